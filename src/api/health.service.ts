@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { DatabaseConnection } from '../database/database-connection';
+import { MigrationService } from '../database/migration.service';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  time: string;
+  database: { reachable: boolean; embedded: boolean; pending_migrations?: boolean; error?: string };
+}
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connection: DatabaseConnection,
+    private readonly migrations: MigrationService,
+    private readonly clock: Clock,
+  ) {}
+
+  async check(): Promise<HealthReport> {
+    const database: HealthReport['database'] = { reachable: false, embedded: this.connection.isEmbedded };
+    try {
+      await this.dataSource.query('SELECT 1');
+      database.reachable = true;
+      database.pending_migrations = await this.migrations.pending();
+    } catch (e) {
+      database.error = (e as Error).message;
+    }
+    return { status: database.reachable ? 'ok' : 'degraded', time: this.clock.now().toISOString(), database };
+  }
+}

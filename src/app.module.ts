@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ApiModule } from './api/api.module';
+import { CommonModule } from './common/common.module';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+
+/** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
+@Module({
+  imports: [ConfigModule, CommonModule, DatabaseModule, ScheduleModule.forRoot(), ApiModule],
+})
+export class AppModule {}

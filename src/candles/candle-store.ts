@@ -1,0 +1,84 @@
+import { CandleSource } from '../entities/enums';
+
+/** One OHLCVT candle. `ts` is the open time in epoch seconds (UTC), aligned to the interval. */
+export interface Candle {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Volume-weighted average price when the source gives one (API, trades), else null (archives). */
+  vwap: number | null;
+  volume: number;
+  trades: number;
+}
+
+/** A series: one asset at one interval. `symbol` is the standard symbol (QuestDB keys on it). */
+export interface SeriesRef {
+  assetId: number;
+  symbol: string;
+  intervalMinutes: number;
+}
+
+/** Inclusive span of candle open times in epoch seconds. */
+export interface TsSpan {
+  from: number;
+  to: number;
+}
+
+export interface StoredExtent {
+  first: number;
+  last: number;
+  count: number;
+}
+
+export interface CandleStoreHealth {
+  store: 'postgres' | 'questdb';
+  reachable: boolean;
+  error?: string;
+}
+
+/**
+ * A streaming bulk writer for one series (the ingestion hot path). Rows are
+ * buffered and flushed in batches; `commit()` resolves only once the store has
+ * acknowledged every row written, so coverage may be committed after it
+ * (DESIGN.md §2 write order). `abort()` drops what was not yet acknowledged.
+ */
+export interface CandleBulkWriter {
+  write(candle: Candle): void | Promise<void>;
+  /** Flushes and waits for the acknowledgement; returns the number of rows acknowledged in total. */
+  commit(): Promise<number>;
+  abort(): Promise<void>;
+}
+
+/**
+ * The CandleStore port. Every write is idempotent on (asset, interval, ts):
+ * re-writing a candle replaces it, never duplicates it. Implementations:
+ * postgres (default) and questdb; both pass test/candle-store.contract.ts.
+ */
+export abstract class CandleStore {
+  abstract readonly kind: 'postgres' | 'questdb';
+
+  /** Creates the store's tables if missing (called by `migrate`). */
+  abstract ensureSchema(): Promise<void>;
+
+  /** Upserts a batch; returns the number of candles written. */
+  abstract upsert(series: SeriesRef, candles: readonly Candle[], source: CandleSource): Promise<number>;
+
+  /** Opens a streaming bulk writer (COPY / ILP) for large loads; same idempotency as upsert. */
+  abstract bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter>;
+
+  /** Number of stored candles in the span (whole series when omitted). */
+  abstract count(series: SeriesRef, span?: TsSpan): Promise<number>;
+
+  /** First/last open time and count of the stored candles in the span, or null when none. */
+  abstract extent(series: SeriesRef, span?: TsSpan): Promise<StoredExtent | null>;
+
+  /** Candles in the span, ascending by ts. */
+  abstract read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]>;
+
+  /** Deletes the candles in the span; returns how many were removed. */
+  abstract deleteRange(series: SeriesRef, span: TsSpan): Promise<number>;
+
+  abstract health(): Promise<CandleStoreHealth>;
+}

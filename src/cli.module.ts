@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CommonModule } from './common/common.module';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { MigrateCommand } from './database/migrate.command';
+
+/** Root module for `candlekeep <verb>`: the same feature modules as the server, no HTTP, no schedules. */
+@Module({
+  imports: [ConfigModule, CommonModule, DatabaseModule],
+  providers: [MigrateCommand],
+})
+export class CliModule {}

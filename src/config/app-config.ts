@@ -1,0 +1,188 @@
+import { Expose, Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import { ConfigError } from '../common/errors';
+
+export const CANDLE_STORES = ['postgres', 'questdb'] as const;
+export type CandleStoreKind = (typeof CANDLE_STORES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const BOOL_TRUE = new Set(['true', 'on', '1', 'yes']);
+const BOOL_FALSE = new Set(['false', 'off', '0', 'no']);
+
+/** Parses on/off, true/false, 1/0, yes/no; anything else stays a string so validation names it. */
+function toBool({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (BOOL_TRUE.has(v)) return true;
+  if (BOOL_FALSE.has(v)) return false;
+  return value;
+}
+
+function toNumber({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  const n = Number(value);
+  return Number.isNaN(n) ? value : n;
+}
+
+function toDate({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  // ISO-8601 only: a date with a time needs an explicit zone so that runs are reproducible.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value.trim())) return value;
+  const d = new Date(value.trim());
+  return Number.isNaN(d.getTime()) ? value : d;
+}
+
+function emptyToUndefined({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const ENV_NAMES = new Map<string, string>();
+
+/** Binds a config property to its environment variable (and remembers the name for error messages). */
+function Env(variable: string): PropertyDecorator {
+  return (target, property) => {
+    ENV_NAMES.set(String(property), variable);
+    Expose({ name: variable })(target, property);
+  };
+}
+
+/**
+ * The one typed configuration object, read from the environment (DESIGN.md §4)
+ * and validated at start-up. Property names are camelCase; each is exposed
+ * under its environment variable name.
+ */
+export class AppConfig {
+  @Env('DATABASE_URL')
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// or postgresql:// URL' })
+  databaseUrl?: string;
+
+  @Env('CANDLE_STORE')
+  @Transform(({ value }) => (value === undefined || value === '' ? 'postgres' : value))
+  @IsIn(CANDLE_STORES as unknown as string[], { message: `must be one of ${CANDLE_STORES.join(', ')}` })
+  candleStore: CandleStoreKind = 'postgres';
+
+  @Env('QUESTDB_ILP')
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(https?|tcps?)::.+;?$/, { message: 'must be an ILP config string such as http::addr=127.0.0.1:9000;' })
+  questdbIlp?: string;
+
+  @Env('QUESTDB_PG_URL')
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL (QuestDB PG wire, port 8812)' })
+  questdbPgUrl?: string;
+
+  @Env('KRAKEN_API_URL')
+  @Transform(({ value }) => (value === undefined || value === '' ? 'https://api.kraken.com' : value))
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  krakenApiUrl = 'https://api.kraken.com';
+
+  @Env('KRAKEN_RPS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
+  @IsNumber({}, { message: 'must be a number' })
+  @IsPositive({ message: 'must be > 0' })
+  krakenRps = 1;
+
+  @Env('KRAKEN_BURST')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be >= 1' })
+  krakenBurst = 1;
+
+  @Env('KRAKEN_TIMEOUT_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(1, { message: 'must be >= 1' })
+  krakenTimeoutMs = 30_000;
+
+  @Env('KRAKEN_MAX_RETRIES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be >= 0' })
+  krakenMaxRetries = 5;
+
+  @Env('TRADES_BACKFILL')
+  @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
+  @IsBoolean({ message: 'must be on or off' })
+  tradesBackfill = true;
+
+  @Env('SCHEDULES_ENABLED')
+  @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
+  @IsBoolean({ message: 'must be true or false' })
+  schedulesEnabled = true;
+
+  @Env('CANDLEKEEP_NOW')
+  @Transform(toDate)
+  @IsOptional()
+  @IsDate({ message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' })
+  pinnedNow?: Date;
+
+  @Env('LOG_LEVEL')
+  @Transform(({ value }) => (value === undefined || value === '' ? 'info' : String(value).toLowerCase()))
+  @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  logLevel: LogLevelName = 'info';
+
+  @Env('PORT')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 3000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer port' })
+  @Min(0)
+  @Max(65535)
+  port = 3000;
+
+  /** Where the embedded PostgreSQL and other local state live. */
+  @Env('CANDLEKEEP_HOME')
+  @Transform(({ value }) => (value === undefined || value === '' ? '.candlekeep' : value))
+  @IsString()
+  home = '.candlekeep';
+
+  @Env('TIERS_FILE')
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  tiersFile?: string;
+}
+
+function flatten(errors: ValidationError[], out: ValidationError[] = []): ValidationError[] {
+  for (const e of errors) {
+    if (e.constraints) out.push(e);
+    if (e.children?.length) flatten(e.children, out);
+  }
+  return out;
+}
+
+/**
+ * Reads and validates the configuration. Throws ConfigError naming every bad
+ * variable and its value; callers turn that into exit code 2 or a failed start.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const config = plainToInstance(AppConfig, { ...env }, { excludeExtraneousValues: true, exposeDefaultValues: true });
+  const errors = flatten(validateSync(config, { forbidUnknownValues: false }));
+  if (errors.length > 0) {
+    const problems = errors.map((e) => {
+      const variable = ENV_NAMES.get(e.property) ?? e.property;
+      return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).join('; ') };
+    });
+    const lines = problems.map((p) => `${p.variable}=${JSON.stringify(p.value ?? '')}: ${p.problem}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, problems);
+  }
+  return config;
+}

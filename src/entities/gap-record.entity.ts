@@ -1,0 +1,131 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Fillability, GapStatus, RESOLVED_GAP_STATUSES } from './enums';
+import { StateTransitionError } from './state-transition.error';
+import { bigintNumber } from './transformers';
+
+/** A span [start_ts, end_ts] (candle open times, inclusive) of a series' expected window that no coverage covers. */
+@Entity('gap_records')
+@Index('uq_gap_records_open_start', ['assetId', 'intervalMinutes', 'startTs'], {
+  unique: true,
+  where: "status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'IGNORED')",
+})
+export class GapRecord {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'asset_id', type: 'integer' })
+  assetId!: number;
+
+  @Column({ name: 'interval_minutes', type: 'integer' })
+  intervalMinutes!: number;
+
+  @Column({ name: 'start_ts', type: 'timestamptz' })
+  startTs!: Date;
+
+  @Column({ name: 'end_ts', type: 'timestamptz' })
+  endTs!: Date;
+
+  @Column({ name: 'missing_intervals', type: 'bigint', default: 0, transformer: bigintNumber })
+  missingIntervals!: number;
+
+  @Column({ type: 'text', default: 'ARCHIVE_ONLY' })
+  fillability!: Fillability;
+
+  @Column({ type: 'text', default: 'DETECTED' })
+  status!: GapStatus;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'candles_filled', type: 'bigint', default: 0, transformer: bigintNumber })
+  candlesFilled!: number;
+
+  /** Trades paging cursor (Kraken `last`, nanoseconds) so an interrupted fill resumes. */
+  @Column({ type: 'text', nullable: true })
+  cursor!: string | null;
+
+  @Column({ name: 'archive_hint', type: 'text', nullable: true })
+  archiveHint!: string | null;
+
+  @Column({ name: 'detected_at', type: 'timestamptz', default: () => 'now()' })
+  detectedAt!: Date;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  get isResolved(): boolean {
+    return RESOLVED_GAP_STATUSES.includes(this.status);
+  }
+
+  private assertOpen(action: string): void {
+    if (this.isResolved) throw new StateTransitionError(`gap ${this.id} is ${this.status}; cannot ${action}`);
+  }
+
+  startFilling(): void {
+    this.assertOpen('start filling');
+    this.status = 'FILLING';
+    this.attempts += 1;
+  }
+
+  /** Only after the store was re-checked and coverage spans the gap; zero candles is never "filled". */
+  markFilled(candles: number, now: Date): void {
+    this.assertOpen('mark filled');
+    if (!(candles > 0)) {
+      throw new StateTransitionError(`gap ${this.id}: ${candles} candles cannot mark it FILLED (use markVerifiedEmpty)`);
+    }
+    this.candlesFilled += candles;
+    this.status = 'FILLED';
+    this.resolvedAt = now;
+    this.lastError = null;
+  }
+
+  /** The source proved there were no trades in the span. */
+  markVerifiedEmpty(now: Date, reason: string): void {
+    this.assertOpen('mark verified empty');
+    this.status = 'VERIFIED_EMPTY';
+    this.reason = reason;
+    this.resolvedAt = now;
+    this.lastError = null;
+  }
+
+  /** Part of the span was filled; the rest remains (the record may be re-spanned by the next detection). */
+  markPartial(candles: number, reason: string, cursor?: string | null): void {
+    this.assertOpen('mark partial');
+    this.candlesFilled += candles;
+    this.status = 'PARTIAL';
+    this.reason = reason;
+    if (cursor !== undefined) this.cursor = cursor;
+  }
+
+  markUnfillable(reason: string): void {
+    this.assertOpen('mark unfillable');
+    if (!reason) throw new StateTransitionError(`gap ${this.id}: UNFILLABLE needs a reason`);
+    this.status = 'UNFILLABLE';
+    this.reason = reason;
+  }
+
+  markFailed(error: string): void {
+    this.assertOpen('mark failed');
+    this.status = 'FAILED';
+    this.lastError = error;
+  }
+
+  /** A FILLING gap whose filler vanished goes back to DETECTED. */
+  releaseStuck(): void {
+    if (this.status !== 'FILLING') throw new StateTransitionError(`gap ${this.id} is ${this.status}, not FILLING`);
+    this.status = 'DETECTED';
+  }
+
+  ignore(now: Date, reason: string): void {
+    this.assertOpen('ignore');
+    this.status = 'IGNORED';
+    this.reason = reason;
+    this.resolvedAt = now;
+  }
+}

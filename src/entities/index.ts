@@ -1,0 +1,9 @@
+import { Asset } from './asset.entity';
+import { CandleRow } from './candle.entity';
+import { DataCoverageRange } from './data-coverage-range.entity';
+import { FileIngestionRecord } from './file-ingestion-record.entity';
+import { GapRecord } from './gap-record.entity';
+import { IngestionJob } from './ingestion-job.entity';
+
+export { Asset, CandleRow, DataCoverageRange, FileIngestionRecord, GapRecord, IngestionJob };
+export const ENTITIES = [Asset, IngestionJob, FileIngestionRecord, DataCoverageRange, GapRecord, CandleRow];

@@ -1,0 +1,151 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { JobStatus } from './enums';
+import { StateTransitionError } from './state-transition.error';
+import { bigintNumber } from './transformers';
+
+export interface JobParams {
+  tier?: string;
+  intervals?: number[];
+  paths?: string[];
+  flags?: Record<string, string | number | boolean>;
+}
+
+export const JOB_COUNTERS = [
+  'filesTotal',
+  'filesDone',
+  'filesSkipped',
+  'filesFailed',
+  'rowsRead',
+  'rowsIngested',
+  'rowsRejected',
+  'gapsDetected',
+  'gapsFilled',
+  'gapsUnfillable',
+  'apiCalls',
+] as const;
+export type JobCounter = (typeof JOB_COUNTERS)[number];
+
+const counter = (name: string) => ({ name, type: 'bigint' as const, default: 0, transformer: bigintNumber });
+
+@Entity('ingestion_jobs')
+export class IngestionJob {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text', default: 'ingest' })
+  kind!: string;
+
+  @Column({ type: 'text', default: 'PENDING' })
+  status!: JobStatus;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  params!: JobParams;
+
+  @Column(counter('files_total')) filesTotal!: number;
+  @Column(counter('files_done')) filesDone!: number;
+  @Column(counter('files_skipped')) filesSkipped!: number;
+  @Column(counter('files_failed')) filesFailed!: number;
+  @Column(counter('rows_read')) rowsRead!: number;
+  @Column(counter('rows_ingested')) rowsIngested!: number;
+  @Column(counter('rows_rejected')) rowsRejected!: number;
+  @Column(counter('gaps_detected')) gapsDetected!: number;
+  @Column(counter('gaps_filled')) gapsFilled!: number;
+  @Column(counter('gaps_unfillable')) gapsUnfillable!: number;
+  @Column(counter('api_calls')) apiCalls!: number;
+
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt!: Date | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  static create(kind: string, params: JobParams): IngestionJob {
+    const job = new IngestionJob();
+    job.kind = kind;
+    job.params = params;
+    job.status = 'PENDING';
+    for (const c of JOB_COUNTERS) job[c] = 0;
+    job.heartbeatAt = null;
+    job.startedAt = null;
+    job.finishedAt = null;
+    job.error = null;
+    return job;
+  }
+
+  get isTerminal(): boolean {
+    return this.status === 'COMPLETED' || this.status === 'FAILED' || this.status === 'CANCELLED';
+  }
+
+  /** PENDING → RUNNING, or a resumable (PARTIAL, FAILED, stale RUNNING) job → RUNNING again. */
+  start(now: Date): void {
+    if (this.status === 'COMPLETED' || this.status === 'CANCELLED') {
+      throw new StateTransitionError(`job ${this.id} is ${this.status} and cannot be started`);
+    }
+    this.status = 'RUNNING';
+    this.startedAt ??= now;
+    this.heartbeatAt = now;
+    this.finishedAt = null;
+    this.error = null;
+  }
+
+  heartbeat(now: Date): void {
+    if (this.status !== 'RUNNING') throw new StateTransitionError(`job ${this.id} is ${this.status}, not RUNNING`);
+    this.heartbeatAt = now;
+  }
+
+  /** A RUNNING job whose heartbeat is older than `staleAfterMs` was abandoned (crash, kill -9). */
+  isStale(now: Date, staleAfterMs: number): boolean {
+    return this.status === 'RUNNING' && (this.heartbeatAt === null || now.getTime() - this.heartbeatAt.getTime() > staleAfterMs);
+  }
+
+  /** Resumable: interrupted or partly done; a resume skips the files already completed. */
+  get isResumable(): boolean {
+    return this.status === 'PARTIAL' || this.status === 'FAILED' || this.status === 'PENDING';
+  }
+
+  /**
+   * RUNNING → COMPLETED when nothing failed or was rejected, else PARTIAL.
+   * `incomplete` forces PARTIAL (e.g. a budget ran out).
+   */
+  finish(now: Date, incomplete = false): void {
+    if (this.status !== 'RUNNING') throw new StateTransitionError(`job ${this.id} is ${this.status}, not RUNNING`);
+    const clean = !incomplete && this.filesFailed === 0 && this.rowsRejected === 0;
+    this.status = clean ? 'COMPLETED' : 'PARTIAL';
+    this.finishedAt = now;
+    this.heartbeatAt = now;
+  }
+
+  fail(now: Date, error: string): void {
+    if (this.isTerminal) throw new StateTransitionError(`job ${this.id} is already ${this.status}`);
+    this.status = 'FAILED';
+    this.error = error;
+    this.finishedAt = now;
+  }
+
+  /** A stale RUNNING job becomes PARTIAL so that it can be resumed. */
+  markAbandoned(now: Date): void {
+    if (this.status !== 'RUNNING') throw new StateTransitionError(`job ${this.id} is ${this.status}, not RUNNING`);
+    this.status = 'PARTIAL';
+    this.error = `abandoned: no heartbeat since ${this.heartbeatAt?.toISOString() ?? 'start'}`;
+    this.finishedAt = now;
+  }
+
+  cancel(now: Date): void {
+    if (this.isTerminal) throw new StateTransitionError(`job ${this.id} is already ${this.status}`);
+    this.status = 'CANCELLED';
+    this.finishedAt = now;
+  }
+
+  add(counter: JobCounter, n: number): void {
+    this[counter] += n;
+  }
+}

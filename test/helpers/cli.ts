@@ -1,0 +1,43 @@
+import { spawn, SpawnOptions } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const CLI = resolve(ROOT, 'dist', 'cli.js');
+export const MAIN = resolve(ROOT, 'dist', 'main.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as the one JSON object `--json` promises (throws if it is not exactly that). */
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** The environment of a spawned candlekeep: only what the test gives, plus PATH/HOME. */
+export function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env };
+}
+
+/** Runs the built CLI (`node dist/cli.js ...args`) to completion. */
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), ...opts });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) =>
+      done({
+        code,
+        stdout,
+        stderr,
+        json<T>() {
+          const lines = stdout.trim().split('\n');
+          if (lines.length !== 1) throw new Error(`expected one JSON line on stdout, got ${lines.length}:\n${stdout}\nstderr:\n${stderr}`);
+          return JSON.parse(lines[0]!) as T;
+        },
+      }),
+    );
+  });
+}
