@@ -1,3 +1,4 @@
+import { AssetsModule } from './assets/assets.module';
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApiModule } from './api/api.module';
@@ -7,6 +8,6 @@ import { DatabaseModule } from './database/database.module';
 
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, ScheduleModule.forRoot(), ApiModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, ScheduleModule.forRoot(), ApiModule],
 })
 export class AppModule {}

@@ -1,3 +1,4 @@
+import { AssetsModule } from './assets/assets.module';
 import { Module } from '@nestjs/common';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
@@ -6,7 +7,7 @@ import { MigrateCommand } from './database/migrate.command';
 
 /** Root module for `candlekeep <verb>`: the same feature modules as the server, no HTTP, no schedules. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule],
   providers: [MigrateCommand],
 })
 export class CliModule {}

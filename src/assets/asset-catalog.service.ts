@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Asset } from '../entities/asset.entity';
+import { parseSymbol, UnknownSymbolError } from '../sources/kraken/symbols';
+import { categorize } from './asset-classification';
+import { AssetRepository } from './asset.repository';
+import { TiersService } from './tiers.service';
+
+/** Resolves user- and file-given symbols to assets, creating unverified ones from names when asked. */
+@Injectable()
+export class AssetCatalogService {
+  private readonly logger = new Logger(AssetCatalogService.name);
+
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly tiers: TiersService,
+  ) {}
+
+  /**
+   * The asset for any accepted symbol form (BTC-USD-SPOT, XXBTZUSD, XBTUSD,
+   * XBT/USD). Throws UnknownSymbolError (exit 2) when the name does not parse
+   * or no such asset is stored.
+   */
+  async resolve(name: string): Promise<Asset> {
+    const byName = await this.assets.findByKrakenName(name.trim().toUpperCase());
+    if (byName) return byName;
+    const std = parseSymbol(name);
+    const asset = await this.assets.findBySymbol(std.symbol);
+    if (!asset) throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
+    return asset;
+  }
+
+  /**
+   * The asset an archive member name's pair (e.g. XBTUSD from XBTUSD_60.csv)
+   * refers to: the catalog row if present, else one created from the name
+   * (standard symbol, altname = the name, catalog_verified false, tier and
+   * category by the same rules as `assets sync`).
+   */
+  async findOrCreateFromPairName(pairName: string): Promise<Asset> {
+    const name = pairName.trim().toUpperCase();
+    const known = await this.assets.findByKrakenName(name);
+    if (known) return known;
+    const std = parseSymbol(name);
+    const bySymbol = await this.assets.findBySymbol(std.symbol);
+    if (bySymbol) return bySymbol;
+    const created = await this.assets.insertIfMissing({
+      symbol: std.symbol,
+      base: std.base,
+      quote: std.quote,
+      instrumentType: std.instrumentType,
+      nativeSymbol: name,
+      altname: name,
+      category: categorize(std.base, std.quote),
+      tier: this.tiers.tierOf(std.base),
+      catalogVerified: false,
+    });
+    this.logger.log(`created asset ${created.symbol} from archive name ${name} (unverified, ${created.tier})`);
+    return created;
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Asset } from '../entities/asset.entity';
+import { Tier } from '../entities/enums';
+
+export type NewAsset = Pick<Asset, 'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'category' | 'tier'> &
+  Partial<Pick<Asset, 'exchange' | 'altname' | 'wsname' | 'active' | 'catalogVerified'>>;
+
+@Injectable()
+export class AssetRepository {
+  constructor(@InjectRepository(Asset) private readonly repo: Repository<Asset>) {}
+
+  findById(id: number): Promise<Asset | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findBySymbol(symbol: string, exchange = 'kraken'): Promise<Asset | null> {
+    return this.repo.findOneBy({ exchange, symbol });
+  }
+
+  /** By any Kraken name: pair key, altname or wsname. */
+  findByKrakenName(name: string, exchange = 'kraken'): Promise<Asset | null> {
+    return this.repo
+      .createQueryBuilder('a')
+      .where('a.exchange = :exchange', { exchange })
+      .andWhere('(a.native_symbol = :name OR a.altname = :name OR a.wsname = :name)', { name })
+      .orderBy('a.catalog_verified', 'DESC')
+      .getOne();
+  }
+
+  /** Inserts unless the symbol exists (concurrent creators race safely); returns the stored row. */
+  async insertIfMissing(asset: NewAsset): Promise<Asset> {
+    await this.repo
+      .createQueryBuilder()
+      .insert()
+      .into(Asset)
+      .values({ exchange: 'kraken', ...asset })
+      .orIgnore()
+      .execute();
+    const stored = await this.findBySymbol(asset.symbol, asset.exchange ?? 'kraken');
+    if (!stored) throw new Error(`asset ${asset.symbol} vanished after insert`);
+    return stored;
+  }
+
+  save(asset: Asset): Promise<Asset> {
+    return this.repo.save(asset);
+  }
+
+  findAll(where: { tier?: Tier; active?: boolean } = {}): Promise<Asset[]> {
+    return this.repo.find({ where, order: { symbol: 'ASC' } });
+  }
+}
