@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataCoverageRange } from '../entities/data-coverage-range.entity';
+import { CandleSource } from '../entities/enums';
+import { mergeSpans, Span } from './coverage-math';
+
+export interface SeriesKey {
+  assetId: number;
+  intervalMinutes: number;
+}
+
+const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+const toDate = (s: number) => new Date(s * 1000);
+
+/** A coverage range as epoch-second span. */
+export function rangeSpan(r: DataCoverageRange): Span {
+  return { from: toSeconds(r.startTs), to: toSeconds(r.endTs) };
+}
+
+@Injectable()
+export class CoverageRepository {
+  constructor(
+    @InjectRepository(DataCoverageRange) private readonly repo: Repository<DataCoverageRange>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  listForSeries(series: SeriesKey): Promise<DataCoverageRange[]> {
+    return this.repo.find({
+      where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes },
+      order: { startTs: 'ASC' },
+    });
+  }
+
+  /** Every range of the given assets and intervals, ordered by series then start (one query for many series). */
+  listForAssets(assetIds: readonly number[], intervals: readonly number[]): Promise<DataCoverageRange[]> {
+    if (assetIds.length === 0 || intervals.length === 0) return Promise.resolve([]);
+    return this.repo.find({
+      where: { assetId: In([...assetIds]), intervalMinutes: In([...intervals]) },
+      order: { assetId: 'ASC', intervalMinutes: 'ASC', startTs: 'ASC' },
+    });
+  }
+
+  /**
+   * Adds `span` as coverage of the series from `source`, merged with every
+   * range it overlaps or touches, in one transaction under a per-series lock
+   * (concurrent writers of one series serialise; the exclusion constraint
+   * backs this up). The merged range's candle_count comes from `recount`
+   * (the store, never a sum over overlaps).
+   */
+  async mergeIn(
+    series: SeriesKey,
+    span: Span,
+    source: CandleSource,
+    recount: (merged: Span) => Promise<number>,
+  ): Promise<DataCoverageRange> {
+    const step = series.intervalMinutes * 60;
+    return this.dataSource.transaction(async (em) => {
+      await this.lockSeries(em, series);
+      const touching = await em
+        .getRepository(DataCoverageRange)
+        .createQueryBuilder('r')
+        .where('r.asset_id = :assetId AND r.interval_minutes = :interval', {
+          assetId: series.assetId,
+          interval: series.intervalMinutes,
+        })
+        .andWhere('r.start_ts <= :touchTo AND r.end_ts >= :touchFrom', {
+          touchFrom: toDate(span.from - step),
+          touchTo: toDate(span.to + step),
+        })
+        .getMany();
+      const [merged] = mergeSpans([span, ...touching.map(rangeSpan)], step);
+      if (!merged) throw new Error(`empty coverage span ${span.from}..${span.to}`);
+      const sources = [...new Set<CandleSource>([source, ...touching.flatMap((r) => r.sources)])].sort();
+      if (touching.length) await em.getRepository(DataCoverageRange).delete({ id: In(touching.map((r) => r.id)) });
+      const row = em.getRepository(DataCoverageRange).create({
+        assetId: series.assetId,
+        intervalMinutes: series.intervalMinutes,
+        startTs: toDate(merged.from),
+        endTs: toDate(merged.to),
+        candleCount: await recount(merged),
+        sources,
+      });
+      return em.getRepository(DataCoverageRange).save(row);
+    });
+  }
+
+  /** Serialises coverage writers of one series for the rest of the transaction. */
+  private async lockSeries(em: EntityManager, series: SeriesKey): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock($1, $2)', [series.assetId, series.intervalMinutes]);
+  }
+}
