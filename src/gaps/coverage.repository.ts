@@ -10,6 +10,10 @@ export interface SeriesKey {
   intervalMinutes: number;
 }
 
+export function seriesKey(s: SeriesKey): string {
+  return `${s.assetId}:${s.intervalMinutes}`;
+}
+
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);
 
@@ -39,6 +43,31 @@ export class CoverageRepository {
       where: { assetId: In([...assetIds]), intervalMinutes: In([...intervals]) },
       order: { assetId: 'ASC', intervalMinutes: 'ASC', startTs: 'ASC' },
     });
+  }
+
+  /**
+   * Coverage spans (epoch seconds) of many series in one raw query, keyed by
+   * `seriesKey()`: detection and reports over thousands of series stay one
+   * round trip and no entity hydration.
+   */
+  async spansFor(assetIds: readonly number[], intervals: readonly number[]): Promise<Map<string, Span[]>> {
+    const out = new Map<string, Span[]>();
+    if (assetIds.length === 0 || intervals.length === 0) return out;
+    const rows: Array<{ a: number; i: number; f: string; t: string }> = await this.dataSource.query(
+      `SELECT asset_id AS a, interval_minutes AS i,
+              extract(epoch FROM start_ts)::bigint AS f, extract(epoch FROM end_ts)::bigint AS t
+         FROM data_coverage_ranges
+        WHERE asset_id = ANY($1::int[]) AND interval_minutes = ANY($2::int[])
+        ORDER BY asset_id, interval_minutes, start_ts`,
+      [assetIds, intervals],
+    );
+    for (const r of rows) {
+      const key = seriesKey({ assetId: r.a, intervalMinutes: r.i });
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push({ from: Number(r.f), to: Number(r.t) });
+    }
+    return out;
   }
 
   /**
