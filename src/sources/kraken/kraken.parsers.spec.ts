@@ -13,7 +13,7 @@ import {
   secondsToNs,
 } from './kraken.parsers';
 
-const API = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kraken', 'api');
+const API = join(process.env.KRAKEN_FIXTURES_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kraken'), 'api');
 const result = (file: string): unknown => (JSON.parse(quoteLongCursors(readFileSync(join(API, file), 'utf8'))) as { result: unknown }).result;
 
 describe('Kraken response parsers on the recorded real responses', () => {

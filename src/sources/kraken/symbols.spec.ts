@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exitCodeFor } from '../../common/error-map';
 import { krakenAsset, parseSymbol, standardAsset, standardSymbol, toKrakenPair, UnknownSymbolError } from './symbols';
 
-const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kraken', 'api');
+const FIXTURES = join(process.env.KRAKEN_FIXTURES_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kraken'), 'api');
 
 interface FixturePair {
   altname: string;
