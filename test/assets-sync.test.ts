@@ -170,6 +170,22 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     expect(await row('XETHZUSD')).toMatchObject({ tier: 'TIER1' });
   });
 
+  it('two stored assets for one pair (an old symbol rule) are reported, not merged, and do not stop the sync', async () => {
+    await pg.query(`UPDATE assets SET symbol = 'SOL-XBT-SPOT' WHERE native_symbol = 'SOLXBT'`);
+    await pg.query(
+      `INSERT INTO assets (exchange, symbol, base, quote, instrument_type, native_symbol, altname, category, tier, catalog_verified)
+       VALUES ('kraken', 'SOL-BTC-SPOT', 'SOL', 'BTC', 'SPOT', 'SOLBTC', 'SOLBTC', 'crypto', 'TIER2', false)`,
+    );
+    const r = await runCli(['assets', 'sync', '--json'], env());
+    expect(r.code).toBe(0);
+    expect(r.json<SyncOutput>()).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
+    expect(r.stderr).toContain('SOLXBT is stored as SOL-XBT-SPOT');
+    expect(await row('SOLXBT')).toMatchObject({ symbol: 'SOL-XBT-SPOT', active: true });
+    expect(await row('SOLBTC')).toMatchObject({ symbol: 'SOL-BTC-SPOT', catalog_verified: false });
+    await pg.query(`DELETE FROM assets WHERE native_symbol = 'SOLBTC'`);
+    await pg.query(`UPDATE assets SET symbol = 'SOL-BTC-SPOT' WHERE native_symbol = 'SOLXBT'`);
+  });
+
   it('rides out transient Kraken failures', async () => {
     server.fault('AssetPairs', { kind: 'unavailable' }).fault('Assets', { kind: 'truncated' });
     expect(await sync()).toMatchObject({ created: 0, updated: 0 });

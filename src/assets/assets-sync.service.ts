@@ -79,6 +79,14 @@ export class AssetsSyncService {
         this.logger.warn(`AssetPairs lists ${pair.key} and another pair as ${wanted.symbol}: keeping the first`);
         continue;
       }
+      const holder = bySymbol.get(wanted.symbol);
+      if (current && holder && holder !== current) {
+        // Two stored assets for one pair (its symbol rule changed since): merging them would move candles, so say so and leave both.
+        this.logger.warn(`${pair.key} is stored as ${current.symbol} (id ${current.id}) while asset ${holder.id} holds ${wanted.symbol}: not updated`);
+        listed.add(current);
+        listed.add(holder);
+        continue;
+      }
       if (!current) {
         const asset = Object.assign(new Asset(), { exchange: 'kraken', ...wanted });
         listed.add(asset);
