@@ -4,10 +4,12 @@ import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { MigrateCommand } from './database/migrate.command';
+import { AssetsCommand } from './assets/assets.command';
+import { AssetsSyncCommand } from './assets/assets-sync.command';
 
 /** Root module for `candlekeep <verb>`: the same feature modules as the server, no HTTP, no schedules. */
 @Module({
   imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule],
-  providers: [MigrateCommand],
+  providers: [MigrateCommand, AssetsCommand, AssetsSyncCommand],
 })
 export class CliModule {}

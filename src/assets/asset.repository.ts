@@ -47,6 +47,16 @@ export class AssetRepository {
     return this.repo.save(asset);
   }
 
+  /** Inserts new and updates changed assets in one transaction. */
+  async saveAll(assets: Asset[]): Promise<void> {
+    if (assets.length === 0) return;
+    await this.repo.manager.transaction((m) => m.save(Asset, assets));
+  }
+
+  findByExchange(exchange = 'kraken'): Promise<Asset[]> {
+    return this.repo.find({ where: { exchange }, order: { symbol: 'ASC' } });
+  }
+
   findAll(where: { tier?: Tier; active?: boolean } = {}): Promise<Asset[]> {
     return this.repo.find({ where, order: { symbol: 'ASC' } });
   }

@@ -120,6 +120,18 @@ export class AppConfig {
   @Min(0, { message: 'must be >= 0' })
   krakenMaxRetries = 5;
 
+  @Env('KRAKEN_BACKOFF_BASE_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 1_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be >= 0' })
+  krakenBackoffBaseMs = 1_000;
+
+  @Env('KRAKEN_BACKOFF_MAX_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 60_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be >= 0' })
+  krakenBackoffMaxMs = 60_000;
+
   @Env('TRADES_BACKFILL')
   @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
   @IsBoolean({ message: 'must be on or off' })

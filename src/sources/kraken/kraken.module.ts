@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { KRAKEN_CLIENT_OPTIONS, KrakenClient, KrakenClientOptions } from './kraken.client';
+import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTimer } from './rate-limiter';
+
+/** The Kraken REST client, configured from KRAKEN_* variables; one rate limiter per process. */
+@Module({
+  providers: [
+    { provide: KRAKEN_TIMER, useValue: realTimer },
+    {
+      provide: KRAKEN_RATE_LIMIT,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig): RateLimitOptions => ({ rps: c.krakenRps, burst: c.krakenBurst }),
+    },
+    {
+      provide: KRAKEN_CLIENT_OPTIONS,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig): KrakenClientOptions => ({
+        baseUrl: c.krakenApiUrl,
+        timeoutMs: c.krakenTimeoutMs,
+        maxRetries: c.krakenMaxRetries,
+        backoffBaseMs: c.krakenBackoffBaseMs,
+        backoffMaxMs: c.krakenBackoffMaxMs,
+      }),
+    },
+    RateLimiter,
+    KrakenClient,
+  ],
+  exports: [KrakenClient],
+})
+export class KrakenModule {}
