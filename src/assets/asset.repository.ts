@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Asset } from '../entities/asset.entity';
-import { Tier } from '../entities/enums';
+import { AssetCategory, Tier } from '../entities/enums';
 
 export type NewAsset = Pick<Asset, 'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'category' | 'tier'> &
   Partial<Pick<Asset, 'exchange' | 'altname' | 'wsname' | 'active' | 'catalogVerified'>>;
@@ -57,7 +57,8 @@ export class AssetRepository {
     return this.repo.find({ where: { exchange }, order: { symbol: 'ASC' } });
   }
 
-  findAll(where: { tier?: Tier; active?: boolean } = {}): Promise<Asset[]> {
+  findAll(filter: { tier?: Tier; active?: boolean; category?: AssetCategory } = {}): Promise<Asset[]> {
+    const where = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
     return this.repo.find({ where, order: { symbol: 'ASC' } });
   }
 }

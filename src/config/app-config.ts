@@ -1,5 +1,6 @@
 import { Expose, Transform, plainToInstance } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsDate,
   IsIn,
@@ -50,6 +51,26 @@ function toDate({ value }: { value: unknown }): unknown {
 
 function emptyToUndefined({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const CRON_RE = /^(\S+\s+){4,5}\S+$/;
+const cron = (value: unknown, fallback: string) => (value === undefined || value === '' ? fallback : String(value).trim());
+
+export interface BackfillSet {
+  tier: string;
+  intervals: number[];
+}
+
+/** "TIER1:60,1440;TIER2:1440" → [{tier: 'TIER1', intervals: [60, 1440]}, ...]; anything malformed stays a string for validation. */
+function toBackfillSets({ value }: { value: unknown }): unknown {
+  if (value === undefined || value === '') return [{ tier: 'TIER1', intervals: [60, 1440] }];
+  const sets: BackfillSet[] = [];
+  for (const part of String(value).split(';').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
+    if (!m) return value;
+    sets.push({ tier: m[1]!.toUpperCase(), intervals: m[2]!.split(',').map(Number) });
+  }
+  return sets;
 }
 
 const ENV_NAMES = new Map<string, string>();
@@ -165,6 +186,82 @@ export class AppConfig {
   @Transform(({ value }) => (value === undefined || value === '' ? '.candlekeep' : value))
   @IsString()
   home = '.candlekeep';
+
+  @Env('REPORTS_DIR')
+  @Transform(({ value }) => (value === undefined || value === '' ? 'reports' : value))
+  @IsString()
+  reportsDir = 'reports';
+
+  @Env('ALERT_WEBHOOK_URL')
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  alertWebhookUrl?: string;
+
+  @Env('CRON_BACKFILL')
+  @Transform(({ value }) => cron(value, '0 2 * * *'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronBackfill = '0 2 * * *';
+
+  @Env('CRON_CLEANUP')
+  @Transform(({ value }) => cron(value, '0 3 * * 0'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronCleanup = '0 3 * * 0';
+
+  @Env('CRON_REPORT')
+  @Transform(({ value }) => cron(value, '0 8 * * *'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronReport = '0 8 * * *';
+
+  @Env('CRON_VALIDATE')
+  @Transform(({ value }) => cron(value, '0 * * * *'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronValidate = '0 * * * *';
+
+  @Env('CRON_UPDATE_MARKET_DATA')
+  @Transform(({ value }) => cron(value, '*/15 * * * *'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronUpdateMarketData = '*/15 * * * *';
+
+  @Env('CRON_RECOVER_STALE_JOBS')
+  @Transform(({ value }) => cron(value, '*/5 * * * *'))
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  cronRecoverStaleJobs = '*/5 * * * *';
+
+  /** Tier/interval sets of the scheduled incremental backfill: "TIER1:60,1440;TIER2:1440". */
+  @Env('BACKFILL_SETS')
+  @Transform(toBackfillSets)
+  @IsArray({ message: 'must look like TIER1:60,1440;TIER2:1440' })
+  backfillSets: BackfillSet[] = [{ tier: 'TIER1', intervals: [60, 1440] }];
+
+  @Env('BACKFILL_LOOKBACK_DAYS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 7 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of days' })
+  @Min(1)
+  backfillLookbackDays = 7;
+
+  @Env('CLEANUP_DAYS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 90 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of days' })
+  @Min(0)
+  cleanupDays = 90;
+
+  @Env('STALE_HOURS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 24 : toNumber(p)))
+  @IsNumber({}, { message: 'must be a number of hours' })
+  @IsPositive()
+  staleHours = 24;
+
+  @Env('STALE_JOB_MINUTES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
+  @IsNumber({}, { message: 'must be a number of minutes' })
+  @IsPositive()
+  staleJobMinutes = 5;
+
+  @Env('UPDATE_CATEGORIES')
+  @Transform(({ value }) => (value === undefined || value === '' ? ['crypto', 'forex', 'stock', 'commodity'] : String(value).split(',').map((s) => s.trim().toLowerCase())))
+  @IsIn(['crypto', 'forex', 'stock', 'commodity'], { each: true, message: 'must be a comma list of crypto, forex, stock, commodity' })
+  updateCategories: string[] = ['crypto', 'forex', 'stock', 'commodity'];
 
   @Env('TIERS_FILE')
   @Transform(emptyToUndefined)

@@ -45,6 +45,16 @@ export class CoverageRepository {
     });
   }
 
+  /** The series (asset, interval) that have any coverage, for the given assets. */
+  async coveredSeries(assetIds: readonly number[]): Promise<SeriesKey[]> {
+    if (assetIds.length === 0) return [];
+    const rows: Array<{ a: number; i: number }> = await this.dataSource.query(
+      `SELECT DISTINCT asset_id AS a, interval_minutes AS i FROM data_coverage_ranges WHERE asset_id = ANY($1::int[]) ORDER BY 1, 2`,
+      [assetIds],
+    );
+    return rows.map((r) => ({ assetId: r.a, intervalMinutes: r.i }));
+  }
+
   /**
    * Coverage spans (epoch seconds) of many series in one raw query, keyed by
    * `seriesKey()`: detection and reports over thousands of series stay one

@@ -68,6 +68,18 @@ export class GapRepository {
     });
   }
 
+  /** Deletes resolved gaps resolved before `before`; returns how many. */
+  async deleteResolvedBefore(before: Date): Promise<number> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .delete()
+      .from(GapRecord)
+      .where('status IN (:...statuses)', { statuses: RESOLVED_GAP_STATUSES })
+      .andWhere('resolved_at < :before', { before })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   save(gap: GapRecord): Promise<GapRecord> {
     return this.repo.save(gap);
   }

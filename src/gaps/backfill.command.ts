@@ -1,0 +1,70 @@
+import { Command, Option } from 'nest-commander';
+import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { parseIntervals, parsePositiveInt, parseTier } from '../cli/option-parsers';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { Tier } from '../entities/enums';
+import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
+
+interface BackfillCommandOptions extends JsonOption {
+  tier?: Tier;
+  intervals?: number[];
+  lookbackDays?: number;
+  incremental?: boolean;
+  maxCalls?: number;
+}
+
+export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial'>): number {
+  return s.gaps_failed > 0 || s.gaps_partial > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+}
+
+export function backfillText(s: BackfillSummary): string {
+  return [
+    `series ${s.series_processed} (${s.assets_processed} assets${s.series_skipped_locked ? `, ${s.series_skipped_locked} held by another process` : ''})`,
+    `gaps detected ${s.gaps_detected}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}`,
+    `candles filled ${s.total_candles_filled}, API calls ${s.api_calls}`,
+    ...(s.download_list.length ? ['download list:', ...s.download_list.map((d) => `  ${d.symbol} ${d.interval}m ${d.start_ts}..${d.end_ts}: ${d.archive_hint}`)] : []),
+  ].join('\n');
+}
+
+@Command({ name: 'backfill', description: 'detect gaps and fill them from the Kraken API (OHLC window, trades beyond it)' })
+export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
+  constructor(private readonly backfill: BackfillService) {
+    super();
+  }
+
+  protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
+    const summary = await this.backfill.run({
+      tier: o.tier,
+      intervals: o.intervals,
+      lookbackDays: o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+      incremental: o.incremental ?? false,
+      maxCalls: o.maxCalls,
+    });
+    return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
+  }
+
+  @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4)' })
+  parseTier(v: string): Tier {
+    return parseTier(v);
+  }
+
+  @Option({ flags: '--intervals <list>', description: 'intervals in minutes (default: 60,1440 plus every interval already held)' })
+  parseIntervals(v: string): number[] {
+    return parseIntervals(v);
+  }
+
+  @Option({ flags: '--lookback-days <n>', description: `window for series without coverage, and the incremental floor (default ${DEFAULT_LOOKBACK_DAYS})` })
+  parseLookback(v: string): number {
+    return parsePositiveInt(v, '--lookback-days');
+  }
+
+  @Option({ flags: '--incremental', description: 'only from the end of the last coverage (or the lookback) to now' })
+  parseIncremental(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--max-calls <n>', description: 'API call budget; stops cleanly with PARTIAL gaps when spent' })
+  parseMaxCalls(v: string): number {
+    return parsePositiveInt(v, '--max-calls', { allowZero: true });
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssetsModule } from '../assets/assets.module';
+import { CandlesModule } from '../candles/candles.module';
+import { GapRecord } from '../entities/gap-record.entity';
+import { KrakenModule } from '../sources/kraken/kraken.module';
+import { BackfillService } from './backfill.service';
+import { CoverageModule } from './coverage.module';
+import { GapDetectorService } from './gap-detector.service';
+import { GapRepository } from './gap.repository';
+import { GapsService } from './gaps.service';
+import { OhlcBackfillService } from './ohlc-backfill.service';
+import { SeriesLockRepository } from './series-lock.repository';
+import { TradesBackfillService } from './trades-backfill.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule, KrakenModule],
+  providers: [
+    GapRepository,
+    SeriesLockRepository,
+    GapDetectorService,
+    OhlcBackfillService,
+    TradesBackfillService,
+    BackfillService,
+    GapsService,
+  ],
+  exports: [GapRepository, GapDetectorService, BackfillService, GapsService, OhlcBackfillService],
+})
+export class GapsModule {}

@@ -1,0 +1,121 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AssetRepository } from '../assets/asset.repository';
+import { Clock } from '../common/clock';
+import { Asset } from '../entities/asset.entity';
+import { AssetCategory } from '../entities/enums';
+import { CallBudget } from './call-budget';
+import { CoverageRepository, seriesKey } from './coverage.repository';
+import { lastClosedCandle } from './fillability';
+import { DEFAULT_BACKFILL_INTERVALS } from './backfill.service';
+import { GapDetectorService } from './gap-detector.service';
+import { OhlcBackfillService } from './ohlc-backfill.service';
+import { SeriesLockRepository } from './series-lock.repository';
+
+export interface CategoryCounts {
+  success: number;
+  failed: number;
+  skipped: number;
+  error?: string;
+}
+
+export interface MarketDataUpdateResult {
+  status: 'success' | 'partial' | 'failed';
+  categories_processed: number;
+  total_categories: number;
+  summary: { total_success: number; total_failed: number; total_skipped: number };
+  details: Record<string, CategoryCounts>;
+  force_update: boolean;
+}
+
+export interface UpdateProgress {
+  current: number;
+  total: number;
+  category: string;
+  status: 'started' | 'done' | 'failed';
+}
+
+/**
+ * Brings every active asset's series of the given categories up to the last
+ * closed candle with one OHLC request each, unless fresh (last covered candle
+ * within one interval of the last closed one; `force` ignores freshness).
+ * A failing series or category is counted and the rest go on.
+ */
+@Injectable()
+export class MarketDataUpdateService {
+  private readonly logger = new Logger(MarketDataUpdateService.name);
+
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly coverage: CoverageRepository,
+    private readonly ohlc: OhlcBackfillService,
+    private readonly detector: GapDetectorService,
+    private readonly locks: SeriesLockRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async update(
+    categories: readonly AssetCategory[],
+    force: boolean,
+    onProgress: (p: UpdateProgress) => void = () => undefined,
+  ): Promise<MarketDataUpdateResult> {
+    const details: Record<string, CategoryCounts> = {};
+    let processed = 0;
+    for (const [i, category] of categories.entries()) {
+      onProgress({ current: i + 1, total: categories.length, category, status: 'started' });
+      const counts: CategoryCounts = { success: 0, failed: 0, skipped: 0 };
+      details[category] = counts;
+      try {
+        const assets = await this.assets.findAll({ category, active: true });
+        const covered = await this.coverage.coveredSeries(assets.map((a) => a.id));
+        const spans = await this.coverage.spansFor(
+          assets.map((a) => a.id),
+          [...new Set([...DEFAULT_BACKFILL_INTERVALS, ...covered.map((c) => c.intervalMinutes)])],
+        );
+        for (const asset of assets) {
+          const own = covered.filter((c) => c.assetId === asset.id).map((c) => c.intervalMinutes);
+          for (const interval of own.length ? own : DEFAULT_BACKFILL_INTERVALS) {
+            const last = (spans.get(seriesKey({ assetId: asset.id, intervalMinutes: interval })) ?? []).reduce((m, s) => Math.max(m, s.to), -Infinity);
+            const fresh = last >= lastClosedCandle(this.clock.nowSeconds(), interval) - interval * 60;
+            if (fresh && !force) {
+              counts.skipped++;
+              continue;
+            }
+            if (await this.updateSeries(asset, interval, last)) counts.success++;
+            else counts.failed++;
+          }
+        }
+        processed++;
+        onProgress({ current: i + 1, total: categories.length, category, status: 'done' });
+      } catch (e) {
+        counts.error = e instanceof Error ? e.message : String(e);
+        this.logger.error(`category ${category} failed: ${counts.error}`);
+        onProgress({ current: i + 1, total: categories.length, category, status: 'failed' });
+      }
+    }
+    const summary = {
+      total_success: Object.values(details).reduce((n, d) => n + d.success, 0),
+      total_failed: Object.values(details).reduce((n, d) => n + d.failed, 0),
+      total_skipped: Object.values(details).reduce((n, d) => n + d.skipped, 0),
+    };
+    const anyFailed = summary.total_failed > 0 || processed < categories.length;
+    const status = !anyFailed ? 'success' : summary.total_success > 0 || processed > 0 ? 'partial' : 'failed';
+    return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force };
+  }
+
+  /** One OHLC request from the slot after the last covered candle; then the series' gaps are reconciled. */
+  private async updateSeries(asset: Asset, interval: number, lastCovered: number): Promise<boolean> {
+    const step = interval * 60;
+    const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
+    const claimed = await this.locks.withSeriesLock({ assetId: asset.id, intervalMinutes: interval }, async () => {
+      try {
+        await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
+        await this.detector.detect([{ asset, intervalMinutes: interval }], { incremental: true, lookbackDays: 1 });
+        return true;
+      } catch (e) {
+        this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);
+        return false;
+      }
+    });
+    return claimed?.value ?? true; // held by another process: it is being updated right now
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CandleStore, SeriesRef } from '../candles/candle-store';
+import { Asset } from '../entities/asset.entity';
+import { GapRecord } from '../entities/gap-record.entity';
+import { KrakenClient } from '../sources/kraken/kraken.client';
+import { CallBudget } from './call-budget';
+import { CoverageRepository } from './coverage.repository';
+import { GapRepository } from './gap.repository';
+import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
+import { TradeCandleBuilder } from './trade-candle-builder';
+
+/** Kraken's Trades endpoint answers at most this many trades per call. */
+export const TRADES_PAGE_SIZE = 1000;
+const NS = 1_000_000_000n;
+const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+const nsBefore = (seconds: number) => (BigInt(seconds) * NS - 1n).toString();
+
+/**
+ * Rebuilds an API_TRADES gap from Kraken's full-history Trades endpoint:
+ * pages from the gap start with the `last` cursor, turns the trades into
+ * candles of the series' interval, stores them and extends coverage as pages
+ * complete. The cursor is checkpointed on the gap (at the start of the
+ * candle still being built, so a resume rebuilds it whole); a spent budget
+ * leaves the gap PARTIAL, resumable.
+ */
+@Injectable()
+export class TradesBackfillService {
+  private readonly logger = new Logger(TradesBackfillService.name);
+
+  constructor(
+    private readonly kraken: KrakenClient,
+    private readonly candles: CandleStore,
+    private readonly coverage: CoverageRepository,
+    private readonly gaps: GapRepository,
+    private readonly ohlc: OhlcBackfillService,
+  ) {}
+
+  async fill(asset: Asset, gap: GapRecord, budget: CallBudget): Promise<FillOutcome> {
+    const interval = gap.intervalMinutes;
+    const step = interval * 60;
+    const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: interval };
+    const start = toSeconds(gap.startTs);
+    const end = toSeconds(gap.endTs);
+    // Trades strictly after the cursor; one nanosecond before a candle's start takes a trade at exactly the start.
+    let cursor = gap.cursor ?? nsBefore(start);
+    let provenFrom = Math.max(start, Math.ceil((Number(BigInt(cursor) / NS) + 1) / step) * step);
+    const builder = new TradeCandleBuilder(interval);
+    gap.startFilling();
+    await this.gaps.save(gap);
+
+    for (;;) {
+      if (budget.exhausted) {
+        gap.markPartial(0, `API call budget spent; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
+        await this.gaps.save(gap);
+        this.logger.log(`${asset.symbol} ${interval}m: trades fill of gap ${gap.id} paused (budget)`);
+        return { candles: 0, filled: 0, partial: 1, verifiedEmpty: 0, failed: 0 };
+      }
+      budget.spend();
+      const page = await this.kraken.trades(asset.nativeSymbol, cursor);
+      const inGap = page.trades.filter((t) => t.timeSec < end + step);
+      const completed = builder.add(inGap.map((t) => ({ price: t.price, volume: t.volume, time: t.timeSec })));
+      // A trade past the gap, or fewer than a full page (Kraken has nothing newer): the whole gap is known.
+      const done = inGap.length < page.trades.length || page.trades.length < TRADES_PAGE_SIZE;
+      if (done) completed.push(...builder.flush());
+      const pending = builder.pendingTs;
+      const provenTo = done || pending === null ? end : pending - step;
+      if (completed.length) await this.candles.upsert(series, completed, 'trades'); // candles first, coverage after
+      if (provenTo >= provenFrom) {
+        await this.coverage.mergeIn(series, { from: provenFrom, to: provenTo }, 'trades', (merged) => this.candles.count(series, merged));
+        provenFrom = provenTo + step;
+      }
+      if (done) break;
+      // Checkpoint at the start of the candle still being built, so a resume rebuilds it from all its trades.
+      const checkpoint = pending === null ? page.last : nsBefore(pending);
+      gap.cursor = checkpoint;
+      await this.gaps.save(gap);
+      if (completed.length && pending !== null) {
+        builder.flush(); // re-read the unfinished candle's trades from the checkpoint
+        cursor = checkpoint;
+      } else {
+        cursor = page.last; // the page lay inside one candle: keep building it
+      }
+    }
+    gap.cursor = null;
+    return this.ohlc.recheck(series, [gap], 'Trades history');
+  }
+}

@@ -1,0 +1,53 @@
+import { Command, Option } from 'nest-commander';
+import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { renderTable } from '../cli/table';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { UsageError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { ASSET_CATEGORIES, AssetCategory } from '../entities/enums';
+import { MarketDataUpdateService } from './market-data-update.service';
+
+interface UpdateOptions extends JsonOption {
+  categories?: AssetCategory[];
+  force?: boolean;
+}
+
+@Command({ name: 'update-market-data', description: 'bring every active series of the categories up to the last closed candle (OHLC)' })
+export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
+  constructor(
+    private readonly updater: MarketDataUpdateService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
+    const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
+    const result = await this.updater.update(categories, o.force ?? false, (p) =>
+      this.cliLogger.log(`progress ${JSON.stringify(p)}`),
+    );
+    const text = [
+      `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${result.summary.total_success} updated, ${result.summary.total_failed} failed, ${result.summary.total_skipped} fresh`,
+      renderTable(
+        ['category', 'success', 'failed', 'skipped', 'error'],
+        Object.entries(result.details).map(([c, d]) => [c, d.success, d.failed, d.skipped, d.error ?? null]),
+      ),
+    ].join('\n');
+    return { exitCode: result.status === 'success' ? EXIT_OK : EXIT_INCOMPLETE, result, text };
+  }
+
+  @Option({ flags: '--categories <list>', description: `comma-separated: ${ASSET_CATEGORIES.join(', ')} (default UPDATE_CATEGORIES: all)` })
+  parseCategories(v: string): AssetCategory[] {
+    const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    for (const c of list) {
+      if (!(ASSET_CATEGORIES as readonly string[]).includes(c)) throw new UsageError(`--categories: ${JSON.stringify(c)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
+    }
+    if (!list.length) throw new UsageError('--categories: give at least one category');
+    return list as AssetCategory[];
+  }
+
+  @Option({ flags: '--force', description: 'update series even when fresh' })
+  parseForce(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,6 @@
+import { CandlekeepError } from '../common/errors';
+
+export class UnknownTaskError extends CandlekeepError {
+  readonly code = 'UNKNOWN_TASK';
+  readonly kind = 'usage' as const;
+}

@@ -1,0 +1,33 @@
+import { Command } from 'nest-commander';
+import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { renderTable } from '../cli/table';
+import { UsageError } from '../common/errors';
+import { TasksService } from './tasks.service';
+
+@Command({
+  name: 'tasks',
+  arguments: '<action> [name]',
+  argsDescription: { action: 'list | run', name: 'task to run (see `tasks list`)' },
+  description: 'list the scheduled tasks with their next run times, or run one now (under its lock)',
+})
+export class TasksCommand extends CandlekeepCommand {
+  constructor(private readonly tasks: TasksService) {
+    super();
+  }
+
+  protected async execute([action, name]: string[], _o: JsonOption): Promise<CommandOutcome> {
+    if (action === 'list') {
+      const tasks = this.tasks.list();
+      return this.ok(
+        { tasks },
+        renderTable(['task', 'cron (UTC)', 'next runs'], tasks.map((t) => [t.name, t.cron, t.next_runs.join(', ')])),
+      );
+    }
+    if (action === 'run') {
+      if (!name) throw new UsageError('tasks run: which task? see `candlekeep tasks list`');
+      const run = await this.tasks.run(name);
+      return this.ok(run, run.ran ? `${run.task} done in ${run.duration_ms} ms\n${JSON.stringify(run.result, null, 2)}` : `${run.task}: ${run.skipped}`);
+    }
+    throw new UsageError(`tasks: unknown action ${JSON.stringify(action)}; use list or run NAME`);
+  }
+}

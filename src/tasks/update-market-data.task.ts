@@ -1,0 +1,25 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AssetCategory } from '../entities/enums';
+import { MarketDataUpdateResult, MarketDataUpdateService } from '../gaps/market-data-update.service';
+import { ScheduledTask } from './scheduled-task';
+
+@Injectable()
+export class UpdateMarketDataTask implements ScheduledTask {
+  readonly name = 'update-market-data';
+  readonly description = 'bring every active series of UPDATE_CATEGORIES up to the last closed candle';
+  private readonly logger = new Logger(UpdateMarketDataTask.name);
+
+  constructor(
+    private readonly updater: MarketDataUpdateService,
+    private readonly config: AppConfig,
+  ) {}
+
+  cron(): string {
+    return this.config.cronUpdateMarketData;
+  }
+
+  run(): Promise<MarketDataUpdateResult> {
+    return this.updater.update(this.config.updateCategories as AssetCategory[], false, (p) => this.logger.log(`progress ${JSON.stringify(p)}`));
+  }
+}
