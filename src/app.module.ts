@@ -5,9 +5,10 @@ import { ApiModule } from './api/api.module';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { IngestionModule } from './ingestion/ingestion.module';
 
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, ScheduleModule.forRoot(), ApiModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, ScheduleModule.forRoot(), ApiModule],
 })
 export class AppModule {}
