@@ -55,6 +55,8 @@ interface CandleDbRow {
 export class PostgresCandleStore extends CandleStore {
   readonly kind = 'postgres' as const;
   private readonly logger = new Logger(PostgresCandleStore.name);
+  /** Whether this role may skip per-row FK triggers in bulk transactions (asked once). */
+  private skipFkTriggers: boolean | undefined;
 
   constructor(private readonly dataSource: DataSource) {
     super();
@@ -100,11 +102,32 @@ export class PostgresCandleStore extends CandleStore {
     try {
       const client = (await runner.connect()) as PoolClient;
       await client.query('BEGIN');
+      await this.lockAssetForBulk(client, series);
       return new PostgresBulkWriter(client, () => runner.release(), series, source, this.logger);
     } catch (e) {
       await runner.release();
       throw wrap('opening a bulk writer', e);
     }
+  }
+
+  /**
+   * Every row of a bulk writer has the same asset_id: instead of PostgreSQL's
+   * per-row foreign-key trigger (measured at ~4.5 µs a row, more than the
+   * rest of the COPY), the writer checks and locks the asset row once, as the
+   * trigger would (FOR KEY SHARE, held to commit), and — where the role may
+   * (superuser, e.g. the embedded database) — turns the per-row triggers off
+   * for its transaction only. Elsewhere the foreign-key trigger simply runs.
+   */
+  private async lockAssetForBulk(client: PoolClient, series: SeriesRef): Promise<void> {
+    const { rowCount } = await client.query('SELECT 1 FROM assets WHERE id = $1 FOR KEY SHARE', [series.assetId]);
+    if (!rowCount) throw new CandleStoreError(`candle store (postgres): asset ${series.assetId} does not exist`);
+    if (this.skipFkTriggers === undefined) {
+      const { rows } = await client.query<{ allowed: boolean }>(
+        `SELECT rolsuper OR has_parameter_privilege('session_replication_role', 'SET') AS allowed FROM pg_roles WHERE rolname = current_user`,
+      );
+      this.skipFkTriggers = rows[0]?.allowed === true;
+    }
+    if (this.skipFkTriggers) await client.query('SET LOCAL session_replication_role = replica');
   }
 
   async count(series: SeriesRef, span?: TsSpan): Promise<number> {

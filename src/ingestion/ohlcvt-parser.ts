@@ -195,16 +195,16 @@ export class OhlcvtParser {
       return;
     }
 
-    const values = [0, 0, 0, 0, 0];
-    for (let f = 0; f < 5; f++) {
-      const v = parseDecimal(buf, commas[f]! + 1, commas[f + 1]!);
-      if (Number.isNaN(v)) {
-        this.reject(out, `bad_number: ${NUMBER_FIELDS[f]} is not a finite number`, raw(buf, start, end), ts);
-        return;
-      }
-      values[f] = v;
+    const open = parseDecimal(buf, commas[0]! + 1, commas[1]!);
+    const high = parseDecimal(buf, commas[1]! + 1, commas[2]!);
+    const low = parseDecimal(buf, commas[2]! + 1, commas[3]!);
+    const close = parseDecimal(buf, commas[3]! + 1, commas[4]!);
+    const volume = parseDecimal(buf, commas[4]! + 1, commas[5]!);
+    if (Number.isNaN(open + high + low + close + volume)) {
+      const bad = [open, high, low, close, volume].findIndex((v) => Number.isNaN(v));
+      this.reject(out, `bad_number: ${NUMBER_FIELDS[bad]} is not a finite number`, raw(buf, start, end), ts);
+      return;
     }
-    const [open, high, low, close, volume] = values as [number, number, number, number, number];
     if (!(low <= open && open <= high && low <= close && close <= high)) {
       this.reject(out, 'ohlc_inconsistent: need low <= open, close <= high', raw(buf, start, end), ts);
       return;
@@ -269,30 +269,61 @@ function parseUint(buf: Buffer, start: number, end: number, maxDigits: number): 
   return v;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** Largest mantissa for which mantissa and 10^k (k <= 22) are exact doubles: the fast path is then correctly rounded. */
+const EXACT_MANTISSA = 2 ** 53;
+
 /**
  * A finite decimal number, optionally signed, with optional fraction and
  * exponent (`1E+1`, `2.5e-05`), else NaN. The bytes are checked here (no
- * blanks, hex, `Infinity`), the conversion is JavaScript's correctly
- * rounded Number().
+ * blanks, hex, `Infinity`). Conversion: when the digits fit in 2^53 and the
+ * decimal exponent in ±22, mantissa × or ÷ 10^k is exact-then-rounded once,
+ * i.e. correctly rounded (Clinger's fast path); anything else goes through
+ * JavaScript's Number(), also correctly rounded.
  */
 function parseDecimal(buf: Buffer, start: number, end: number): number {
   let i = start;
-  if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
+  let negative = false;
+  if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) negative = buf[i++] === 0x2d;
+  let mantissa = 0;
   let digits = 0;
-  while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) (i++, digits++);
+  let scale = 0;
+  let c = 0;
+  while (i < end && (c = buf[i]!) >= ZERO && c <= NINE) {
+    mantissa = mantissa * 10 + (c - ZERO);
+    i++;
+    digits++;
+  }
   if (i < end && buf[i] === 0x2e) {
     i++;
-    while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) (i++, digits++);
+    while (i < end && (c = buf[i]!) >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      i++;
+      digits++;
+      scale++;
+    }
   }
   if (digits === 0) return NaN;
+  let exp = 0;
   if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
-    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
-    let exp = 0;
-    while (i < end && buf[i]! >= ZERO && buf[i]! <= NINE) (i++, exp++);
-    if (exp === 0) return NaN;
+    let expNegative = false;
+    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) expNegative = buf[i++] === 0x2d;
+    let expDigits = 0;
+    while (i < end && (c = buf[i]!) >= ZERO && c <= NINE) {
+      if (exp < 100_000) exp = exp * 10 + (c - ZERO);
+      i++;
+      expDigits++;
+    }
+    if (expDigits === 0) return NaN;
+    if (expNegative) exp = -exp;
   }
   if (i !== end) return NaN;
+  const e10 = exp - scale;
+  if (mantissa < EXACT_MANTISSA && e10 >= -22 && e10 <= 22) {
+    const v = e10 >= 0 ? mantissa * POW10[e10]! : mantissa / POW10[-e10]!;
+    return negative ? -v : v;
+  }
   const v = Number(buf.toString('latin1', start, end));
   return Number.isFinite(v) ? v : NaN;
 }
