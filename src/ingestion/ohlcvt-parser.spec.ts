@@ -104,6 +104,22 @@ describe('OhlcvtParser', () => {
     expect(parse([row(0), row(1), row(1), row(2)].join('\n')).parser.coverage()).toEqual([{ from: T0, to: T0 + 2 * H }]);
   });
 
+  it('converts every decimal exactly as Number() does (fast path and fallback)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const samples = ['0', '0.0', '1E+1', '1e-7', '2.5E-05', '371171350.0287898', '0.00000001', '123456789012345678', '9007199254740993', '1.7976931348623157e308', '4.9e-324', '00012.50'];
+    for (let i = 0; i < 5000; i++) {
+      const digits = String(Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 17))));
+      const point = Math.floor(rnd() * (digits.length + 1));
+      const exp = rnd() < 0.2 ? `e${Math.floor(rnd() * 60) - 30}` : '';
+      samples.push(`${digits.slice(0, point) || '0'}.${digits.slice(point) || '0'}${exp}`);
+    }
+    const rows = samples.map((v, i) => `${T0 + i * H},${v},${v},${v},${v},${v},1`).join('\n');
+    const { candles, rejects } = parse(rows, { now: T0 + 10_000 * H });
+    expect(rejects).toEqual([]);
+    candles.forEach((c, i) => expect([samples[i], c.open, c.volume]).toEqual([samples[i], Number(samples[i]), Number(samples[i])]));
+  });
+
   it('rejects an over-long line without buffering it and carries on', () => {
     const long = 'x'.repeat(100_000);
     const { candles, rejects } = parse(`${row(0)}\n${long}\n${row(1)}\n`, { chunk: 1000 });
