@@ -1,13 +1,17 @@
-import { AssetsModule } from './assets/assets.module';
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApiModule } from './api/api.module';
+import { AssetsModule } from './assets/assets.module';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { TaskScheduler } from './tasks/task-scheduler';
+import { TasksModule } from './tasks/tasks.module';
 
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, ScheduleModule.forRoot(), ApiModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, TasksModule, ScheduleModule.forRoot(), ApiModule],
+  providers: [TaskScheduler],
 })
 export class AppModule {}

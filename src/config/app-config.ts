@@ -169,6 +169,13 @@ export class AppConfig {
   @IsDate({ message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' })
   pinnedNow?: Date;
 
+  /** How often a running job writes its heartbeat and counters; a RUNNING job silent for 3× this is stale. */
+  @Env('JOB_HEARTBEAT_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 5_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(50, { message: 'must be >= 50' })
+  jobHeartbeatMs = 5_000;
+
   @Env('LOG_LEVEL')
   @Transform(({ value }) => (value === undefined || value === '' ? 'info' : String(value).toLowerCase()))
   @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })

@@ -34,6 +34,14 @@ export class FileIngestionRecord {
   @Column({ type: 'char', length: 64, nullable: true })
   sha256!: string | null;
 
+  /** A loose file's modification time (ms): with path and size, the re-run pre-check. */
+  @Column({ name: 'mtime_ms', type: 'bigint', nullable: true, transformer: bigintNumber })
+  mtimeMs!: number | null;
+
+  /** CRC-32 of the content (a ZIP member's is in its directory entry): with size, the re-run pre-check. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
+  crc32!: number | null;
+
   @Column({ name: 'asset_id', type: 'integer', nullable: true })
   assetId!: number | null;
 

@@ -80,6 +80,14 @@ export class GapRepository {
     return result.affected ?? 0;
   }
 
+  findByStatus(status: GapStatus): Promise<GapRecord[]> {
+    return this.repo.find({ where: { status }, order: { id: 'ASC' } });
+  }
+
+  findByIds(ids: readonly number[]): Promise<GapRecord[]> {
+    return ids.length ? this.repo.find({ where: { id: In([...ids]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
+  }
+
   save(gap: GapRecord): Promise<GapRecord> {
     return this.repo.save(gap);
   }

@@ -7,6 +7,8 @@ import { KrakenModule } from '../sources/kraken/kraken.module';
 import { BackfillService } from './backfill.service';
 import { CoverageModule } from './coverage.module';
 import { GapDetectorService } from './gap-detector.service';
+import { GapRecoveryService } from './gap-recovery.service';
+import { MarketDataUpdateService } from './market-data-update.service';
 import { GapRepository } from './gap.repository';
 import { GapsService } from './gaps.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
@@ -23,7 +25,9 @@ import { TradesBackfillService } from './trades-backfill.service';
     TradesBackfillService,
     BackfillService,
     GapsService,
+    GapRecoveryService,
+    MarketDataUpdateService,
   ],
-  exports: [GapRepository, GapDetectorService, BackfillService, GapsService, OhlcBackfillService],
+  exports: [GapRepository, GapDetectorService, BackfillService, GapsService, OhlcBackfillService, GapRecoveryService, MarketDataUpdateService],
 })
 export class GapsModule {}

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench:ingest [-- --sizes 5000000,20000000]`
+ *
+ * For each size: generates an N-row 1-minute OHLCVT file, loads it with
+ * `psql \copy` into an equivalent table with the same primary key
+ * (asset_id, interval_minutes, ts), then with the built `candlekeep ingest`
+ * (whole command: start-up, ledger, hash, parse/validate, COPY, coverage),
+ * each into a freshly migrated database. Prints rows/s of both, the ratio
+ * and the peak RSS of the ingest process.
+ *
+ * Database: DATABASE_URL when set (its server hosts a scratch database
+ * `ck_bench`), else an embedded PostgreSQL under bench/.data/home.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DATA = join(ROOT, 'bench', '.data');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const BENCH_DB = 'ck_bench';
+/** 1985-01-01: 20M one-minute candles end in 2023, all closed. */
+const T0 = Date.UTC(1985, 0, 1) / 1000;
+
+interface Measurement {
+  rows: number;
+  fileBytes: number;
+  psqlSeconds: number;
+  psqlRowsPerSecond: number;
+  ingestSeconds: number;
+  ingestRowsPerSecond: number;
+  ratio: number;
+  ingestPeakRssMb: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+/** A deterministic random walk with Kraken-like formatting (the volumes are sometimes in scientific notation). */
+async function generate(path: string, rows: number): Promise<void> {
+  if (existsSync(path) && existsSync(`${path}.rows`) && readFileSync(`${path}.rows`, 'utf8') === String(rows)) return;
+  const out = createWriteStream(path);
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  let price = 5000;
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const open = price;
+    price = Math.max(1, price + (rnd() - 0.5) * 5);
+    const high = Math.max(open, price) + rnd();
+    const low = Math.max(0.1, Math.min(open, price) - rnd());
+    const volume = i % 97 === 0 ? '1E+1' : (rnd() * 10).toFixed(8);
+    lines.push(`${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},${volume},${1 + (i % 50)}`);
+    if (lines.length === 10_000) {
+      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      lines.length = 0;
+    }
+  }
+  out.end(lines.length ? `${lines.join('\n')}\n` : '');
+  await once(out, 'finish');
+  writeFileSync(`${path}.rows`, String(rows));
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function sql(url: string, text: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+async function freshDatabase(serverUrl: string): Promise<string> {
+  await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await sql(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE ${BENCH_DB}`);
+  const url = withDatabase(serverUrl, BENCH_DB);
+  execFileSync(process.execPath, [CLI, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return url;
+}
+
+function psqlCopy(url: string, file: string): number {
+  execFileSync('psql', [url, '-qv', 'ON_ERROR_STOP=1', '-c', 'CHECKPOINT'], { stdio: 'inherit' });
+  execFileSync(
+    'psql',
+    [
+      url,
+      '-qv',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `CREATE TABLE bench_psql (asset_id integer NOT NULL DEFAULT 1, interval_minutes integer NOT NULL DEFAULT 1, ts bigint NOT NULL,
+         open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL, close double precision NOT NULL,
+         volume double precision NOT NULL, trades integer NOT NULL, PRIMARY KEY (asset_id, interval_minutes, ts))`,
+    ],
+    { stdio: 'inherit' },
+  );
+  const started = process.hrtime.bigint();
+  execFileSync('psql', [url, '-qv', 'ON_ERROR_STOP=1', '-c', `\\copy bench_psql (ts, open, high, low, close, volume, trades) FROM '${file}' WITH (FORMAT csv)`], {
+    stdio: 'inherit',
+  });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Runs the built CLI; peak RSS from /usr/bin/time when present, else by polling VmHWM. */
+async function ingest(url: string, file: string, rows: number): Promise<{ seconds: number; peakRssMb: number }> {
+  execFileSync('psql', [url, '-qc', 'CHECKPOINT'], { stdio: 'inherit' });
+  const timeFile = join(DATA, 'ingest.time');
+  const useTime = existsSync('/usr/bin/time');
+  const args = [CLI, 'ingest', '--csv', file, '--no-api', '--json'];
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' };
+  const started = process.hrtime.bigint();
+  const child = useTime
+    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      /* exited */
+    }
+  }, 100);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const result = JSON.parse(stdout) as { rows_ingested: number; status: string };
+  if (code !== 0 || result.rows_ingested !== rows) throw new Error(`ingest failed (exit ${code}): ${stdout}`);
+  if (useTime) peakKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+  return { seconds, peakRssMb: Math.round(peakKb / 1024) };
+}
+
+async function main(): Promise<void> {
+  const sizes = arg('--sizes', '5000000,20000000').split(',').map(Number);
+  mkdirSync(DATA, { recursive: true });
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build`');
+  let embedded: EmbeddedPostgres | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    embedded = new EmbeddedPostgres(join(DATA, 'home'));
+    serverUrl = (await embedded.acquire()).url;
+  }
+  const results: Measurement[] = [];
+  try {
+    for (const rows of sizes) {
+      const file = join(DATA, `bench-${rows}`, 'XBTUSD_1.csv');
+      mkdirSync(join(DATA, `bench-${rows}`), { recursive: true });
+      process.stderr.write(`generating ${rows.toLocaleString('en-US')} rows ...\n`);
+      await generate(file, rows);
+      const url = await freshDatabase(serverUrl);
+      process.stderr.write(`psql \\copy ...\n`);
+      const psqlSeconds = psqlCopy(url, file);
+      process.stderr.write(`candlekeep ingest ...\n`);
+      const run = await ingest(url, file, rows);
+      const m: Measurement = {
+        rows,
+        fileBytes: statSync(file).size,
+        psqlSeconds: round(psqlSeconds),
+        psqlRowsPerSecond: Math.round(rows / psqlSeconds),
+        ingestSeconds: round(run.seconds),
+        ingestRowsPerSecond: Math.round(rows / run.seconds),
+        ratio: round(psqlSeconds / run.seconds),
+        ingestPeakRssMb: run.peakRssMb,
+      };
+      results.push(m);
+      process.stdout.write(
+        `${rows.toLocaleString('en-US')} rows: psql \\copy ${m.psqlRowsPerSecond.toLocaleString('en-US')} rows/s (${m.psqlSeconds} s), ` +
+          `candlekeep ingest ${m.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${m.ingestSeconds} s), ratio ${m.ratio}, ` +
+          `ingest peak RSS ${m.ingestPeakRssMb} MB\n`,
+      );
+    }
+    await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  } finally {
+    await embedded?.release();
+  }
+  writeFileSync(join(DATA, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:ingest failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,35 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { GapRepository } from './gap.repository';
+import { SeriesLockRepository } from './series-lock.repository';
+
+/**
+ * Gaps left FILLING by a process that died: a FILLING gap whose series claim
+ * nobody holds is stuck (a live filler holds the claim for the whole fill),
+ * and goes back to DETECTED.
+ */
+@Injectable()
+export class GapRecoveryService {
+  private readonly logger = new Logger(GapRecoveryService.name);
+
+  constructor(
+    private readonly gaps: GapRepository,
+    private readonly locks: SeriesLockRepository,
+  ) {}
+
+  async releaseStuckFilling(): Promise<number> {
+    const filling = await this.gaps.findByStatus('FILLING');
+    let released = 0;
+    for (const gap of filling) {
+      const claimed = await this.locks.withSeriesLock(gap, async () => {
+        const [fresh] = await this.gaps.findByIds([gap.id]);
+        if (fresh?.status !== 'FILLING') return false;
+        fresh.releaseStuck();
+        await this.gaps.save(fresh);
+        return true;
+      });
+      if (claimed?.value) released++;
+    }
+    if (released) this.logger.warn(`released ${released} gap(s) stuck in FILLING back to DETECTED`);
+    return released;
+  }
+}

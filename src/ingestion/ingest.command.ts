@@ -1,0 +1,87 @@
+import { Command, Option } from 'nest-commander';
+import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { parseIntervals, parseRatio, parseTier } from '../cli/option-parsers';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { UsageError } from '../common/errors';
+import { IntervalMinutes, Tier } from '../entities/enums';
+import { IngestProgress, LogIngestProgress, TtyIngestProgress } from './ingest-progress';
+import { DEFAULT_MAX_REJECT_RATIO, IngestResult, IngestService } from './ingest.service';
+
+interface IngestOptions extends JsonOption {
+  csv?: string[];
+  tier?: Tier;
+  intervals?: IntervalMinutes[];
+  api?: boolean;
+  maxRejectRatio?: number;
+}
+
+/** A TTY gets a progress bar on stderr, anything else a log line every few seconds. */
+export function progressFor(): IngestProgress {
+  return process.stderr.isTTY ? new TtyIngestProgress() : new LogIngestProgress();
+}
+
+/** Exit 1 when any row was rejected, any file failed or the job did not finish. */
+export function ingestOutcome(result: IngestResult): CommandOutcome {
+  const clean = result.rows_rejected === 0 && result.files_failed === 0 && result.status === 'COMPLETED';
+  const lines = [
+    `job ${result.job_id}: ${result.status}`,
+    `files: ${result.files_total} total, ${result.files_ingested} ingested, ${result.files_skipped} skipped (already ingested), ${result.files_failed} failed`,
+    `rows: ${result.rows_read} read, ${result.rows_ingested} ingested, ${result.rows_rejected} rejected`,
+    ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
+    ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
+    ...(result.rejects.length ? [`rejected rows (first ${result.rejects.length}):`, ...result.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`)] : []),
+  ];
+  return { exitCode: clean ? EXIT_OK : EXIT_INCOMPLETE, result, text: lines.join('\n') };
+}
+
+@Command({
+  name: 'ingest',
+  description: 'ingest Kraken OHLCVT archives (CSV files, ZIPs, directories) into the candle store, ledgered and resumable',
+})
+export class IngestCommand extends CandlekeepCommand<IngestOptions> {
+  constructor(private readonly ingest: IngestService) {
+    super();
+  }
+
+  protected async execute(_params: string[], options: IngestOptions): Promise<CommandOutcome> {
+    if (!options.csv?.length) throw new UsageError('--csv PATH is required (a .csv file, a .zip or a directory; repeatable)');
+    const result = await this.ingest.ingest(
+      {
+        paths: options.csv,
+        tier: options.tier,
+        intervals: options.intervals,
+        maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
+      },
+      progressFor(),
+    );
+    return ingestOutcome(result);
+  }
+
+  @Option({ flags: '--csv <path>', description: 'a .csv file, a .zip or a directory (searched recursively); repeatable' })
+  parseCsv(value: string, previous?: string[]): string[] {
+    return [...(previous ?? []), value];
+  }
+
+  @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4 or 1..4)' })
+  parseTier(value: string): Tier {
+    return parseTier(value);
+  }
+
+  @Option({ flags: '--intervals <list>', description: 'only these intervals in minutes, e.g. 60,1440' })
+  parseIntervals(value: string): IntervalMinutes[] {
+    return parseIntervals(value);
+  }
+
+  @Option({ flags: '--no-api', description: 'archives only, no API backfill (the only mode until backfill exists)' })
+  parseNoApi(): boolean {
+    return false;
+  }
+
+  @Option({
+    flags: '--max-reject-ratio <ratio>',
+    description: `a file with a larger share of rejected rows fails and keeps none of its rows (default ${DEFAULT_MAX_REJECT_RATIO})`,
+  })
+  parseMaxRejectRatio(value: string): number {
+    return parseRatio(value, '--max-reject-ratio');
+  }
+}

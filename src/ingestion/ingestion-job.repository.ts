@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { JobStatus } from '../entities/enums';
+import { IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
+
+/**
+ * Job timestamps (start, heartbeat, finish) and staleness are process
+ * liveness, so they use the wall clock: CANDLEKEEP_NOW pins the domain's
+ * "now" (which candles are open), not whether a process is still alive.
+ */
+export const wallClock = (): Date => new Date();
+
+@Injectable()
+export class IngestionJobRepository {
+  constructor(@InjectRepository(IngestionJob) private readonly repo: Repository<IngestionJob>) {}
+
+  insert(job: IngestionJob): Promise<IngestionJob> {
+    return this.repo.save(job);
+  }
+
+  findById(id: string): Promise<IngestionJob | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return Promise.resolve(null);
+    return this.repo.findOneBy({ id });
+  }
+
+  list(limit: number, status?: JobStatus): Promise<IngestionJob[]> {
+    return this.repo.find({ where: status ? { status } : {}, order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  /** RUNNING jobs whose last heartbeat is older than `before`. */
+  findStaleRunning(before: Date): Promise<IngestionJob[]> {
+    return this.repo
+      .createQueryBuilder('j')
+      .where(`j.status = 'RUNNING' AND (j.heartbeat_at IS NULL OR j.heartbeat_at < :before)`, { before })
+      .getMany();
+  }
+
+  /**
+   * Writes the job's status, counters, times and error only if the stored
+   * status is still `expected` (another process may have cancelled it):
+   * returns false when it was not.
+   */
+  async writeIf(job: IngestionJob, expected: JobStatus): Promise<boolean> {
+    const counters = Object.fromEntries(JOB_COUNTERS.map((c) => [c, job[c]]));
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(IngestionJob)
+      .set({
+        ...counters,
+        status: job.status,
+        heartbeatAt: job.heartbeatAt,
+        startedAt: job.startedAt,
+        finishedAt: job.finishedAt,
+        error: job.error,
+      })
+      .where('id = :id AND status = :expected', { id: job.id, expected })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

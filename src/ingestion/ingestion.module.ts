@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssetsModule } from '../assets/assets.module';
+import { CandlesModule } from '../candles/candles.module';
+import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
+import { IngestionJob } from '../entities/ingestion-job.entity';
+import { CoverageModule } from '../gaps/coverage.module';
+import { ArchiveDiscoveryService } from './archive-discovery.service';
+import { FileLedgerRepository } from './file-ledger.repository';
+import { IngestService } from './ingest.service';
+import { IngestionJobRepository } from './ingestion-job.repository';
+import { IngestionRejectRepository } from './ingestion-reject.repository';
+import { JobsService } from './jobs.service';
+
+/** Archive ingestion: discovery, file ledger, parser, ingest orchestration, jobs. */
+@Module({
+  imports: [TypeOrmModule.forFeature([IngestionJob, FileIngestionRecord]), AssetsModule, CandlesModule, CoverageModule],
+  providers: [ArchiveDiscoveryService, FileLedgerRepository, IngestionJobRepository, IngestionRejectRepository, IngestService, JobsService],
+  exports: [IngestService, JobsService, FileLedgerRepository, IngestionJobRepository],
+})
+export class IngestionModule {}
+

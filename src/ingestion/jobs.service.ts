@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
+import { IngestionJob } from '../entities/ingestion-job.entity';
+import { FileLedgerRepository } from './file-ledger.repository';
+import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
+import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
+import { JobConflictError, JobNotFoundError } from './ingestion.errors';
+
+const SHOW_REJECTS = 1000;
+
+export interface JobSummary {
+  job_id: string;
+  kind: string;
+  status: string;
+  /** RUNNING but silent for 3 heartbeats: the process is gone; `jobs resume` picks it up. */
+  stale: boolean;
+  params: IngestionJob['params'];
+  files_total: number;
+  files_ingested: number;
+  files_skipped: number;
+  files_failed: number;
+  rows_read: number;
+  rows_ingested: number;
+  rows_rejected: number;
+  created_at: string;
+  started_at: string | null;
+  heartbeat_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
+export interface JobFileSummary {
+  id: number;
+  archive: string | null;
+  path: string;
+  status: string;
+  size_bytes: number;
+  sha256: string | null;
+  rows_read: number;
+  rows_ingested: number;
+  rows_rejected: number;
+  first_ts: string | null;
+  last_ts: string | null;
+  error: string | null;
+}
+
+export interface JobDetail extends JobSummary {
+  files: JobFileSummary[];
+  rejects_total: number;
+  /** The job's rejected rows (the first 1000). */
+  rejects: StoredReject[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** `candlekeep jobs`: listing, details with rejected rows, cancellation. */
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly jobs: IngestionJobRepository,
+    private readonly ledger: FileLedgerRepository,
+    private readonly rejects: IngestionRejectRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(limit = 50): Promise<JobSummary[]> {
+    return (await this.jobs.list(limit)).map((j) => this.summary(j));
+  }
+
+  async show(id: string): Promise<JobDetail> {
+    const job = await this.get(id);
+    const files = await this.ledger.forJob(job.id);
+    return {
+      ...this.summary(job),
+      files: files.map(fileSummary),
+      rejects_total: await this.rejects.countForJob(job.id),
+      rejects: await this.rejects.listForJob(job.id, SHOW_REJECTS),
+    };
+  }
+
+  /** A running job stops after rolling back its current file (it sees the cancellation at its next heartbeat). */
+  async cancel(id: string): Promise<JobSummary> {
+    const job = await this.get(id);
+    const before = job.status;
+    if (job.isTerminal) throw new JobConflictError(`job ${id} is already ${job.status}`);
+    job.cancel(wallClock());
+    if (!(await this.jobs.writeIf(job, before))) throw new JobConflictError(`job ${id} changed while cancelling; try again`);
+    return this.summary(job);
+  }
+
+  private async get(id: string): Promise<IngestionJob> {
+    const job = await this.jobs.findById(id);
+    if (!job) throw new JobNotFoundError(`no ingestion job ${id}`);
+    return job;
+  }
+
+  private summary(j: IngestionJob): JobSummary {
+    return {
+      job_id: j.id,
+      kind: j.kind,
+      status: j.status,
+      stale: j.isStale(wallClock(), 3 * this.config.jobHeartbeatMs),
+      params: j.params,
+      files_total: j.filesTotal,
+      files_ingested: j.filesDone,
+      files_skipped: j.filesSkipped,
+      files_failed: j.filesFailed,
+      rows_read: j.rowsRead,
+      rows_ingested: j.rowsIngested,
+      rows_rejected: j.rowsRejected,
+      created_at: j.createdAt.toISOString(),
+      started_at: iso(j.startedAt),
+      heartbeat_at: iso(j.heartbeatAt),
+      finished_at: iso(j.finishedAt),
+      error: j.error,
+    };
+  }
+}
+
+function fileSummary(f: FileIngestionRecord): JobFileSummary {
+  return {
+    id: f.id,
+    archive: f.archive,
+    path: f.path,
+    status: f.status,
+    size_bytes: f.sizeBytes,
+    sha256: f.sha256,
+    rows_read: f.rowsRead,
+    rows_ingested: f.rowsIngested,
+    rows_rejected: f.rowsRejected,
+    first_ts: iso(f.firstTs),
+    last_ts: iso(f.lastTs),
+    error: f.error,
+  };
+}

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, cleanEnv, ROOT, runCli } from './helpers/cli';
+import { Db, FIXTURES, ingest, IngestOutput } from './helpers/ingest';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
+
+const ROWS = 1_000_000;
+const T = Date.UTC(2020, 0, 1) / 1000;
+const HEARTBEAT_MS = '200';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function writeBigFile(path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const lines: string[] = [];
+  for (let i = 0; i < ROWS; i++) {
+    const p = 100 + (i % 100) / 10;
+    lines.push(`${T + i * 60},${p},${p + 1},${p - 1},${p + 0.5},${(i % 7) + 0.25},${i % 13}`);
+    if (lines.length === 20_000) {
+      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      lines.length = 0;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/**
+ * Starts `candlekeep ingest` and kills it with SIGKILL once the ledger shows
+ * the big file PROCESSING and the job's heartbeat counted rows of it.
+ */
+async function ingestAndKill(url: string, db: Db, dir: string): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'ingest', '--csv', dir, '--no-api', '--json'], {
+    cwd: ROOT,
+    env: cleanEnv({ DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS }),
+    stdio: 'ignore',
+  });
+  const exited = once(child, 'exit');
+  try {
+    for (let i = 0; i < 600; i++) {
+      const rows = await db.rows<{ job_id: string; rows_read: string }>(
+        `SELECT j.id AS job_id, j.rows_read FROM ingestion_jobs j JOIN file_ingestion_records f ON f.job_id = j.id
+         WHERE j.status = 'RUNNING' AND f.status = 'PROCESSING' AND f.path LIKE '%ETHUSD_1.csv'`,
+      );
+      if (rows[0] && Number(rows[0].rows_read) > 3000 + 10_000) {
+        child.kill('SIGKILL');
+        await exited;
+        return rows[0].job_id;
+      }
+      await sleep(50);
+    }
+    throw new Error('the ingest never reached the middle of the big file');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+describe('ingest survives kill -9', () => {
+  let tmp: string;
+  let dir: string;
+  const dbs: TestDatabase[] = [];
+  const conns: Db[] = [];
+
+  async function freshDb(): Promise<{ url: string; db: Db }> {
+    const database = await createTestDatabase();
+    dbs.push(database);
+    const db = await Db.connect(database.url);
+    conns.push(db);
+    return { url: database.url, db };
+  }
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'ck-kill-'));
+    dir = join(tmp, 'archive');
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    copyFileSync(join(FIXTURES, 'avkhimen-crypto_trader/XBTUSD_60.csv'), join(dir, 'a', 'XBTUSD_60.csv'));
+    await writeBigFile(join(dir, 'b', 'ETHUSD_1.csv'));
+  });
+  afterAll(async () => {
+    for (const c of conns) await c.close();
+    for (const d of dbs) await d.drop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function expectComplete(db: Db): Promise<void> {
+    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(ROWS);
+    expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([[T, T + (ROWS - 1) * 60, ROWS]]);
+    expect(await db.candles('BTC-USD-SPOT', 60)).toBe(3000);
+    const completed = await db.rows<{ path: string; n: string }>(
+      `SELECT path, count(*) AS n FROM file_ingestion_records WHERE status = 'COMPLETED' GROUP BY path ORDER BY path`,
+    );
+    expect(completed.map((r) => [r.path.slice(dir.length), Number(r.n)])).toEqual([
+      ['/a/XBTUSD_60.csv', 1],
+      ['/b/ETHUSD_1.csv', 1],
+    ]);
+  }
+
+  it('re-running the same command completes the work: no duplicates, the completed file skipped, the interrupted one redone', async () => {
+    const { url, db } = await freshDb();
+    const killed = await ingestAndKill(url, db, dir);
+    // The interrupted file's transaction died with the process: nothing of it is stored or covered.
+    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+    expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
+    expect(await db.candles('BTC-USD-SPOT', 60)).toBe(3000);
+
+    await sleep(3 * Number(HEARTBEAT_MS) + 200); // the killed job's heartbeat goes stale
+    const { run, out } = await ingest(url, ['--csv', dir], { JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    expect(run.code).toBe(0);
+    expect(out).toMatchObject<Partial<IngestOutput>>({ status: 'COMPLETED', files_total: 2, files_skipped: 1, files_ingested: 1, rows_ingested: ROWS });
+    await expectComplete(db);
+
+    const [old] = await db.rows<{ status: string; error: string }>(`SELECT status, error FROM ingestion_jobs WHERE id = $1`, [killed]);
+    expect(old).toMatchObject({ status: 'PARTIAL', error: expect.stringMatching(/^abandoned/) });
+    const oldFiles = await db.records(killed);
+    expect(oldFiles.map((f) => f.status)).toEqual(['COMPLETED', 'FAILED']);
+  });
+
+  it('`jobs resume ID` finishes the killed job itself; a later re-run skips everything', async () => {
+    const { url, db } = await freshDb();
+    const killed = await ingestAndKill(url, db, dir);
+    await sleep(3 * Number(HEARTBEAT_MS) + 200);
+    const list = await runCli(['jobs', 'list', '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    expect(list.json<{ jobs: Array<{ job_id: string; status: string; stale: boolean }> }>().jobs).toEqual([
+      expect.objectContaining({ job_id: killed, status: 'RUNNING', stale: true }),
+    ]);
+
+    const resumed = await runCli(['jobs', 'resume', killed, '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    expect(resumed.code).toBe(0);
+    expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: killed, status: 'COMPLETED', files_total: 2, files_ingested: 2, rows_ingested: ROWS + 3000 });
+    await expectComplete(db);
+    expect((await db.records(killed)).map((f) => f.status)).toEqual(['COMPLETED', 'COMPLETED']);
+
+    const again = await ingest(url, ['--csv', dir]);
+    expect(again.out).toMatchObject({ files_skipped: 2, rows_read: 0 });
+  });
+});
