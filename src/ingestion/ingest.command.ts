@@ -1,11 +1,14 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, parseRatio, parseTier } from '../cli/option-parsers';
+import { parseIntervals, parsePositiveInt, parseRatio, parseTier } from '../cli/option-parsers';
+import { backfillExitCode, backfillText } from '../gaps/backfill.command';
+import { DEFAULT_LOOKBACK_DAYS } from '../gaps/backfill.service';
+import { UnifiedIngestResult, UnifiedIngestService } from './unified-ingest.service';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes, Tier } from '../entities/enums';
 import { IngestProgress, LogIngestProgress, TtyIngestProgress } from './ingest-progress';
-import { DEFAULT_MAX_REJECT_RATIO, IngestResult, IngestService } from './ingest.service';
+import { DEFAULT_MAX_REJECT_RATIO, IngestResult } from './ingest.service';
 
 interface IngestOptions extends JsonOption {
   csv?: string[];
@@ -13,6 +16,10 @@ interface IngestOptions extends JsonOption {
   intervals?: IntervalMinutes[];
   api?: boolean;
   maxRejectRatio?: number;
+  incremental?: boolean;
+  lookbackDays?: number;
+  maxCalls?: number;
+  downloadList?: string;
 }
 
 /** A TTY gets a progress bar on stderr, anything else a log line every few seconds. */
@@ -20,9 +27,14 @@ export function progressFor(): IngestProgress {
   return process.stderr.isTTY ? new TtyIngestProgress() : new LogIngestProgress();
 }
 
-/** Exit 1 when any row was rejected, any file failed or the job did not finish. */
-export function ingestOutcome(result: IngestResult): CommandOutcome {
-  const clean = result.rows_rejected === 0 && result.files_failed === 0 && result.status === 'COMPLETED';
+/** Exit 1 when any row was rejected, any file failed, the job did not finish or a gap fill failed or stopped short. */
+export function ingestOutcome(result: IngestResult | UnifiedIngestResult): CommandOutcome {
+  const backfill = 'gaps_detected' in result ? result : undefined;
+  const clean =
+    result.rows_rejected === 0 &&
+    result.files_failed === 0 &&
+    result.status === 'COMPLETED' &&
+    (backfill === undefined || backfillExitCode(backfill) === EXIT_OK);
   const lines = [
     `job ${result.job_id}: ${result.status}`,
     `files: ${result.files_total} total, ${result.files_ingested} ingested, ${result.files_skipped} skipped (already ingested), ${result.files_failed} failed`,
@@ -30,6 +42,7 @@ export function ingestOutcome(result: IngestResult): CommandOutcome {
     ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
     ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
     ...(result.rejects.length ? [`rejected rows (first ${result.rejects.length}):`, ...result.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`)] : []),
+    ...(backfill ? [backfillText(backfill), `completeness: ${backfill.completeness.complete_series}/${backfill.completeness.series} series complete (${backfill.completeness.completeness_pct}%)`] : []),
   ];
   return { exitCode: clean ? EXIT_OK : EXIT_INCOMPLETE, result, text: lines.join('\n') };
 }
@@ -39,18 +52,25 @@ export function ingestOutcome(result: IngestResult): CommandOutcome {
   description: 'ingest Kraken OHLCVT archives (CSV files, ZIPs, directories) into the candle store, ledgered and resumable',
 })
 export class IngestCommand extends CandlekeepCommand<IngestOptions> {
-  constructor(private readonly ingest: IngestService) {
+  constructor(private readonly unified: UnifiedIngestService) {
     super();
   }
 
   protected async execute(_params: string[], options: IngestOptions): Promise<CommandOutcome> {
     if (!options.csv?.length) throw new UsageError('--csv PATH is required (a .csv file, a .zip or a directory; repeatable)');
-    const result = await this.ingest.ingest(
+    const result = await this.unified.run(
       {
         paths: options.csv,
         tier: options.tier,
         intervals: options.intervals,
         maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
+      },
+      {
+        noApi: options.api === false,
+        incremental: options.incremental ?? false,
+        lookbackDays: options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+        maxCalls: options.maxCalls,
+        downloadListFile: options.downloadList,
       },
       progressFor(),
     );
@@ -72,9 +92,29 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
     return parseIntervals(value);
   }
 
-  @Option({ flags: '--no-api', description: 'archives only, no API backfill (the only mode until backfill exists)' })
+  @Option({ flags: '--no-api', description: 'stop after gap detection: no API backfill (archive-only gaps still go to the download list)' })
   parseNoApi(): boolean {
     return false;
+  }
+
+  @Option({ flags: '--incremental', description: 'detect gaps only from the end of the last coverage (or the lookback) to now' })
+  parseIncremental(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--lookback-days <n>', description: `window floor for incremental detection (default ${DEFAULT_LOOKBACK_DAYS})` })
+  parseLookback(value: string): number {
+    return parsePositiveInt(value, '--lookback-days');
+  }
+
+  @Option({ flags: '--max-calls <n>', description: 'API call budget of the backfill half' })
+  parseMaxCalls(value: string): number {
+    return parsePositiveInt(value, '--max-calls', { allowZero: true });
+  }
+
+  @Option({ flags: '--download-list <file>', description: 'also write the archive download list as CSV' })
+  parseDownloadList(value: string): string {
+    return value;
   }
 
   @Option({

@@ -37,6 +37,28 @@ export class IngestionJobRepository {
   }
 
   /**
+   * Adds the gap/backfill half of a unified run to its (finished) job; an
+   * incomplete backfill turns a COMPLETED job PARTIAL.
+   */
+  async recordBackfill(
+    id: string,
+    c: { gapsDetected: number; gapsFilled: number; gapsUnfillable: number; apiCalls: number; incomplete: boolean },
+  ): Promise<void> {
+    await this.repo
+      .createQueryBuilder()
+      .update(IngestionJob)
+      .set({
+        gapsDetected: () => `gaps_detected + ${Math.trunc(c.gapsDetected)}`,
+        gapsFilled: () => `gaps_filled + ${Math.trunc(c.gapsFilled)}`,
+        gapsUnfillable: () => `gaps_unfillable + ${Math.trunc(c.gapsUnfillable)}`,
+        apiCalls: () => `api_calls + ${Math.trunc(c.apiCalls)}`,
+        ...(c.incomplete ? { status: () => `CASE WHEN status = 'COMPLETED' THEN 'PARTIAL' ELSE status END` } : {}),
+      })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  /**
    * Writes the job's status, counters, times and error only if the stored
    * status is still `expected` (another process may have cancelled it):
    * returns false when it was not.

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { writeFile } from 'node:fs/promises';
+import { AssetRepository } from '../assets/asset.repository';
+import { BackfillService, BackfillSummary, DownloadListEntry } from '../gaps/backfill.service';
+import { SeriesSelection } from '../gaps/gap-detector.service';
+import { CompletenessReport, CompletenessReportService } from '../reports/completeness-report.service';
+import { IngestProgress } from './ingest-progress';
+import { IngestRequest, IngestResult, IngestService } from './ingest.service';
+import { IngestionJobRepository } from './ingestion-job.repository';
+
+export interface UnifiedIngestOptions {
+  /** Stop after gap detection: no API call. */
+  noApi: boolean;
+  incremental: boolean;
+  lookbackDays: number;
+  maxCalls?: number;
+  /** Also write the download list as CSV here. */
+  downloadListFile?: string;
+}
+
+export type UnifiedIngestResult = IngestResult &
+  Omit<BackfillSummary, 'download_list'> & {
+    download_list: DownloadListEntry[];
+    completeness: CompletenessReport['summary'];
+  };
+
+/**
+ * `candlekeep ingest`, the unified run under one IngestionJob: ledger and
+ * load the archives (IngestService), then for every series they touched
+ * detect gaps, route them (API_OHLC → OHLC, API_TRADES → trades,
+ * ARCHIVE_ONLY → download list), backfill unless --no-api, and finish with
+ * the completeness summary.
+ */
+@Injectable()
+export class UnifiedIngestService {
+  private readonly logger = new Logger(UnifiedIngestService.name);
+
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly backfill: BackfillService,
+    private readonly assets: AssetRepository,
+    private readonly jobs: IngestionJobRepository,
+    private readonly reports: CompletenessReportService,
+  ) {}
+
+  async run(request: IngestRequest, opts: UnifiedIngestOptions, progress: IngestProgress): Promise<UnifiedIngestResult> {
+    const ingested = await this.ingest.ingest(request, progress);
+    const series: SeriesSelection[] = [];
+    for (const s of ingested.series) {
+      const asset = await this.assets.findBySymbol(s.symbol);
+      if (asset) series.push({ asset, intervalMinutes: s.interval });
+    }
+    const backfill = await this.backfill.run({
+      series,
+      noApi: opts.noApi,
+      incremental: opts.incremental,
+      lookbackDays: opts.lookbackDays,
+      maxCalls: opts.maxCalls,
+    });
+    await this.jobs.recordBackfill(ingested.job_id, {
+      gapsDetected: backfill.gaps_detected,
+      gapsFilled: backfill.gaps_filled + backfill.gaps_verified_empty,
+      gapsUnfillable: backfill.gaps_unfillable,
+      apiCalls: backfill.api_calls,
+      incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0,
+    });
+    if (opts.downloadListFile) await writeFile(opts.downloadListFile, downloadListCsv(backfill.download_list));
+    const intervals = [...new Set(series.map((s) => s.intervalMinutes))];
+    const completeness = intervals.length
+      ? (await this.reports.build({ tier: request.tier, intervals })).summary
+      : { series: 0, complete_series: 0, completeness_pct: 100, open_gaps: 0, stale_series: 0 };
+    this.logger.log(
+      `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
+    );
+    return { ...ingested, ...backfill, completeness };
+  }
+}
+
+export function downloadListCsv(list: readonly DownloadListEntry[]): string {
+  const cell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return ['symbol,interval,start_ts,end_ts,archive_hint', ...list.map((d) => [d.symbol, d.interval, d.start_ts, d.end_ts, d.archive_hint].map(cell).join(','))].join('\n') + '\n';
+}
