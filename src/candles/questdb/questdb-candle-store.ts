@@ -175,7 +175,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     try {
       await this.query('SELECT 1');
     } catch (e) {
-      problems.push(`PG wire (QUESTDB_PG_URL): ${(e as Error).message}`);
+      problems.push(e instanceof QuestDbUnavailableError ? e.message : `PG wire (QUESTDB_PG_URL): ${(e as Error).message}`);
     }
     const ilp = parseIlpConfig(this.settings.ilp);
     const tcp = await tcpProblem(ilp.host ?? '', ilp.port ?? 9000);
@@ -213,8 +213,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   private async walState(): Promise<WalState | null> {
     const [row] = await this.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
-      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = $1`,
-      [ASSETPRICE],
+      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${ASSETPRICE}'`,
     );
     if (!row) return null;
     return { suspended: row.suspended, writerTxn: Number(row.writerTxn), sequencerTxn: Number(row.sequencerTxn) };
@@ -255,9 +254,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       const err = e as NodeJS.ErrnoException;
       const socket = typeof err.code === 'string' && SOCKET_ERRORS.has(err.code);
       if (socket || /timeout|terminated|Connection ended/i.test(err.message)) {
-        throw new QuestDbUnavailableError(`QuestDB PG wire (QUESTDB_PG_URL) unreachable: ${err.code ?? ''} ${err.message}`.trim(), undefined, {
-          cause: e,
-        });
+        const detail = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+        throw new QuestDbUnavailableError(`PG wire (QUESTDB_PG_URL) unreachable: ${detail}`, undefined, { cause: e });
       }
       throw new QuestDbQueryError(`QuestDB query failed: ${err.message} [${sql.split('\n')[0]}]`, { cause: e });
     }
