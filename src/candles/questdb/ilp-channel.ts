@@ -94,7 +94,7 @@ export class IlpChannel {
     options.stdlib_http = true;
     options.retry_timeout = 0;
     options.log = log;
-    await retrying(options, 'negotiate the ILP protocol version', () => SenderOptions.resolveAuto(options), retryTimeoutMs, log);
+    await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => SenderOptions.resolveAuto(options), retryTimeoutMs, log);
     return new IlpChannel(options, createTransport(options), retryTimeoutMs, log);
   }
 
@@ -110,7 +110,7 @@ export class IlpChannel {
 
   /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */
   async send(data: Buffer): Promise<void> {
-    await retrying(this.options, 'write to QuestDB', () => this.transport.send(data), this.retryTimeoutMs, this.log);
+    await retrying(this.options, 'write rows (POST /write)', () => this.transport.send(data), this.retryTimeoutMs, this.log);
   }
 }
 
@@ -122,7 +122,7 @@ async function retrying<T>(options: SenderOptions, what: string, attempt: () => 
       return await attempt();
     } catch (e) {
       const failure = describeIlpFailure(e);
-      if (!failure.retryable) throw rejected(options, failure, e);
+      if (!failure.retryable) throw rejected(options, what, failure, e);
       const elapsed = Date.now() - started;
       if (elapsed + backoff > retryTimeoutMs) {
         const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts over ${elapsed} ms`;
@@ -135,13 +135,13 @@ async function retrying<T>(options: SenderOptions, what: string, attempt: () => 
   }
 }
 
-function rejected(options: SenderOptions, failure: IlpFailure, cause: unknown): Error {
+function rejected(options: SenderOptions, what: string, failure: IlpFailure, cause: unknown): Error {
   const status = failure.status;
-  if (status === undefined) return new QuestDbUnavailableError(`ILP request to ${endpoint(options)} failed: ${failure.reason}`, undefined, { cause });
+  if (status === undefined) return new QuestDbUnavailableError(`could not ${what} at ${endpoint(options)}: ${failure.reason}`, undefined, { cause });
   if (status === 401 || status === 403) {
     return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${failure.reason}`, status, { cause });
   }
-  return new QuestDbWriteRejectedError(`QuestDB rejected the write (HTTP ${status}): ${failure.reason}`, status, { cause });
+  return new QuestDbWriteRejectedError(`QuestDB refused to ${what} (HTTP ${status}): ${failure.reason}`, status, { cause });
 }
 
 function endpoint(options: SenderOptions): string {
