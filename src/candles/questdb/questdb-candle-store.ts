@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, QueryResultRow } from 'pg';
+import { ConfigError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { CandleSource } from '../../entities/enums';
 import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredExtent, TsSpan } from '../candle-store';
@@ -66,7 +67,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   static settingsFrom(config: AppConfig): QuestDbSettings {
     if (config.questdbIlp === undefined || config.questdbPgUrl === undefined) {
       // loadConfig refuses CANDLE_STORE=questdb without both; reaching here is a wiring bug.
-      throw new QuestDbUnavailableError('QUESTDB_ILP and QUESTDB_PG_URL are required for the questdb candle store');
+      throw new ConfigError('QUESTDB_ILP and QUESTDB_PG_URL are required for the questdb candle store');
     }
     return {
       ilp: config.questdbIlp,
