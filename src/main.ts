@@ -19,9 +19,13 @@ async function bootstrap(): Promise<void> {
     logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
   });
   app.enableShutdownHooks();
-  const { applied } = await app.get(MigrationService).migrate();
+  const migrations = app.get(MigrationService);
+  const { applied } = await migrations.migrate();
   const logger = new Logger('main');
   if (applied.length) logger.log(`applied ${applied.length} migration(s)`);
+  // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
+  const candleStore = await migrations.migrateCandleStore();
+  if (!candleStore.reachable) logger.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`candlekeep listening on http://localhost:${config.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`);
 }

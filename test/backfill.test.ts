@@ -8,7 +8,6 @@ import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'kraken');
-const DAY = 86_400;
 const t = (iso: string) => Date.parse(iso) / 1000;
 /** Kraken's XBTUSD daily archive ends 2025-03-31 (Q1 2025): "now" is just after it. */
 const NOW = '2025-04-01T00:30:00Z';

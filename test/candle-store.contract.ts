@@ -1,5 +1,6 @@
 import { Candle, CandleStore, SeriesRef } from '../src/candles/candle-store';
 import { CandlekeepError } from '../src/common/errors';
+import { candleStoreEdgeCases } from './candle-store-edge-cases.contract';
 
 /** What a CandleStore implementation's test gives the shared contract. */
 export interface CandleStoreFixture {
@@ -151,4 +152,5 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect((await store.health()).reachable).toBe(true);
     });
   });
+  candleStoreEdgeCases(name, setup);
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CandlesModule } from '../candles/candles.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
-@Module({ controllers: [HealthController], providers: [HealthService] })
+@Module({ imports: [CandlesModule], controllers: [HealthController], providers: [HealthService] })
 export class ApiModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CandleStore, CandleStoreHealth } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { DatabaseConnection } from '../database/database-connection';
 import { MigrationService } from '../database/migration.service';
@@ -8,6 +9,7 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   time: string;
   database: { reachable: boolean; embedded: boolean; pending_migrations?: boolean; error?: string };
+  candle_store: CandleStoreHealth;
 }
 
 @Injectable()
@@ -17,6 +19,7 @@ export class HealthService {
     private readonly connection: DatabaseConnection,
     private readonly migrations: MigrationService,
     private readonly clock: Clock,
+    private readonly candles: CandleStore,
   ) {}
 
   async check(): Promise<HealthReport> {
@@ -28,6 +31,8 @@ export class HealthService {
     } catch (e) {
       database.error = (e as Error).message;
     }
-    return { status: database.reachable ? 'ok' : 'degraded', time: this.clock.now().toISOString(), database };
+    const candleStore: CandleStoreHealth = await this.candles.health();
+    const status = database.reachable && candleStore.reachable ? 'ok' : 'degraded';
+    return { status, time: this.clock.now().toISOString(), database, candle_store: candleStore };
   }
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { CandleStore } from './candle-store';
 import { PostgresCandleStore } from './postgres-candle-store';
+import { QuestDbCandleStore } from './questdb/questdb-candle-store';
 
 /** Provides the CandleStore port, chosen by CANDLE_STORE. */
 @Module({
@@ -15,8 +16,10 @@ import { PostgresCandleStore } from './postgres-candle-store';
         switch (config.candleStore) {
           case 'postgres':
             return new PostgresCandleStore(dataSource);
+          case 'questdb':
+            return QuestDbCandleStore.fromConfig(config);
           default:
-            throw new ConfigError(`CANDLE_STORE=${config.candleStore} is not available in this build`);
+            throw new ConfigError(`CANDLE_STORE=${String(config.candleStore)} is not a candle store`);
         }
       },
     },

@@ -21,6 +21,9 @@ describe('loadConfig', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@h:5432/db',
       CANDLE_STORE: 'questdb',
+      QUESTDB_ILP: 'http::addr=127.0.0.1:9000;',
+      QUESTDB_PG_URL: 'postgres://admin:quest@127.0.0.1:8812/qdb',
+      QUESTDB_BATCH_ROWS: '1000',
       KRAKEN_RPS: '2.5',
       TRADES_BACKFILL: 'off',
       SCHEDULES_ENABLED: 'false',
@@ -29,6 +32,10 @@ describe('loadConfig', () => {
     });
     expect(c.databaseUrl).toBe('postgres://u@h:5432/db');
     expect(c.candleStore).toBe('questdb');
+    expect(c.questdbIlp).toBe('http::addr=127.0.0.1:9000;');
+    expect(c.questdbPgUrl).toBe('postgres://admin:quest@127.0.0.1:8812/qdb');
+    expect(c.questdbBatchRows).toBe(1000);
+    expect(c.questdbVisibilityTimeoutMs).toBe(30_000);
     expect(c.krakenRps).toBe(2.5);
     expect(c.tradesBackfill).toBe(false);
     expect(c.schedulesEnabled).toBe(false);
@@ -47,6 +54,12 @@ describe('loadConfig', () => {
     ['KRAKEN_API_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
     ['PORT', '99999'],
+    ['QUESTDB_ILP', 'tcp::addr=127.0.0.1:9009;'],
+    ['QUESTDB_ILP', 'http::addr=127.0.0.1:9000;colour=blue;'],
+    ['QUESTDB_ILP', '127.0.0.1:9000'],
+    ['QUESTDB_PG_URL', 'http://127.0.0.1:8812'],
+    ['QUESTDB_BATCH_ROWS', '0'],
+    ['QUESTDB_VISIBILITY_TIMEOUT_MS', 'soon'],
   ])('rejects %s=%s naming the variable and the value', (variable, value) => {
     let error: unknown;
     try {
@@ -57,5 +70,22 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(`${variable}=${JSON.stringify(value)}`);
     expect((error as ConfigError).problems.map((p) => p.variable)).toEqual([variable]);
+  });
+
+  it('CANDLE_STORE=questdb requires QUESTDB_ILP and QUESTDB_PG_URL, naming both', () => {
+    let error: unknown;
+    try {
+      loadConfig({ CANDLE_STORE: 'questdb' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['QUESTDB_ILP', 'QUESTDB_PG_URL']);
+    expect((error as ConfigError).message).toContain('QUESTDB_ILP="": required when CANDLE_STORE=questdb');
+    expect(() => loadConfig({ CANDLE_STORE: 'questdb', QUESTDB_ILP: 'http::addr=q:9000;' })).toThrow(/QUESTDB_PG_URL="": required/);
+  });
+
+  it('explains why a tcp:: ILP string is refused', () => {
+    expect(() => loadConfig({ QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' })).toThrow(/gives no write acknowledgement; use http:: or https::/);
   });
 });

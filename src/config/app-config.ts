@@ -13,9 +13,11 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { ilpConfigProblem } from '../candles/questdb/ilp-config';
 import { ConfigError } from '../common/errors';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
@@ -103,7 +105,13 @@ export class AppConfig {
   @Env('QUESTDB_ILP')
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(https?|tcps?)::.+;?$/, { message: 'must be an ILP config string such as http::addr=127.0.0.1:9000;' })
+  @ValidateBy({
+    name: 'ilpConfig',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && ilpConfigProblem(value) === undefined,
+      defaultMessage: (args) => ilpConfigProblem(String(args?.value)) ?? 'invalid ILP config string',
+    },
+  })
   questdbIlp?: string;
 
   @Env('QUESTDB_PG_URL')
@@ -111,6 +119,20 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL (QuestDB PG wire, port 8812)' })
   questdbPgUrl?: string;
+
+  /** Rows per ILP/HTTP request (one QuestDB transaction each). */
+  @Env('QUESTDB_BATCH_ROWS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 50_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of rows' })
+  @Min(1, { message: 'must be >= 1' })
+  questdbBatchRows = 50_000;
+
+  /** How long a write waits for QuestDB's WAL to apply it (make it visible to reads). */
+  @Env('QUESTDB_VISIBILITY_TIMEOUT_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(1, { message: 'must be >= 1' })
+  questdbVisibilityTimeoutMs = 30_000;
 
   @Env('KRAKEN_API_URL')
   @Transform(({ value }) => (value === undefined || value === '' ? 'https://api.kraken.com' : value))
@@ -292,11 +314,19 @@ function flatten(errors: ValidationError[], out: ValidationError[] = []): Valida
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, { ...env }, { excludeExtraneousValues: true, exposeDefaultValues: true });
   const errors = flatten(validateSync(config, { forbidUnknownValues: false }));
-  if (errors.length > 0) {
-    const problems = errors.map((e) => {
-      const variable = ENV_NAMES.get(e.property) ?? e.property;
-      return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).join('; ') };
-    });
+  const problems = errors.map((e) => {
+    const variable = ENV_NAMES.get(e.property) ?? e.property;
+    return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).join('; ') };
+  });
+  if (config.candleStore === 'questdb') {
+    for (const variable of ['QUESTDB_ILP', 'QUESTDB_PG_URL']) {
+      const value = env[variable];
+      if (value === undefined || value.trim() === '') {
+        problems.push({ variable, value, problem: 'required when CANDLE_STORE=questdb' });
+      }
+    }
+  }
+  if (problems.length > 0) {
     const lines = problems.map((p) => `${p.variable}=${JSON.stringify(p.value ?? '')}: ${p.problem}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, problems);
   }

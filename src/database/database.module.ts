@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CandlesModule } from '../candles/candles.module';
 import { DatabaseConnection } from './database-connection';
 import { dataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
@@ -12,6 +13,7 @@ export class DatabaseConnectionModule {}
 @Module({
   imports: [
     DatabaseConnectionModule,
+    CandlesModule,
     TypeOrmModule.forRootAsync({
       imports: [DatabaseConnectionModule],
       inject: [DatabaseConnection],

@@ -1,9 +1,10 @@
 import { Command } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome } from '../cli/candlekeep-command';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { MigrationService } from './migration.service';
 import { DatabaseConnection } from './database-connection';
 
-@Command({ name: 'migrate', description: 'apply pending database migrations' })
+@Command({ name: 'migrate', description: 'apply pending database migrations and create the candle store tables' })
 export class MigrateCommand extends CandlekeepCommand {
   constructor(
     private readonly migrations: MigrationService,
@@ -14,10 +15,12 @@ export class MigrateCommand extends CandlekeepCommand {
 
   protected async execute(): Promise<CommandOutcome> {
     const { applied, tables } = await this.migrations.migrate();
-    const result = { applied, tables, database: { embedded: this.connection.isEmbedded, reachable: true } };
-    const text = applied.length
-      ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}`
-      : 'database is up to date (no pending migrations)';
-    return this.ok(result, text);
+    const candleStore = await this.migrations.migrateCandleStore();
+    const result = { applied, tables, database: { embedded: this.connection.isEmbedded, reachable: true }, candle_store: candleStore };
+    const text = [
+      applied.length ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'database is up to date (no pending migrations)',
+      `candle store ${candleStore.store}: ${candleStore.reachable ? 'ready' : `NOT ready: ${candleStore.error}`}`,
+    ].join('\n');
+    return { exitCode: candleStore.reachable ? EXIT_OK : EXIT_INCOMPLETE, result, text };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CandleStore, CandleStoreHealth } from '../candles/candle-store';
 
 export interface MigrationResult {
   applied: string[];
@@ -10,7 +11,10 @@ export interface MigrationResult {
 export class MigrationService {
   private readonly logger = new Logger(MigrationService.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly candles: CandleStore,
+  ) {}
 
   /** Applies pending migrations in one transaction each; safe to call from several processes at once. */
   async migrate(): Promise<MigrationResult> {
@@ -33,5 +37,20 @@ export class MigrationService {
 
   async pending(): Promise<boolean> {
     return this.dataSource.showMigrations();
+  }
+
+  /**
+   * Creates the candle store's tables if missing (QuestDB: `assetprice`) and
+   * reports the store and whether it is reachable; never throws. With the
+   * postgres store, candles are part of the state schema migrated above.
+   */
+  async migrateCandleStore(): Promise<CandleStoreHealth> {
+    try {
+      await this.candles.ensureSchema();
+      return await this.candles.health();
+    } catch (e) {
+      this.logger.error(`candle store (${this.candles.kind}): ${(e as Error).message}`);
+      return { store: this.candles.kind, reachable: false, error: (e as Error).message };
+    }
   }
 }

@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createBuffer, createTransport, SenderBuffer, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
+import { parseIlpConfig } from './ilp-config';
+import { tcpProblem } from './tcp-probe';
+import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
+
+export type IlpLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string | Error) => void;
+
+/** HTTP statuses worth retrying: QuestDB busy or restarting, or a proxy in front of it failing. */
+const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504, 507, 509, 523, 524, 529, 599]);
+/** Socket-level failures worth retrying. */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const DEFAULT_RETRY_TIMEOUT_MS = 10_000;
+const FIRST_BACKOFF_MS = 50;
+const MAX_BACKOFF_MS = 2_000;
+
+export interface IlpFailure {
+  retryable: boolean;
+  /** HTTP status when QuestDB answered. */
+  status?: number;
+  /** Why, in QuestDB's words when it gave any. */
+  reason: string;
+}
+
+/** QuestDB answers a refused ILP/HTTP write with a JSON body `{code, message, line, errorId}`. */
+function serverMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: use the body as is
+  }
+  return body.trim();
+}
+
+/**
+ * Reads a failure of the client's HTTP transport. The client reports the
+ * status only inside its message (`HTTP request failed, statusCode=400,
+ * error=<body>`); the unit tests pin that format against real HTTP exchanges.
+ */
+export function describeIlpFailure(error: unknown): IlpFailure {
+  const e = error as NodeJS.ErrnoException;
+  const message = e instanceof Error ? e.message : String(error);
+  if (typeof e?.code === 'string' && RETRYABLE_CODES.has(e.code)) return { retryable: true, reason: message.includes(e.code) ? message : `${e.code} ${message}` };
+  const status = /statusCode=(\d{3})/.exec(message);
+  if (status) {
+    const code = Number(status[1]);
+    const body = /error=([\s\S]*)$/.exec(message)?.[1] ?? '';
+    return { retryable: RETRYABLE_STATUSES.has(code), status: code, reason: serverMessage(body) || `HTTP ${code}` };
+  }
+  // The node:http transport reports its request timeout as "HTTP request timeout, no response from server in time";
+  // the /settings probe wraps socket errors as "Failed to load <url> [error=TypeError: fetch failed]".
+  if (/timeout/i.test(message) || /^Failed to load .*\[error=/.test(message)) return { retryable: true, reason: message };
+  return { retryable: false, reason: message };
+}
+
+/**
+ * One ILP/HTTP endpoint, from the QUESTDB_ILP config string, through
+ * `@questdb/nodejs-client`: its buffer serialises rows (protocol version
+ * negotiated with the server through GET /settings unless the string sets
+ * `protocol_version`), its transport POSTs them to `/write`. A 204 answer is
+ * QuestDB's acknowledgement that the request's rows are committed (one
+ * transaction per request); only then does `send` resolve.
+ *
+ * What candlekeep configures on top of QUESTDB_ILP:
+ * - `auto_flush=off`: the bulk writer decides when a batch goes out;
+ * - `stdlib_http=on`: the client's default (undici) transport never settles a
+ *   request whose connection is refused (it retries forever in the
+ *   background); the node:http transport rejects it at once;
+ * - `retry_timeout=0` for the client, and the retrying done here instead: a
+ *   request failing with a socket error, a timeout or a retryable status
+ *   (408, 425, 429, 5xx) is re-sent with the same bytes, with exponential
+ *   backoff (50 ms doubling to 2 s), until the `retry_timeout` of QUESTDB_ILP
+ *   (default 10000 ms, the client's meaning) has passed since the first
+ *   attempt; then it fails with QuestDbUnavailableError. Other 4xx fail at
+ *   once (QuestDbWriteRejectedError). Re-sending is harmless: the table
+ *   deduplicates on (ts, asset, interval_minutes).
+ * The node:http transport does not pass on the body of an error answer, so a
+ * rejection carries the status; the store re-checks the table's schema to
+ * tell a schema mismatch apart.
+ */
+export class IlpChannel {
+  private constructor(
+    private readonly options: SenderOptions,
+    private readonly transport: SenderTransport,
+    private readonly retryTimeoutMs: number,
+    private readonly log: IlpLog,
+  ) {}
+
+  static async open(config: string, log: IlpLog): Promise<IlpChannel> {
+    const options = parseIlpConfig(config);
+    const retryTimeoutMs = options.retry_timeout ?? DEFAULT_RETRY_TIMEOUT_MS;
+    options.auto_flush = false;
+    options.stdlib_http = true;
+    options.retry_timeout = 0;
+    options.log = log;
+    await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => SenderOptions.resolveAuto(options), retryTimeoutMs, log);
+    return new IlpChannel(options, createTransport(options), retryTimeoutMs, log);
+  }
+
+  /** The ILP protocol version in use: '1' sends doubles as text, '2' and '3' as binary. */
+  get protocolVersion(): string {
+    return String(this.options.protocol_version);
+  }
+
+  /** A fresh buffer serialising rows for this endpoint's protocol version. */
+  newBuffer(): SenderBuffer {
+    return createBuffer(this.options);
+  }
+
+  /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */
+  async send(data: Buffer): Promise<void> {
+    await retrying(this.options, 'write rows (POST /write)', () => this.transport.send(data), this.retryTimeoutMs, this.log);
+  }
+}
+
+async function retrying<T>(options: SenderOptions, what: string, attempt: () => Promise<T>, retryTimeoutMs: number, log: IlpLog): Promise<T> {
+  const started = Date.now();
+  let backoff = FIRST_BACKOFF_MS;
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const failure = describeIlpFailure(e);
+      if (!failure.retryable) throw rejected(options, what, failure, e);
+      const elapsed = Date.now() - started;
+      if (elapsed + backoff > retryTimeoutMs) {
+        const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts over ${elapsed} ms`;
+        throw await unavailable(options, `could not ${what} (${tries}, retry_timeout=${retryTimeoutMs} ms): ${failure.reason}`, e, failure.status);
+      }
+      log('warn', `could not ${what} (attempt ${attempts}: ${failure.reason}); retrying in ${backoff} ms`);
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+function rejected(options: SenderOptions, what: string, failure: IlpFailure, cause: unknown): Error {
+  const status = failure.status;
+  if (status === undefined) return new QuestDbUnavailableError(`could not ${what} at ${endpoint(options)}: ${failure.reason}`, undefined, { cause });
+  if (status === 401 || status === 403) {
+    return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${failure.reason}`, status, { cause });
+  }
+  return new QuestDbWriteRejectedError(`QuestDB refused to ${what} (HTTP ${status}): ${failure.reason}`, status, { cause });
+}
+
+function endpoint(options: SenderOptions): string {
+  return `${options.protocol}://${options.host ?? ''}:${options.port ?? 9000}`;
+}
+
+async function unavailable(options: SenderOptions, message: string, cause: unknown, status?: number): Promise<QuestDbUnavailableError> {
+  const tcp = status === undefined ? await tcpProblem(options.host ?? '', options.port ?? 9000, 1_000) : undefined;
+  return new QuestDbUnavailableError(`${message} (${endpoint(options)}${tcp ? `: ${tcp}` : ''})`, status, { cause });
+}

@@ -1,0 +1,24 @@
+import { SenderOptions } from '@questdb/nodejs-client';
+
+/**
+ * Parses QUESTDB_ILP with the client's own parser (no network). Only HTTP(S)
+ * is accepted: an ILP/HTTP request is acknowledged by the server, TCP is not,
+ * and candlekeep never reports rows ingested that QuestDB did not acknowledge.
+ */
+export function parseIlpConfig(config: string): SenderOptions {
+  const options = new SenderOptions(config);
+  if (options.protocol !== 'http' && options.protocol !== 'https') {
+    throw new Error(`protocol ${options.protocol}:: gives no write acknowledgement; use http:: or https::`);
+  }
+  return options;
+}
+
+/** Why an ILP config string is unusable, or undefined when it is fine. */
+export function ilpConfigProblem(config: string): string | undefined {
+  try {
+    parseIlpConfig(config);
+    return undefined;
+  } catch (e) {
+    return `must be an ILP/HTTP config string such as http::addr=127.0.0.1:9000; (${(e as Error).message})`;
+  }
+}

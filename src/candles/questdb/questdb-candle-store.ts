@@ -1,0 +1,293 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Pool, QueryResultRow } from 'pg';
+import { ConfigError } from '../../common/errors';
+import { AppConfig } from '../../config/app-config';
+import { CandleSource } from '../../entities/enums';
+import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredExtent, TsSpan } from '../candle-store';
+import { ASSETPRICE, ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, CREATE_ASSETPRICE, DELETED_SOURCE } from './assetprice';
+import { IlpChannel, IlpLog } from './ilp-channel';
+import { parseIlpConfig } from './ilp-config';
+import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
+import { QuestDbBulkWriter } from './questdb-bulk-writer';
+import { tcpProblem } from './tcp-probe';
+import { waitUntilApplied, WalState } from './wal-visibility';
+
+export interface QuestDbSettings {
+  /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
+  ilp: string;
+  /** PG-wire URL for reads and DDL (QUESTDB_PG_URL). */
+  pgUrl: string;
+  /** Rows per ILP request (QUESTDB_BATCH_ROWS). */
+  batchRows: number;
+  /** Bound on waiting for the WAL to apply acknowledged writes (QUESTDB_VISIBILITY_TIMEOUT_MS). */
+  visibilityTimeoutMs: number;
+}
+
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/** QuestDB's PG wire parses ISO-8601 text into a TIMESTAMP bind variable. */
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+/** `cast(ts AS LONG)` gives microseconds since the epoch. */
+const secondsFromMicros = (value: string | number) => Math.round(Number(value) / 1_000_000);
+
+interface CandleRow extends QueryResultRow {
+  ts_us: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  vwap: number | null;
+  volume: number;
+  trades: string;
+}
+
+/**
+ * The QuestDB CandleStore (CANDLE_STORE=questdb): table `assetprice`, keyed by
+ * the standard symbol, written over ILP/HTTP (`@questdb/nodejs-client`), read
+ * over the PostgreSQL wire protocol (`pg`) with parameterised queries.
+ *
+ * Writes are acknowledged (ILP/HTTP 204) and then awaited until QuestDB's WAL
+ * applied them, so every write returns only when a read sees it. Upserts are
+ * QuestDB's DEDUP UPSERT KEYS(ts, asset, interval_minutes). Deletes mark rows
+ * (QuestDB has no DELETE; see DELETED_SOURCE). The schema is ensured once per
+ * process before the first operation (also by `candlekeep migrate`), so ILP
+ * never auto-creates a table without deduplication.
+ */
+export class QuestDbCandleStore extends CandleStore implements OnApplicationShutdown {
+  readonly kind = 'questdb' as const;
+  private readonly logger = new Logger(QuestDbCandleStore.name);
+  private pool?: Pool;
+  private channel?: Promise<IlpChannel>;
+  private schema?: Promise<void>;
+
+  constructor(private readonly settings: QuestDbSettings) {
+    super();
+  }
+
+  static settingsFrom(config: AppConfig): QuestDbSettings {
+    if (config.questdbIlp === undefined || config.questdbPgUrl === undefined) {
+      // loadConfig refuses CANDLE_STORE=questdb without both; reaching here is a wiring bug.
+      throw new ConfigError('QUESTDB_ILP and QUESTDB_PG_URL are required for the questdb candle store');
+    }
+    return {
+      ilp: config.questdbIlp,
+      pgUrl: config.questdbPgUrl,
+      batchRows: config.questdbBatchRows,
+      visibilityTimeoutMs: config.questdbVisibilityTimeoutMs,
+    };
+  }
+
+  static fromConfig(config: AppConfig): QuestDbCandleStore {
+    return new QuestDbCandleStore(QuestDbCandleStore.settingsFrom(config));
+  }
+
+  async ensureSchema(): Promise<void> {
+    await this.query(CREATE_ASSETPRICE);
+    const rows = await this.query<{ column: string; type: string; designated: boolean; upsertKey: boolean }>(
+      `SELECT * FROM table_columns('${ASSETPRICE}')`,
+    );
+    const problems = schemaProblems(rows);
+    if (problems.length > 0) {
+      throw new QuestDbSchemaMismatchError(
+        `QuestDB table ${ASSETPRICE} exists with a different schema: ${problems.join('; ')}. ` +
+          `Rename or drop it and run \`candlekeep migrate\` again.`,
+      );
+    }
+  }
+
+  async upsert(series: SeriesRef, candles: readonly Candle[], source: CandleSource): Promise<number> {
+    const writer = await this.bulkWriter(series, source);
+    try {
+      for (const candle of candles) await writer.write(candle);
+      return await writer.commit();
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+  }
+
+  async bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter> {
+    await this.ready();
+    const channel = await this.ilp();
+    return new QuestDbBulkWriter(
+      channel,
+      channel.newBuffer(),
+      series,
+      source,
+      this.settings.batchRows,
+      () => this.awaitVisible(),
+      (error) => this.diagnoseRejection(error),
+    );
+  }
+
+  async count(series: SeriesRef, span?: TsSpan): Promise<number> {
+    await this.ready();
+    const { where, params } = seriesFilter(series, span);
+    const [row] = await this.query<{ n: string }>(`SELECT count() n FROM ${ASSETPRICE} WHERE ${where}`, params);
+    return Number(row?.n ?? 0);
+  }
+
+  async extent(series: SeriesRef, span?: TsSpan): Promise<StoredExtent | null> {
+    await this.ready();
+    const { where, params } = seriesFilter(series, span);
+    const [row] = await this.query<{ first_us: string | null; last_us: string | null; n: string }>(
+      `SELECT cast(min(ts) AS LONG) first_us, cast(max(ts) AS LONG) last_us, count() n FROM ${ASSETPRICE} WHERE ${where}`,
+      params,
+    );
+    if (!row || Number(row.n) === 0 || row.first_us === null || row.last_us === null) return null;
+    return { first: secondsFromMicros(row.first_us), last: secondsFromMicros(row.last_us), count: Number(row.n) };
+  }
+
+  async read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]> {
+    await this.ready();
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+      throw new QuestDbQueryError(`read limit must be a non-negative integer, got ${limit}`);
+    }
+    const { where, params } = seriesFilter(series, span);
+    // LIMIT is an integer checked above; QuestDB takes it as a literal.
+    const rows = await this.query<CandleRow>(
+      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades FROM ${ASSETPRICE} WHERE ${where} ORDER BY ts` +
+        (limit !== undefined ? ` LIMIT ${limit}` : ''),
+      params,
+    );
+    return rows.map((r) => ({
+      ts: secondsFromMicros(r.ts_us),
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      vwap: r.vwap === null || Number.isNaN(r.vwap) ? null : r.vwap,
+      volume: r.volume,
+      trades: Number(r.trades),
+    }));
+  }
+
+  async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {
+    const removed = await this.count(series, span);
+    if (removed === 0) return 0;
+    const { where, params } = seriesFilter(series, span);
+    await this.query(`UPDATE ${ASSETPRICE} SET source = '${DELETED_SOURCE}' WHERE ${where}`, params);
+    await this.awaitVisible();
+    return removed;
+  }
+
+  async health(): Promise<CandleStoreHealth> {
+    const problems: string[] = [];
+    try {
+      await this.query('SELECT 1');
+    } catch (e) {
+      problems.push(e instanceof QuestDbUnavailableError ? e.message : `PG wire (QUESTDB_PG_URL): ${(e as Error).message}`);
+    }
+    const ilp = parseIlpConfig(this.settings.ilp);
+    const tcp = await tcpProblem(ilp.host ?? '', ilp.port ?? 9000);
+    if (tcp) problems.push(`ILP/HTTP (QUESTDB_ILP) ${ilp.host}:${ilp.port}: ${tcp}`);
+    return problems.length === 0
+      ? { store: 'questdb', reachable: true }
+      : { store: 'questdb', reachable: false, error: problems.join('; ') };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await pool.end();
+  }
+
+  /**
+   * A 400 from ILP most often means the table no longer fits the rows (altered
+   * or re-created by hand): re-check the schema and report a mismatch as such.
+   */
+  private async diagnoseRejection(error: unknown): Promise<unknown> {
+    if (!(error instanceof QuestDbWriteRejectedError) || error.status !== 400) return error;
+    this.schema = undefined;
+    try {
+      await this.ready();
+    } catch (schemaError) {
+      if (schemaError instanceof QuestDbSchemaMismatchError) return schemaError;
+    }
+    return error;
+  }
+
+  /** Waits until QuestDB's WAL applied everything acknowledged so far. */
+  private async awaitVisible(): Promise<void> {
+    await waitUntilApplied(ASSETPRICE, () => this.walState(), { timeoutMs: this.settings.visibilityTimeoutMs });
+  }
+
+  private async walState(): Promise<WalState | null> {
+    const [row] = await this.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
+      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${ASSETPRICE}'`,
+    );
+    if (!row) return null;
+    return { suspended: row.suspended, writerTxn: Number(row.writerTxn), sequencerTxn: Number(row.sequencerTxn) };
+  }
+
+  /** Ensures the schema once per process; a failure is not remembered, so the next call tries again. */
+  private ready(): Promise<void> {
+    this.schema ??= this.ensureSchema().catch((e: unknown) => {
+      this.schema = undefined;
+      throw e;
+    });
+    return this.schema;
+  }
+
+  private ilp(): Promise<IlpChannel> {
+    const log: IlpLog = (level, message) => {
+      const text = message instanceof Error ? message.message : message;
+      if (level === 'error') this.logger.error(text);
+      else if (level === 'warn') this.logger.warn(text);
+      else this.logger.debug(text);
+    };
+    this.channel ??= IlpChannel.open(this.settings.ilp, log).catch((e: unknown) => {
+      this.channel = undefined;
+      throw e;
+    });
+    return this.channel;
+  }
+
+  private async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.settings.pgUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 10_000 });
+      this.pool.on('error', (e) => this.logger.warn(`idle QuestDB PG-wire connection failed: ${e.message}`));
+    }
+    try {
+      const result = await this.pool.query<T>(sql, params);
+      return result.rows;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const socket = typeof err.code === 'string' && SOCKET_ERRORS.has(err.code);
+      if (socket || /timeout|terminated|Connection ended/i.test(err.message)) {
+        const detail = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+        throw new QuestDbUnavailableError(`PG wire (QUESTDB_PG_URL) unreachable: ${detail}`, undefined, { cause: e });
+      }
+      throw new QuestDbQueryError(`QuestDB query failed: ${err.message} [${sql.split('\n')[0]}]`, { cause: e });
+    }
+  }
+}
+
+/** The live candles of a series, optionally within an inclusive span: `$1` symbol, `$2` interval, `$3`/`$4` bounds. */
+function seriesFilter(series: SeriesRef, span?: TsSpan): { where: string; params: unknown[] } {
+  const where = [`asset = $1`, `interval_minutes = $2`, `source != '${DELETED_SOURCE}'`];
+  const params: unknown[] = [series.symbol, series.intervalMinutes];
+  if (span) {
+    where.push(`ts >= $3`, `ts <= $4`);
+    params.push(iso(span.from), iso(span.to));
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/** Differences between table_columns('assetprice') and what candlekeep writes. */
+export function schemaProblems(rows: ReadonlyArray<{ column: string; type: string; designated: boolean; upsertKey: boolean }>): string[] {
+  const problems: string[] = [];
+  const byName = new Map(rows.map((r) => [r.column, r]));
+  for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS)) {
+    const actual = byName.get(column);
+    if (!actual) problems.push(`column ${column} is missing`);
+    else if (actual.type.toUpperCase() !== type) problems.push(`column ${column} is ${actual.type}, expected ${type}`);
+  }
+  if (byName.get('ts')?.designated !== true) problems.push('ts is not the designated timestamp');
+  const keys = rows.filter((r) => r.upsertKey).map((r) => r.column).sort();
+  const expected = [...ASSETPRICE_UPSERT_KEYS].sort();
+  if (keys.join(',') !== expected.join(',')) {
+    problems.push(`DEDUP UPSERT KEYS are (${keys.join(', ') || 'none'}), expected (${ASSETPRICE_UPSERT_KEYS.join(', ')})`);
+  }
+  return problems;
+}
