@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,16 +28,23 @@ async function writeBigFile(path: string): Promise<void> {
 }
 
 /**
- * Starts `candlekeep ingest` and kills it with SIGKILL once the ledger shows
- * the big file PROCESSING and the job's heartbeat counted rows of it.
+ * Starts `candlekeep ingest`; once the ledger shows the big file PROCESSING
+ * and the job's heartbeat counted rows of it, calls `midFile` (e.g. SIGKILL).
  */
-async function ingestAndKill(url: string, db: Db, dir: string): Promise<string> {
+async function ingestUntilMidFile(
+  url: string,
+  db: Db,
+  dir: string,
+  midFile: (child: ChildProcess, jobId: string) => Promise<void>,
+): Promise<{ jobId: string; code: number | null; stdout: string }> {
   const child = spawn(process.execPath, [CLI, 'ingest', '--csv', dir, '--no-api', '--json'], {
     cwd: ROOT,
     env: cleanEnv({ DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS }),
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const exited = once(child, 'exit');
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
   try {
     for (let i = 0; i < 600; i++) {
       const rows = await db.rows<{ job_id: string; rows_read: string }>(
@@ -45,9 +52,9 @@ async function ingestAndKill(url: string, db: Db, dir: string): Promise<string> 
          WHERE j.status = 'RUNNING' AND f.status = 'PROCESSING' AND f.path LIKE '%ETHUSD_1.csv'`,
       );
       if (rows[0] && Number(rows[0].rows_read) > 3000 + 10_000) {
-        child.kill('SIGKILL');
-        await exited;
-        return rows[0].job_id;
+        await midFile(child, rows[0].job_id);
+        const [code] = await exited;
+        return { jobId: rows[0].job_id, code, stdout };
       }
       await sleep(50);
     }
@@ -56,6 +63,9 @@ async function ingestAndKill(url: string, db: Db, dir: string): Promise<string> 
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }
+
+const ingestAndKill = async (url: string, db: Db, dir: string): Promise<string> =>
+  (await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGKILL'))).jobId;
 
 describe('ingest survives kill -9', () => {
   let tmp: string;
@@ -135,5 +145,20 @@ describe('ingest survives kill -9', () => {
 
     const again = await ingest(url, ['--csv', dir]);
     expect(again.out).toMatchObject({ files_skipped: 2, rows_read: 0 });
+  });
+
+  it('`jobs cancel ID` stops a running ingest: the current file is rolled back, the job ends CANCELLED (exit 1)', async () => {
+    const { url, db } = await freshDb();
+    const run = await ingestUntilMidFile(url, db, dir, async (_child, jobId) => {
+      const cancel = await runCli(['jobs', 'cancel', jobId, '--json'], { DATABASE_URL: url });
+      expect(cancel.code).toBe(0);
+    });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ job_id: run.jobId, status: 'CANCELLED' });
+    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+    expect((await db.records(run.jobId)).map((f) => [f.status, f.error])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'cancelled'],
+    ]);
   });
 });

@@ -11,7 +11,7 @@ import { CandleStoreError } from './candle-store.errors';
 const PG_EPOCH_OFFSET = 946_684_800;
 const TWO_32 = 4_294_967_296;
 /** COPY buffers are flushed at this size (bytes). */
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 1 << 18;
 /** Upper bound of one binary COPY tuple: field count, 11 lengths, values, source text. */
 const TUPLE_BYTES = 128;
 const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);

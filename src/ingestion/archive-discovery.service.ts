@@ -33,7 +33,7 @@ export interface Discovery {
   close(): void;
 }
 
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 1 << 18;
 
 const isCsv = (name: string) => /\.csv$/i.test(name);
 const isZip = (name: string) => /\.zip$/i.test(name);

@@ -24,8 +24,8 @@ export class IngestionJobRepository {
     return this.repo.findOneBy({ id });
   }
 
-  list(limit: number, status?: JobStatus): Promise<IngestionJob[]> {
-    return this.repo.find({ where: status ? { status } : {}, order: { createdAt: 'DESC' }, take: limit });
+  list(limit: number): Promise<IngestionJob[]> {
+    return this.repo.find({ order: { createdAt: 'DESC' }, take: limit });
   }
 
   /** RUNNING jobs whose last heartbeat is older than `before`. */

@@ -1,24 +1,10 @@
 import { Candle } from '../candles/candle-store';
 import { Span, subtractSpans } from '../gaps/coverage-math';
 
-/** Why a row was rejected: a stable code, then the detail. */
-export type RejectCode =
-  | 'empty_line'
-  | 'line_too_long'
-  | 'field_count'
-  | 'truncated'
-  | 'bad_timestamp'
-  | 'unaligned_timestamp'
-  | 'bad_number'
-  | 'ohlc_inconsistent'
-  | 'negative_volume'
-  | 'bad_trades'
-  | 'not_increasing'
-  | 'open_candle';
-
 export interface RowReject {
   /** 1-based line number in the file. */
   line: number;
+  /** `code: detail`; codes: empty_line, line_too_long, field_count, truncated, bad_timestamp, unaligned_timestamp, bad_number, ohlc_inconsistent, negative_volume, bad_trades, not_increasing, open_candle. */
   reason: string;
   raw: string;
 }
@@ -42,7 +28,7 @@ const ZERO = 0x30;
 const NINE = 0x39;
 const FIELDS = 7;
 /** A line longer than this is garbage (real rows are < 120 bytes); it is rejected without being buffered. */
-export const MAX_LINE_BYTES = 4096;
+const MAX_LINE_BYTES = 4096;
 const MAX_RAW = 512;
 const MAX_TS_DIGITS = 11;
 const INT32_MAX = 2_147_483_647;
