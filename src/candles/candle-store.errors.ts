@@ -5,3 +5,9 @@ export class CandleStoreError extends CandlekeepError {
   readonly code = 'CANDLE_STORE';
   readonly kind = 'upstream' as const;
 }
+
+/** A candle that must not be stored (non-finite value, misaligned or fractional timestamp): a caller bug. */
+export class CandleValueError extends CandlekeepError {
+  readonly code = 'CANDLE_INVALID';
+  readonly kind = 'internal' as const;
+}

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { CandleSource } from '../entities/enums';
 import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredExtent, TsSpan } from './candle-store';
+import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
 
 /** Seconds between the Unix epoch and PostgreSQL's (2000-01-01), for binary timestamptz. */
@@ -71,7 +72,10 @@ export class PostgresCandleStore extends CandleStore {
     if (candles.length === 0) return 0;
     // The last candle of a ts wins within one batch (one INSERT may not update a row twice).
     const byTs = new Map<number, Candle>();
-    for (const c of candles) byTs.set(c.ts, c);
+    for (const c of candles) {
+      checkCandle(series, c);
+      byTs.set(c.ts, c);
+    }
     const rows = [...byTs.values()];
     await this.query(
       'upsert',
@@ -94,7 +98,7 @@ export class PostgresCandleStore extends CandleStore {
         rows.map((c) => c.trades),
       ],
     );
-    return candles.length;
+    return rows.length;
   }
 
   async bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter> {
@@ -211,6 +215,7 @@ class PostgresBulkWriter implements CandleBulkWriter {
   write(candle: Candle): void | Promise<void> {
     if (this.closed) throw new CandleStoreError('candle store (postgres): write after commit/abort');
     if (this.failure) throw wrap('bulk write', this.failure);
+    checkCandle(this.series, candle);
     if (this.mode === 'undecided') return this.decide(candle.ts).then(() => this.write(candle));
     if (this.mode === 'direct' && candle.ts <= this.lastTs) return this.switchToStaging().then(() => this.write(candle));
     this.encode(candle);

@@ -5,11 +5,11 @@ import { Candle, SeriesRef } from '../candle-store';
 import { IlpChannel } from './ilp-channel';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
 import {
-  CandleValueError,
   QuestDbSchemaMismatchError,
   QuestDbUnavailableError,
   QuestDbWriteRejectedError,
 } from './questdb.errors';
+import { CandleValueError } from '../candle-store.errors';
 
 interface Recorded {
   method: string;

@@ -2,7 +2,8 @@ import type { SenderBuffer } from '@questdb/nodejs-client';
 import { CandleSource } from '../../entities/enums';
 import { InvariantError } from '../../common/errors';
 import { Candle, CandleBulkWriter, SeriesRef } from '../candle-store';
-import { checkCandle, writeCandleRow } from './assetprice';
+import { checkCandle } from '../candle-check';
+import { writeCandleRow } from './assetprice';
 import { IlpChannel } from './ilp-channel';
 
 /**

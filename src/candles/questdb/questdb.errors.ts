@@ -49,9 +49,3 @@ export class QuestDbVisibilityError extends CandlekeepError {
   readonly code = 'QUESTDB_NOT_VISIBLE';
   readonly kind = 'upstream' as const;
 }
-
-/** A candle that must not be stored (non-finite value, misaligned or fractional timestamp): a caller bug. */
-export class CandleValueError extends CandlekeepError {
-  readonly code = 'CANDLE_INVALID';
-  readonly kind = 'internal' as const;
-}
