@@ -149,9 +149,15 @@ describe('ingest survives kill -9', () => {
 
   it('`jobs cancel ID` stops a running ingest: the current file is rolled back, the job ends CANCELLED (exit 1)', async () => {
     const { url, db } = await freshDb();
-    const run = await ingestUntilMidFile(url, db, dir, async (_child, jobId) => {
-      const cancel = await runCli(['jobs', 'cancel', jobId, '--json'], { DATABASE_URL: url });
-      expect(cancel.code).toBe(0);
+    const run = await ingestUntilMidFile(url, db, dir, async (child, jobId) => {
+      // Hold the ingest mid-file while the cancel runs, so that a loaded machine cannot let it finish first.
+      child.kill('SIGSTOP');
+      try {
+        const cancel = await runCli(['jobs', 'cancel', jobId, '--json'], { DATABASE_URL: url });
+        expect(cancel.code).toBe(0);
+      } finally {
+        child.kill('SIGCONT');
+      }
     });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ job_id: run.jobId, status: 'CANCELLED' });
