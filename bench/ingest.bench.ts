@@ -10,12 +10,18 @@
  *
  * Database: DATABASE_URL when set (its server hosts a scratch database
  * `ck_bench`), else an embedded PostgreSQL under bench/.data/home.
+ *
+ * `-- --store questdb` also runs the same `candlekeep ingest` with
+ * CANDLE_STORE=questdb (QUESTDB_ILP and QUESTDB_PG_URL from the environment;
+ * state stays in PostgreSQL) and prints its rows/s beside the postgres
+ * figures; when QuestDB is not configured or not reachable it says so.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -27,6 +33,8 @@ const T0 = Date.UTC(1985, 0, 1) / 1000;
 
 interface Measurement {
   rows: number;
+  questdbRowsPerSecond?: number;
+  questdbSkipped?: string;
   fileBytes: number;
   psqlSeconds: number;
   psqlRowsPerSecond: number;
@@ -113,12 +121,12 @@ function psqlCopy(url: string, file: string): number {
 }
 
 /** Runs the built CLI; peak RSS from /usr/bin/time when present, else by polling VmHWM. */
-async function ingest(url: string, file: string, rows: number): Promise<{ seconds: number; peakRssMb: number }> {
+async function ingest(url: string, file: string, rows: number, store: 'postgres' | 'questdb' = 'postgres'): Promise<{ seconds: number; peakRssMb: number }> {
   execFileSync('psql', [url, '-qc', 'CHECKPOINT'], { stdio: 'inherit' });
   const timeFile = join(DATA, 'ingest.time');
   const useTime = existsSync('/usr/bin/time');
   const args = [CLI, 'ingest', '--csv', file, '--no-api', '--json'];
-  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store };
   const started = process.hrtime.bigint();
   const child = useTime
     ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -143,8 +151,25 @@ async function ingest(url: string, file: string, rows: number): Promise<{ second
   return { seconds, peakRssMb: Math.round(peakKb / 1024) };
 }
 
+/** Why the questdb run cannot happen here, or undefined when QuestDB is configured and answers. */
+async function questdbProblem(): Promise<string | undefined> {
+  const ilp = process.env.QUESTDB_ILP;
+  const pgUrl = process.env.QUESTDB_PG_URL;
+  if (!ilp || !pgUrl) return 'QUESTDB_ILP and QUESTDB_PG_URL are not set';
+  const store = new QuestDbCandleStore({ ilp, pgUrl, batchRows: 50_000, visibilityTimeoutMs: 600_000 });
+  try {
+    const health = await store.health();
+    return health.reachable ? undefined : `QuestDB is not reachable: ${health.error}`;
+  } finally {
+    await store.onApplicationShutdown();
+  }
+}
+
 async function main(): Promise<void> {
   const sizes = arg('--sizes', '5000000,20000000').split(',').map(Number);
+  const withQuestdb = arg('--store', 'postgres') === 'questdb';
+  const questdbSkip = withQuestdb ? await questdbProblem() : undefined;
+  if (questdbSkip) process.stdout.write(`questdb: skipped (${questdbSkip})\n`);
   mkdirSync(DATA, { recursive: true });
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build`');
   let embedded: EmbeddedPostgres | undefined;
@@ -175,11 +200,18 @@ async function main(): Promise<void> {
         ratio: round(psqlSeconds / run.seconds),
         ingestPeakRssMb: run.peakRssMb,
       };
+      if (withQuestdb && !questdbSkip) {
+        process.stderr.write(`candlekeep ingest (CANDLE_STORE=questdb) ...\n`);
+        const q = await ingest(await freshDatabase(serverUrl), file, rows, 'questdb');
+        m.questdbRowsPerSecond = Math.round(rows / q.seconds);
+      }
       results.push(m);
       process.stdout.write(
         `${rows.toLocaleString('en-US')} rows: psql \\copy ${m.psqlRowsPerSecond.toLocaleString('en-US')} rows/s (${m.psqlSeconds} s), ` +
           `candlekeep ingest ${m.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${m.ingestSeconds} s), ratio ${m.ratio}, ` +
-          `ingest peak RSS ${m.ingestPeakRssMb} MB\n`,
+          `ingest peak RSS ${m.ingestPeakRssMb} MB` +
+          (m.questdbRowsPerSecond ? `; questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s` : '') +
+          '\n',
       );
     }
     await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
