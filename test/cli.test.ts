@@ -34,6 +34,17 @@ describe('candlekeep CLI conventions', () => {
     expect(again.json<{ applied: string[] }>().applied).toEqual([]);
   });
 
+  it('refuses to run a verb other than migrate on a schema with pending migrations (exit 2)', async () => {
+    const bare = await createTestDatabase({ migrated: false });
+    try {
+      const r = await runCli(['gaps', '--json'], { DATABASE_URL: bare.url });
+      expect(r.code).toBe(2);
+      expect(r.json<{ error: { message: string } }>().error.message).toMatch(/run `candlekeep migrate`/);
+    } finally {
+      await bare.drop();
+    }
+  });
+
   it('exits 2 on an invalid configuration value, naming the variable and the value', async () => {
     const r = await runCli(['migrate', '--json'], { DATABASE_URL: db.url, KRAKEN_RPS: 'lots' });
     expect(r.code).toBe(2);

@@ -1,7 +1,9 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { Command as Commander } from 'commander';
 import { CommandRunner, Option } from 'nest-commander';
 import { errorBody, exitCodeFor, EXIT_OK } from '../common/error-map';
+import { UsageError } from '../common/errors';
+import { MigrationService } from '../database/migration.service';
 
 export interface CommandOutcome {
   /** 0 success, 1 ran but something failed or is incomplete, 2 bad usage/configuration. */
@@ -24,6 +26,12 @@ export interface JsonOption {
 export abstract class CandlekeepCommand<TOptions extends JsonOption = JsonOption> extends CommandRunner {
   protected readonly cliLogger = new Logger('cli');
 
+  /** Verbs that read or write state refuse to run on a schema with pending migrations (migrate itself does not). */
+  protected readonly requiresSchema: boolean = true;
+
+  @Inject(MigrationService)
+  private readonly schemaMigrations!: MigrationService;
+
   /** nest-commander builds verbs without the root's exit override: make usage errors throw (exit 2), not exit(1). */
   override setCommand(command: Commander): this {
     command.exitOverride();
@@ -35,6 +43,9 @@ export abstract class CandlekeepCommand<TOptions extends JsonOption = JsonOption
   async run(params: string[], options?: TOptions): Promise<void> {
     const opts = (options ?? {}) as TOptions;
     try {
+      if (this.requiresSchema && (await this.schemaMigrations.pending())) {
+        throw new UsageError('the database schema is not up to date: run `candlekeep migrate` first');
+      }
       const outcome = await this.execute(params, opts);
       this.print(opts, outcome.result, outcome.text);
       process.exitCode = outcome.exitCode;

@@ -6,6 +6,8 @@ import { DatabaseConnection } from './database-connection';
 
 @Command({ name: 'migrate', description: 'apply pending database migrations and create the candle store tables' })
 export class MigrateCommand extends CandlekeepCommand {
+  protected override readonly requiresSchema = false;
+
   constructor(
     private readonly migrations: MigrationService,
     private readonly connection: DatabaseConnection,
