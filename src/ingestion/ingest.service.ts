@@ -147,10 +147,13 @@ export class IngestService {
     }
   }
 
-  /** RUNNING jobs whose heartbeat stopped (kill -9, crash) become PARTIAL; their unfinished files FAILED. */
-  async abandonStaleJobs(): Promise<number> {
+  /**
+   * RUNNING jobs whose heartbeat stopped (kill -9, crash) become PARTIAL; their
+   * unfinished files FAILED. Silent for `staleAfterMs` (default three heartbeats) counts as stopped.
+   */
+  async abandonStaleJobs(staleAfterMs = 3 * this.config.jobHeartbeatMs): Promise<number> {
     const now = wallClock();
-    const stale = await this.jobs.findStaleRunning(new Date(now.getTime() - 3 * this.config.jobHeartbeatMs));
+    const stale = await this.jobs.findStaleRunning(new Date(now.getTime() - staleAfterMs));
     for (const job of stale) {
       job.markAbandoned(now);
       if (await this.jobs.writeIf(job, 'RUNNING')) {
