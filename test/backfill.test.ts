@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import type { BackfillSummary } from '../src/gaps/backfill.service';
 import { ohlcWindowStart } from '../src/gaps/fillability';
 import { runCli } from './helpers/cli';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
@@ -24,19 +25,6 @@ interface GapRow {
   archive_hint: string | null;
   last_error: string | null;
   candles_filled: number;
-}
-
-interface BackfillOut {
-  series_processed: number;
-  gaps_detected: number;
-  gaps_filled: number;
-  gaps_partial: number;
-  gaps_verified_empty: number;
-  gaps_unfillable: number;
-  gaps_failed: number;
-  total_candles_filled: number;
-  api_calls: number;
-  download_list: Array<{ symbol: string; interval: number; start_ts: string; end_ts: string; archive_hint: string }>;
 }
 
 /** Writes a real archive member split into pieces, each in its own folder (as from different quarterly ZIPs). */
@@ -112,7 +100,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
   it('detects exactly the missing quarters, splits the one straddling the OHLC window, and none for no-trade days inside files', async () => {
     const r = await cli(['ingest', '--csv', join(dir, 'usd'), '--no-api']);
     expect(r.code).toBe(0);
-    const out = r.json<BackfillOut & { files_ingested: number }>();
+    const out = r.json<BackfillSummary & { files_ingested: number }>();
     expect(out.files_ingested).toBe(4);
     expect(out.api_calls).toBe(0);
     expect(server.requestCount()).toBe(0);
@@ -141,7 +129,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
     const list = join(dir, 'download.csv');
     const r = await cli(['ingest', '--csv', join(dir, 'usd'), '--no-api', '--download-list', list], { TRADES_BACKFILL: 'off' });
     expect(r.code).toBe(0);
-    const out = r.json<BackfillOut>();
+    const out = r.json<BackfillSummary>();
     expect(out.download_list).toEqual([
       {
         symbol: 'BTC-USD-SPOT',
@@ -168,7 +156,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
     expect((await cli(['ingest', '--csv', join(dir, 'usd'), '--csv', join(dir, 'cad'), '--no-api'])).code).toBe(0);
     server.resetCounters();
     const r = await cli(['backfill', '--intervals', '1440', '--tier', 'TIER1'], { TRADES_BACKFILL: 'off' });
-    const out = r.json<BackfillOut>();
+    const out = r.json<BackfillSummary>();
     expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
     expect(server.seriesRequestCount('XBTCAD', 1440)).toBe(1);
     expect(server.requestCount('OHLC')).toBe(2);
@@ -195,7 +183,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
 
     server.resetCounters();
     const rerun = await cli(['backfill', '--intervals', '1440', '--tier', 'TIER1'], { TRADES_BACKFILL: 'off' });
-    expect(rerun.json<BackfillOut>()).toMatchObject({ api_calls: 0, gaps_filled: 0 });
+    expect(rerun.json<BackfillSummary>()).toMatchObject({ api_calls: 0, gaps_filled: 0 });
     expect(server.requestCount()).toBe(0);
     const reingest = await cli(['ingest', '--csv', join(dir, 'usd'), '--csv', join(dir, 'cad')], { TRADES_BACKFILL: 'off' });
     expect(reingest.json<{ rows_read: number; files_skipped: number; api_calls: number }>()).toMatchObject({
@@ -213,7 +201,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
     server.fault('OHLC', { kind: 'rate-limit', times: 2 });
     const ok = await cli(['backfill', '--intervals', '1440'], { TRADES_BACKFILL: 'off' });
     expect(ok.code).toBe(0);
-    expect(ok.json<BackfillOut>()).toMatchObject({ gaps_filled: 3, gaps_failed: 0, api_calls: 2 });
+    expect(ok.json<BackfillSummary>()).toMatchObject({ gaps_filled: 3, gaps_failed: 0, api_calls: 2 });
     expect(server.requestCount('OHLC')).toBe(4);
 
     // ... while 5xx beyond the retry budget fails only that series (on a fresh database).
@@ -225,7 +213,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       server.fault('OHLC', { kind: 'http500', times: 3 }); // 1 try + 2 retries, all for the first series
       const r = await cli(['backfill', '--intervals', '1440'], { TRADES_BACKFILL: 'off', ...env2 });
       expect(r.code).toBe(1);
-      expect(r.json<BackfillOut>()).toMatchObject({ gaps_failed: 1, gaps_filled: 2 });
+      expect(r.json<BackfillSummary>()).toMatchObject({ gaps_failed: 1, gaps_filled: 2 });
       const all = (await runCli(['gaps', '--status', 'all', '--json'], env({ TRADES_BACKFILL: 'off', ...env2 }))).json<{ gaps: GapRow[] }>().gaps;
       const cad = all.filter((g) => g.symbol === 'BTC-CAD-SPOT');
       expect(cad.map((g) => g.status)).toEqual(['FAILED']);
@@ -256,7 +244,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       await holdAround();
       const first = await cli(['backfill', '--intervals', '60', '--max-calls', '1']);
       expect(first.code).toBe(1);
-      expect(first.json<BackfillOut>()).toMatchObject({ gaps_detected: 1, gaps_partial: 1, api_calls: 1 });
+      expect(first.json<BackfillSummary>()).toMatchObject({ gaps_detected: 1, gaps_partial: 1, api_calls: 1 });
       const [partial] = await gaps();
       expect(partial).toMatchObject({ status: 'PARTIAL', fillability: 'API_TRADES' });
       const cursor = (await pg.query(`SELECT cursor FROM gap_records WHERE id = $1`, [partial!.id])).rows[0].cursor as string;
@@ -266,7 +254,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       const tradesBefore = server.requests.filter((q) => q.endpoint === 'Trades').length;
       const second = await cli(['backfill', '--intervals', '60']);
       expect(second.code).toBe(0);
-      expect(second.json<BackfillOut>()).toMatchObject({ gaps_filled: 1, api_calls: 1 });
+      expect(second.json<BackfillSummary>()).toMatchObject({ gaps_filled: 1, api_calls: 1 });
       const resumed = server.requests.filter((q) => q.endpoint === 'Trades').slice(tradesBefore);
       expect(resumed.map((q) => q.params.since)).toEqual([cursor]);
 

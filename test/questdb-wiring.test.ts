@@ -1,34 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { cleanEnv, MAIN, ROOT, runCli } from './helpers/cli';
+import { runCli } from './helpers/cli';
+import { exited, freePort, startServer, waitForHealth } from './helpers/server';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 interface CandleStoreReport {
   store: string;
   reachable: boolean;
   error?: string;
-}
-
-async function health(port: number, child: ChildProcess, log: () => string): Promise<Response> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${log()}`);
-    try {
-      return await fetch(`http://127.0.0.1:${port}/health`);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`server did not answer:\n${log()}`);
 }
 
 describe('candle store selection, migrate and health (no QuestDB on this machine)', () => {
@@ -37,7 +14,7 @@ describe('candle store selection, migrate and health (no QuestDB on this machine
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
-    const [ilp, pg] = [await closedPort(), await closedPort()];
+    const [ilp, pg] = [await freePort(), await freePort()];
     unreachable = {
       DATABASE_URL: db.url,
       CANDLE_STORE: 'questdb',
@@ -84,12 +61,10 @@ describe('candle store selection, migrate and health (no QuestDB on this machine
       [unreachable, { status: 503, store: 'questdb', reachable: false }],
       [{ DATABASE_URL: db.url }, { status: 200, store: 'postgres', reachable: true }],
     ] as const) {
-      const port = await closedPort();
-      const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: cleanEnv({ ...env, SCHEDULES_ENABLED: 'false', PORT: String(port) }) });
-      let log = '';
-      child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+      const port = await freePort();
+      const server = startServer({ ...env, PORT: String(port) });
       try {
-        const res = await health(port, child, () => log);
+        const res = await waitForHealth(port, server);
         const body = (await res.json()) as { status: string; candle_store: CandleStoreReport };
         expect({ status: res.status, store: body.candle_store.store, reachable: body.candle_store.reachable }).toEqual(expected);
         if (!expected.reachable) {
@@ -97,8 +72,8 @@ describe('candle store selection, migrate and health (no QuestDB on this machine
           expect(body.candle_store.error).toMatch(/PG wire \(QUESTDB_PG_URL\).*; ILP\/HTTP \(QUESTDB_ILP\) 127\.0\.0\.1:\d+: ECONNREFUSED/);
         }
       } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+        server.child.kill('SIGTERM');
+        await exited(server.child);
       }
     }
   });
