@@ -128,7 +128,9 @@ export class CompletenessReportService {
       const first = covered[0]?.from ?? null;
       const last = covered.length ? covered[covered.length - 1]!.to : null;
       const floor = alignUp(since ?? now - DEFAULT_REPORT_LOOKBACK_DAYS * 86_400, step);
-      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? floor);
+      // Without --since the window starts where the series does: its first coverage, else its oldest open gap.
+      const earliestGap = openGaps.reduce<number | null>((m, g) => (m === null || g.from < m ? g.from : m), null);
+      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? earliestGap ?? floor);
       const window: Span = { from: start, to: lastClosed };
       const windowSlots = slots(window, step);
       const coveredSlots = covered.reduce((n, c) => {
@@ -138,9 +140,14 @@ export class CompletenessReportService {
       const coveragePct = pct(coveredSlots, windowSlots);
       const behind = last === null ? windowSlots : Math.max(0, Math.round((lastClosed - last) / step));
       const gapsBy = Object.fromEntries(FILLABILITIES.map((f) => [f, [0, 0]])) as Record<Fillability, [number, number]>;
+      // Open gaps and their missing intervals count within the window (--since), like coverage does.
+      let openInWindow = 0;
       for (const g of openGaps) {
+        const part = intersect(g, window);
+        if (!part) continue;
+        openInWindow++;
         gapsBy[g.fillability][0]++;
-        gapsBy[g.fillability][1] += g.missing;
+        gapsBy[g.fillability][1] += slots(part, step);
       }
       rows.push({
         symbol: asset.symbol,
@@ -151,7 +158,7 @@ export class CompletenessReportService {
         window_start: windowSlots > 0 ? iso(window.from) : null,
         window_end: iso(lastClosed),
         coverage_pct: coveragePct,
-        open_gaps: openGaps.length,
+        open_gaps: openInWindow,
         missing_intervals: windowSlots - coveredSlots,
         intervals_behind: behind,
         stale: last === null || lastClosed - last > staleHours * 3600,
