@@ -1,5 +1,5 @@
 /**
- * `npm run bench:report [-- --assets 1250]`
+ * `npm run bench:report [-- --assets 1250] [--keep]` (--keep leaves the database for a look)
  *
  * Builds, in a fresh database, ASSETS × 8 intervals (1 … 1440; 10,000 series
  * by default) with 10 coverage ranges each (100,000 ranges), bulk-inserted
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     app = undefined;
     const cli = await cliReport(url);
     figures.push({ step: 'report: `candlekeep report --json` (whole process)', seconds: cli.seconds, detail: `${cli.series} series` });
-    await dropDatabase(server.url, BENCH_DB);
+    if (!process.argv.includes('--keep')) await dropDatabase(server.url, BENCH_DB);
   } finally {
     await app?.close();
     await server.release();

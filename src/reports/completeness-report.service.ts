@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
-import { Fillability, FILLABILITIES, GapStatus, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
+import { Fillability, FILLABILITIES, GapStatus, INTERVALS, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
 import { alignUp, intersect, mergeSpans, slots, Span } from '../gaps/coverage-math';
 import { CoverageRepository, seriesKey } from '../gaps/coverage.repository';
 import { lastClosedCandle } from '../gaps/fillability';
@@ -101,10 +101,9 @@ export class CompletenessReportService {
     const assets = await this.assets.findAll({ tier: opts.tier, active: true });
     const byId = new Map(assets.map((a) => [a.id, a]));
     const assetIds = assets.map((a) => a.id);
-    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
-      ? assets.flatMap((asset) => opts.intervals!.map((intervalMinutes) => ({ asset, intervalMinutes })))
-      : (await this.reports.knownSeries(assetIds)).map((s) => ({ asset: byId.get(s.assetId)!, intervalMinutes: s.intervalMinutes }));
-    const intervals = [...new Set(selection.map((s) => s.intervalMinutes))];
+    // Without --intervals, the series held (coverage or gap records) at any interval: read for every interval
+    // and taken from what the two queries return, no third round trip.
+    const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;
     const [spans, gaps] = await Promise.all([
       this.coverage.spansFor(assetIds, intervals),
       this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
@@ -112,10 +111,14 @@ export class CompletenessReportService {
     const gapsBySeries = new Map<string, typeof gaps>();
     for (const g of gaps) {
       const key = seriesKey(g);
-      const list = gapsBySeries.get(key) ?? [];
-      list.push(g);
-      gapsBySeries.set(key, list);
+      const list = gapsBySeries.get(key);
+      if (list) list.push(g);
+      else gapsBySeries.set(key, [g]);
     }
+    for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
+    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
+      ? assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })))
+      : heldSeries([...spans.keys(), ...gapsBySeries.keys()], byId);
 
     const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
     for (const { asset, intervalMinutes } of selection) {
@@ -229,6 +232,17 @@ export class CompletenessReportService {
       series,
     };
   }
+}
+
+/** The distinct series of the given keys ("assetId:interval"), for assets in `byId`. */
+function heldSeries(keys: readonly string[], byId: ReadonlyMap<number, Asset>): Array<{ asset: Asset; intervalMinutes: number }> {
+  const out: Array<{ asset: Asset; intervalMinutes: number }> = [];
+  for (const key of new Set(keys)) {
+    const [a, i] = key.split(':').map(Number);
+    const asset = byId.get(a!);
+    if (asset) out.push({ asset, intervalMinutes: i! });
+  }
+  return out;
 }
 
 function sum<T, K extends keyof T>(rows: readonly T[], key: K): number {
