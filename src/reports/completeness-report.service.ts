@@ -101,8 +101,8 @@ export class CompletenessReportService {
     const assets = await this.assets.findAll({ tier: opts.tier, active: true });
     const byId = new Map(assets.map((a) => [a.id, a]));
     const assetIds = assets.map((a) => a.id);
-    // Without --intervals, the series held (coverage or gap records) at any interval: read for every interval
-    // and taken from what the two queries return, no third round trip.
+    // Without --intervals, the series held (coverage or open gap records) at any interval: read for every interval
+    // and taken from what the two queries return, no third round trip (the same series whatever the format).
     const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;
     const [spans, gaps] = await Promise.all([
       this.coverage.spansFor(assetIds, intervals),
@@ -118,7 +118,7 @@ export class CompletenessReportService {
     for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
     const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
       ? assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })))
-      : heldSeries([...spans.keys(), ...gapsBySeries.keys()], byId);
+      : heldSeries([...spans.keys(), ...gaps.filter((g) => !RESOLVED_GAP_STATUSES.includes(g.status)).map((g) => seriesKey(g))], byId);
 
     const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
     for (const { asset, intervalMinutes } of selection) {
