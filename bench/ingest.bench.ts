@@ -19,14 +19,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { join } from 'node:path';
 import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { arg, benchServer, CLI, DATA, dropDatabase, freshDatabase, round } from './bench-db';
 
-const ROOT = resolve(__dirname, '..', '..');
-const DATA = join(ROOT, 'bench', '.data');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const BENCH_DB = 'ck_bench';
 /** 1985-01-01: 20M one-minute candles end in 2023, all closed. */
 const T0 = Date.UTC(1985, 0, 1) / 1000;
@@ -42,11 +38,6 @@ interface Measurement {
   ingestRowsPerSecond: number;
   ratio: number;
   ingestPeakRssMb: number;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 /** A deterministic random walk with Kraken-like formatting (the volumes are sometimes in scientific notation). */
@@ -72,30 +63,6 @@ async function generate(path: string, rows: number): Promise<void> {
   out.end(lines.length ? `${lines.join('\n')}\n` : '');
   await once(out, 'finish');
   writeFileSync(`${path}.rows`, String(rows));
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await sql(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE ${BENCH_DB}`);
-  const url = withDatabase(serverUrl, BENCH_DB);
-  execFileSync(process.execPath, [CLI, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return url;
 }
 
 function psqlCopy(url: string, file: string): number {
@@ -172,12 +139,8 @@ async function main(): Promise<void> {
   if (questdbSkip) process.stdout.write(`questdb: skipped (${questdbSkip})\n`);
   mkdirSync(DATA, { recursive: true });
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build`');
-  let embedded: EmbeddedPostgres | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    embedded = new EmbeddedPostgres(join(DATA, 'home'));
-    serverUrl = (await embedded.acquire()).url;
-  }
+  const server = await benchServer();
+  const serverUrl = server.url;
   const results: Measurement[] = [];
   try {
     for (const rows of sizes) {
@@ -187,9 +150,9 @@ async function main(): Promise<void> {
       await generate(file, rows);
       // Each load gets its own fresh database, dropped right after: no autovacuum debt of one run slows the other.
       process.stderr.write(`psql \\copy ...\n`);
-      const psqlSeconds = psqlCopy(await freshDatabase(serverUrl), file);
+      const psqlSeconds = psqlCopy(await freshDatabase(serverUrl, BENCH_DB), file);
       process.stderr.write(`candlekeep ingest ...\n`);
-      const run = await ingest(await freshDatabase(serverUrl), file, rows);
+      const run = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows);
       const m: Measurement = {
         rows,
         fileBytes: statSync(file).size,
@@ -202,7 +165,7 @@ async function main(): Promise<void> {
       };
       if (withQuestdb && !questdbSkip) {
         process.stderr.write(`candlekeep ingest (CANDLE_STORE=questdb) ...\n`);
-        const q = await ingest(await freshDatabase(serverUrl), file, rows, 'questdb');
+        const q = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows, 'questdb');
         m.questdbRowsPerSecond = Math.round(rows / q.seconds);
       }
       results.push(m);
@@ -214,14 +177,12 @@ async function main(): Promise<void> {
           '\n',
       );
     }
-    await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+    await dropDatabase(serverUrl, BENCH_DB);
   } finally {
-    await embedded?.release();
+    await server.release();
   }
   writeFileSync(join(DATA, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
-
-const round = (x: number) => Math.round(x * 100) / 100;
 
 main().catch((e: unknown) => {
   process.stderr.write(`bench:ingest failed: ${(e as Error).stack ?? String(e)}\n`);

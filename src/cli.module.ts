@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AssetsSyncCommand } from './assets/assets-sync.command';
 import { AssetsCommand } from './assets/assets.command';
 import { AssetsModule } from './assets/assets.module';
+import { CandlesExportModule } from './candles/candles-export.module';
+import { CandlesCommand } from './candles/candles.command';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -22,7 +24,7 @@ import { TasksModule } from './tasks/tasks.module';
 
 /** Root module for `candlekeep <verb>`: the same feature modules as the server, no HTTP, no schedules. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, GapsModule, ReportsModule, TasksModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, GapsModule, ReportsModule, TasksModule, CandlesExportModule],
   providers: [
     MigrateCommand,
     AssetsCommand,
@@ -36,6 +38,7 @@ import { TasksModule } from './tasks/tasks.module';
     ValidateCommand,
     CleanupCommand,
     TasksCommand,
+    CandlesCommand,
   ],
 })
 export class CliModule {}

@@ -66,6 +66,17 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect(await store.read(s, { from: T0 + 40 * H, to: T0 + 50 * H })).toEqual([]);
     });
 
+    it('readStored gives the candles with the source that wrote each last, paged by limit', async () => {
+      const s = await fx.newSeries();
+      await store.upsert(s, hours(0, 5), 'csv');
+      await store.upsert(s, [candle(3, 50, { vwap: 50.5 })], 'api');
+      const all = await store.readStored(s, { from: T0, to: T0 + 5 * H });
+      expect(all.map((c) => [c.ts - T0, c.source])).toEqual([[0, 'csv'], [H, 'csv'], [2 * H, 'csv'], [3 * H, 'api'], [4 * H, 'csv'], [5 * H, 'csv']]);
+      expect(all[3]).toEqual({ ...candle(3, 50, { vwap: 50.5 }), source: 'api' });
+      const page = await store.readStored(s, { from: T0 + 2 * H, to: T0 + 5 * H }, 2);
+      expect(page.map((c) => c.ts - T0)).toEqual([2 * H, 3 * H]);
+    });
+
     it('counts and extents by span, per series, null when empty', async () => {
       const s = await fx.newSeries();
       const other = await fx.newSeries();

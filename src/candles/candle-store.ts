@@ -13,6 +13,11 @@ export interface Candle {
   trades: number;
 }
 
+/** A stored candle with the source that wrote it last (exports). */
+export interface StoredCandle extends Candle {
+  source: CandleSource;
+}
+
 /** A series: one asset at one interval. `symbol` is the standard symbol (QuestDB keys on it). */
 export interface SeriesRef {
   assetId: number;
@@ -76,6 +81,9 @@ export abstract class CandleStore {
 
   /** Candles in the span, ascending by ts. */
   abstract read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]>;
+
+  /** Like read(), with each candle's source: for exports, which page through a series with `limit`. */
+  abstract readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]>;
 
   /** Deletes the candles in the span; returns how many were removed. */
   abstract deleteRange(series: SeriesRef, span: TsSpan): Promise<number>;

@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { CandleSource } from '../entities/enums';
-import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredExtent, TsSpan } from './candle-store';
+import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredCandle, StoredExtent, TsSpan } from './candle-store';
 import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
 
@@ -155,13 +155,22 @@ export class PostgresCandleStore extends CandleStore {
   }
 
   async read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]> {
-    const rows = await this.query<CandleDbRow>(
+    const rows = await this.readRows<CandleDbRow>(series, span, limit, false);
+    return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
+  }
+
+  async readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]> {
+    const rows = await this.readRows<CandleDbRow & { source: CandleSource }>(series, span, limit, true);
+    return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
+  }
+
+  private readRows<T>(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<T[]> {
+    return this.query<T>(
       'read',
-      `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, trades
+      `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''}
        FROM candles WHERE ${IN_SPAN} ORDER BY ts${limit !== undefined ? ' LIMIT $5' : ''}`,
       limit !== undefined ? [...spanParams(series, span), limit] : spanParams(series, span),
     );
-    return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
 
   async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {

@@ -12,6 +12,8 @@ export interface CommandOutcome {
   result: object;
   /** Human-readable rendering for a terminal; defaults to the JSON pretty-printed. */
   text?: string;
+  /** The command already wrote its output to stdout (a streamed export): print nothing more. */
+  streamed?: boolean;
 }
 
 export interface JsonOption {
@@ -47,7 +49,7 @@ export abstract class CandlekeepCommand<TOptions extends JsonOption = JsonOption
         throw new UsageError('the database schema is not up to date: run `candlekeep migrate` first');
       }
       const outcome = await this.execute(params, opts);
-      this.print(opts, outcome.result, outcome.text);
+      if (!outcome.streamed) this.print(opts, outcome.result, outcome.text);
       process.exitCode = outcome.exitCode;
     } catch (error) {
       const code = exitCodeFor(error);

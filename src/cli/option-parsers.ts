@@ -41,8 +41,15 @@ export function parseRatio(value: string, flag: string): number {
   return n;
 }
 
+/**
+ * An instant: ISO-8601 (a date alone is midnight UTC; a date-time without an
+ * offset is UTC too, never the machine's local time) or epoch seconds.
+ */
 export function parseDate(value: string, flag: string): Date {
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  const v = value.trim();
+  const d = /^\d{9,11}$/.test(v)
+    ? new Date(Number(v) * 1000)
+    : new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
   if (Number.isNaN(d.getTime())) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO-8601 date`);
   return d;
 }

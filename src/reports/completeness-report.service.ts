@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
-import { Fillability, FILLABILITIES, GapStatus, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
+import { Fillability, FILLABILITIES, GapStatus, INTERVALS, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
 import { alignUp, intersect, mergeSpans, slots, Span } from '../gaps/coverage-math';
 import { CoverageRepository, seriesKey } from '../gaps/coverage.repository';
 import { lastClosedCandle } from '../gaps/fillability';
@@ -101,10 +101,9 @@ export class CompletenessReportService {
     const assets = await this.assets.findAll({ tier: opts.tier, active: true });
     const byId = new Map(assets.map((a) => [a.id, a]));
     const assetIds = assets.map((a) => a.id);
-    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
-      ? assets.flatMap((asset) => opts.intervals!.map((intervalMinutes) => ({ asset, intervalMinutes })))
-      : (await this.reports.knownSeries(assetIds)).map((s) => ({ asset: byId.get(s.assetId)!, intervalMinutes: s.intervalMinutes }));
-    const intervals = [...new Set(selection.map((s) => s.intervalMinutes))];
+    // Without --intervals, the series held (coverage or open gap records) at any interval: read for every interval
+    // and taken from what the two queries return, no third round trip (the same series whatever the format).
+    const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;
     const [spans, gaps] = await Promise.all([
       this.coverage.spansFor(assetIds, intervals),
       this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
@@ -112,10 +111,14 @@ export class CompletenessReportService {
     const gapsBySeries = new Map<string, typeof gaps>();
     for (const g of gaps) {
       const key = seriesKey(g);
-      const list = gapsBySeries.get(key) ?? [];
-      list.push(g);
-      gapsBySeries.set(key, list);
+      const list = gapsBySeries.get(key);
+      if (list) list.push(g);
+      else gapsBySeries.set(key, [g]);
     }
+    for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
+    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
+      ? assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })))
+      : heldSeries([...spans.keys(), ...gaps.filter((g) => !RESOLVED_GAP_STATUSES.includes(g.status)).map((g) => seriesKey(g))], byId);
 
     const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
     for (const { asset, intervalMinutes } of selection) {
@@ -128,7 +131,9 @@ export class CompletenessReportService {
       const first = covered[0]?.from ?? null;
       const last = covered.length ? covered[covered.length - 1]!.to : null;
       const floor = alignUp(since ?? now - DEFAULT_REPORT_LOOKBACK_DAYS * 86_400, step);
-      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? floor);
+      // Without --since the window starts where the series does: its first coverage, else its oldest open gap.
+      const earliestGap = openGaps.reduce<number | null>((m, g) => (m === null || g.from < m ? g.from : m), null);
+      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? earliestGap ?? floor);
       const window: Span = { from: start, to: lastClosed };
       const windowSlots = slots(window, step);
       const coveredSlots = covered.reduce((n, c) => {
@@ -138,9 +143,14 @@ export class CompletenessReportService {
       const coveragePct = pct(coveredSlots, windowSlots);
       const behind = last === null ? windowSlots : Math.max(0, Math.round((lastClosed - last) / step));
       const gapsBy = Object.fromEntries(FILLABILITIES.map((f) => [f, [0, 0]])) as Record<Fillability, [number, number]>;
+      // Open gaps and their missing intervals count within the window (--since), like coverage does.
+      let openInWindow = 0;
       for (const g of openGaps) {
+        const part = intersect(g, window);
+        if (!part) continue;
+        openInWindow++;
         gapsBy[g.fillability][0]++;
-        gapsBy[g.fillability][1] += g.missing;
+        gapsBy[g.fillability][1] += slots(part, step);
       }
       rows.push({
         symbol: asset.symbol,
@@ -151,7 +161,7 @@ export class CompletenessReportService {
         window_start: windowSlots > 0 ? iso(window.from) : null,
         window_end: iso(lastClosed),
         coverage_pct: coveragePct,
-        open_gaps: openGaps.length,
+        open_gaps: openInWindow,
         missing_intervals: windowSlots - coveredSlots,
         intervals_behind: behind,
         stale: last === null || lastClosed - last > staleHours * 3600,
@@ -222,6 +232,17 @@ export class CompletenessReportService {
       series,
     };
   }
+}
+
+/** The distinct series of the given keys ("assetId:interval"), for assets in `byId`. */
+function heldSeries(keys: readonly string[], byId: ReadonlyMap<number, Asset>): Array<{ asset: Asset; intervalMinutes: number }> {
+  const out: Array<{ asset: Asset; intervalMinutes: number }> = [];
+  for (const key of new Set(keys)) {
+    const [a, i] = key.split(':').map(Number);
+    const asset = byId.get(a!);
+    if (asset) out.push({ asset, intervalMinutes: i! });
+  }
+  return out;
 }
 
 function sum<T, K extends keyof T>(rows: readonly T[], key: K): number {

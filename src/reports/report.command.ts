@@ -29,7 +29,7 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
       return this.ok({ out: o.out, format, summary: report.summary, tiers: report.tiers }, `wrote ${format} report to ${o.out}`);
     }
     // --json prints the report object itself; other formats print their rendering.
-    return this.ok(report, format === 'json' ? undefined : renderReport(report, format));
+    return this.ok(report, format === 'json' ? undefined : renderReport(report, format).replace(/\n$/, '')); // print() ends the line
   }
 
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier' })

@@ -17,36 +17,23 @@ export interface GapSpanRow {
 export class ReportRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Series that have coverage or gap records, for the given assets. */
-  async knownSeries(assetIds: readonly number[]): Promise<Array<{ assetId: number; intervalMinutes: number }>> {
-    if (assetIds.length === 0) return [];
-    const rows: Array<{ a: number; i: number }> = await this.dataSource.query(
-      `SELECT asset_id AS a, interval_minutes AS i FROM data_coverage_ranges WHERE asset_id = ANY($1::int[])
-        UNION
-       SELECT asset_id, interval_minutes FROM gap_records WHERE asset_id = ANY($1::int[])
-       ORDER BY 1, 2`,
-      [assetIds],
-    );
-    return rows.map((r) => ({ assetId: r.a, intervalMinutes: r.i }));
-  }
-
   /** Gap records of the series (open ones always; resolved ones too when asked, e.g. for timelines). */
   async gapSpans(assetIds: readonly number[], intervals: readonly number[], includeResolved: boolean): Promise<GapSpanRow[]> {
     if (assetIds.length === 0 || intervals.length === 0) return [];
-    const rows: Array<{ a: number; i: number; f: string; t: string; m: string; fl: Fillability; s: GapStatus }> = await this.dataSource.query(
-      `SELECT asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::bigint AS f, extract(epoch FROM end_ts)::bigint AS t,
+    // Unordered (a server-side sort of every row spills to disk); callers group by series and sort there.
+    const rows: Array<{ a: number; i: number; f: number; t: number; m: string; fl: Fillability; s: GapStatus }> = await this.dataSource.query(
+      `SELECT asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::float8 AS f, extract(epoch FROM end_ts)::float8 AS t,
               missing_intervals AS m, fillability AS fl, status AS s
          FROM gap_records
         WHERE asset_id = ANY($1::int[]) AND interval_minutes = ANY($2::int[])
-          AND ($3::boolean OR status <> ALL($4::text[]))
-        ORDER BY asset_id, interval_minutes, start_ts`,
+          AND ($3::boolean OR status <> ALL($4::text[]))`,
       [assetIds, intervals, includeResolved, RESOLVED_GAP_STATUSES],
     );
     return rows.map((r) => ({
       assetId: r.a,
       intervalMinutes: r.i,
-      from: Number(r.f),
-      to: Number(r.t),
+      from: r.f,
+      to: r.t,
       missing: Number(r.m),
       fillability: r.fl,
       status: r.s,

@@ -3,7 +3,7 @@ import { Pool, QueryResultRow } from 'pg';
 import { ConfigError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { CandleSource } from '../../entities/enums';
-import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredExtent, TsSpan } from '../candle-store';
+import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredCandle, StoredExtent, TsSpan } from '../candle-store';
 import { ASSETPRICE, ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, CREATE_ASSETPRICE, DELETED_SOURCE } from './assetprice';
 import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from './ilp-config';
@@ -39,6 +39,20 @@ interface CandleRow extends QueryResultRow {
   vwap: number | null;
   volume: number;
   trades: string;
+  source?: string;
+}
+
+function toCandle(r: CandleRow): Candle {
+  return {
+    ts: secondsFromMicros(r.ts_us),
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    vwap: r.vwap === null || Number.isNaN(r.vwap) ? null : r.vwap,
+    volume: r.volume,
+    trades: Number(r.trades),
+  };
 }
 
 /**
@@ -139,27 +153,27 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   }
 
   async read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]> {
+    const rows = await this.readRows(series, span, limit, false);
+    return rows.map(toCandle);
+  }
+
+  async readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]> {
+    const rows = await this.readRows(series, span, limit, true);
+    return rows.map((r) => ({ ...toCandle(r), source: r.source as CandleSource }));
+  }
+
+  private async readRows(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<CandleRow[]> {
     await this.ready();
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
       throw new QuestDbQueryError(`read limit must be a non-negative integer, got ${limit}`);
     }
     const { where, params } = seriesFilter(series, span);
     // LIMIT is an integer checked above; QuestDB takes it as a literal.
-    const rows = await this.query<CandleRow>(
-      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades FROM ${ASSETPRICE} WHERE ${where} ORDER BY ts` +
+    return this.query<CandleRow>(
+      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} FROM ${ASSETPRICE} WHERE ${where} ORDER BY ts` +
         (limit !== undefined ? ` LIMIT ${limit}` : ''),
       params,
     );
-    return rows.map((r) => ({
-      ts: secondsFromMicros(r.ts_us),
-      open: r.open,
-      high: r.high,
-      low: r.low,
-      close: r.close,
-      vwap: r.vwap === null || Number.isNaN(r.vwap) ? null : r.vwap,
-      volume: r.volume,
-      trades: Number(r.trades),
-    }));
   }
 
   async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {

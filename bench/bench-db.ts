@@ -1,0 +1,58 @@
+/**
+ * Database helpers shared by the benchmarks: the server (DATABASE_URL's, else
+ * an embedded PostgreSQL under bench/.data/home) and fresh, migrated scratch
+ * databases on it.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+
+/** The repository root (benchmarks run from dist-bench/bench/). */
+export const ROOT = resolve(__dirname, '..', '..');
+export const DATA = join(ROOT, 'bench', '.data');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function sql(url: string, text: string, params: unknown[] = []): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text, params);
+  } finally {
+    await c.end();
+  }
+}
+
+/** (Re)creates `database` on the server and migrates it with the built CLI; returns its URL. */
+export async function freshDatabase(serverUrl: string, database: string): Promise<string> {
+  await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await sql(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE ${database}`);
+  const url = withDatabase(serverUrl, database);
+  execFileSync(process.execPath, [CLI, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return url;
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+}
+
+/** The server the benchmark uses: DATABASE_URL's, else an embedded one (release() stops it). */
+export async function benchServer(): Promise<{ url: string; release(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, release: async () => undefined };
+  const embedded = new EmbeddedPostgres(join(DATA, 'home'));
+  const { url } = await embedded.acquire();
+  return { url, release: () => embedded.release() };
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,78 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { GapRecord } from '../src/entities/gap-record.entity';
+import { GapRepository } from '../src/gaps/gap.repository';
+import { createTestDatabase, TestDatabase } from './helpers/test-database';
+
+const H = 3600;
+const T = Date.UTC(2024, 0, 1) / 1000;
+
+function gap(assetId: number, i: number): GapRecord {
+  const g = new GapRecord();
+  g.assetId = assetId;
+  g.intervalMinutes = 60;
+  g.startTs = new Date((T + i * 10 * H) * 1000);
+  g.endTs = new Date((T + (i * 10 + 4) * H) * 1000);
+  g.missingIntervals = 5;
+  g.fillability = i % 2 ? 'API_TRADES' : 'ARCHIVE_ONLY';
+  g.status = 'DETECTED';
+  g.reason = null;
+  g.attempts = 0;
+  g.lastError = null;
+  g.candlesFilled = 0;
+  g.cursor = null;
+  g.archiveHint = i % 2 ? null : `hint ${i}`;
+  g.detectedAt = new Date('2025-01-02T03:04:05.678Z');
+  g.resolvedAt = null;
+  return g;
+}
+
+describe('GapRepository bulk reads and writes', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let repo: GapRepository;
+  let assetId: number;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = new DataSource({ ...dataSourceOptions(db.url), logging: false }); // the refused insert below would log 100 KB of parameters
+    await ds.initialize();
+    repo = new GapRepository(ds.getRepository(GapRecord), ds);
+    const [row] = await ds.query(`INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`);
+    assetId = row.id;
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('inserts many records with their ids, reads them back equal, then resolves and re-spans in one go', async () => {
+    const gaps = Array.from({ length: 2500 }, (_, i) => gap(assetId, i)); // above the bulk threshold: the FK-lock path
+    await repo.applyChanges({ resolve: [], update: [], insert: gaps });
+    expect(new Set(gaps.map((g) => g.id)).size).toBe(2500);
+    const viaTypeorm = await ds.getRepository(GapRecord).find({ order: { startTs: 'ASC' } });
+    expect(viaTypeorm.map((g) => [g.id, g.startTs.toISOString(), g.archiveHint])).toEqual(gaps.map((g) => [g.id, g.startTs.toISOString(), g.archiveHint]));
+
+    const open = (await repo.openFor([assetId], [60])).get(`${assetId}:60`)!;
+    expect(open).toEqual(viaTypeorm); // the raw read hydrates exactly what TypeORM does
+    expect(open[0]).toBeInstanceOf(GapRecord);
+
+    open[0]!.markFilled(5, new Date('2025-02-01T00:00:00Z'));
+    open[1]!.ignore(new Date('2025-02-01T00:00:00Z'), 'duplicate');
+    open[2]!.startTs = new Date((T + 21 * H) * 1000);
+    open[2]!.missingIntervals = 4;
+    open[2]!.cursor = 'abc';
+    await repo.applyChanges({ resolve: [open[0]!, open[1]!], update: [open[2]!], insert: [gap(assetId, 5000)] });
+    const after = await ds.getRepository(GapRecord).find({ where: { id: open[0]!.id } });
+    expect(after[0]).toMatchObject({ status: 'FILLED', candlesFilled: 5, resolvedAt: new Date('2025-02-01T00:00:00Z'), lastError: null });
+    const reopened = (await repo.openFor([assetId], [60])).get(`${assetId}:60`)!;
+    expect(reopened).toHaveLength(2500 - 2 + 1);
+    expect(reopened[0]).toMatchObject({ id: open[2]!.id, startTs: new Date((T + 21 * H) * 1000), missingIntervals: 4, cursor: 'abc' });
+    expect(reopened.map((g) => g.startTs.getTime())).toEqual([...reopened.map((g) => g.startTs.getTime())].sort((a, b) => a - b));
+  });
+
+  it('still refuses a record of a missing asset (the foreign key holds on the bulk path)', async () => {
+    const orphans = Array.from({ length: 1200 }, (_, i) => gap(assetId + 999, i));
+    await expect(repo.applyChanges({ resolve: [], update: [], insert: orphans })).rejects.toThrow(/foreign key/);
+  });
+});
