@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { AssetRepository } from '../assets/asset.repository';
+import { Clock } from '../common/clock';
+import { Asset } from '../entities/asset.entity';
+import { Fillability, FILLABILITIES, GapStatus, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
+import { alignUp, intersect, mergeSpans, slots, Span } from '../gaps/coverage-math';
+import { CoverageRepository, seriesKey } from '../gaps/coverage.repository';
+import { lastClosedCandle } from '../gaps/fillability';
+import { ReportRepository } from './report.repository';
+
+/** A series counts as complete at or above this share of its expected window. */
+export const COMPLETE_THRESHOLD_PCT = 99.9;
+export const DEFAULT_STALE_HOURS = 24;
+/** Window of a series with no coverage when no --since is given. */
+export const DEFAULT_REPORT_LOOKBACK_DAYS = 30;
+
+export interface ReportOptions {
+  tier?: Tier;
+  intervals?: readonly number[];
+  since?: Date;
+  staleHours?: number;
+  /** Include the per-series timeline (covered spans and gap records), for the HTML rendering. */
+  timelines?: boolean;
+}
+
+export interface TimelineGap {
+  from: string;
+  to: string;
+  status: GapStatus;
+  fillability: Fillability;
+}
+
+export interface SeriesReport {
+  symbol: string;
+  tier: Tier;
+  interval: number;
+  first: string | null;
+  last: string | null;
+  window_start: string | null;
+  window_end: string;
+  coverage_pct: number;
+  open_gaps: number;
+  missing_intervals: number;
+  intervals_behind: number;
+  stale: boolean;
+  complete: boolean;
+  timeline?: { covered: Array<{ from: string; to: string }>; gaps: TimelineGap[] };
+}
+
+export interface IntervalReport {
+  interval: number;
+  series: number;
+  complete_series: number;
+  completeness_pct: number;
+  open_gaps: number;
+  open_gaps_by_fillability: Record<Fillability, number>;
+  missing_intervals_by_fillability: Record<Fillability, number>;
+  stale_series: number;
+  complete: boolean;
+}
+
+export interface TierReport {
+  tier: Tier;
+  series: number;
+  complete_series: number;
+  completeness_pct: number;
+  complete: boolean;
+  intervals: IntervalReport[];
+}
+
+export interface CompletenessReport {
+  generated_at: string;
+  since: string | null;
+  stale_hours: number;
+  summary: { series: number; complete_series: number; completeness_pct: number; open_gaps: number; stale_series: number };
+  tiers: TierReport[];
+  series: SeriesReport[];
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString();
+const pct = (covered: number, total: number) => (total === 0 ? 100 : Math.floor((covered / total) * 100_000) / 1000);
+const byFillability = () => Object.fromEntries(FILLABILITIES.map((f) => [f, 0])) as Record<Fillability, number>;
+
+/**
+ * Completeness per tier and interval, and per series, computed from coverage
+ * ranges and gap records only (a few queries, whatever the candle count).
+ */
+@Injectable()
+export class CompletenessReportService {
+  constructor(
+    private readonly assets: AssetRepository,
+    private readonly coverage: CoverageRepository,
+    private readonly reports: ReportRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async build(opts: ReportOptions = {}): Promise<CompletenessReport> {
+    const now = this.clock.nowSeconds();
+    const staleHours = opts.staleHours ?? DEFAULT_STALE_HOURS;
+    const since = opts.since ? Math.floor(opts.since.getTime() / 1000) : undefined;
+    const assets = await this.assets.findAll({ tier: opts.tier, active: true });
+    const byId = new Map(assets.map((a) => [a.id, a]));
+    const assetIds = assets.map((a) => a.id);
+    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
+      ? assets.flatMap((asset) => opts.intervals!.map((intervalMinutes) => ({ asset, intervalMinutes })))
+      : (await this.reports.knownSeries(assetIds)).map((s) => ({ asset: byId.get(s.assetId)!, intervalMinutes: s.intervalMinutes }));
+    const intervals = [...new Set(selection.map((s) => s.intervalMinutes))];
+    const [spans, gaps] = await Promise.all([
+      this.coverage.spansFor(assetIds, intervals),
+      this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
+    ]);
+    const gapsBySeries = new Map<string, typeof gaps>();
+    for (const g of gaps) {
+      const key = seriesKey(g);
+      const list = gapsBySeries.get(key) ?? [];
+      list.push(g);
+      gapsBySeries.set(key, list);
+    }
+
+    const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
+    for (const { asset, intervalMinutes } of selection) {
+      const step = intervalMinutes * 60;
+      const key = seriesKey({ assetId: asset.id, intervalMinutes });
+      const covered = mergeSpans(spans.get(key) ?? [], step);
+      const seriesGaps = gapsBySeries.get(key) ?? [];
+      const openGaps = seriesGaps.filter((g) => !RESOLVED_GAP_STATUSES.includes(g.status));
+      const lastClosed = lastClosedCandle(now, intervalMinutes);
+      const first = covered[0]?.from ?? null;
+      const last = covered.length ? covered[covered.length - 1]!.to : null;
+      const floor = alignUp(since ?? now - DEFAULT_REPORT_LOOKBACK_DAYS * 86_400, step);
+      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? floor);
+      const window: Span = { from: start, to: lastClosed };
+      const windowSlots = slots(window, step);
+      const coveredSlots = covered.reduce((n, c) => {
+        const part = intersect(c, window);
+        return n + (part ? slots(part, step) : 0);
+      }, 0);
+      const coveragePct = pct(coveredSlots, windowSlots);
+      const behind = last === null ? windowSlots : Math.max(0, Math.round((lastClosed - last) / step));
+      const gapsBy = Object.fromEntries(FILLABILITIES.map((f) => [f, [0, 0]])) as Record<Fillability, [number, number]>;
+      for (const g of openGaps) {
+        gapsBy[g.fillability][0]++;
+        gapsBy[g.fillability][1] += g.missing;
+      }
+      rows.push({
+        symbol: asset.symbol,
+        tier: asset.tier,
+        interval: intervalMinutes,
+        first: first === null ? null : iso(first),
+        last: last === null ? null : iso(last),
+        window_start: windowSlots > 0 ? iso(window.from) : null,
+        window_end: iso(lastClosed),
+        coverage_pct: coveragePct,
+        open_gaps: openGaps.length,
+        missing_intervals: windowSlots - coveredSlots,
+        intervals_behind: behind,
+        stale: last === null || lastClosed - last > staleHours * 3600,
+        complete: coveragePct >= COMPLETE_THRESHOLD_PCT,
+        ...(opts.timelines
+          ? {
+              timeline: {
+                covered: covered.map((c) => ({ from: iso(c.from), to: iso(c.to) })),
+                gaps: seriesGaps.map((g) => ({ from: iso(g.from), to: iso(g.to), status: g.status, fillability: g.fillability })),
+              },
+            }
+          : {}),
+        covered_slots: coveredSlots,
+        window_slots: windowSlots,
+        gaps_by: gapsBy,
+      });
+    }
+    rows.sort((a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || a.symbol.localeCompare(b.symbol) || a.interval - b.interval);
+
+    const tiers: TierReport[] = [];
+    for (const tier of TIERS) {
+      const inTier = rows.filter((r) => r.tier === tier);
+      if (!inTier.length) continue;
+      const intervalReports: IntervalReport[] = [...new Set(inTier.map((r) => r.interval))]
+        .sort((a, b) => a - b)
+        .map((interval) => {
+          const rs = inTier.filter((r) => r.interval === interval);
+          const openBy = byFillability();
+          const missingBy = byFillability();
+          for (const r of rs) for (const f of FILLABILITIES) (openBy[f] += r.gaps_by[f][0]), (missingBy[f] += r.gaps_by[f][1]);
+          const completeSeries = rs.filter((r) => r.complete).length;
+          return {
+            interval,
+            series: rs.length,
+            complete_series: completeSeries,
+            completeness_pct: pct(sum(rs, 'covered_slots'), sum(rs, 'window_slots')),
+            open_gaps: sum(rs, 'open_gaps'),
+            open_gaps_by_fillability: openBy,
+            missing_intervals_by_fillability: missingBy,
+            stale_series: rs.filter((r) => r.stale).length,
+            complete: completeSeries === rs.length,
+          };
+        });
+      const completeSeries = inTier.filter((r) => r.complete).length;
+      tiers.push({
+        tier,
+        series: inTier.length,
+        complete_series: completeSeries,
+        completeness_pct: pct(sum(inTier, 'covered_slots'), sum(inTier, 'window_slots')),
+        complete: completeSeries === inTier.length,
+        intervals: intervalReports,
+      });
+    }
+
+    const series: SeriesReport[] = rows.map(({ covered_slots: _c, window_slots: _w, gaps_by: _g, ...r }) => r);
+    return {
+      generated_at: this.clock.now().toISOString(),
+      since: since === undefined ? null : iso(since),
+      stale_hours: staleHours,
+      summary: {
+        series: rows.length,
+        complete_series: rows.filter((r) => r.complete).length,
+        completeness_pct: pct(sum(rows, 'covered_slots'), sum(rows, 'window_slots')),
+        open_gaps: sum(rows, 'open_gaps'),
+        stale_series: rows.filter((r) => r.stale).length,
+      },
+      tiers,
+      series,
+    };
+  }
+}
+
+function sum<T, K extends keyof T>(rows: readonly T[], key: K): number {
+  return rows.reduce((n, r) => n + (r[key] as number), 0);
+}

@@ -1,0 +1,31 @@
+import { Command, Option } from 'nest-commander';
+import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { parsePositiveInt } from '../cli/option-parsers';
+import { renderTable } from '../cli/table';
+import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { StalenessService } from './staleness.service';
+
+interface ValidateOptions extends JsonOption {
+  hours?: number;
+}
+
+@Command({ name: 'validate', description: 'staleness check: exit 1 when any series is more than N hours behind' })
+export class ValidateCommand extends CandlekeepCommand<ValidateOptions> {
+  constructor(private readonly staleness: StalenessService) {
+    super();
+  }
+
+  protected async execute(_params: string[], o: ValidateOptions): Promise<CommandOutcome> {
+    const result = await this.staleness.validate(o.hours);
+    const text = result.stale.length
+      ? `${result.stale.length} of ${result.checked} series are stale (more than ${result.hours} h behind):\n` +
+        renderTable(['symbol', 'interval', 'last', 'hours behind'], result.stale.map((s) => [s.symbol, s.interval, s.last, s.hours_behind]))
+      : `all ${result.checked} series are current (within ${result.hours} h)`;
+    return { exitCode: result.stale.length ? EXIT_INCOMPLETE : EXIT_OK, result, text };
+  }
+
+  @Option({ flags: '--hours <n>', description: 'staleness threshold in hours (default STALE_HOURS, 24)' })
+  parseHours(v: string): number {
+    return parsePositiveInt(v, '--hours');
+  }
+}
