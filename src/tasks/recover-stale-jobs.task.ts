@@ -20,7 +20,7 @@ export class RecoverStaleJobsTask implements ScheduledTask {
   }
 
   async run(): Promise<{ jobs_recovered: number; gaps_released: number }> {
-    const jobs = await this.ingest.abandonStaleJobs();
+    const jobs = await this.ingest.abandonStaleJobs(this.config.staleJobMinutes * 60_000);
     const gaps = await this.gapRecovery.releaseStuckFilling();
     return { jobs_recovered: jobs, gaps_released: gaps };
   }
