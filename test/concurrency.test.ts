@@ -86,7 +86,6 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   async function expectExactlyOnce(a: CliResult, b: CliResult): Promise<void> {
     expect([a.code, b.code, a.stderr.includes('rror') ? a.stderr : '', b.stderr.includes('rror') ? b.stderr : '']).toEqual([0, 0, '', '']);
     const [x, y] = [a.json<BackfillSummary>(), b.json<BackfillSummary>()];
-    if (process.env.DEBUG_CONCURRENCY) process.stderr.write(`calls ${x.api_calls}/${y.api_calls} skipped ${x.series_skipped_locked}/${y.series_skipped_locked}\n`);
 
     // Exactly one OHLC call per series, none repeated, and nothing else called.
     for (const s of SERIES) expect([s.altname, s.interval, server.seriesRequestCount(s.altname, s.interval)]).toEqual([s.altname, s.interval, 1]);
@@ -126,5 +125,47 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
     server.delay('OHLC', 400);
     const [a, b] = await Promise.all([backfill(), backfill()]);
     await expectExactlyOnce(a, b);
+  });
+
+  it('a backfill whose new gap records collide with the same ones just written by another process detects again and goes on', async () => {
+    await seedSeries(false);
+    const [{ id }] = (await pg.query<{ id: number }>(`SELECT id FROM assets WHERE symbol = 'BTC-USD-SPOT'`)).rows as [{ id: number }];
+    // "Another process" records BTC-USD 720's new gap in a transaction still open while the backfill detects.
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status)
+         VALUES ($1, 720, '2025-03-01T00:00Z', '2025-03-31T12:00Z', 62, 'API_OHLC', 'DETECTED')`,
+        [id],
+      );
+      const run = backfill();
+      // Wait until the backfill's insert waits on ours (same open-gap key), then commit ours.
+      for (let i = 0; ; i++) {
+        const { rows } = await pg.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "gap_records"%'`,
+        );
+        if (rows[0]!.n > 0) break;
+        if (i > 400) throw new Error('the backfill never reached its gap insert');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await other.query('COMMIT');
+      const r = await run;
+      expect(r.code).toBe(0);
+      const out = r.json<BackfillSummary>(); // stdout is exactly one JSON object: no query error printed there
+      expect(out).toMatchObject({ gaps_detected: 4, gaps_filled: 4, api_calls: 4, gaps_failed: 0 });
+      for (const s of SERIES) expect(server.seriesRequestCount(s.altname, s.interval)).toBe(1);
+      const gaps = await gapRows();
+      expect(gaps.map((g) => [g.symbol, g.interval, g.status, g.attempts])).toEqual([
+        ['BTC-CAD-SPOT', 720, 'FILLED', 1],
+        ['BTC-CAD-SPOT', 1440, 'FILLED', 1],
+        ['BTC-USD-SPOT', 720, 'FILLED', 1],
+        ['BTC-USD-SPOT', 1440, 'FILLED', 1],
+      ]);
+    } finally {
+      await other.end();
+    }
   });
 });

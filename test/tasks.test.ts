@@ -295,6 +295,9 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
         '2026-01-02T02:00:00.000Z',
         '2026-01-03T02:00:00.000Z',
       ]);
+      const unknown = await runCli(['tasks', 'run', 'defragment', '--json'], env());
+      expect(unknown.code).toBe(2);
+      expect(unknown.stdout + unknown.stderr).toContain('cleanup-old-gap-records');
     });
   });
 

@@ -90,10 +90,10 @@ export class GapDetectorService {
     const now = this.clock.nowSeconds();
     const assetIds = [...new Set(series.map((s) => s.asset.id))];
     const intervals = [...new Set(series.map((s) => s.intervalMinutes))];
-    const [coverage, openGaps] = await Promise.all([
-      this.coverage.spansFor(assetIds, intervals),
-      this.gaps.openFor(assetIds, intervals),
-    ]);
+    // Gap records first, coverage second: a filler commits coverage before it resolves a gap, so a gap seen
+    // resolved here is always covered in what we read next (never re-detected as a new hole).
+    const openGaps = await this.gaps.openFor(assetIds, intervals);
+    const coverage = await this.coverage.spansFor(assetIds, intervals);
     const changes = { resolve: [] as GapRecord[], update: [] as GapRecord[], insert: [] as GapRecord[] };
     const results: SeriesDetection[] = [];
     for (const { asset, intervalMinutes } of series) {
