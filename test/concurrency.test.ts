@@ -7,6 +7,8 @@ import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
 
 /** Kraken's XBTUSD/XBTCAD daily and 12-hour archives end 2025-03-31: "now" is just after. */
 const NOW = '2025-04-01T00:30:00Z';
+/** Each test spawns CLI processes: room for a loaded machine (no speed is asserted). */
+const CLI_TEST_TIMEOUT = 180_000;
 /** The series both processes compete for: the real archive samples the test server answers OHLC from. */
 const SERIES = [
   { symbol: 'BTC-USD-SPOT', native: 'XXBTZUSD', altname: 'XBTUSD', interval: 1440, missing: 31 },
@@ -118,14 +120,14 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
     server.delay('OHLC', 400); // each fill holds its series for a while, so the two runs overlap
     const [a, b] = await Promise.all([backfill(), backfill()]);
     await expectExactlyOnce(a, b);
-  });
+  }, CLI_TEST_TIMEOUT);
 
   it('with the gaps still to detect (both processes detect the same new gaps at once): still exactly once', async () => {
     await seedSeries(false);
     server.delay('OHLC', 400);
     const [a, b] = await Promise.all([backfill(), backfill()]);
     await expectExactlyOnce(a, b);
-  });
+  }, CLI_TEST_TIMEOUT);
 
   it('a backfill whose new gap records collide with the same ones just written by another process detects again and goes on', async () => {
     await seedSeries(false);
@@ -148,7 +150,7 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "gap_records"%'`,
         );
         if (rows[0]!.n > 0) break;
-        if (i > 400) throw new Error('the backfill never reached its gap insert');
+        if (i > 2400) throw new Error('the backfill never reached its gap insert');
         await new Promise((r) => setTimeout(r, 25));
       }
       await other.query('COMMIT');
@@ -167,5 +169,5 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
     } finally {
       await other.end();
     }
-  });
+  }, CLI_TEST_TIMEOUT);
 });

@@ -298,7 +298,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       const unknown = await runCli(['tasks', 'run', 'defragment', '--json'], env());
       expect(unknown.code).toBe(2);
       expect(unknown.stdout + unknown.stderr).toContain('cleanup-old-gap-records');
-    });
+    }, 180_000);
   });
 
   describe('advisory lock with two processes', () => {
@@ -333,7 +333,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
                 WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
             );
             if (rows[0]!.n === 1) break;
-            if (first.child.exitCode !== null || i > 300) throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
+            if (first.child.exitCode !== null || i > 1200) throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
             await new Promise((r) => setTimeout(r, 50));
           }
           const second = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
@@ -353,6 +353,6 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       // Released: the next run runs (nothing left to delete).
       const third = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
       expect(third.json<TaskRun>()).toMatchObject({ ran: true, result: { deleted: 0 } });
-    });
+    }, 180_000); // three CLI processes: room for a loaded machine
   });
 });

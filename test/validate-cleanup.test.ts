@@ -9,6 +9,8 @@ import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
 
 const NOW = '2025-04-01T00:30:00Z';
+/** Each test spawns several CLI processes: room for a loaded machine (no speed is asserted). */
+const CLI_TEST_TIMEOUT = 180_000;
 
 interface Hook {
   method: string;
@@ -116,7 +118,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       ]);
 
       expect((await cli(['validate', '--hours', 'soon'])).code).toBe(2);
-    });
+    }, CLI_TEST_TIMEOUT);
 
     it('posts a JSON alert with a Slack-compatible text naming the stale series to ALERT_WEBHOOK_URL', async () => {
       await twoSeries();
@@ -143,7 +145,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       } finally {
         await hook.close();
       }
-    });
+    }, CLI_TEST_TIMEOUT);
   });
 
   describe('cleanup', () => {
@@ -170,7 +172,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/deleted 0 resolved gap record/);
       expect((await cli(['cleanup', '--days', '-1'])).code).toBe(2);
-    });
+    }, CLI_TEST_TIMEOUT);
   });
 
   describe('update-market-data', () => {
@@ -245,6 +247,6 @@ describe('validate, cleanup and update-market-data commands', () => {
         summary: { total_success: 0, total_failed: 2, total_skipped: 0 },
       });
       expect((await cli(['update-market-data', '--categories', 'bonds'])).code).toBe(2);
-    });
+    }, CLI_TEST_TIMEOUT);
   });
 });
