@@ -55,7 +55,7 @@ describe('candlekeep CLI conventions', () => {
       expect({ verb, code: r.code }).toEqual({ verb, code: 0 });
       expect(r.stdout).toContain('--json');
     }
-  });
+  }, 180_000); // one CLI process per verb: room for a loaded machine
 
   it('with no DATABASE_URL starts an embedded PostgreSQL under CANDLEKEEP_HOME and stops it on exit', async () => {
     const home = mkdtempSync(join(tmpdir(), 'ck-home-'));
