@@ -145,6 +145,13 @@ describe('validate, cleanup and update-market-data commands', () => {
       } finally {
         await hook.close();
       }
+      // The webhook gone: the stale series are still listed (exit 1) and the failed delivery is reported.
+      const down = await cli(['validate'], { ALERT_WEBHOOK_URL: hook.url });
+      expect(down.code).toBe(1);
+      const result = down.json<ValidationResult>();
+      expect(result.stale.map((s) => s.symbol)).toEqual(['BTC-CAD-SPOT']);
+      expect(result.alerted).toBe(false);
+      expect(result.alert_error).toMatch(/unreachable/);
     }, CLI_TEST_TIMEOUT);
   });
 
