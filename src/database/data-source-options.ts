@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from '../entities';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /**
  * Migrations live in `migrations/` at the repository root: compiled to
@@ -21,7 +22,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: ['error', 'warn'],
+    logger: new TypeOrmLogger(),
     extra: { max: 10, application_name: 'candlekeep' },
   };
 }

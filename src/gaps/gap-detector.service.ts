@@ -40,6 +40,12 @@ export interface SeriesDetection {
 }
 
 const DAY = 86_400;
+
+/** The unique index on open gap records (asset, interval, start) refused an insert or re-span. */
+function isOpenGapConflict(e: unknown): boolean {
+  const driver = (e as { driverError?: { code?: unknown; constraint?: unknown } } | null)?.driverError;
+  return driver?.code === '23505' && driver.constraint === 'uq_gap_records_open_start';
+}
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);
 
@@ -68,13 +74,26 @@ export class GapDetectorService {
    * for their open gap records, one transaction for the changes.
    */
   async detect(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
+    // Another process (a second backfill, a replica) may record the same new gaps between our read and our
+    // write: the open-gap unique index refuses ours, and a fresh read sees theirs.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.detectOnce(series, opts);
+      } catch (e) {
+        if (attempt >= 5 || !isOpenGapConflict(e)) throw e;
+        this.logger.debug(`gap records changed by another process while detecting; detecting again (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  private async detectOnce(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
     const now = this.clock.nowSeconds();
     const assetIds = [...new Set(series.map((s) => s.asset.id))];
     const intervals = [...new Set(series.map((s) => s.intervalMinutes))];
-    const [coverage, openGaps] = await Promise.all([
-      this.coverage.spansFor(assetIds, intervals),
-      this.gaps.openFor(assetIds, intervals),
-    ]);
+    // Gap records first, coverage second: a filler commits coverage before it resolves a gap, so a gap seen
+    // resolved here is always covered in what we read next (never re-detected as a new hole).
+    const openGaps = await this.gaps.openFor(assetIds, intervals);
+    const coverage = await this.coverage.spansFor(assetIds, intervals);
     const changes = { resolve: [] as GapRecord[], update: [] as GapRecord[], insert: [] as GapRecord[] };
     const results: SeriesDetection[] = [];
     for (const { asset, intervalMinutes } of series) {

@@ -80,8 +80,7 @@ export class MarketDataUpdateService {
               counts.skipped++;
               continue;
             }
-            if (await this.updateSeries(asset, interval, last)) counts.success++;
-            else counts.failed++;
+            counts[await this.updateSeries(asset, interval, last)]++;
           }
         }
         processed++;
@@ -97,25 +96,26 @@ export class MarketDataUpdateService {
       total_failed: Object.values(details).reduce((n, d) => n + d.failed, 0),
       total_skipped: Object.values(details).reduce((n, d) => n + d.skipped, 0),
     };
+    // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else partial.
     const anyFailed = summary.total_failed > 0 || processed < categories.length;
-    const status = !anyFailed ? 'success' : summary.total_success > 0 || processed > 0 ? 'partial' : 'failed';
+    const status = !anyFailed ? 'success' : summary.total_success + summary.total_skipped > 0 ? 'partial' : 'failed';
     return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force };
   }
 
   /** One OHLC request from the slot after the last covered candle; then the series' gaps are reconciled. */
-  private async updateSeries(asset: Asset, interval: number, lastCovered: number): Promise<boolean> {
+  private async updateSeries(asset: Asset, interval: number, lastCovered: number): Promise<'success' | 'failed' | 'skipped'> {
     const step = interval * 60;
     const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
     const claimed = await this.locks.withSeriesLock({ assetId: asset.id, intervalMinutes: interval }, async () => {
       try {
         await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
         await this.detector.detect([{ asset, intervalMinutes: interval }], { incremental: true, lookbackDays: 1 });
-        return true;
+        return 'success' as const;
       } catch (e) {
         this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);
-        return false;
+        return 'failed' as const;
       }
     });
-    return claimed?.value ?? true; // held by another process: it is being updated right now
+    return claimed?.value ?? 'skipped'; // held by another process: it is being updated right now, not by this run
   }
 }

@@ -148,12 +148,12 @@ export class IngestService {
   }
 
   /**
-   * RUNNING jobs whose heartbeat stopped (kill -9, crash) become PARTIAL; their
-   * unfinished files FAILED. Silent for `staleAfterMs` (default three heartbeats) counts as stopped.
+   * RUNNING jobs whose heartbeat stopped (kill -9, crash) become PARTIAL; their unfinished files FAILED.
+   * Silent for more than `maxSilenceMs` (default 3 heartbeats; the recover-stale-jobs task passes STALE_JOB_MINUTES).
    */
-  async abandonStaleJobs(staleAfterMs = 3 * this.config.jobHeartbeatMs): Promise<number> {
+  async abandonStaleJobs(maxSilenceMs = 3 * this.config.jobHeartbeatMs): Promise<number> {
     const now = wallClock();
-    const stale = await this.jobs.findStaleRunning(new Date(now.getTime() - staleAfterMs));
+    const stale = await this.jobs.findStaleRunning(new Date(now.getTime() - maxSilenceMs));
     for (const job of stale) {
       job.markAbandoned(now);
       if (await this.jobs.writeIf(job, 'RUNNING')) {

@@ -20,6 +20,8 @@ export interface ValidationResult {
   checked: number;
   stale: StaleSeries[];
   alerted: boolean;
+  /** Why the alert could not be delivered (the stale series are still listed and logged). */
+  alert_error?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export class StalenessService {
         hours_behind: s.last === null ? null : Math.round(((Date.parse(s.window_end) - Date.parse(s.last)) / 3_600_000) * 10) / 10,
       }));
     let alerted = false;
+    let alertError: string | undefined;
     if (stale.length) {
       const text = `candlekeep: ${stale.length} stale series (more than ${hours} h behind): ${stale
         .slice(0, 20)
@@ -55,11 +58,17 @@ export class StalenessService {
         .join(', ')}${stale.length > 20 ? ', …' : ''}`;
       this.logger.warn(text);
       if (this.config.alertWebhookUrl) {
-        await this.post(this.config.alertWebhookUrl, { text, stale, hours });
-        alerted = true;
+        try {
+          await this.post(this.config.alertWebhookUrl, { text, stale, hours });
+          alerted = true;
+        } catch (e) {
+          // An unreachable webhook must not hide the stale series: they are still returned (and exit 1).
+          alertError = e instanceof Error ? e.message : String(e);
+          this.logger.error(alertError);
+        }
       }
     }
-    return { hours, checked: report.series.length, stale, alerted };
+    return { hours, checked: report.series.length, stale, alerted, ...(alertError ? { alert_error: alertError } : {}) };
   }
 
   private async post(url: string, body: object): Promise<void> {

@@ -16,8 +16,8 @@
  *   nanosecond time of the last trade sent (since itself when none).
  * - Every endpoint accepts a pair's key, altname or wsname, like Kraken.
  * - Faults are scripted per endpoint (server.fault), whole answers can be
- *   replaced (server.override), and requests are counted per endpoint and
- *   per series.
+ *   replaced (server.override) or delayed (server.delay), and requests are
+ *   counted per endpoint and per series.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
@@ -99,6 +99,7 @@ export class KrakenTestServer {
   readonly requests: RecordedRequest[] = [];
   private readonly faults = new Map<string, Array<{ spec: FaultSpec; left: number }>>();
   private readonly overrides = new Map<string, Override>();
+  private readonly delays = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly market: FixtureMarket = fixtureMarket();
   private readonly clock: () => number;
@@ -156,12 +157,20 @@ export class KrakenTestServer {
     return this;
   }
 
+  /** Answers the endpoint `ms` milliseconds late (0 removes the delay), e.g. to make two clients overlap. */
+  delay(endpoint: KrakenTestEndpoint, ms: number): this {
+    if (ms > 0) this.delays.set(endpoint, ms);
+    else this.delays.delete(endpoint);
+    return this;
+  }
+
   clearOverrides(): void {
     this.overrides.clear();
   }
 
   clearFaults(): void {
     this.faults.clear();
+    this.delays.clear();
   }
 
   resetCounters(): void {
@@ -216,8 +225,14 @@ export class KrakenTestServer {
       return;
     }
     const answer = fault ? this.faultAnswer(fault, () => this.answer(endpoint, params)) : this.answer(endpoint, params);
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(answer.body);
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(answer.body);
+    };
+    const delay = this.delays.get(endpoint);
+    if (delay) setTimeout(send, delay);
+    else send();
   }
 
   private takeFault(endpoint: string): FaultSpec | undefined {
