@@ -131,9 +131,11 @@ export class CompletenessReportService {
       const first = covered[0]?.from ?? null;
       const last = covered.length ? covered[covered.length - 1]!.to : null;
       const floor = alignUp(since ?? now - DEFAULT_REPORT_LOOKBACK_DAYS * 86_400, step);
-      // Without --since the window starts where the series does: its first coverage, else its oldest open gap.
+      // The series starts at its first coverage or its oldest open gap, whichever is older (a known hole before
+      // the first archive is still a hole); --since moves the start later, never earlier.
       const earliestGap = openGaps.reduce<number | null>((m, g) => (m === null || g.from < m ? g.from : m), null);
-      const start = since !== undefined ? Math.max(first ?? floor, floor) : (first ?? earliestGap ?? floor);
+      const seriesStart = first === null ? earliestGap : earliestGap === null ? first : Math.min(first, earliestGap);
+      const start = since !== undefined ? Math.max(seriesStart ?? floor, floor) : (seriesStart ?? floor);
       const window: Span = { from: start, to: lastClosed };
       const windowSlots = slots(window, step);
       const coveredSlots = covered.reduce((n, c) => {
