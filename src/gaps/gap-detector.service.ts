@@ -105,12 +105,19 @@ export class GapDetectorService {
       results.push(r.detection);
     }
     await this.gaps.applyChanges(changes);
+    // One line per run; the per-series detail at debug level (a first run over thousands of series changes them all).
+    let changed = 0;
     for (const r of results) {
-      if (r.inserted || r.updated || r.resolved) {
-        this.logger.log(
-          `${r.asset.symbol} ${r.intervalMinutes}m: ${r.inserted} new, ${r.updated} changed, ${r.resolved} resolved gap(s); ${r.open.length} open`,
-        );
-      }
+      if (!(r.inserted || r.updated || r.resolved)) continue;
+      changed++;
+      this.logger.debug(
+        `${r.asset.symbol} ${r.intervalMinutes}m: ${r.inserted} new, ${r.updated} changed, ${r.resolved} resolved gap(s); ${r.open.length} open`,
+      );
+    }
+    if (changed) {
+      this.logger.log(
+        `gap detection over ${results.length} series: ${changes.insert.length} new, ${changes.update.length} changed, ${changes.resolve.length} resolved gap record(s) in ${changed} series`,
+      );
     }
     return {
       series: results,
