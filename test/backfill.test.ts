@@ -7,6 +7,7 @@ import { ohlcWindowStart } from '../src/gaps/fillability';
 import { runCli } from './helpers/cli';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from './helpers/kraken-env';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'kraken');
 const t = (iso: string) => Date.parse(iso) / 1000;
@@ -46,17 +47,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
   let pg: Client;
   let dir: string;
 
-  const env = (extra: Record<string, string> = {}) => ({
-    DATABASE_URL: db.url,
-    KRAKEN_API_URL: server.url,
-    CANDLEKEEP_NOW: NOW,
-    KRAKEN_RPS: '1000',
-    KRAKEN_BURST: '100',
-    KRAKEN_BACKOFF_BASE_MS: '5',
-    KRAKEN_BACKOFF_MAX_MS: '20',
-    KRAKEN_MAX_RETRIES: '2',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli([...args, '--json'], env(extra));
   const gaps = async (status = 'all') => {
     const r = await cli(['gaps', '--status', status]);

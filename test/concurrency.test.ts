@@ -4,6 +4,7 @@ import { CliResult, runCli } from './helpers/cli';
 import { Seed } from './helpers/seed';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from './helpers/kraken-env';
 
 /** Kraken's XBTUSD/XBTCAD daily and 12-hour archives end 2025-03-31: "now" is just after. */
 const NOW = '2025-04-01T00:30:00Z';
@@ -33,17 +34,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   let db: TestDatabase;
   let pg: Client;
 
-  const env = {
-    KRAKEN_RPS: '1000',
-    KRAKEN_BURST: '100',
-    KRAKEN_BACKOFF_BASE_MS: '5',
-    KRAKEN_BACKOFF_MAX_MS: '20',
-    KRAKEN_MAX_RETRIES: '2',
-    CANDLEKEEP_NOW: NOW,
-    TRADES_BACKFILL: 'off',
-  };
   const backfill = (): Promise<CliResult> =>
-    runCli(['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--json'], { ...env, DATABASE_URL: db.url, KRAKEN_API_URL: server.url });
+    runCli(['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--json'], krakenTestEnv(db.url, server.url, NOW, { TRADES_BACKFILL: 'off' }));
 
   beforeAll(async () => {
     server = await KrakenTestServer.start({ now: NOW });

@@ -20,6 +20,7 @@ import { CLI, cleanEnv, ROOT, runCli } from './helpers/cli';
 import { Seed } from './helpers/seed';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from './helpers/kraken-env';
 
 /** Kraken's daily archives (XBTUSD, XBTCAD) end 2025-03-31: "now" is just after. */
 const NOW = '2025-04-01T00:30:00Z';
@@ -39,18 +40,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   let seed: Seed;
   let moduleRef: TestingModule | undefined;
 
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-    DATABASE_URL: db.url,
-    KRAKEN_API_URL: server.url,
-    CANDLEKEEP_NOW: NOW,
-    KRAKEN_RPS: '1000',
-    KRAKEN_BURST: '100',
-    KRAKEN_BACKOFF_BASE_MS: '5',
-    KRAKEN_BACKOFF_MAX_MS: '20',
-    KRAKEN_MAX_RETRIES: '2',
-    LOG_LEVEL: 'error',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, { LOG_LEVEL: 'error', ...extra });
 
   async function boot(extra: Record<string, string> = {}, scheduler = false): Promise<TestingModule> {
     const builder = Test.createTestingModule({

@@ -7,6 +7,7 @@ import { runCli } from './helpers/cli';
 import { Seed } from './helpers/seed';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from './helpers/kraken-env';
 
 const NOW = '2025-04-01T00:30:00Z';
 /** Each test spawns several CLI processes: room for a loaded machine (no speed is asserted). */
@@ -46,17 +47,7 @@ describe('validate, cleanup and update-market-data commands', () => {
   let pg: Client;
   let seed: Seed;
 
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
-    DATABASE_URL: db.url,
-    KRAKEN_API_URL: server.url,
-    CANDLEKEEP_NOW: NOW,
-    KRAKEN_RPS: '1000',
-    KRAKEN_BURST: '100',
-    KRAKEN_BACKOFF_BASE_MS: '5',
-    KRAKEN_BACKOFF_MAX_MS: '20',
-    KRAKEN_MAX_RETRIES: '2',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli([...args, '--json'], env(extra));
 
   beforeAll(async () => {

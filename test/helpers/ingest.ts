@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { CliResult, ROOT, runCli } from './cli';
+import type { IngestResult } from '../../src/ingestion/ingest.service';
 
 /** The shared Kraken samples (../shared/fixtures/kraken, see its PROVENANCE.md). */
 export const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures', 'kraken', 'csv');
@@ -18,20 +19,8 @@ export const SAMPLES = [
   { file: 'avkhimen-crypto_trader/XBTUSD_60.csv', symbol: 'BTC-USD-SPOT', interval: 60, rows: 3000, first: 1662285600, last: 1673082000 },
 ] as const;
 
-export interface IngestOutput {
-  job_id: string;
-  status: string;
-  files_total: number;
-  files_ingested: number;
-  files_skipped: number;
-  files_failed: number;
-  rows_read: number;
-  rows_ingested: number;
-  rows_rejected: number;
-  unrecognized: string[];
-  series: Array<{ symbol: string; interval: number; first_ts: string | null; last_ts: string | null; candles: number }>;
-  rejects: Array<{ file: string; line: number; reason: string; raw: string }>;
-}
+/** The `ingest --json` object. */
+export type IngestOutput = IngestResult;
 
 export async function ingest(url: string, args: string[], env: Record<string, string> = {}): Promise<{ run: CliResult; out: IngestOutput }> {
   const run = await runCli(['ingest', ...args, '--no-api', '--json'], { DATABASE_URL: url, ...env });
