@@ -2,20 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { AssetsSyncResult } from '../src/assets/assets-sync.service';
 import { runCli } from './helpers/cli';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
-
-interface SyncOutput {
-  assets_total: number;
-  active: number;
-  unverified: number;
-  created: number;
-  updated: number;
-  deactivated: number;
-  by_category: Record<string, number>;
-  by_tier: Record<string, number>;
-}
 
 interface AssetRow {
   id: number;
@@ -48,7 +38,7 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
   const sync = async (extra: Record<string, string> = {}) => {
     const r = await runCli(['assets', 'sync', '--json'], env(extra));
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
-    return r.json<SyncOutput>();
+    return r.json<AssetsSyncResult>();
   };
   const rows = async (): Promise<AssetRow[]> => (await pg.query<AssetRow>('SELECT * FROM assets ORDER BY symbol')).rows;
   const row = async (nativeSymbol: string): Promise<AssetRow | undefined> =>
@@ -178,7 +168,7 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     );
     const r = await runCli(['assets', 'sync', '--json'], env());
     expect(r.code).toBe(0);
-    expect(r.json<SyncOutput>()).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
+    expect(r.json<AssetsSyncResult>()).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
     expect(r.stderr).toContain('SOLXBT is stored as SOL-XBT-SPOT');
     expect(await row('SOLXBT')).toMatchObject({ symbol: 'SOL-XBT-SPOT', active: true });
     expect(await row('SOLBTC')).toMatchObject({ symbol: 'SOL-BTC-SPOT', catalog_verified: false });
