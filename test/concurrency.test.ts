@@ -135,11 +135,11 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
         [id],
       );
       const run = backfill();
-      // Wait until the backfill's insert waits on ours (same open-gap key), then commit ours.
+      // Wait until the backfill's insert (its COPY) waits on ours (same open-gap key), then commit ours.
       for (let i = 0; ; i++) {
         const { rows } = await pg.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO gap_records%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY gap_records%'`,
         );
         if (rows[0]!.n > 0) break;
         if (i > 2400) throw new Error('the backfill never reached its gap insert');

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { copyOut, intArrayLiteral } from '../database/binary-copy';
+import { withPooledClient } from '../database/pooled-client';
 import { DataCoverageRange } from '../entities/data-coverage-range.entity';
 import { CandleSource } from '../entities/enums';
 import { mergeSpans, Span } from './coverage-math';
@@ -56,7 +58,7 @@ export class CoverageRepository {
   }
 
   /**
-   * Coverage spans (epoch seconds) of many series in one raw query, keyed by
+   * Coverage spans (epoch seconds) of many series in one binary COPY, keyed by
    * `seriesKey()`: detection and reports over thousands of series stay one
    * round trip and no entity hydration.
    */
@@ -64,18 +66,19 @@ export class CoverageRepository {
     const out = new Map<string, Span[]>();
     if (assetIds.length === 0 || intervals.length === 0) return out;
     // No ORDER BY: sorting 100,000 rows spills to disk at the default work_mem; each series' few spans sort here.
-    const rows: Array<{ a: number; i: number; f: number; t: number }> = await this.dataSource.query(
-      `SELECT asset_id AS a, interval_minutes AS i,
-              extract(epoch FROM start_ts)::float8 AS f, extract(epoch FROM end_ts)::float8 AS t
-         FROM data_coverage_ranges
-        WHERE asset_id = ANY($1::int[]) AND interval_minutes = ANY($2::int[])`,
-      [assetIds, intervals],
+    const rows = await withPooledClient(this.dataSource, (client) =>
+      copyOut(
+        client,
+        `SELECT asset_id, interval_minutes, start_ts, end_ts FROM data_coverage_ranges
+          WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})`,
+        (r) => ({ assetId: r.int4(), intervalMinutes: r.int4(), from: r.epochSeconds(), to: r.epochSeconds() }),
+      ),
     );
-    for (const r of rows) {
-      const key = seriesKey({ assetId: r.a, intervalMinutes: r.i });
+    for (const { assetId, intervalMinutes, from, to } of rows) {
+      const key = seriesKey({ assetId, intervalMinutes });
       let list = out.get(key);
       if (!list) out.set(key, (list = []));
-      list.push({ from: r.f, to: r.t });
+      list.push({ from, to });
     }
     for (const list of out.values()) if (list.length > 1) list.sort((x, y) => x.from - y.from);
     return out;

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { copyOut, intArrayLiteral, textArrayLiteral } from '../database/binary-copy';
+import { withPooledClient } from '../database/pooled-client';
 import { Fillability, GapStatus, RESOLVED_GAP_STATUSES } from '../entities/enums';
 
 export interface GapSpanRow {
@@ -12,7 +14,7 @@ export interface GapSpanRow {
   status: GapStatus;
 }
 
-/** Read-side queries of the reports: raw rows in epoch seconds, one round trip for many series. */
+/** Read-side queries of the reports: raw rows in epoch seconds, one binary COPY for many series. */
 @Injectable()
 export class ReportRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -21,22 +23,22 @@ export class ReportRepository {
   async gapSpans(assetIds: readonly number[], intervals: readonly number[], includeResolved: boolean): Promise<GapSpanRow[]> {
     if (assetIds.length === 0 || intervals.length === 0) return [];
     // Unordered (a server-side sort of every row spills to disk); callers group by series and sort there.
-    const rows: Array<{ a: number; i: number; f: number; t: number; m: string; fl: Fillability; s: GapStatus }> = await this.dataSource.query(
-      `SELECT asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::float8 AS f, extract(epoch FROM end_ts)::float8 AS t,
-              missing_intervals AS m, fillability AS fl, status AS s
-         FROM gap_records
-        WHERE asset_id = ANY($1::int[]) AND interval_minutes = ANY($2::int[])
-          AND ($3::boolean OR status <> ALL($4::text[]))`,
-      [assetIds, intervals, includeResolved, RESOLVED_GAP_STATUSES],
+    return withPooledClient(this.dataSource, (client) =>
+      copyOut(
+        client,
+        `SELECT asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status FROM gap_records
+          WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})
+            ${includeResolved ? '' : `AND status <> ALL(${textArrayLiteral(RESOLVED_GAP_STATUSES)})`}`,
+        (r) => ({
+          assetId: r.int4(),
+          intervalMinutes: r.int4(),
+          from: r.epochSeconds(),
+          to: r.epochSeconds(),
+          missing: r.int8(),
+          fillability: r.text() as Fillability,
+          status: r.text() as GapStatus,
+        }),
+      ),
     );
-    return rows.map((r) => ({
-      assetId: r.a,
-      intervalMinutes: r.i,
-      from: r.f,
-      to: r.t,
-      missing: Number(r.m),
-      fillability: r.fl,
-      status: r.s,
-    }));
   }
 }
