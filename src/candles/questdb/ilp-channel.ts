@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBuffer, createTransport, SenderBuffer, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
+import type { SenderBuffer, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
 import { parseIlpConfig } from './ilp-config';
+import { questdbClient } from './questdb-client';
 import { tcpProblem } from './tcp-probe';
 import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
 
@@ -94,8 +95,8 @@ export class IlpChannel {
     options.stdlib_http = true;
     options.retry_timeout = 0;
     options.log = log;
-    await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => SenderOptions.resolveAuto(options), retryTimeoutMs, log);
-    return new IlpChannel(options, createTransport(options), retryTimeoutMs, log);
+    await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => questdbClient().SenderOptions.resolveAuto(options), retryTimeoutMs, log);
+    return new IlpChannel(options, questdbClient().createTransport(options), retryTimeoutMs, log);
   }
 
   /** The ILP protocol version in use: '1' sends doubles as text, '2' and '3' as binary. */
@@ -105,7 +106,7 @@ export class IlpChannel {
 
   /** A fresh buffer serialising rows for this endpoint's protocol version. */
   newBuffer(): SenderBuffer {
-    return createBuffer(this.options);
+    return questdbClient().createBuffer(this.options);
   }
 
   /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */

@@ -1,4 +1,5 @@
-import { SenderOptions } from '@questdb/nodejs-client';
+import type { SenderOptions } from '@questdb/nodejs-client';
+import { questdbClient } from './questdb-client';
 
 /**
  * Parses QUESTDB_ILP with the client's own parser (no network). Only HTTP(S)
@@ -6,7 +7,7 @@ import { SenderOptions } from '@questdb/nodejs-client';
  * and candlekeep never reports rows ingested that QuestDB did not acknowledge.
  */
 export function parseIlpConfig(config: string): SenderOptions {
-  const options = new SenderOptions(config);
+  const options = new (questdbClient().SenderOptions)(config);
   if (options.protocol !== 'http' && options.protocol !== 'https') {
     throw new Error(`protocol ${options.protocol}:: gives no write acknowledgement; use http:: or https::`);
   }
