@@ -52,6 +52,7 @@ function isOpenGapConflict(e: unknown): boolean {
   const pg = err?.driverError ?? err;
   return pg?.code === '23505' && pg.constraint === 'uq_gap_records_open_start';
 }
+
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);
 
