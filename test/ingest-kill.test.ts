@@ -4,8 +4,7 @@ import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cleanEnv, ROOT, runCli } from './helpers/cli';
-import { Db, FIXTURES, ingest, IngestOutput } from './helpers/ingest';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { Db, FIXTURES, ingest, IngestOutput, IngestDatabases } from './helpers/ingest';
 
 const ROWS = 1_000_000;
 const T = Date.UTC(2020, 0, 1) / 1000;
@@ -70,16 +69,8 @@ const ingestAndKill = async (url: string, db: Db, dir: string): Promise<string> 
 describe('ingest survives kill -9', () => {
   let tmp: string;
   let dir: string;
-  const dbs: TestDatabase[] = [];
-  const conns: Db[] = [];
-
-  async function freshDb(): Promise<{ url: string; db: Db }> {
-    const database = await createTestDatabase();
-    dbs.push(database);
-    const db = await Db.connect(database.url);
-    conns.push(db);
-    return { url: database.url, db };
-  }
+  const databases = new IngestDatabases();
+  const freshDb = () => databases.fresh();
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'ck-kill-'));
@@ -90,8 +81,7 @@ describe('ingest survives kill -9', () => {
     await writeBigFile(join(dir, 'b', 'ETHUSD_1.csv'));
   });
   afterAll(async () => {
-    for (const c of conns) await c.close();
-    for (const d of dbs) await d.drop();
+    await databases.dropAll();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -3,8 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from './helpers/cli';
-import { Db, FIXTURES, ingest, SAMPLES } from './helpers/ingest';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { Db, FIXTURES, ingest, SAMPLES, IngestDatabases } from './helpers/ingest';
 
 const H = 3600;
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -12,16 +11,8 @@ const sampleArgs = () => SAMPLES.flatMap((s) => ['--csv', join(FIXTURES, s.file)
 
 describe('candlekeep ingest (archives)', () => {
   let tmp: string;
-  const dbs: TestDatabase[] = [];
-  const conns: Db[] = [];
-
-  async function freshDb(): Promise<{ url: string; db: Db }> {
-    const database = await createTestDatabase();
-    dbs.push(database);
-    const db = await Db.connect(database.url);
-    conns.push(db);
-    return { url: database.url, db };
-  }
+  const databases = new IngestDatabases();
+  const freshDb = () => databases.fresh();
 
   function write(rel: string, text: string): string {
     const path = join(tmp, rel);
@@ -34,8 +25,7 @@ describe('candlekeep ingest (archives)', () => {
     tmp = mkdtempSync(join(tmpdir(), 'ck-ingest-'));
   });
   afterAll(async () => {
-    for (const c of conns) await c.close();
-    for (const d of dbs) await d.drop();
+    await databases.dropAll();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { CliResult, ROOT, runCli } from './cli';
+import { createTestDatabase, TestDatabase } from './test-database';
 import type { IngestResult } from '../../src/ingestion/ingest.service';
 
 /** The shared Kraken samples (../shared/fixtures/kraken, see its PROVENANCE.md). */
@@ -26,6 +27,25 @@ export async function ingest(url: string, args: string[], env: Record<string, st
   const run = await runCli(['ingest', ...args, '--no-api', '--json'], { DATABASE_URL: url, ...env });
   if (run.code !== 0 && run.code !== 1) throw new Error(`ingest exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
   return { run, out: run.json<IngestOutput>() };
+}
+
+/** Fresh migrated databases, each with a Db for assertions; dropAll() (in afterAll) closes and drops them all. */
+export class IngestDatabases {
+  private readonly databases: TestDatabase[] = [];
+  private readonly connections: Db[] = [];
+
+  async fresh(): Promise<{ url: string; db: Db }> {
+    const database = await createTestDatabase();
+    this.databases.push(database);
+    const db = await Db.connect(database.url);
+    this.connections.push(db);
+    return { url: database.url, db };
+  }
+
+  async dropAll(): Promise<void> {
+    for (const c of this.connections) await c.close();
+    for (const d of this.databases) await d.drop();
+  }
 }
 
 /** Small read-only queries for assertions. */
