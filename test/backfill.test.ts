@@ -1,45 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type { BackfillSummary } from '../src/gaps/backfill.service';
 import { ohlcWindowStart } from '../src/gaps/fillability';
+import type { GapView } from '../src/gaps/gaps.service';
 import { runCli } from './helpers/cli';
+import { FIXTURES, t, writePieces } from './helpers/ingest';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
 import { krakenTestEnv } from './helpers/kraken-env';
 
-const FIXTURES = resolve(__dirname, '..', '..', 'shared', 'fixtures', 'kraken');
-const t = (iso: string) => Date.parse(iso) / 1000;
 /** Kraken's XBTUSD daily archive ends 2025-03-31 (Q1 2025): "now" is just after it. */
 const NOW = '2025-04-01T00:30:00Z';
-
-interface GapRow {
-  id: number;
-  symbol: string;
-  interval: number;
-  start_ts: string;
-  end_ts: string;
-  missing_intervals: number;
-  fillability: string;
-  status: string;
-  archive_hint: string | null;
-  last_error: string | null;
-  candles_filled: number;
-}
-
-/** Writes a real archive member split into pieces, each in its own folder (as from different quarterly ZIPs). */
-function writePieces(dir: string, member: string, pieces: Array<[from: number, to: number]>): void {
-  const rows = readFileSync(join(FIXTURES, 'csv', member), 'utf8').trim().split('\n');
-  pieces.forEach(([from, to], i) => {
-    const piece = rows.filter((r) => {
-      const ts = Number(r.slice(0, r.indexOf(',')));
-      return ts >= from && ts < to;
-    });
-    mkdirSync(join(dir, `piece${i}`), { recursive: true });
-    writeFileSync(join(dir, `piece${i}`, member), piece.join('\n') + '\n');
-  });
-}
 
 describe('gap ledger and backfill against the Kraken test server (pinned now)', () => {
   let server: KrakenTestServer;
@@ -52,9 +25,9 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
   const gaps = async (status = 'all') => {
     const r = await cli(['gaps', '--status', status]);
     expect(r.code).toBe(0);
-    return r.json<{ gaps: GapRow[] }>().gaps;
+    return r.json<{ gaps: GapView[] }>().gaps;
   };
-  const span = (g: GapRow) => [g.start_ts.slice(0, 10), g.end_ts.slice(0, 10), g.fillability];
+  const span = (g: GapView) => [g.start_ts.slice(0, 10), g.end_ts.slice(0, 10), g.fillability];
 
   beforeAll(async () => {
     server = await KrakenTestServer.start({ now: NOW });
@@ -165,7 +138,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       `SELECT c.close, c.source FROM candles c JOIN assets a ON a.id = c.asset_id
         WHERE a.symbol = 'BTC-USD-SPOT' AND c.interval_minutes = 1440 AND c.ts = '2024-11-05T00:00Z'`,
     );
-    const archiveRow = readFileSync(join(FIXTURES, 'csv', 'XBTUSD_1440.csv'), 'utf8')
+    const archiveRow = readFileSync(join(FIXTURES, 'XBTUSD_1440.csv'), 'utf8')
       .split('\n')
       .find((l) => l.startsWith(`${t('2024-11-05')},`))!
       .split(',');
@@ -205,7 +178,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       const r = await cli(['backfill', '--intervals', '1440'], { TRADES_BACKFILL: 'off', ...env2 });
       expect(r.code).toBe(1);
       expect(r.json<BackfillSummary>()).toMatchObject({ gaps_failed: 1, gaps_filled: 2 });
-      const all = (await runCli(['gaps', '--status', 'all', '--json'], env({ TRADES_BACKFILL: 'off', ...env2 }))).json<{ gaps: GapRow[] }>().gaps;
+      const all = (await runCli(['gaps', '--status', 'all', '--json'], env({ TRADES_BACKFILL: 'off', ...env2 }))).json<{ gaps: GapView[] }>().gaps;
       const cad = all.filter((g) => g.symbol === 'BTC-CAD-SPOT');
       expect(cad.map((g) => g.status)).toEqual(['FAILED']);
       expect(cad[0]!.last_error).toMatch(/500/);
@@ -249,7 +222,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       const resumed = server.requests.filter((q) => q.endpoint === 'Trades').slice(tradesBefore);
       expect(resumed.map((q) => q.params.since)).toEqual([cursor]);
 
-      const kraken = JSON.parse(readFileSync(join(FIXTURES, 'api', 'ohlc_XXBTZUSD_60m_2020-12-05.json'), 'utf8')).result.XXBTZUSD as Array<
+      const kraken = JSON.parse(readFileSync(join(FIXTURES, '..', 'api', 'ohlc_XXBTZUSD_60m_2020-12-05.json'), 'utf8')).result.XXBTZUSD as Array<
         [number, string, string, string, string, string, string, number]
       >;
       const hour = t('2020-12-05T16:00:00Z');

@@ -6,7 +6,8 @@ import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
 import { COVERED_COLOR, GAP_COLORS } from '../src/reports/report-renderers';
 import { runCli } from './helpers/cli';
-import { ingestReportScenario, REPORT_NOW, t } from './helpers/report-scenario';
+import { t } from './helpers/ingest';
+import { ingestReportScenario, REPORT_NOW } from './helpers/report-scenario';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 
 const CHROMIUM = '/usr/bin/chromium';

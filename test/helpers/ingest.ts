@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { CliResult, ROOT, runCli } from './cli';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -6,6 +7,23 @@ import type { IngestResult } from '../../src/ingestion/ingest.service';
 
 /** The shared Kraken samples (../shared/fixtures/kraken, see its PROVENANCE.md). */
 export const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures', 'kraken', 'csv');
+
+/** An ISO time as epoch seconds. */
+export const t = (iso: string) => Date.parse(iso) / 1000;
+
+/** Writes a real archive member split into pieces [from, to), each in its own folder (as from different quarterly ZIPs). */
+export function writePieces(dir: string, member: string, pieces: Array<[from: number, to: number]>): void {
+  const rows = readFileSync(join(FIXTURES, member), 'utf8').trim().split('\n');
+  const name = member.split('/').pop()!;
+  pieces.forEach(([from, to], i) => {
+    const piece = rows.filter((r) => {
+      const ts = Number(r.slice(0, r.indexOf(',')));
+      return ts >= from && ts < to;
+    });
+    mkdirSync(join(dir, `piece${i}`), { recursive: true });
+    writeFileSync(join(dir, `piece${i}`, name), piece.join('\n') + '\n');
+  });
+}
 
 /** The real Kraken samples (PROVENANCE.md): rows and first/last open times are ground truth. */
 export const SAMPLES = [

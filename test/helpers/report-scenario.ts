@@ -1,25 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, ingest } from './ingest';
+import { FIXTURES, ingest, t, writePieces } from './ingest';
 
 /** Kraken's daily archives end 2025-03-31: "now" is just after (the last closed daily candle is 2025-03-31). */
 export const REPORT_NOW = '2025-04-01T00:30:00Z';
-export const t = (iso: string) => Date.parse(iso) / 1000;
-
-/** Writes a real archive member split into pieces [from, to), each in its own folder (as from different quarterly ZIPs). */
-export function writePieces(dir: string, member: string, pieces: Array<[from: number, to: number]>): void {
-  const rows = readFileSync(join(FIXTURES, member), 'utf8').trim().split('\n');
-  const name = member.split('/').pop()!;
-  pieces.forEach(([from, to], i) => {
-    const piece = rows.filter((r) => {
-      const ts = Number(r.slice(0, r.indexOf(',')));
-      return ts >= from && ts < to;
-    });
-    mkdirSync(join(dir, `piece${i}`), { recursive: true });
-    writeFileSync(join(dir, `piece${i}`, name), piece.join('\n') + '\n');
-  });
-}
 
 /**
  * The report scenario, ingested with `ingest --no-api` at REPORT_NOW (so gaps are detected, nothing filled):
