@@ -17,6 +17,7 @@ import { CoverageRepository } from '../gaps/coverage.repository';
 import { ArchiveDiscoveryService, DiscoveredFile, Discovery } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
 import { IngestProgress, NO_PROGRESS } from './ingest-progress';
+import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
 import { JobConflictError, JobNotFoundError } from './ingestion.errors';
@@ -48,16 +49,9 @@ export interface SeriesSummary {
 }
 
 /** The `ingest --json` object (issue 3, item 8). */
-export interface IngestResult {
+export interface IngestResult extends JobCounts {
   job_id: string;
   status: string;
-  files_total: number;
-  files_ingested: number;
-  files_skipped: number;
-  files_failed: number;
-  rows_read: number;
-  rows_ingested: number;
-  rows_rejected: number;
   unrecognized: string[];
   series: SeriesSummary[];
   rejects: StoredReject[];
@@ -467,13 +461,7 @@ export class IngestService {
     return {
       job_id: job.id,
       status: job.status,
-      files_total: job.filesTotal,
-      files_ingested: job.filesDone,
-      files_skipped: job.filesSkipped,
-      files_failed: job.filesFailed,
-      rows_read: job.rowsRead,
-      rows_ingested: job.rowsIngested,
-      rows_rejected: job.rowsRejected,
+      ...jobCounts(job),
       unrecognized,
       series,
       rejects: await this.rejects.listForJob(job.id, OUTPUT_REJECTS),

@@ -3,26 +3,20 @@ import { AppConfig } from '../config/app-config';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { FileLedgerRepository } from './file-ledger.repository';
+import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
 import { JobConflictError, JobNotFoundError } from './ingestion.errors';
 
 const SHOW_REJECTS = 1000;
 
-export interface JobSummary {
+export interface JobSummary extends JobCounts {
   job_id: string;
   kind: string;
   status: string;
   /** RUNNING but silent for 3 heartbeats: the process is gone; `jobs resume` picks it up. */
   stale: boolean;
   params: IngestionJob['params'];
-  files_total: number;
-  files_ingested: number;
-  files_skipped: number;
-  files_failed: number;
-  rows_read: number;
-  rows_ingested: number;
-  rows_rejected: number;
   created_at: string;
   started_at: string | null;
   heartbeat_at: string | null;
@@ -102,13 +96,7 @@ export class JobsService {
       status: j.status,
       stale: j.isStale(wallClock(), 3 * this.config.jobHeartbeatMs),
       params: j.params,
-      files_total: j.filesTotal,
-      files_ingested: j.filesDone,
-      files_skipped: j.filesSkipped,
-      files_failed: j.filesFailed,
-      rows_read: j.rowsRead,
-      rows_ingested: j.rowsIngested,
-      rows_rejected: j.rowsRejected,
+      ...jobCounts(j),
       created_at: j.createdAt.toISOString(),
       started_at: iso(j.startedAt),
       heartbeat_at: iso(j.heartbeatAt),
