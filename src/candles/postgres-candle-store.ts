@@ -24,16 +24,8 @@ function wrap(action: string, e: unknown): CandleStoreError {
   return new CandleStoreError(`candle store (postgres): ${action} failed: ${(e as Error).message}`, { cause: e });
 }
 
-interface CandleDbRow {
-  ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  vwap: number | null;
-  volume: number;
-  trades: number;
-}
+/** A candle as read: ts is a bigint, which pg returns as a string. */
+type CandleDbRow = Omit<Candle, 'ts'> & { ts: string };
 
 /**
  * The postgres CandleStore: table `candles` keyed (asset_id, interval_minutes, ts).
