@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { KRAKEN_FIXTURES as FIXTURES } from '../../test/helpers/fixtures';
 import { TradeCandleBuilder, TradeTick } from './trade-candle-builder';
-
-const FIXTURES = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'kraken');
 
 describe('TradeCandleBuilder', () => {
   it('aggregates trades into candles: first/extremes/last price, summed volume, vwap and count', () => {

@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { CliResult, ROOT, runCli } from './cli';
+import { CliResult, runCli } from './cli';
+import { KRAKEN_CSV_FIXTURES } from './fixtures';
 import { createTestDatabase, TestDatabase } from './test-database';
 import type { IngestResult } from '../../src/ingestion/ingest.service';
 
-/** The shared Kraken samples (../shared/fixtures/kraken, see its PROVENANCE.md). */
-export const FIXTURES = resolve(ROOT, '..', 'shared', 'fixtures', 'kraken', 'csv');
+/** The Kraken archive samples (test/fixtures/kraken/csv, see its PROVENANCE.md). */
+export const FIXTURES = KRAKEN_CSV_FIXTURES;
 
 /** An ISO time as epoch seconds. */
 export const t = (iso: string) => Date.parse(iso) / 1000;

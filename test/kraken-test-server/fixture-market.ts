@@ -1,6 +1,6 @@
 /**
  * The market the Kraken test server serves, read once from the real recorded
- * responses and archive samples in ../shared/fixtures/kraken (PROVENANCE.md):
+ * responses and archive samples in test/fixtures/kraken (PROVENANCE.md):
  * - pair names (key, altname, wsname) from every recorded AssetPairs answer,
  *   plus the altnames of the CSV samples;
  * - candle series (pair key + interval) from the pristine OHLCVT CSV samples
@@ -10,9 +10,9 @@
  *   both files), api/trades_XXBTZUSD_2020-12-05.json and the ccxt XBTUSDT trade.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { KRAKEN_FIXTURES } from '../helpers/fixtures';
 
-export const KRAKEN_FIXTURES = process.env.KRAKEN_FIXTURES_DIR ?? resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'kraken');
 
 /** A candle as the archive has it (decimal strings kept as written); vwap is not in archives. */
 export interface FixtureCandle {

@@ -3,7 +3,7 @@
  * for the test suite. Kraken itself is never called from tests.
  *
  * - AssetPairs, Assets, Depth (XXBTZUSD) and Ticker (XXBTZUSD) answer the real
- *   recorded responses in ../shared/fixtures/kraken/api; Ticker of other pairs
+ *   recorded responses in test/fixtures/kraken/api; Ticker of other pairs
  *   is derived from their CSV candles; Time and SystemStatus from the pinned now.
  * - OHLC is computed from the real CSV samples relative to the pinned `now`:
  *   the candles of the window [align(now) - 719 * s, align(now)] (the newest,
