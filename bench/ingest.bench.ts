@@ -123,7 +123,7 @@ async function questdbProblem(): Promise<string | undefined> {
   const ilp = process.env.QUESTDB_ILP;
   const pgUrl = process.env.QUESTDB_PG_URL;
   if (!ilp || !pgUrl) return 'QUESTDB_ILP and QUESTDB_PG_URL are not set';
-  const store = new QuestDbCandleStore({ ilp, pgUrl, batchRows: 50_000, visibilityTimeoutMs: 600_000 });
+  const store = new QuestDbCandleStore({ ilp, pgUrl, table: 'assetprice', batchRows: 50_000, visibilityTimeoutMs: 600_000 });
   try {
     const health = await store.health();
     return health.reachable ? undefined : `QuestDB is not reachable: ${health.error}`;

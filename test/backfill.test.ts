@@ -10,17 +10,22 @@ import { FIXTURES, t, writePieces } from './helpers/ingest';
 import { createTestDatabase, TestDatabase } from './helpers/test-database';
 import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
 import { krakenTestEnv } from './helpers/kraken-env';
+import { storesUnderTest } from './helpers/candle-stores';
 
 /** Kraken's XBTUSD daily archive ends 2025-03-31 (Q1 2025): "now" is just after it. */
 const NOW = '2025-04-01T00:30:00Z';
 
-describe('gap ledger and backfill against the Kraken test server (pinned now)', () => {
+const STORES = storesUnderTest('gap ledger and backfill');
+/** Far enough: every stored candle's open time is before it. */
+const END_OF_TIME = t('2100-01-01');
+
+describe.each(STORES)('gap ledger and backfill against the Kraken test server (pinned now), candles in $kind', (store) => {
   let server: KrakenTestServer;
   let db: TestDatabase;
   let pg: Client;
   let dir: string;
 
-  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
+  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, { ...store.env(db), ...extra });
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli([...args, '--json'], env(extra));
   const gaps = async (status = 'all') => {
     const r = await cli(['gaps', '--status', status]);
@@ -58,6 +63,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
   });
   afterEach(async () => {
     await pg.end();
+    await store.drop(db);
     await db.drop();
   });
 
@@ -134,16 +140,16 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       ['BTC-USD-SPOT', '2024-10-01', '2024-12-31', 'API_OHLC', 92],
     ]);
     // The filled candles are Kraken's (served from the real archive), not made up, and the open one is not stored.
-    const { rows } = await pg.query(
-      `SELECT c.close, c.source FROM candles c JOIN assets a ON a.id = c.asset_id
-        WHERE a.symbol = 'BTC-USD-SPOT' AND c.interval_minutes = 1440 AND c.ts = '2024-11-05T00:00Z'`,
-    );
+    const day = t('2024-11-05');
+    const rows = (await store.readStored(db, 'BTC-USD-SPOT', 1440, { from: day, to: day })).map((c) => ({ close: c.close, source: c.source }));
     const archiveRow = readFileSync(join(FIXTURES, 'XBTUSD_1440.csv'), 'utf8')
       .split('\n')
       .find((l) => l.startsWith(`${t('2024-11-05')},`))!
       .split(',');
     expect(rows).toEqual([{ close: Number(archiveRow[4]), source: 'api' }]);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM candles WHERE ts >= '2025-04-01'`)).rows[0].n).toBe(0);
+    for (const symbol of ['BTC-USD-SPOT', 'BTC-CAD-SPOT']) {
+      expect(await store.readStored(db, symbol, 1440, { from: t('2025-04-01'), to: END_OF_TIME })).toEqual([]);
+    }
 
     server.resetCounters();
     const rerun = await cli(['backfill', '--intervals', '1440', '--tier', 'TIER1'], { TRADES_BACKFILL: 'off' });
@@ -171,7 +177,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
     // ... while 5xx beyond the retry budget fails only that series (on a fresh database).
     const freshDb = await createTestDatabase();
     try {
-      const env2 = { DATABASE_URL: freshDb.url };
+      const env2 = { DATABASE_URL: freshDb.url, ...store.env(freshDb) };
       expect((await cli(['ingest', '--csv', join(dir, 'usd'), '--csv', join(dir, 'cad'), '--no-api'], env2)).code).toBe(0);
       server.resetCounters();
       server.fault('OHLC', { kind: 'http500', times: 3 }); // 1 try + 2 retries, all for the first series
@@ -184,6 +190,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       expect(cad[0]!.last_error).toMatch(/500/);
       expect(all.filter((g) => g.symbol === 'BTC-USD-SPOT' && g.fillability === 'API_OHLC').map((g) => g.status)).toEqual(['FILLED', 'FILLED']);
     } finally {
+      await store.drop(freshDb);
       await freshDb.drop();
     }
   });
@@ -227,10 +234,7 @@ describe('gap ledger and backfill against the Kraken test server (pinned now)', 
       >;
       const hour = t('2020-12-05T16:00:00Z');
       const theirs = kraken.find((k) => k[0] === hour)!;
-      const { rows } = await pg.query(
-        `SELECT open, high, low, close, volume, trades, source FROM candles WHERE interval_minutes = 60 AND ts = to_timestamp($1)`,
-        [hour],
-      );
+      const rows = await store.readStored(db, 'BTC-USD-SPOT', 60, { from: hour, to: hour });
       expect(rows).toHaveLength(1);
       const mine = rows[0];
       expect([mine.open, mine.high, mine.low, mine.close, mine.trades, mine.source]).toEqual([

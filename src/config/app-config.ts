@@ -17,6 +17,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { ASSETPRICE, TABLE_NAME_RE } from '../candles/questdb/assetprice';
 import { ilpConfigProblem } from '../candles/questdb/ilp-config';
 import { ConfigError } from '../common/errors';
 
@@ -119,6 +120,12 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL (QuestDB PG wire, port 8812)' })
   questdbPgUrl?: string;
+
+  /** The QuestDB candle table (one per deployment sharing a QuestDB; the tests use one per test database). */
+  @Env('QUESTDB_TABLE')
+  @Transform(({ value }) => (value === undefined || value === '' ? ASSETPRICE : value))
+  @Matches(TABLE_NAME_RE, { message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)' })
+  questdbTable = ASSETPRICE;
 
   /** Rows per ILP/HTTP request (one QuestDB transaction each). */
   @Env('QUESTDB_BATCH_ROWS')

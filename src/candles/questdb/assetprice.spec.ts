@@ -1,5 +1,7 @@
-import { ASSETPRICE_COLUMNS, CREATE_ASSETPRICE } from './assetprice';
+import { ASSETPRICE_COLUMNS, createAssetpriceSql } from './assetprice';
 import { schemaProblems } from './questdb-candle-store';
+
+const CREATE_ASSETPRICE = createAssetpriceSql('assetprice');
 
 type Row = { column: string; type: string; designated: boolean; upsertKey: boolean };
 

@@ -2,8 +2,11 @@ import type { SenderBuffer } from '@questdb/nodejs-client';
 import { CandleSource } from '../../entities/enums';
 import { Candle, SeriesRef } from '../candle-store';
 
-/** The QuestDB candle table (DESIGN.md §3). */
+/** The QuestDB candle table's default name (QUESTDB_TABLE names another, e.g. one per deployment or test run). */
 export const ASSETPRICE = 'assetprice';
+
+/** A table name QuestDB takes unquoted and candlekeep may put in SQL text and ILP: letters, digits, underscore. */
+export const TABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,126}$/;
 
 /**
  * `source` of a deleted candle. QuestDB has no DELETE: deleteRange marks rows
@@ -13,7 +16,7 @@ export const ASSETPRICE = 'assetprice';
 export const DELETED_SOURCE = 'deleted';
 
 /** Re-writing a candle (same ts, asset, interval) replaces the row: QuestDB's upsert. */
-export const CREATE_ASSETPRICE = `CREATE TABLE IF NOT EXISTS ${ASSETPRICE} (
+export const createAssetpriceSql = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (
   asset SYMBOL,
   interval_minutes INT,
   ts TIMESTAMP,
@@ -50,9 +53,9 @@ export const ASSETPRICE_UPSERT_KEYS = ['ts', 'asset', 'interval_minutes'] as con
  * which QuestDB stores as NULL (and, the row replacing any earlier one, clears
  * an earlier vwap).
  */
-export function writeCandleRow(buffer: SenderBuffer, series: SeriesRef, source: CandleSource, c: Candle): void {
+export function writeCandleRow(buffer: SenderBuffer, table: string, series: SeriesRef, source: CandleSource, c: Candle): void {
   buffer
-    .table(ASSETPRICE)
+    .table(table)
     .symbol('asset', series.symbol)
     .symbol('source', source)
     .intColumn('interval_minutes', series.intervalMinutes)

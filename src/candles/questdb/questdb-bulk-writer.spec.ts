@@ -78,7 +78,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   async function writer(config: string, batchRows = 1000): Promise<QuestDbBulkWriter> {
     const channel = await IlpChannel.open(config, quiet);
-    return new QuestDbBulkWriter(channel, channel.newBuffer(), SERIES, 'csv', batchRows, async () => {
+    return new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', batchRows, async () => {
       visibleWaits++;
     });
   }
@@ -106,7 +106,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('escapes spaces, commas and equals signs in symbol values', async () => {
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
-    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), { ...SERIES, symbol: 'A B,C=D' }, 'api', 10, async () => undefined);
+    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', 10, async () => undefined);
     await w.write(candle(0));
     await w.commit();
     expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(/^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/);
@@ -149,7 +149,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     endpoint.answers = [{ status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' }];
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
     const seen: unknown[] = [];
-    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), SERIES, 'csv', 1000, async () => undefined, async (e) => {
+    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', 1000, async () => undefined, async (e) => {
       seen.push(e);
       return new QuestDbSchemaMismatchError('table assetprice differs', { cause: e });
     });

@@ -27,6 +27,7 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
   constructor(
     private readonly channel: IlpChannel,
     private readonly buffer: SenderBuffer,
+    private readonly table: string,
     private readonly series: SeriesRef,
     private readonly source: CandleSource,
     private readonly batchRows: number,
@@ -43,7 +44,7 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
   async write(candle: Candle): Promise<void> {
     this.assertOpen('write');
     checkCandle(this.series, candle);
-    writeCandleRow(this.buffer, this.series, this.source, candle);
+    writeCandleRow(this.buffer, this.table, this.series, this.source, candle);
     this.pendingRows++;
     if (this.pendingRows >= this.batchRows) await this.flush();
   }

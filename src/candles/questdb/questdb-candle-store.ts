@@ -4,7 +4,7 @@ import { ConfigError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { CandleSource } from '../../entities/enums';
 import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredCandle, StoredExtent, TsSpan } from '../candle-store';
-import { ASSETPRICE, ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, CREATE_ASSETPRICE, DELETED_SOURCE } from './assetprice';
+import { ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, createAssetpriceSql, DELETED_SOURCE, TABLE_NAME_RE } from './assetprice';
 import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from './ilp-config';
 import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
@@ -17,6 +17,8 @@ export interface QuestDbSettings {
   ilp: string;
   /** PG-wire URL for reads and DDL (QUESTDB_PG_URL). */
   pgUrl: string;
+  /** The candle table (QUESTDB_TABLE, default assetprice). */
+  table: string;
   /** Rows per ILP request (QUESTDB_BATCH_ROWS). */
   batchRows: number;
   /** Bound on waiting for the WAL to apply acknowledged writes (QUESTDB_VISIBILITY_TIMEOUT_MS). */
@@ -74,8 +76,13 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   private channel?: Promise<IlpChannel>;
   private schema?: Promise<void>;
 
+  /** The candle table's name, checked to be a plain identifier: it is put into SQL text and ILP lines. */
+  private readonly table: string;
+
   constructor(private readonly settings: QuestDbSettings) {
     super();
+    if (!TABLE_NAME_RE.test(settings.table)) throw new ConfigError(`QuestDB table name ${JSON.stringify(settings.table)} is not a plain identifier`);
+    this.table = settings.table;
   }
 
   static settingsFrom(config: AppConfig): QuestDbSettings {
@@ -86,6 +93,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return {
       ilp: config.questdbIlp,
       pgUrl: config.questdbPgUrl,
+      table: config.questdbTable,
       batchRows: config.questdbBatchRows,
       visibilityTimeoutMs: config.questdbVisibilityTimeoutMs,
     };
@@ -96,14 +104,14 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   }
 
   async ensureSchema(): Promise<void> {
-    await this.query(CREATE_ASSETPRICE);
+    await this.query(createAssetpriceSql(this.table));
     const rows = await this.query<{ column: string; type: string; designated: boolean; upsertKey: boolean }>(
-      `SELECT * FROM table_columns('${ASSETPRICE}')`,
+      `SELECT * FROM table_columns('${this.table}')`,
     );
     const problems = schemaProblems(rows);
     if (problems.length > 0) {
       throw new QuestDbSchemaMismatchError(
-        `QuestDB table ${ASSETPRICE} exists with a different schema: ${problems.join('; ')}. ` +
+        `QuestDB table ${this.table} exists with a different schema: ${problems.join('; ')}. ` +
           `Rename or drop it and run \`candlekeep migrate\` again.`,
       );
     }
@@ -126,6 +134,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return new QuestDbBulkWriter(
       channel,
       channel.newBuffer(),
+      this.table,
       series,
       source,
       this.settings.batchRows,
@@ -137,7 +146,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   async count(series: SeriesRef, span?: TsSpan): Promise<number> {
     await this.ready();
     const { where, params } = seriesFilter(series, span);
-    const [row] = await this.query<{ n: string }>(`SELECT count() n FROM ${ASSETPRICE} WHERE ${where}`, params);
+    const [row] = await this.query<{ n: string }>(`SELECT count() n FROM ${this.table} WHERE ${where}`, params);
     return Number(row?.n ?? 0);
   }
 
@@ -145,7 +154,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     await this.ready();
     const { where, params } = seriesFilter(series, span);
     const [row] = await this.query<{ first_us: string | null; last_us: string | null; n: string }>(
-      `SELECT cast(min(ts) AS LONG) first_us, cast(max(ts) AS LONG) last_us, count() n FROM ${ASSETPRICE} WHERE ${where}`,
+      `SELECT cast(min(ts) AS LONG) first_us, cast(max(ts) AS LONG) last_us, count() n FROM ${this.table} WHERE ${where}`,
       params,
     );
     if (!row || Number(row.n) === 0 || row.first_us === null || row.last_us === null) return null;
@@ -170,7 +179,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     const { where, params } = seriesFilter(series, span);
     // LIMIT is an integer checked above; QuestDB takes it as a literal.
     return this.query<CandleRow>(
-      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} FROM ${ASSETPRICE} WHERE ${where} ORDER BY ts` +
+      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} FROM ${this.table} WHERE ${where} ORDER BY ts` +
         (limit !== undefined ? ` LIMIT ${limit}` : ''),
       params,
     );
@@ -180,7 +189,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     const removed = await this.count(series, span);
     if (removed === 0) return 0;
     const { where, params } = seriesFilter(series, span);
-    await this.query(`UPDATE ${ASSETPRICE} SET source = '${DELETED_SOURCE}' WHERE ${where}`, params);
+    await this.query(`UPDATE ${this.table} SET source = '${DELETED_SOURCE}' WHERE ${where}`, params);
     await this.awaitVisible();
     return removed;
   }
@@ -223,12 +232,12 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   /** Waits until QuestDB's WAL applied everything acknowledged so far. */
   private async awaitVisible(): Promise<void> {
-    await waitUntilApplied(ASSETPRICE, () => this.walState(), { timeoutMs: this.settings.visibilityTimeoutMs });
+    await waitUntilApplied(this.table, () => this.walState(), { timeoutMs: this.settings.visibilityTimeoutMs });
   }
 
   private async walState(): Promise<WalState | null> {
     const [row] = await this.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
-      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${ASSETPRICE}'`,
+      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${this.table}'`,
     );
     if (!row) return null;
     return { suspended: row.suspended, writerTxn: Number(row.writerTxn), sequencerTxn: Number(row.sequencerTxn) };
