@@ -9,8 +9,14 @@ import { TestDatabase } from './test-database';
 /** The live QuestDB the tests may use (QUESTDB_ILP and QUESTDB_PG_URL, set by `.ci/run` and `npm run questdb:start`). */
 export const QUESTDB = process.env.QUESTDB_ILP && process.env.QUESTDB_PG_URL ? { ilp: process.env.QUESTDB_ILP, pgUrl: process.env.QUESTDB_PG_URL } : undefined;
 
-/** Prints the visible SKIPPED line of a QuestDB run that cannot happen here. */
+/**
+ * Prints the visible SKIPPED line of a QuestDB run that cannot happen here;
+ * with CANDLEKEEP_TEST_REQUIRE_QUESTDB=1 (CI) a missing QuestDB is an error instead.
+ */
 export function reportQuestDbSkipped(what: string): void {
+  if (process.env.CANDLEKEEP_TEST_REQUIRE_QUESTDB === '1') {
+    throw new Error(`${what}: CANDLEKEEP_TEST_REQUIRE_QUESTDB=1 but QUESTDB_ILP and QUESTDB_PG_URL are not set`);
+  }
   process.stderr.write(
     `SKIPPED ${what}: questdb — set QUESTDB_ILP and QUESTDB_PG_URL to run it against a live QuestDB ` +
       '(`eval "$(npm run -s questdb:start)"` starts one)\n',

@@ -27,17 +27,20 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', fail);
-    child.on('close', (code) =>
-      done({
-        code,
-        stdout,
-        stderr,
-        json<T>() {
-          const lines = stdout.trim().split('\n');
-          if (lines.length !== 1) throw new Error(`expected one JSON line on stdout, got ${lines.length}:\n${stdout}\nstderr:\n${stderr}`);
-          return JSON.parse(lines[0]!) as T;
-        },
-      }),
-    );
+    child.on('close', (code) => done(cliResult(code, stdout, stderr)));
   });
+}
+
+/** A finished run's result. */
+export function cliResult(code: number | null, stdout: string, stderr: string): CliResult {
+  return {
+    code,
+    stdout,
+    stderr,
+    json<T>() {
+      const lines = stdout.trim().split('\n');
+      if (lines.length !== 1) throw new Error(`expected one JSON line on stdout, got ${lines.length}:\n${stdout}\nstderr:\n${stderr}`);
+      return JSON.parse(lines[0]!) as T;
+    },
+  };
 }

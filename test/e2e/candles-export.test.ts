@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AssetCatalogService } from '../src/assets/asset-catalog.service';
-import { AssetRepository } from '../src/assets/asset.repository';
-import { TiersService } from '../src/assets/tiers.service';
-import { CandlesExportService, plainNumber } from '../src/candles/candles-export.service';
-import { PostgresCandleStore } from '../src/candles/postgres-candle-store';
-import { AppConfig } from '../src/config/app-config';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { Asset } from '../src/entities/asset.entity';
-import { runCli } from './helpers/cli';
-import { FIXTURES, ingest } from './helpers/ingest';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { AssetCatalogService } from '../../src/assets/asset-catalog.service';
+import { AssetRepository } from '../../src/assets/asset.repository';
+import { TiersService } from '../../src/assets/tiers.service';
+import { CandlesExportService, plainNumber } from '../../src/candles/candles-export.service';
+import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
+import { AppConfig } from '../../src/config/app-config';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { Asset } from '../../src/entities/asset.entity';
+import { runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli-in-process';
+import { FIXTURES, ingest } from '../helpers/ingest';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 const HEADER = 'time,open,high,low,close,volume,trades,vwap,source';
 
@@ -34,7 +35,10 @@ interface ExportJson {
 
 describe('candlekeep candles (export)', () => {
   let db: TestDatabase;
-  const cli = (args: string[]) => runCli(['candles', ...args], { DATABASE_URL: db.url, CANDLEKEEP_NOW: '2025-04-01T00:30:00Z' });
+  const env = () => ({ DATABASE_URL: db.url, CANDLEKEEP_NOW: '2025-04-01T00:30:00Z' });
+  const cli = (args: string[]) => runCli(['candles', ...args], env());
+  /** Usage errors need no fresh process. */
+  const usage = (args: string[]) => runCliInProcess(['candles', ...args], env());
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -100,14 +104,14 @@ describe('candlekeep candles (export)', () => {
     [['STORJUSD', '--interval', '60', '--from', '2021-01-01', '--to', '2020-01-01'], /is after --to/],
     [['STORJUSD', '--interval', '60', '--format', 'xml'], /--format: "xml" is not one of csv, json/],
   ])('bad usage %j exits 2 with a clear message', async (args, message) => {
-    const r = await cli(args);
+    const r = await usage(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
   });
 
   it('an unknown symbol with --json is one error object on stdout', async () => {
-    const r = await cli(['XYZABC', '--interval', '60', '--json']);
+    const r = await usage(['XYZABC', '--interval', '60', '--json']);
     expect(r.code).toBe(2);
     expect(r.json<{ error: { code: string; message: string } }>().error.code).toBe('UNKNOWN_SYMBOL');
   });

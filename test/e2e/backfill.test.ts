@@ -2,15 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BackfillSummary } from '../src/gaps/backfill.service';
-import { ohlcWindowStart } from '../src/gaps/fillability';
-import type { GapView } from '../src/gaps/gaps.service';
-import { runCli } from './helpers/cli';
-import { FIXTURES, t, writePieces } from './helpers/ingest';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
-import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
-import { krakenTestEnv } from './helpers/kraken-env';
-import { storesUnderTest } from './helpers/candle-stores';
+import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import { ohlcWindowStart } from '../../src/gaps/fillability';
+import type { GapView } from '../../src/gaps/gaps.service';
+import { runCli } from '../helpers/cli';
+import { FIXTURES, t, writePieces } from '../helpers/ingest';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from '../helpers/kraken-env';
+import { storesUnderTest } from '../helpers/candle-stores';
 
 /** Kraken's XBTUSD daily archive ends 2025-03-31 (Q1 2025): "now" is just after it. */
 const NOW = '2025-04-01T00:30:00Z';

@@ -1,6 +1,6 @@
-import { runCli } from './helpers/cli';
-import { exited, freePort, startServer, waitForHealth } from './helpers/server';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { runCli } from '../helpers/cli';
+import { exited, freePort, startServer, waitForHealth } from '../helpers/server';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 interface CandleStoreReport {
   store: string;

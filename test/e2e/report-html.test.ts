@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import type { Browser } from 'playwright-core';
-import { COVERED_COLOR, GAP_COLORS } from '../src/reports/report-renderers';
-import { runCli } from './helpers/cli';
-import { t } from './helpers/ingest';
-import { ingestReportScenario, REPORT_NOW } from './helpers/report-scenario';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { COVERED_COLOR, GAP_COLORS } from '../../src/reports/report-renderers';
+import { runCli } from '../helpers/cli';
+import { t } from '../helpers/ingest';
+import { ingestReportScenario, REPORT_NOW } from '../helpers/report-scenario';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WIDTH = 900;

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /** The state schema's constraints carry the invariants: each one rejects what it must. */
 describe('state schema constraints', () => {

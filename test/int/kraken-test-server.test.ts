@@ -1,4 +1,4 @@
-import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
 
 /** The test server itself: later issues rely on its OHLC window, Trades paging, faults and counters. */
 describe('KrakenTestServer', () => {

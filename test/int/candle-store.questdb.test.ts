@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { SeriesRef } from '../src/candles/candle-store';
-import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
+import { SeriesRef } from '../../src/candles/candle-store';
+import { QuestDbCandleStore } from '../../src/candles/questdb/questdb-candle-store';
 import { candleStoreContract } from './candle-store.contract';
-import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from './helpers/candle-stores';
+import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
 
 /**
  * Found on a real QuestDB (9.3.4 in CI) and left for the QuestDB store's own

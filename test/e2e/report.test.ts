@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { CompletenessReport, IntervalReport, SeriesReport } from '../src/reports/completeness-report.service';
-import { runCli } from './helpers/cli';
-import { ingestReportScenario, REPORT_NOW } from './helpers/report-scenario';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import type { CompletenessReport, IntervalReport, SeriesReport } from '../../src/reports/completeness-report.service';
+import { runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli-in-process';
+import { ingestReportScenario, REPORT_NOW } from '../helpers/report-scenario';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /*
  * The numbers below are worked out by hand from the scenario (test/helpers/report-scenario.ts), now = 2025-04-01T00:30Z:
@@ -260,7 +261,7 @@ describe('candlekeep report on a known scenario', () => {
     [['--tier', 'GOLD'], /--tier: "GOLD" is not one of TIER1/],
     [['--intervals', '61'], /--intervals: "61" is not an interval/],
   ])('bad usage %j exits 2', async (args, message) => {
-    const r = await report(args);
+    const r = await runCliInProcess(['report', ...args], { DATABASE_URL: db.url, CANDLEKEEP_NOW: REPORT_NOW });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });

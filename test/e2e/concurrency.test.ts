@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import type { BackfillSummary } from '../src/gaps/backfill.service';
-import { CliResult, runCli } from './helpers/cli';
-import { Seed } from './helpers/seed';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
-import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
-import { krakenTestEnv } from './helpers/kraken-env';
+import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import { CliResult, runCli } from '../helpers/cli';
+import { Seed } from '../helpers/seed';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from '../helpers/kraken-env';
 
 /** Kraken's XBTUSD/XBTCAD daily and 12-hour archives end 2025-03-31: "now" is just after. */
 const NOW = '2025-04-01T00:30:00Z';

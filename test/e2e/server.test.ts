@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli';
-import { exited, freePort, startServer, waitForHealth } from './helpers/server';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { runCli } from '../helpers/cli';
+import { exited, freePort, startServer, waitForHealth } from '../helpers/server';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 describe('server (npm start)', () => {
   let db: TestDatabase;

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { PostgresCandleStore } from '../src/candles/postgres-candle-store';
-import { dataSourceOptions } from '../src/database/data-source-options';
+import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
+import { dataSourceOptions } from '../../src/database/data-source-options';
 import { candleStoreContract } from './candle-store.contract';
-import { createTestDatabase } from './helpers/test-database';
+import { createTestDatabase } from '../helpers/test-database';
 
 candleStoreContract('postgres', async () => {
   const db = await createTestDatabase();

@@ -5,22 +5,23 @@ import { dirname, join } from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Client } from 'pg';
-import { CommonModule } from '../src/common/common.module';
-import { AppConfig, loadConfig } from '../src/config/app-config';
-import { ConfigModule } from '../src/config/config.module';
-import { DatabaseModule } from '../src/database/database.module';
-import type { BackfillSummary } from '../src/gaps/backfill.service';
-import type { MarketDataUpdateResult } from '../src/gaps/market-data-update.service';
-import type { CompletenessReport } from '../src/reports/completeness-report.service';
-import type { ValidationResult } from '../src/reports/staleness.service';
-import { TaskScheduler } from '../src/tasks/task-scheduler';
-import { TaskInfo, TaskRun, TasksService } from '../src/tasks/tasks.service';
-import { TasksModule } from '../src/tasks/tasks.module';
-import { CLI, cleanEnv, ROOT, runCli } from './helpers/cli';
-import { Seed } from './helpers/seed';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
-import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
-import { krakenTestEnv } from './helpers/kraken-env';
+import { CommonModule } from '../../src/common/common.module';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatabaseModule } from '../../src/database/database.module';
+import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
+import type { CompletenessReport } from '../../src/reports/completeness-report.service';
+import type { ValidationResult } from '../../src/reports/staleness.service';
+import { TaskScheduler } from '../../src/tasks/task-scheduler';
+import { TaskInfo, TaskRun, TasksService } from '../../src/tasks/tasks.service';
+import { TasksModule } from '../../src/tasks/tasks.module';
+import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli-in-process';
+import { Seed } from '../helpers/seed';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from '../helpers/kraken-env';
 
 /** Kraken's daily archives (XBTUSD, XBTCAD) end 2025-03-31: "now" is just after. */
 const NOW = '2025-04-01T00:30:00Z';
@@ -285,7 +286,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
         '2026-01-02T02:00:00.000Z',
         '2026-01-03T02:00:00.000Z',
       ]);
-      const unknown = await runCli(['tasks', 'run', 'defragment', '--json'], env());
+      const unknown = await runCliInProcess(['tasks', 'run', 'defragment', '--json'], env());
       expect(unknown.code).toBe(2);
       expect(unknown.stdout + unknown.stderr).toContain('cleanup-old-gap-records');
     }, 180_000);

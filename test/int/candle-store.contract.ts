@@ -1,5 +1,5 @@
-import { Candle, CandleStore, SeriesRef } from '../src/candles/candle-store';
-import { CandlekeepError } from '../src/common/errors';
+import { Candle, CandleStore, SeriesRef } from '../../src/candles/candle-store';
+import { CandlekeepError } from '../../src/common/errors';
 import { candleStoreEdgeCases } from './candle-store-edge-cases.contract';
 
 /** What a CandleStore implementation's test gives the shared contract. */

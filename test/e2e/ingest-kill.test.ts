@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, cleanEnv, ROOT, runCli } from './helpers/cli';
-import { Db, FIXTURES, ingest, IngestOutput, IngestDatabases } from './helpers/ingest';
+import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli';
+import { Db, FIXTURES, ingest, IngestOutput, IngestDatabases } from '../helpers/ingest';
 
 const ROWS = 1_000_000;
 const T = Date.UTC(2020, 0, 1) / 1000;
@@ -63,6 +63,17 @@ async function ingestUntilMidFile(
   }
 }
 
+/** Polls until the killed job's heartbeat is stale (older than 3 heartbeats by the wall clock, as candlekeep judges it). */
+async function untilStale(db: Db, jobId: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const [job] = await db.rows<{ heartbeat_at: Date | null }>(`SELECT heartbeat_at FROM ingestion_jobs WHERE id = $1`, [jobId]);
+    if (!job) throw new Error(`no job ${jobId}`);
+    if (job.heartbeat_at === null || Date.now() - job.heartbeat_at.getTime() > 3 * Number(HEARTBEAT_MS)) return;
+    await sleep(50);
+  }
+  throw new Error(`job ${jobId} never went stale`);
+}
+
 const ingestAndKill = async (url: string, db: Db, dir: string): Promise<string> =>
   (await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGKILL'))).jobId;
 
@@ -106,7 +117,7 @@ describe('ingest survives kill -9', () => {
     expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
     expect(await db.candles('BTC-USD-SPOT', 60)).toBe(3000);
 
-    await sleep(3 * Number(HEARTBEAT_MS) + 200); // the killed job's heartbeat goes stale
+    await untilStale(db, killed);
     const { run, out } = await ingest(url, ['--csv', dir], { JOB_HEARTBEAT_MS: HEARTBEAT_MS });
     expect(run.code).toBe(0);
     expect(out).toMatchObject<Partial<IngestOutput>>({ status: 'COMPLETED', files_total: 2, files_skipped: 1, files_ingested: 1, rows_ingested: ROWS });
@@ -121,7 +132,7 @@ describe('ingest survives kill -9', () => {
   it('`jobs resume ID` finishes the killed job itself; a later re-run skips everything', async () => {
     const { url, db } = await freshDb();
     const killed = await ingestAndKill(url, db, dir);
-    await sleep(3 * Number(HEARTBEAT_MS) + 200);
+    await untilStale(db, killed);
     const list = await runCli(['jobs', 'list', '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
     expect(list.json<{ jobs: Array<{ job_id: string; status: string; stale: boolean }> }>().jobs).toEqual([
       expect.objectContaining({ job_id: killed, status: 'RUNNING', stale: true }),

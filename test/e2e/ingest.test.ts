@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from './helpers/cli';
-import { Db, FIXTURES, ingest, SAMPLES, IngestDatabases } from './helpers/ingest';
+import { runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli-in-process';
+import { Db, FIXTURES, ingest, SAMPLES, IngestDatabases } from '../helpers/ingest';
 
 const H = 3600;
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -102,10 +103,10 @@ describe('candlekeep ingest (archives)', () => {
       const detail = show.json<{ status: string; files: unknown[]; rejects_total: number }>();
       expect(detail).toMatchObject({ status: 'COMPLETED', rejects_total: 0 });
       expect(detail.files).toHaveLength(9);
-      expect((await runCli(['jobs', 'show', 'nope', '--json'], { DATABASE_URL: url })).code).toBe(2);
+      expect((await runCliInProcess(['jobs', 'show', 'nope', '--json'], { DATABASE_URL: url })).code).toBe(2);
       expect((await runCli(['jobs', 'resume', first.out.job_id, '--json'], { DATABASE_URL: url })).code).toBe(1);
       expect((await runCli(['jobs', 'cancel', first.out.job_id, '--json'], { DATABASE_URL: url })).code).toBe(1);
-      expect((await runCli(['jobs', 'frob', '--json'], { DATABASE_URL: url })).code).toBe(2);
+      expect((await runCliInProcess(['jobs', 'frob', '--json'], { DATABASE_URL: url })).code).toBe(2);
     });
   });
 
@@ -236,12 +237,12 @@ describe('candlekeep ingest (archives)', () => {
 
     it('an unreadable path is a usage error (exit 2) and starts no job', async () => {
       const { url, db } = await freshDb();
-      const r = await runCli(['ingest', '--csv', join(tmp, 'does-not-exist.zip'), '--json'], { DATABASE_URL: url });
+      const r = await runCliInProcess(['ingest', '--csv', join(tmp, 'does-not-exist.zip'), '--json'], { DATABASE_URL: url });
       expect(r.code).toBe(2);
       expect(r.json<{ error: { code: string } }>().error.code).toBe('ARCHIVE_UNREADABLE');
       expect(await db.rows('SELECT id FROM ingestion_jobs')).toEqual([]);
-      expect((await runCli(['ingest', '--json'], { DATABASE_URL: url })).code).toBe(2);
-      expect((await runCli(['ingest', '--csv', tmp, '--max-reject-ratio', '2', '--json'], { DATABASE_URL: url })).code).toBe(2);
+      expect((await runCliInProcess(['ingest', '--json'], { DATABASE_URL: url })).code).toBe(2);
+      expect((await runCliInProcess(['ingest', '--csv', tmp, '--max-reject-ratio', '2', '--json'], { DATABASE_URL: url })).code).toBe(2);
     });
   });
 

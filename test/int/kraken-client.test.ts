@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { exitCodeFor } from '../src/common/error-map';
-import { KrakenClient, KrakenClientOptions } from '../src/sources/kraken/kraken.client';
-import { KrakenApiError, KrakenResponseError, KrakenUnavailableError, KrakenUnknownPairError } from '../src/sources/kraken/kraken.errors';
-import { RateLimiter, Timer } from '../src/sources/kraken/rate-limiter';
-import { FaultKind, KrakenTestServer } from './kraken-test-server/kraken-test-server';
-import { readFixtureJson } from './kraken-test-server/fixture-market';
+import { exitCodeFor } from '../../src/common/error-map';
+import { KrakenClient, KrakenClientOptions } from '../../src/sources/kraken/kraken.client';
+import { KrakenApiError, KrakenResponseError, KrakenUnavailableError, KrakenUnknownPairError } from '../../src/sources/kraken/kraken.errors';
+import { RateLimiter, Timer } from '../../src/sources/kraken/rate-limiter';
+import { FaultKind, KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+import { readFixtureJson } from '../kraken-test-server/fixture-market';
 
 /** Virtual time: sleeping advances it at once, so rates and backoff are measured without waiting. */
 class FakeTimer implements Timer {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GapView } from '../src/gaps/gaps.service';
-import { runCli } from './helpers/cli';
-import { storesUnderTest } from './helpers/candle-stores';
-import { Db, FIXTURES, ingest, SAMPLES } from './helpers/ingest';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import type { GapView } from '../../src/gaps/gaps.service';
+import { runCli } from '../helpers/cli';
+import { storesUnderTest } from '../helpers/candle-stores';
+import { Db, FIXTURES, ingest, SAMPLES } from '../helpers/ingest';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /** Just after the Q1 2025 archives end, so that the expected windows are those of the files. */
 const NOW = '2025-04-01T00:30:00Z';

@@ -1,13 +1,14 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import type { MarketDataUpdateResult } from '../src/gaps/market-data-update.service';
-import type { ValidationResult } from '../src/reports/staleness.service';
-import { runCli } from './helpers/cli';
-import { Seed } from './helpers/seed';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
-import { KrakenTestServer } from './kraken-test-server/kraken-test-server';
-import { krakenTestEnv } from './helpers/kraken-env';
+import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
+import type { ValidationResult } from '../../src/reports/staleness.service';
+import { runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli-in-process';
+import { Seed } from '../helpers/seed';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+import { krakenTestEnv } from '../helpers/kraken-env';
 
 const NOW = '2025-04-01T00:30:00Z';
 /** Each test spawns several CLI processes: room for a loaded machine (no speed is asserted). */
@@ -49,6 +50,8 @@ describe('validate, cleanup and update-market-data commands', () => {
 
   const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli([...args, '--json'], env(extra));
+  /** Usage errors need no fresh process. */
+  const usage = (args: string[]) => runCliInProcess([...args, '--json'], env());
 
   beforeAll(async () => {
     server = await KrakenTestServer.start({ now: NOW });
@@ -108,7 +111,7 @@ describe('validate, cleanup and update-market-data commands', () => {
         ['BTC-USD-SPOT', 72],
       ]);
 
-      expect((await cli(['validate', '--hours', 'soon'])).code).toBe(2);
+      expect((await usage(['validate', '--hours', 'soon'])).code).toBe(2);
     }, CLI_TEST_TIMEOUT);
 
     it('posts a JSON alert with a Slack-compatible text naming the stale series to ALERT_WEBHOOK_URL', async () => {
@@ -169,7 +172,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       const text = await runCli(['cleanup', '--days', '0'], env());
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/deleted 0 resolved gap record/);
-      expect((await cli(['cleanup', '--days', '-1'])).code).toBe(2);
+      expect((await usage(['cleanup', '--days', '-1'])).code).toBe(2);
     }, CLI_TEST_TIMEOUT);
   });
 
@@ -244,7 +247,7 @@ describe('validate, cleanup and update-market-data commands', () => {
         categories_processed: 1,
         summary: { total_success: 0, total_failed: 2, total_skipped: 0 },
       });
-      expect((await cli(['update-market-data', '--categories', 'bonds'])).code).toBe(2);
+      expect((await usage(['update-market-data', '--categories', 'bonds'])).code).toBe(2);
     }, CLI_TEST_TIMEOUT);
   });
 });

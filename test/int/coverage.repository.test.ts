@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { DataCoverageRange } from '../src/entities/data-coverage-range.entity';
-import { CoverageRepository } from '../src/gaps/coverage.repository';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { DataCoverageRange } from '../../src/entities/data-coverage-range.entity';
+import { CoverageRepository } from '../../src/gaps/coverage.repository';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 const H = 3600;
 const T = Date.UTC(2024, 0, 1) / 1000;
