@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssetsActivateCommand, AssetsDeactivateCommand } from './assets/assets-active.command';
 import { AssetsSyncCommand } from './assets/assets-sync.command';
 import { AssetsCommand } from './assets/assets.command';
 import { AssetsModule } from './assets/assets.module';
@@ -11,6 +12,7 @@ import { MigrateCommand } from './database/migrate.command';
 import { BackfillCommand } from './gaps/backfill.command';
 import { GapsCommand } from './gaps/gaps.command';
 import { GapsModule } from './gaps/gaps.module';
+import { SeriesCommand } from './gaps/series.command';
 import { UpdateMarketDataCommand } from './gaps/update-market-data.command';
 import { IngestCommand } from './ingestion/ingest.command';
 import { IngestionModule } from './ingestion/ingestion.module';
@@ -29,10 +31,13 @@ import { TasksModule } from './tasks/tasks.module';
     MigrateCommand,
     AssetsCommand,
     AssetsSyncCommand,
+    AssetsActivateCommand,
+    AssetsDeactivateCommand,
     IngestCommand,
     JobsCommand,
     BackfillCommand,
     GapsCommand,
+    SeriesCommand,
     UpdateMarketDataCommand,
     ReportCommand,
     ValidateCommand,

@@ -28,6 +28,20 @@ export class AssetCatalogService {
     if (!asset) throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
     return asset;
   }
+  /**
+   * Marks an asset active or inactive (`assets activate|deactivate`): inactive
+   * assets are left out of backfill, update-market-data, reports and
+   * validation; nothing they hold is deleted.
+   */
+  async setActive(name: string, active: boolean): Promise<{ asset: Asset; changed: boolean }> {
+    const asset = await this.resolve(name);
+    if (asset.active === active) return { asset, changed: false };
+    asset.active = active;
+    await this.assets.save(asset);
+    this.logger.log(`${asset.symbol}: ${active ? 'activated' : 'deactivated'}`);
+    return { asset, changed: true };
+  }
+
 
   /**
    * The asset an archive member name's pair (e.g. XBTUSD from XBTUSD_60.csv)

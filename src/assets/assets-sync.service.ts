@@ -20,13 +20,15 @@ export interface AssetsSyncResult {
   updated: number;
   /** Assets that became inactive: their pair vanished from AssetPairs or is not `online` (new ones included). */
   deactivated: number;
+  /** Assets held from archives that Kraken does not list: kept and reported, never sent to the API. */
+  archive_only: number;
   by_category: Record<AssetCategory, number>;
   by_tier: Record<Tier, number>;
 }
 
 type CatalogFields = Pick<
   Asset,
-  'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'altname' | 'wsname' | 'category' | 'tier' | 'active' | 'catalogVerified'
+  'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'altname' | 'wsname' | 'category' | 'tier' | 'active' | 'catalogVerified' | 'archiveOnly'
 >;
 const CATALOG_FIELDS: ReadonlyArray<keyof CatalogFields> = [
   'symbol',
@@ -40,6 +42,7 @@ const CATALOG_FIELDS: ReadonlyArray<keyof CatalogFields> = [
   'tier',
   'active',
   'catalogVerified',
+  'archiveOnly',
 ];
 
 /**
@@ -107,7 +110,17 @@ export class AssetsSyncService {
     }
 
     for (const asset of existing) {
-      if (listed.has(asset) || !asset.catalogVerified || !asset.active) continue;
+      if (listed.has(asset)) continue;
+      if (!asset.catalogVerified) {
+        // Created from an archive name and not found at Kraken: held, never asked for (every API call would fail).
+        if (!asset.archiveOnly) {
+          this.logger.log(`${asset.symbol} (${asset.altname ?? asset.nativeSymbol}) is not listed by Kraken: archive-only, not sent to the API`);
+          asset.archiveOnly = true;
+          changed.push(asset);
+        }
+        continue;
+      }
+      if (!asset.active) continue;
       this.logger.log(`${asset.symbol} (${asset.nativeSymbol}) is no longer listed by Kraken: marked inactive`);
       asset.active = false;
       changed.push(asset);
@@ -123,6 +136,7 @@ export class AssetsSyncService {
       created,
       updated,
       deactivated,
+      archive_only: all.filter((a) => a.archiveOnly).length,
       by_category: countBy(ASSET_CATEGORIES, all.map((a) => a.category)),
       by_tier: countBy(TIERS, all.map((a) => a.tier)),
     };
@@ -147,6 +161,7 @@ export class AssetsSyncService {
       // Legacy listings have no status: every pair listed then was tradable.
       active: (pair.status ?? 'online') === 'online',
       catalogVerified: true,
+      archiveOnly: false,
     };
   }
 }

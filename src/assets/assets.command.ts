@@ -1,6 +1,7 @@
 import { Command as Commander } from 'commander';
 import { Command, CommandRunner } from 'nest-commander';
 import { UsageError } from '../common/errors';
+import { AssetsActivateCommand, AssetsDeactivateCommand } from './assets-active.command';
 import { AssetsSyncCommand } from './assets-sync.command';
 
 /**
@@ -8,7 +9,11 @@ import { AssetsSyncCommand } from './assets-sync.command';
  * own (so `assets sync --json` reaches the subcommand) and, like every verb,
  * turns usage problems into exit 2 instead of commander's exit(1).
  */
-@Command({ name: 'assets', description: 'asset catalog (subcommand: sync)', subCommands: [AssetsSyncCommand] })
+@Command({
+  name: 'assets',
+  description: 'asset catalog (subcommands: sync, activate SYMBOL, deactivate SYMBOL)',
+  subCommands: [AssetsSyncCommand, AssetsActivateCommand, AssetsDeactivateCommand],
+})
 export class AssetsCommand extends CommandRunner {
   override setCommand(command: Commander): this {
     command.exitOverride();
@@ -18,7 +23,9 @@ export class AssetsCommand extends CommandRunner {
 
   async run(params: string[]): Promise<void> {
     throw new UsageError(
-      params.length ? `unknown assets subcommand ${JSON.stringify(params[0])}: use \`assets sync\`` : 'missing subcommand: use `candlekeep assets sync`',
+      params.length
+        ? `unknown assets subcommand ${JSON.stringify(params[0])}: use sync, activate or deactivate`
+        : 'missing subcommand: use `candlekeep assets sync`, `assets activate SYMBOL` or `assets deactivate SYMBOL`',
     );
   }
 }

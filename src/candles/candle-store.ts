@@ -37,6 +37,20 @@ export interface StoredExtent {
   count: number;
 }
 
+/**
+ * The candles of one epoch-aligned bucket: open of the first, extremes, close
+ * of the last, sums, the volume-weighted vwap (null when a candle in it has
+ * none, or no volume) and how many candles it holds.
+ */
+export interface CandleBucket extends Candle {
+  candles: number;
+}
+
+/** Bucket lengths the stores aggregate natively: those dividing a day (epoch-aligned = UTC-day-aligned). */
+export function isNativeBucket(seconds: number): boolean {
+  return Number.isInteger(seconds) && seconds >= 60 && 86_400 % seconds === 0;
+}
+
 export interface CandleStoreHealth {
   store: 'postgres' | 'questdb';
   reachable: boolean;
@@ -84,6 +98,13 @@ export abstract class CandleStore {
 
   /** Like read(), with each candle's source: for exports, which page through a series with `limit`. */
   abstract readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]>;
+
+  /**
+   * The series' candles in the span aggregated into epoch-aligned buckets of
+   * `bucketSeconds` (a length dividing a day, see isNativeBucket; longer ones
+   * are folded from days by the caller), ascending; empty buckets are absent.
+   */
+  abstract aggregate(series: SeriesRef, span: TsSpan, bucketSeconds: number): Promise<CandleBucket[]>;
 
   /** Deletes the candles in the span; returns how many were removed. */
   abstract deleteRange(series: SeriesRef, span: TsSpan): Promise<number>;

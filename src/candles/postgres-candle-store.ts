@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { BinaryCopyStream, bytesField, float8, int4, nullField, timestamptz, tupleStart } from '../database/binary-copy';
 import { CandleSource } from '../entities/enums';
-import { Candle, CandleBulkWriter, CandleStore, CandleStoreHealth, SeriesRef, StoredCandle, StoredExtent, TsSpan } from './candle-store';
+import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, SeriesRef, StoredCandle, StoredExtent, TsSpan } from './candle-store';
 import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
 
@@ -140,6 +140,30 @@ export class PostgresCandleStore extends CandleStore {
        FROM candles WHERE ${IN_SPAN} ORDER BY ts${limit !== undefined ? ' LIMIT $5' : ''}`,
       limit !== undefined ? [...spanParams(series, span), limit] : spanParams(series, span),
     );
+  }
+
+  async aggregate(series: SeriesRef, span: TsSpan, bucketSeconds: number): Promise<CandleBucket[]> {
+    if (!isNativeBucket(bucketSeconds)) throw new CandleStoreError(`candle store (postgres): bucket of ${bucketSeconds} s does not divide a day`);
+    const rows = await this.query<{ b: string; open: number; high: number; low: number; close: number; volume: number; trades: string; vwap: number | null; n: number }>(
+      'aggregate',
+      `SELECT (extract(epoch FROM ts)::bigint / $5) * $5 AS b,
+              (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low, (array_agg(close ORDER BY ts DESC))[1] AS close,
+              sum(volume) AS volume, sum(trades) AS trades, count(*)::int AS n,
+              CASE WHEN count(vwap) = count(*) AND sum(volume) > 0 THEN sum(vwap * volume) / sum(volume) END AS vwap
+         FROM candles WHERE ${IN_SPAN} GROUP BY 1 ORDER BY 1`,
+      [...spanParams(series, span), bucketSeconds],
+    );
+    return rows.map((r) => ({
+      ts: Number(r.b),
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      volume: r.volume,
+      trades: Number(r.trades),
+      vwap: r.vwap,
+      candles: r.n,
+    }));
   }
 
   async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {

@@ -276,6 +276,39 @@ export class AppConfig {
   @Min(1)
   backfillLookbackDays = 7;
 
+  /** A FAILED gap waits this long before any process retries it, doubling with each failed attempt... */
+  @Env('GAP_RETRY_BASE_MINUTES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 15 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of minutes' })
+  @Min(0, { message: 'must be >= 0' })
+  @Max(525_600, { message: 'must be <= 525600 (a year)' })
+  gapRetryBaseMinutes = 15;
+
+  /** ... up to this wait. */
+  @Env('GAP_RETRY_MAX_MINUTES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 1440 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of minutes' })
+  @Min(0, { message: 'must be >= 0' })
+  @Max(525_600, { message: 'must be <= 525600 (a year)' })
+  gapRetryMaxMinutes = 1440;
+
+  /** A run of missing candles inside a file is suspect from this many candles on (when it is implausible, see below). */
+  @Env('NO_TRADE_SUSPECT_MIN_CANDLES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of candles' })
+  @Min(1, { message: 'must be >= 1' })
+  noTradeSuspectMinCandles = 1;
+
+  /**
+   * A run of k missing candles is implausible when k × (the trades per candle around it: the lower of the
+   * medians of the 12 candles before and the 12 after) reaches this many trades.
+   */
+  @Env('NO_TRADE_SUSPECT_TRADES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 500 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of trades' })
+  @Min(1, { message: 'must be >= 1' })
+  noTradeSuspectTrades = 500;
+
   @Env('CLEANUP_DAYS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 90 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of days' })

@@ -48,6 +48,13 @@ export class Asset {
   @Column({ name: 'catalog_verified', type: 'boolean', default: false })
   catalogVerified!: boolean;
 
+  /**
+   * Held from archives but not listed by Kraken (its last `assets sync` did not find it): kept and reported,
+   * never sent to the API. Back to false when Kraken lists it again.
+   */
+  @Column({ name: 'archive_only', type: 'boolean', default: false })
+  archiveOnly!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -22,6 +22,7 @@ export type Fillability = (typeof FILLABILITIES)[number];
 
 export const GAP_STATUSES = [
   'DETECTED',
+  'SUSPECT',
   'FILLING',
   'FILLED',
   'PARTIAL',
@@ -29,10 +30,31 @@ export const GAP_STATUSES = [
   'UNFILLABLE',
   'FAILED',
   'IGNORED',
+  'MERGED',
 ] as const;
 export type GapStatus = (typeof GAP_STATUSES)[number];
-/** Statuses that close a gap: it no longer counts as a hole and may be cleaned up. */
-export const RESOLVED_GAP_STATUSES: readonly GapStatus[] = ['FILLED', 'VERIFIED_EMPTY', 'IGNORED'];
+/**
+ * Closed: the record no longer stands for a span — filled, proven empty, or
+ * merged into an adjacent record (named in its reason). Cleanup may delete them.
+ */
+export const CLOSED_GAP_STATUSES: readonly GapStatus[] = ['FILLED', 'VERIFIED_EMPTY', 'MERGED'];
+/** Open: a hole to fill or a suspect span to verify; counted against completeness. */
+export const OPEN_GAP_STATUSES: readonly GapStatus[] = ['DETECTED', 'SUSPECT', 'FILLING', 'PARTIAL', 'FAILED', 'UNFILLABLE'];
+/**
+ * The records of the ledger: open ones and IGNORED ones (a span a user chose not
+ * to fill still stands for its span, counted apart). For kind `gap` their union
+ * is exactly the uncovered part of the series' expected window.
+ */
+export const LEDGER_GAP_STATUSES: readonly GapStatus[] = [...OPEN_GAP_STATUSES, 'IGNORED'];
+
+/**
+ * `gap`: a span of the expected window no coverage covers. `suspect`: a span
+ * inside coverage with no candle whose "no trades" something contradicts
+ * (another interval's trades, an implausible run in a liquid series): to verify
+ * at the source.
+ */
+export const GAP_KINDS = ['gap', 'suspect'] as const;
+export type GapKind = (typeof GAP_KINDS)[number];
 
 export const CANDLE_SOURCES = ['csv', 'api', 'trades'] as const;
 export type CandleSource = (typeof CANDLE_SOURCES)[number];

@@ -1,13 +1,18 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { Fillability, GapStatus, RESOLVED_GAP_STATUSES } from './enums';
+import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus } from './enums';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 
-/** A span [start_ts, end_ts] (candle open times, inclusive) of a series' expected window that no coverage covers. */
+/**
+ * A span [start_ts, end_ts] (candle open times, inclusive) of a series: kind
+ * `gap`, a part of its expected window that no coverage covers; kind
+ * `suspect`, a covered span without candles whose "no trades" is
+ * contradicted, to verify at the source.
+ */
 @Entity('gap_records')
 @Index('uq_gap_records_open_start', ['assetId', 'intervalMinutes', 'startTs'], {
   unique: true,
-  where: "status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'IGNORED')",
+  where: "status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'MERGED')",
 })
 export class GapRecord {
   @PrimaryGeneratedColumn()
@@ -34,6 +39,9 @@ export class GapRecord {
   @Column({ type: 'text', default: 'DETECTED' })
   status!: GapStatus;
 
+  @Column({ type: 'text', default: 'gap' })
+  kind!: GapKind;
+
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 
@@ -59,8 +67,18 @@ export class GapRecord {
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
   resolvedAt!: Date | null;
 
+  /** A FAILED record is retried by no process before this time (exponential backoff over its attempts). */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
+  /** Closed: filled, proven empty or merged; it no longer stands for a span. */
   get isResolved(): boolean {
-    return RESOLVED_GAP_STATUSES.includes(this.status);
+    return CLOSED_GAP_STATUSES.includes(this.status);
+  }
+
+  /** The status a record returns to when its work starts over: DETECTED, or SUSPECT for a suspect span. */
+  get initialStatus(): GapStatus {
+    return this.kind === 'suspect' ? 'SUSPECT' : 'DETECTED';
   }
 
   private assertOpen(action: string): void {
@@ -110,22 +128,52 @@ export class GapRecord {
     this.reason = reason;
   }
 
-  markFailed(error: string): void {
+  /** Failed; no process retries it before `retryAt` (see GapRetryPolicy). */
+  markFailed(error: string, retryAt: Date | null = null): void {
     this.assertOpen('mark failed');
     this.status = 'FAILED';
     this.lastError = error;
+    this.nextAttemptAt = retryAt;
   }
 
-  /** A FILLING gap whose filler vanished goes back to DETECTED. */
+  /** A FILLING gap whose filler vanished goes back to DETECTED (SUSPECT), or PARTIAL when it has a cursor to resume from. */
   releaseStuck(): void {
     if (this.status !== 'FILLING') throw new StateTransitionError(`gap ${this.id} is ${this.status}, not FILLING`);
-    this.status = 'DETECTED';
+    if (this.cursor !== null) {
+      this.status = 'PARTIAL';
+      this.reason = `taken over after its filler stopped; resumes from cursor ${this.cursor}`;
+    } else {
+      this.status = this.initialStatus;
+    }
   }
 
+  /** A user chose not to fill it: it keeps standing for its span, counted apart. */
   ignore(now: Date, reason: string): void {
     this.assertOpen('ignore');
+    if (this.status === 'FILLING') throw new StateTransitionError(`gap ${this.id} is being filled; cannot ignore it now`);
+    if (!reason) throw new StateTransitionError(`gap ${this.id}: IGNORED needs a reason`);
     this.status = 'IGNORED';
     this.reason = reason;
+    this.resolvedAt = now;
+  }
+
+  /** Back to work: an IGNORED, UNFILLABLE or FAILED record (attempts and backoff reset), or a verified-empty suspect. */
+  reopen(): void {
+    const reopenable = this.status === 'IGNORED' || this.status === 'UNFILLABLE' || this.status === 'FAILED' || (this.kind === 'suspect' && this.status === 'VERIFIED_EMPTY');
+    if (!reopenable) throw new StateTransitionError(`gap ${this.id} is ${this.status}; only IGNORED, UNFILLABLE, FAILED records and verified suspects can be reopened`);
+    this.status = this.initialStatus;
+    this.reason = null;
+    this.lastError = null;
+    this.attempts = 0;
+    this.nextAttemptAt = null;
+    this.resolvedAt = null;
+  }
+
+  /** Absorbed by the adjacent record `into` of the same fillability, which now stands for this span too. */
+  mergeInto(into: GapRecord, now: Date): void {
+    this.assertOpen('merge');
+    this.status = 'MERGED';
+    this.reason = `merged into gap ${into.id}`;
     this.resolvedAt = now;
   }
 }

@@ -4,6 +4,7 @@ import { DataCoverageRange } from './data-coverage-range.entity';
 import { FileIngestionRecord } from './file-ingestion-record.entity';
 import { GapRecord } from './gap-record.entity';
 import { IngestionJob } from './ingestion-job.entity';
+import { Series } from './series.entity';
 
-export { Asset, CandleRow, DataCoverageRange, FileIngestionRecord, GapRecord, IngestionJob };
-export const ENTITIES = [Asset, IngestionJob, FileIngestionRecord, DataCoverageRange, GapRecord, CandleRow];
+export { Asset, CandleRow, DataCoverageRange, FileIngestionRecord, GapRecord, IngestionJob, Series };
+export const ENTITIES = [Asset, IngestionJob, FileIngestionRecord, DataCoverageRange, GapRecord, CandleRow, Series];

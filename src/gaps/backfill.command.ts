@@ -11,16 +11,19 @@ interface BackfillCommandOptions extends JsonOption {
   lookbackDays?: number;
   incremental?: boolean;
   maxCalls?: number;
+  retryFailed?: boolean;
 }
 
-export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial'>): number {
-  return s.gaps_failed > 0 || s.gaps_partial > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+/** Exit 1 when a gap failed, stopped short, or waits for its retry time (still failed): the run left work undone. */
+export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred'>): number {
+  return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 export function backfillText(s: BackfillSummary): string {
   return [
     `series ${s.series_processed} (${s.assets_processed} assets${s.series_skipped_locked ? `, ${s.series_skipped_locked} held by another process` : ''})`,
-    `gaps detected ${s.gaps_detected}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}`,
+    `gaps detected ${s.gaps_detected}${s.suspects ? ` (+${s.suspects} suspect)` : ''}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}${s.gaps_deferred ? `, ${s.gaps_deferred} failed earlier waiting for their retry time (--retry-failed)` : ''}`,
+    ...(s.series_skipped_archive_only ? [`${s.series_skipped_archive_only} series of archive-only assets not sent to the API`] : []),
     `candles filled ${s.total_candles_filled}, API calls ${s.api_calls}`,
     ...(s.download_list.length ? ['download list:', ...s.download_list.map((d) => `  ${d.symbol} ${d.interval}m ${d.start_ts}..${d.end_ts}: ${d.archive_hint}`)] : []),
   ].join('\n');
@@ -36,9 +39,10 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     const summary = await this.backfill.run({
       tier: o.tier,
       intervals: o.intervals,
-      lookbackDays: o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+      lookbackDays: o.lookbackDays,
       incremental: o.incremental ?? false,
       maxCalls: o.maxCalls,
+      retryFailed: o.retryFailed ?? false,
     });
     return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
   }
@@ -53,13 +57,21 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     return parseIntervals(v);
   }
 
-  @Option({ flags: '--lookback-days <n>', description: `window for series without coverage, and the incremental floor (default ${DEFAULT_LOOKBACK_DAYS})` })
+  @Option({
+    flags: '--lookback-days <n>',
+    description: `expected window of a series not held yet (default: what Kraken's OHLC window reaches), and how far back --incremental fills (default ${DEFAULT_LOOKBACK_DAYS})`,
+  })
   parseLookback(v: string): number {
     return parsePositiveInt(v, '--lookback-days');
   }
 
-  @Option({ flags: '--incremental', description: 'only from the end of the last coverage (or the lookback) to now' })
+  @Option({ flags: '--incremental', description: 'fill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })
   parseIncremental(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--retry-failed', description: 'retry FAILED gaps now instead of waiting for their retry time' })
+  parseRetryFailed(): boolean {
     return true;
   }
 

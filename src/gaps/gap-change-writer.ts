@@ -16,8 +16,8 @@ import { GapRecord } from '../entities/gap-record.entity';
 const PREFETCH_FROM = 1000;
 /** Rows per UPDATE … FROM unnest statement (parameters are arrays: one round trip per chunk). */
 const UPDATE_CHUNK = 20_000;
-/** Fixed part of one gap tuple: field count, 16 length words, int4 ×5, int8 ×2, timestamptz ×4. */
-const GAP_TUPLE_FIXED = 2 + 16 * 4 + 5 * 4 + 2 * 8 + 4 * 8;
+/** Fixed part of one gap tuple: field count, 18 length words, int4 ×5, int8 ×2, timestamptz ×5. */
+const GAP_TUPLE_FIXED = 2 + 18 * 4 + 5 * 4 + 2 * 8 + 5 * 8;
 
 const seconds = (d: Date | null | undefined): number | null => (d ? d.getTime() / 1000 : null);
 
@@ -27,6 +27,7 @@ function tupleBytes(g: GapRecord): number {
     GAP_TUPLE_FIXED +
     textFieldBytes(g.fillability) +
     textFieldBytes(g.status) +
+    textFieldBytes(g.kind ?? 'gap') +
     textFieldBytes(g.reason ?? null) +
     textFieldBytes(g.lastError ?? null) +
     textFieldBytes(g.cursor ?? null) +
@@ -37,7 +38,7 @@ function tupleBytes(g: GapRecord): number {
 /** One gap_records tuple, in the COPY's column order. */
 function encode(copy: BinaryCopyStream, g: GapRecord): void {
   const b = copy.buf;
-  let p = tupleStart(b, copy.pos, 16);
+  let p = tupleStart(b, copy.pos, 18);
   p = int4(b, p, g.id);
   p = int4(b, p, g.assetId);
   p = int4(b, p, g.intervalMinutes);
@@ -54,6 +55,8 @@ function encode(copy: BinaryCopyStream, g: GapRecord): void {
   p = textField(b, p, g.archiveHint ?? null);
   p = timestamptz(b, p, (g.detectedAt ?? new Date()).getTime() / 1000);
   p = g.resolvedAt ? timestamptz(b, p, g.resolvedAt.getTime() / 1000) : nullField(b, p);
+  p = textField(b, p, g.kind ?? 'gap');
+  p = g.nextAttemptAt ? timestamptz(b, p, g.nextAttemptAt.getTime() / 1000) : nullField(b, p);
   copy.pos = p;
 }
 
@@ -99,7 +102,8 @@ export class GapChangeWriter {
     this.copy ??= new BinaryCopyStream(
       this.client,
       `COPY gap_records (id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, reason, attempts,
-                         last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at) FROM STDIN (FORMAT binary)`,
+                         last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, next_attempt_at)
+       FROM STDIN (FORMAT binary)`,
     );
     const copy = this.copy;
     for (let i = 0; i < gaps.length; i++) {
@@ -176,10 +180,10 @@ export class GapChangeWriter {
       `UPDATE gap_records g
           SET start_ts = to_timestamp(u.s), end_ts = to_timestamp(u.e), missing_intervals = u.m, fillability = u.f, status = u.st,
               reason = u.r, attempts = u.a, last_error = u.le, candles_filled = u.cf, cursor = u.c, archive_hint = u.h,
-              resolved_at = to_timestamp(u.ra)
+              resolved_at = to_timestamp(u.ra), next_attempt_at = to_timestamp(u.na)
          FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[],
-                     $10::bigint[], $11::text[], $12::text[], $13::float8[])
-              AS u(id, s, e, m, f, st, r, a, le, cf, c, h, ra)
+                     $10::bigint[], $11::text[], $12::text[], $13::float8[], $14::float8[])
+              AS u(id, s, e, m, f, st, r, a, le, cf, c, h, ra, na)
         WHERE g.id = u.id`,
       [
         gaps.map((g) => g.id),
@@ -195,6 +199,7 @@ export class GapChangeWriter {
         gaps.map((g) => g.cursor ?? null),
         gaps.map((g) => g.archiveHint ?? null),
         gaps.map((g) => seconds(g.resolvedAt)),
+        gaps.map((g) => seconds(g.nextAttemptAt)),
       ],
     );
   }

@@ -4,17 +4,22 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignUp, intersect, isCovered, slots, Span, subtractSpans } from './coverage-math';
+import { alignUp, slots, Span, subtractSpans } from './coverage-math';
 import { CoverageRepository, seriesKey } from './coverage.repository';
-import { archiveHint, lastClosedCandle, route, RoutedSpan } from './fillability';
+import { archiveHint, lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillability';
 import { GapChangeWriter } from './gap-change-writer';
+import { reconcileGaps } from './gap-reconciler';
 import { GapRepository } from './gap.repository';
+import { ExpectedStart, SeriesRepository } from './series.repository';
 
 export interface DetectOptions {
-  /** Window start for a series with no coverage (and the incremental floor), in days before now. */
-  lookbackDays: number;
-  /** Only [max(end of last coverage, now − lookback), now]. */
-  incremental: boolean;
+  /**
+   * Where the expected window of a series not expected yet starts, in days
+   * before now; without it, where its source reaches (for Kraken: the OHLC
+   * window, the 719 closed candles of the interval). A series already
+   * expected keeps its window.
+   */
+  lookbackDays?: number;
 }
 
 export interface SeriesSelection {
@@ -56,41 +61,15 @@ function isOpenGapConflict(e: unknown): boolean {
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);
 
-interface Reconciliation {
-  detection: SeriesDetection;
-  resolve: GapRecord[];
-  update: GapRecord[];
-  insert: GapRecord[];
-  /** Records whose span is covered now, to be resolved by resolveCovered. */
-  covered: GapRecord[];
-}
-
-/**
- * The record a current gap keeps: among unused records overlapping it
- * (`from`/`to`: their spans in seconds), the one starting where it starts
- * with its fillability, else the first with its fillability, else the first.
- * −1 when none overlaps.
- */
-function bestMatch(existing: readonly GapRecord[], from: readonly number[], to: readonly number[], used: Uint8Array, span: RoutedSpan): number {
-  let sameFillability = -1;
-  let any = -1;
-  for (let i = 0; i < existing.length; i++) {
-    if (used[i] || from[i]! > span.to || to[i]! < span.from) continue;
-    if (any < 0) any = i;
-    if (existing[i]!.fillability !== span.fillability) continue;
-    if (from[i] === span.from) return i;
-    if (sameFillability < 0) sameFillability = i;
-  }
-  return sameFillability >= 0 ? sameFillability : any;
-}
-
 /**
  * Gap detection from coverage ranges only (cost grows with ranges, not
- * candles). Gaps = the series' expected window minus its coverage, split at
- * the OHLC window boundary and labelled by fillability, then reconciled with
- * the stored gap records: new spans DETECTED, covered ones FILLED (or
- * VERIFIED_EMPTY when the covering source had no trade there), changed ones
- * re-spanned; an unchanged series writes nothing.
+ * candles). The gaps of a series are its whole expected window (from its
+ * `series` start to the last closed candle) minus its coverage, split at the
+ * OHLC window boundary and labelled by fillability, then reconciled with the
+ * stored records (reconcileGaps) so that the ledger invariant holds: the
+ * records stand for exactly the uncovered spans. Every run, whatever its
+ * lookback, works on the whole window (windowed runs limit what they fill,
+ * not what is recorded); an unchanged series writes nothing.
  */
 @Injectable()
 export class GapDetectorService {
@@ -99,17 +78,18 @@ export class GapDetectorService {
   constructor(
     private readonly coverage: CoverageRepository,
     private readonly gaps: GapRepository,
+    private readonly series: SeriesRepository,
     private readonly candles: CandleStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
   /**
-   * Detects gaps of many series at once: one query for their coverage, one
-   * for their open gap records, one transaction for the changes (none when
-   * nothing changed).
+   * Detects gaps of many series at once: a few queries for their windows,
+   * coverage and records, one transaction for the changes (none when nothing
+   * changed). Series not expected yet are expected from now on (DetectOptions).
    */
-  async detect(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
+  async detect(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions = {}): Promise<DetectionResult> {
     // Another process (a second backfill, a replica) may record the same new gaps between our read and our
     // write: the open-gap unique index refuses ours, and a fresh read sees theirs.
     for (let attempt = 1; ; attempt++) {
@@ -122,6 +102,13 @@ export class GapDetectorService {
     }
   }
 
+  /** Where the expected window of a series not expected yet starts (see DetectOptions). */
+  defaultWindowStart(now: number, intervalMinutes: number, opts: DetectOptions): number {
+    const step = intervalMinutes * 60;
+    if (opts.lookbackDays !== undefined) return alignUp(now - opts.lookbackDays * DAY, step);
+    return ohlcWindowStart(now, intervalMinutes);
+  }
+
   private async detectOnce(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
     const now = this.clock.nowSeconds();
     const assetIds = [...new Set(series.map((s) => s.asset.id))];
@@ -130,6 +117,19 @@ export class GapDetectorService {
     // resolved here is always covered in what we read next (never re-detected as a new hole).
     const openGaps = await this.gaps.openFor(assetIds, intervals);
     const coverage = await this.coverage.spansFor(assetIds, intervals);
+    const starts = await this.series.startsFor(assetIds, intervals);
+    const fresh: ExpectedStart[] = [];
+    for (const { asset, intervalMinutes } of series) {
+      const key = seriesKey({ assetId: asset.id, intervalMinutes });
+      if (starts.has(key)) continue;
+      // A series held but not expected yet (coverage written before it was) is expected from its coverage on,
+      // as the migration that introduced expected series did; one held by nothing gets the default window.
+      const covered = coverage.get(key) ?? [];
+      const from = covered.length ? Math.min(...covered.map((c) => c.from)) : this.defaultWindowStart(now, intervalMinutes, opts);
+      fresh.push({ assetId: asset.id, intervalMinutes, from });
+      starts.set(key, from);
+    }
+    await this.series.expectIfNew(fresh);
     // New records stream to the database while the next series are reconciled (GapChangeWriter); the
     // changed and resolved ones follow at commit, all in one transaction.
     const changes = { resolve: [] as GapRecord[], update: [] as GapRecord[] };
@@ -140,13 +140,37 @@ export class GapDetectorService {
     try {
       for (const { asset, intervalMinutes } of series) {
         const key = seriesKey({ assetId: asset.id, intervalMinutes });
-        const r = this.reconcile(asset, intervalMinutes, coverage.get(key) ?? [], openGaps.get(key) ?? [], now, opts);
-        if (r.covered.length) await this.resolveCovered(asset, intervalMinutes, r.covered, r);
-        for (const g of r.resolve) changes.resolve.push(g);
-        for (const g of r.update) changes.update.push(g);
-        for (const g of r.insert) pending.push(g);
-        inserted += r.insert.length;
-        results.push(r.detection);
+        const covered = coverage.get(key) ?? [];
+        const window = this.expectedWindow(starts.get(key)!, covered, now, intervalMinutes);
+        const step = intervalMinutes * 60;
+        const routed = window
+          ? subtractSpans(window, covered, step).flatMap((g) => route(g, now, intervalMinutes, this.config.tradesBackfill))
+          : [];
+        const plan = reconcileGaps({
+          routed,
+          covered,
+          existing: openGaps.get(key) ?? [],
+          stepSeconds: step,
+          now: this.clock.now(),
+          create: (span, like) => this.newGap(asset, intervalMinutes, span, like),
+          archiveHint: (span) => archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
+        });
+        for (const line of plan.log) this.logger.log(`${asset.symbol} ${intervalMinutes}m: ${line}`);
+        const detection: SeriesDetection = {
+          asset,
+          intervalMinutes,
+          window,
+          open: plan.ledger,
+          inserted: plan.insert.length,
+          updated: plan.update.length,
+          resolved: plan.merged.length,
+        };
+        for (const g of plan.covered) await this.resolveCovered(asset, intervalMinutes, g, detection);
+        for (const g of [...plan.covered, ...plan.merged]) changes.resolve.push(g);
+        for (const g of plan.update) if (!g.isResolved) changes.update.push(g);
+        for (const g of plan.insert) pending.push(g);
+        inserted += plan.insert.length;
+        results.push(detection);
         if (pending.length >= INSERT_BATCH) {
           writer ??= await this.gaps.changeWriter(assetIds);
           await writer.insert(pending);
@@ -184,137 +208,42 @@ export class GapDetectorService {
     };
   }
 
-  /**
-   * The current gaps of one series against its records: each gap keeps the
-   * record that best matches it (re-spanned when it moved), else gets a new
-   * one; records no gap kept are resolved — those now covered are returned
-   * in `covered` for resolveCovered. Synchronous: a run reconciles thousands
-   * of series while their new records stream to the database.
-   */
-  private reconcile(
-    asset: Asset,
-    intervalMinutes: number,
-    covered: readonly Span[],
-    existing: readonly GapRecord[],
-    now: number,
-    opts: DetectOptions,
-  ): Reconciliation {
-    const step = intervalMinutes * 60;
-    const window = this.expectedWindow(covered, now, intervalMinutes, opts);
-    const routed = window
-      ? subtractSpans(window, covered, step).flatMap((g) => route(g, now, intervalMinutes, this.config.tradesBackfill))
-      : [];
-
-    const n = existing.length;
-    const from = new Array<number>(n);
-    const to = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      from[i] = toSeconds(existing[i]!.startTs);
-      to[i] = toSeconds(existing[i]!.endTs);
-    }
-    const used = new Uint8Array(n);
-    const update: GapRecord[] = [];
-    const insert: GapRecord[] = [];
-    for (const span of routed) {
-      const i = bestMatch(existing, from, to, used, span);
-      if (i < 0) {
-        insert.push(this.newGap(asset, intervalMinutes, span));
-        continue;
-      }
-      used[i] = 1;
-      if (this.respan(existing[i]!, asset, span)) update.push(existing[i]!);
-    }
-
-    const resolve: GapRecord[] = [];
-    const coveredGaps: GapRecord[] = [];
-    let open: GapRecord[] = existing as GapRecord[];
-    if (used.includes(0)) {
-      open = [];
-      for (let i = 0; i < n; i++) {
-        const gap = existing[i]!;
-        const span = { from: from[i]!, to: to[i]! };
-        if (used[i]) open.push(gap);
-        else if (isCovered(span, covered, step)) coveredGaps.push(gap);
-        else if (window && intersect(span, window)) {
-          // Overlaps a current gap that another record already stands for: a duplicate.
-          gap.ignore(this.clock.now(), 'superseded by another gap record of the same span');
-          resolve.push(gap);
-        } else open.push(gap); // outside the window (e.g. an incremental run) and still uncovered: left as it is
-      }
-    }
-    if (insert.length) open = open.concat(insert).sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
-    return {
-      detection: { asset, intervalMinutes, window, open, inserted: insert.length, updated: update.length, resolved: resolve.length },
-      resolve,
-      update,
-      insert,
-      covered: coveredGaps,
-    };
+  /** Settles a record whose span is now covered: FILLED, or VERIFIED_EMPTY when the store holds no candle there (a no-trade span). */
+  private async resolveCovered(asset: Asset, intervalMinutes: number, gap: GapRecord, into: SeriesDetection): Promise<void> {
+    const span = { from: toSeconds(gap.startTs), to: toSeconds(gap.endTs) };
+    const candles = await this.candles.count({ assetId: asset.id, symbol: asset.symbol, intervalMinutes }, span);
+    // An ignored span covered since (an archive loaded) is filled like any other: its IGNORED no longer applies.
+    if (gap.status === 'IGNORED') gap.status = gap.initialStatus;
+    if (candles > 0) gap.markFilled(candles, this.clock.now());
+    else gap.markVerifiedEmpty(this.clock.now(), 'covered by a source that had no trade in the span');
+    into.resolved++;
   }
 
-  /** Resolves records whose span is now covered: FILLED, or VERIFIED_EMPTY when the store holds no candle there (a no-trade span). */
-  private async resolveCovered(asset: Asset, intervalMinutes: number, gaps: readonly GapRecord[], into: Reconciliation): Promise<void> {
-    for (const gap of gaps) {
-      const span = { from: toSeconds(gap.startTs), to: toSeconds(gap.endTs) };
-      const candles = await this.candles.count({ assetId: asset.id, symbol: asset.symbol, intervalMinutes }, span);
-      if (candles > 0) gap.markFilled(candles, this.clock.now());
-      else gap.markVerifiedEmpty(this.clock.now(), 'covered by a source that had no trade in the span');
-      into.resolve.push(gap);
-      into.detection.resolved++;
-    }
-  }
-
-  /** [series start, last closed candle]; series start = earliest coverage, or now − lookback without any. */
-  expectedWindow(covered: readonly Span[], now: number, intervalMinutes: number, opts: DetectOptions): Span | null {
-    const step = intervalMinutes * 60;
-    const floor = alignUp(now - opts.lookbackDays * DAY, step);
+  /** [series start, last closed candle]: the start is the series' expected start (or its coverage, if earlier). */
+  expectedWindow(start: number, covered: readonly Span[], now: number, intervalMinutes: number): Span | null {
+    const from = covered.reduce((m, s) => Math.min(m, s.from), start);
     const last = lastClosedCandle(now, intervalMinutes);
-    let from: number;
-    if (opts.incremental) {
-      const lastCovered = covered.reduce((m, s) => Math.max(m, s.to), Number.NEGATIVE_INFINITY);
-      from = Math.max(lastCovered, floor);
-    } else {
-      from = covered.length ? covered.reduce((m, s) => Math.min(m, s.from), Number.POSITIVE_INFINITY) : floor;
-    }
     return from <= last ? { from, to: last } : null;
   }
 
-  /** Re-spans a record to the current gap; returns false when nothing changed (so nothing is written). */
-  private respan(gap: GapRecord, asset: Asset, span: RoutedSpan): boolean {
-    const from = toSeconds(gap.startTs);
-    const to = toSeconds(gap.endTs);
-    if (from === span.from && to === span.to && gap.fillability === span.fillability) return false;
-    if (gap.fillability !== span.fillability) {
-      // A different source now applies (the OHLC window moved on, or trades backfill was switched).
-      gap.status = 'DETECTED';
-      gap.reason = null;
-      gap.cursor = null;
-    }
-    if (from !== span.from) gap.cursor = null; // a trades cursor belongs to the old start
-    gap.startTs = toDate(span.from);
-    gap.endTs = toDate(span.to);
-    gap.fillability = span.fillability;
-    gap.missingIntervals = slots(span, gap.intervalMinutes * 60);
-    gap.archiveHint = span.fillability === 'ARCHIVE_ONLY' ? archiveHint(asset.altname ?? asset.nativeSymbol, gap.intervalMinutes, span) : null;
-    return true;
-  }
-
-  private newGap(asset: Asset, intervalMinutes: number, span: RoutedSpan): GapRecord {
+  private newGap(asset: Asset, intervalMinutes: number, span: RoutedSpan, like?: GapRecord): GapRecord {
     const gap = new GapRecord();
     gap.assetId = asset.id;
     gap.intervalMinutes = intervalMinutes;
+    gap.kind = 'gap';
     gap.startTs = toDate(span.from);
     gap.endTs = toDate(span.to);
     gap.missingIntervals = slots(span, intervalMinutes * 60);
     gap.fillability = span.fillability;
-    gap.status = 'DETECTED';
+    gap.status = like?.status ?? 'DETECTED';
     gap.attempts = 0;
     gap.candlesFilled = 0;
-    gap.reason = null;
+    gap.reason = like?.reason ?? null;
     gap.lastError = null;
     gap.cursor = null;
+    gap.nextAttemptAt = null;
     gap.detectedAt = this.clock.now();
-    gap.resolvedAt = null;
+    gap.resolvedAt = like?.resolvedAt ?? null;
     gap.archiveHint =
       span.fillability === 'ARCHIVE_ONLY' ? archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span) : null;
     return gap;

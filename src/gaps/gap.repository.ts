@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { PoolClient } from 'pg';
-import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
+import { DataSource, DeepPartial, In, Repository } from 'typeorm';
 import { BinaryTupleReader, copyOut, intArrayLiteral, textArrayLiteral } from '../database/binary-copy';
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { withPooledClient } from '../database/pooled-client';
 import { GapRecord } from '../entities/gap-record.entity';
-import { Fillability, GapStatus, RESOLVED_GAP_STATUSES, Tier } from '../entities/enums';
+import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus, LEDGER_GAP_STATUSES, OPEN_GAP_STATUSES, Tier } from '../entities/enums';
 import { SeriesKey, seriesKey } from './coverage.repository';
 import { GapChangeWriter } from './gap-change-writer';
 
@@ -14,7 +14,9 @@ export interface GapListFilter {
   tier?: Tier;
   intervals?: readonly number[];
   statuses?: readonly GapStatus[];
+  kinds?: readonly GapKind[];
   assetIds?: readonly number[];
+  ids?: readonly number[];
   limit?: number;
 }
 
@@ -44,12 +46,14 @@ function readGapRecord(r: BinaryTupleReader): GapRecord {
   g.archiveHint = r.textOrNull();
   g.detectedAt = r.date();
   g.resolvedAt = r.dateOrNull();
+  g.kind = r.text() as GapKind;
+  g.nextAttemptAt = r.dateOrNull();
   return g;
 }
 
 /** The columns readGapRecord reads, in its order. */
 const GAP_COLUMNS = `id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, reason, attempts,
-  last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at`;
+  last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, next_attempt_at`;
 
 @Injectable()
 export class GapRepository {
@@ -62,21 +66,32 @@ export class GapRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Unresolved gaps of a series, oldest first. */
-  openForSeries(series: SeriesKey, em?: EntityManager): Promise<GapRecord[]> {
-    const repo = em ? em.getRepository(GapRecord) : this.repo;
-    return repo.find({
-      where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, status: Not(In([...RESOLVED_GAP_STATUSES])) },
-      order: { startTs: 'ASC' },
-    });
+  /**
+   * The ledger records of kind `gap` (open and IGNORED: together they stand
+   * for the uncovered spans) of many series in one binary COPY (no text
+   * parsing, no entity hydration by TypeORM: 100,000 records in about 0.3 s),
+   * keyed by seriesKey().
+   */
+  openFor(assetIds: readonly number[], intervals: readonly number[]): Promise<Map<string, GapRecord[]>> {
+    return this.bySeries(assetIds, intervals, 'gap', LEDGER_GAP_STATUSES);
   }
 
-  /**
-   * Unresolved gaps of many series in one binary COPY (no text parsing, no
-   * entity hydration by TypeORM: 100,000 records in about 0.3 s), keyed by
-   * seriesKey().
-   */
-  async openFor(assetIds: readonly number[], intervals: readonly number[]): Promise<Map<string, GapRecord[]>> {
+  /** The open suspect records (covered spans to verify) of many series, keyed by seriesKey(). */
+  openSuspectsFor(assetIds: readonly number[], intervals: readonly number[]): Promise<Map<string, GapRecord[]>> {
+    return this.bySeries(assetIds, intervals, 'suspect', OPEN_GAP_STATUSES);
+  }
+
+  /** Every suspect record of a series whatever its status (already flagged spans are not flagged again). */
+  async suspectsOf(series: SeriesKey): Promise<GapRecord[]> {
+    return this.repo.find({ where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, kind: 'suspect' }, order: { startTs: 'ASC' } });
+  }
+
+  private async bySeries(
+    assetIds: readonly number[],
+    intervals: readonly number[],
+    kind: GapKind,
+    statuses: readonly GapStatus[],
+  ): Promise<Map<string, GapRecord[]>> {
     const out = new Map<string, GapRecord[]>();
     if (assetIds.length === 0 || intervals.length === 0) return out;
     const gaps = await withPooledClient(this.dataSource, (client) =>
@@ -84,7 +99,7 @@ export class GapRepository {
         client,
         `SELECT ${GAP_COLUMNS} FROM gap_records
           WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})
-            AND status <> ALL(${textArrayLiteral(RESOLVED_GAP_STATUSES)})`,
+            AND kind = '${kind}' AND status = ANY(${textArrayLiteral(statuses)})`,
         readGapRecord,
       ),
     );
@@ -120,16 +135,31 @@ export class GapRepository {
     }
   }
 
-  /** Deletes resolved gaps resolved before `before`; returns how many. */
+  /** Deletes closed records (FILLED, VERIFIED_EMPTY, MERGED) resolved before `before`; returns how many. */
   async deleteResolvedBefore(before: Date): Promise<number> {
     const result = await this.repo
       .createQueryBuilder()
       .delete()
       .from(GapRecord)
-      .where('status IN (:...statuses)', { statuses: RESOLVED_GAP_STATUSES })
+      .where('status IN (:...statuses)', { statuses: CLOSED_GAP_STATUSES })
       .andWhere('resolved_at < :before', { before })
       .execute();
     return result.affected ?? 0;
+  }
+
+  /** The records of a series being filled. */
+  fillingOf(series: SeriesKey): Promise<GapRecord[]> {
+    return this.repo.find({ where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, status: 'FILLING' }, order: { startTs: 'ASC' } });
+  }
+
+  /** A new (unsaved) record. */
+  create(fields: DeepPartial<GapRecord>): GapRecord {
+    return this.repo.create(fields);
+  }
+
+  /** Saves the records in one transaction (a split: no moment where part of a span lacks its record). */
+  saveAllInTransaction(gaps: GapRecord[]): Promise<GapRecord[]> {
+    return this.dataSource.transaction((em) => em.getRepository(GapRecord).save(gaps));
   }
 
   findByStatus(status: GapStatus): Promise<GapRecord[]> {
@@ -160,6 +190,8 @@ export class GapRepository {
     if (filter.tier) q.andWhere('a.tier = :tier', { tier: filter.tier });
     if (filter.intervals?.length) q.andWhere('g.interval_minutes IN (:...intervals)', { intervals: filter.intervals });
     if (filter.statuses?.length) q.andWhere('g.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.kinds?.length) q.andWhere('g.kind IN (:...kinds)', { kinds: filter.kinds });
+    if (filter.ids?.length) q.andWhere('g.id IN (:...ids)', { ids: filter.ids });
     if (filter.assetIds?.length) q.andWhere('g.asset_id IN (:...assetIds)', { assetIds: filter.assetIds });
     if (filter.limit) q.limit(filter.limit);
     const { entities, raw } = await q.getRawAndEntities<{ a_symbol: string; a_altname: string | null; a_tier: Tier }>();

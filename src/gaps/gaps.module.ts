@@ -12,7 +12,10 @@ import { MarketDataUpdateService } from './market-data-update.service';
 import { GapRepository } from './gap.repository';
 import { GapsService } from './gaps.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
+import { GapRetryPolicy } from './gap-retry.policy';
 import { SeriesLockRepository } from './series-lock.repository';
+import { SeriesService } from './series.service';
+import { SuspectService } from './suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
 
 @Module({
@@ -27,7 +30,20 @@ import { TradesBackfillService } from './trades-backfill.service';
     GapsService,
     GapRecoveryService,
     MarketDataUpdateService,
+    GapRetryPolicy,
+    SuspectService,
+    SeriesService,
   ],
-  exports: [GapRepository, GapDetectorService, BackfillService, GapsService, OhlcBackfillService, GapRecoveryService, MarketDataUpdateService],
+  exports: [
+    GapRepository,
+    GapDetectorService,
+    BackfillService,
+    GapsService,
+    OhlcBackfillService,
+    GapRecoveryService,
+    MarketDataUpdateService,
+    SuspectService,
+    SeriesService,
+  ],
 })
 export class GapsModule {}

@@ -65,7 +65,12 @@ export class MarketDataUpdateService {
       const counts: CategoryCounts = { success: 0, failed: 0, skipped: 0 };
       details[category] = counts;
       try {
-        const assets = await this.assets.findAll({ category, active: true });
+        const listed = await this.assets.findAll({ category, active: true });
+        // Archive-only assets (Kraken does not list them) are never asked for: said once, not failed every run.
+        const assets = listed.filter((a) => !a.archiveOnly);
+        if (assets.length < listed.length) {
+          this.logger.log(`${category}: ${listed.length - assets.length} archive-only asset(s) not updated (Kraken does not list them)`);
+        }
         const covered = await this.coverage.coveredSeries(assets.map((a) => a.id));
         const spans = await this.coverage.spansFor(
           assets.map((a) => a.id),
@@ -109,7 +114,7 @@ export class MarketDataUpdateService {
     const claimed = await this.locks.withSeriesLock({ assetId: asset.id, intervalMinutes: interval }, async () => {
       try {
         await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
-        await this.detector.detect([{ asset, intervalMinutes: interval }], { incremental: true, lookbackDays: 1 });
+        await this.detector.detect([{ asset, intervalMinutes: interval }]);
         return 'success' as const;
       } catch (e) {
         this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -6,9 +6,10 @@ import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { OhlcCandle } from '../sources/kraken/kraken.types';
 import { CallBudget } from './call-budget';
-import { intersect, mergeSpans, slots, Span, subtractSpans } from './coverage-math';
+import { intersect, isCovered, mergeSpans, slots, Span, subtractSpans } from './coverage-math';
 import { CoverageRepository, rangeSpan } from './coverage.repository';
 import { ohlcWindowStart } from './fillability';
+import { GapRetryPolicy } from './gap-retry.policy';
 import { GapRepository } from './gap.repository';
 
 export interface OhlcRejection {
@@ -25,6 +26,8 @@ export interface CheckedOhlc {
   rejected: OhlcRejection[];
   /** Closed rows with no trade: they prove coverage but are not stored (as in the archives). */
   empty: number;
+  /** Their open times: Kraken's proof that nobody traded there. */
+  emptyTs: number[];
 }
 
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -56,16 +59,16 @@ export function checkOhlcRows(rows: readonly OhlcCandle[], intervalMinutes: numb
     if (problem) rejected.set(r.ts, problem);
   }
   const candles: Candle[] = [];
-  let empty = 0;
+  const emptyTs: number[] = [];
   for (const r of [...byTs.values()].sort((a, b) => a.ts - b.ts)) {
     if (rejected.has(r.ts)) continue;
     if (r.count === 0) {
-      empty++;
+      emptyTs.push(r.ts);
       continue;
     }
     candles.push({ ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, vwap: r.vwap, volume: r.volume, trades: r.count });
   }
-  return { candles, lastClosed, empty, rejected: [...rejected].map(([ts, reason]) => ({ ts, reason })) };
+  return { candles, lastClosed, empty: emptyTs.length, emptyTs, rejected: [...rejected].map(([ts, reason]) => ({ ts, reason })) };
 }
 
 function impossible(r: OhlcCandle, step: number): string | null {
@@ -83,6 +86,8 @@ export interface OhlcStoreResult {
   empty: number;
   rejected: number;
   proven: Span[];
+  /** The count-0 rows: slots Kraken says nobody traded in. */
+  emptyTs: number[];
 }
 
 export interface FillOutcome {
@@ -91,6 +96,16 @@ export interface FillOutcome {
   partial: number;
   verifiedEmpty: number;
   failed: number;
+}
+
+/** Adds `more` into `into`. */
+export function add(into: FillOutcome, more: FillOutcome): FillOutcome {
+  into.candles += more.candles;
+  into.filled += more.filled;
+  into.partial += more.partial;
+  into.verifiedEmpty += more.verifiedEmpty;
+  into.failed += more.failed;
+  return into;
 }
 
 /**
@@ -108,14 +123,56 @@ export class OhlcBackfillService {
     private readonly coverage: CoverageRepository,
     private readonly gaps: GapRepository,
     private readonly clock: Clock,
+    private readonly retry: GapRetryPolicy,
   ) {}
 
-  async fill(asset: Asset, intervalMinutes: number, gaps: GapRecord[], budget: CallBudget): Promise<FillOutcome> {
-    const sorted = [...gaps].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
+  /**
+   * One OHLC request for the series' API_OHLC records, gaps and suspects
+   * alike: gaps are settled against coverage, suspects against what the
+   * response proves (a count-0 candle is Kraken's proof of no trade).
+   */
+  async fill(asset: Asset, intervalMinutes: number, records: GapRecord[], budget: CallBudget): Promise<FillOutcome> {
+    const sorted = [...records].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
     for (const g of sorted) g.startFilling();
     await this.gaps.saveAll(sorted);
-    await this.fetchAndStore(asset, intervalMinutes, toSeconds(sorted[0]!.startTs), budget);
-    return this.recheck({ assetId: asset.id, symbol: asset.symbol, intervalMinutes }, sorted, 'OHLC response');
+    const series = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
+    const { emptyTs } = await this.fetchAndStore(asset, intervalMinutes, toSeconds(sorted[0]!.startTs), budget);
+    const gaps = sorted.filter((g) => g.kind === 'gap');
+    const outcome = await this.recheck(series, gaps, 'OHLC response');
+    const suspects = sorted.filter((g) => g.kind === 'suspect');
+    // A suspect slot is settled by a stored candle or a count-0 row; a slot the response left out proves nothing.
+    const noTrade = emptyTs.map((ts) => ({ from: ts, to: ts }));
+    if (suspects.length) add(outcome, await this.verifySuspects(series, suspects, noTrade, 'OHLC response (count-0 candles)'));
+    return outcome;
+  }
+
+  /**
+   * Settles suspect records after a source was read over them: candles stored
+   * there now → FILLED (the archive had lost them); every slot proven empty
+   * (`noTrade`: spans the source shows nobody traded in) → VERIFIED_EMPTY;
+   * else back to SUSPECT, still to verify.
+   */
+  async verifySuspects(series: SeriesRef, suspects: GapRecord[], noTrade: readonly Span[], source: string): Promise<FillOutcome> {
+    const step = series.intervalMinutes * 60;
+    const out: FillOutcome = { candles: 0, filled: 0, partial: 0, verifiedEmpty: 0, failed: 0 };
+    const now = this.clock.now();
+    for (const g of suspects) {
+      const span = { from: toSeconds(g.startTs), to: toSeconds(g.endTs) };
+      const stored = await this.candles.count(series, span);
+      out.candles += stored;
+      if (stored > 0) {
+        g.markFilled(stored, now);
+        out.filled++;
+      } else if (isCovered(span, noTrade, step)) {
+        g.markVerifiedEmpty(now, `${source}: no trade in the span`);
+        out.verifiedEmpty++;
+      } else {
+        g.status = 'SUSPECT';
+        g.reason = `${source} did not prove ${new Date(span.from * 1000).toISOString()}.. empty: still to verify`;
+      }
+    }
+    await this.gaps.saveAll(suspects);
+    return out;
   }
 
   /**
@@ -151,7 +208,7 @@ export class OhlcBackfillService {
     this.logger.log(
       `${asset.symbol} ${intervalMinutes}m: OHLC since ${new Date(since * 1000).toISOString()} → ${written} candle(s), ${checked.empty} empty, ${checked.rejected.length} rejected`,
     );
-    return { written, empty: checked.empty, rejected: checked.rejected.length, proven };
+    return { written, empty: checked.empty, rejected: checked.rejected.length, proven, emptyTs: checked.emptyTs };
   }
 
   /** Settles each gap against fresh coverage: FILLED, VERIFIED_EMPTY, PARTIAL or FAILED. */
@@ -178,12 +235,17 @@ export class OhlcBackfillService {
         g.markPartial(stored, `${source} covered ${coveredSlots} of ${slots(span, step)} interval(s)`);
         out.partial++;
       } else {
-        g.markFailed(`${source} did not reach the gap (nothing proven in ${new Date(span.from * 1000).toISOString()}..)`);
+        g.markFailed(`${source} did not reach the gap (nothing proven in ${new Date(span.from * 1000).toISOString()}..)`, this.retry.retryAt(g));
         out.failed++;
       }
     }
     await this.gaps.saveAll(gaps);
     return out;
+  }
+
+  /** The retry time of a gap failing now (see GapRetryPolicy). */
+  retryAt(gap: GapRecord): Date | null {
+    return this.retry.retryAt(gap);
   }
 
   private async countCovered(series: SeriesRef, span: Span, covered: readonly Span[]): Promise<number> {

@@ -82,6 +82,8 @@ export class TradesBackfillService {
       }
     }
     gap.cursor = null;
+    // The trades history now spans the record: a suspect is settled by what it held there, a gap by coverage.
+    if (gap.kind === 'suspect') return this.ohlc.verifySuspects(series, [gap], [{ from: start, to: end }], 'Trades history');
     return this.ohlc.recheck(series, [gap], 'Trades history');
   }
 }

@@ -42,7 +42,13 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
     ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
     ...(result.rejects.length ? [`rejected rows (first ${result.rejects.length}):`, ...result.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`)] : []),
-    ...(backfill ? [backfillText(backfill), `completeness: ${backfill.completeness.complete_series}/${backfill.completeness.series} series complete (${backfill.completeness.completeness_pct}%)`] : []),
+    ...(backfill
+      ? [
+          backfillText(backfill),
+          `series complete: ${backfill.completeness.complete_series} of ${backfill.completeness.series}; intervals covered: ${backfill.completeness.completeness_pct}% ` +
+            `(${backfill.completeness.missing_intervals} missing, ${backfill.completeness.open_gaps} open gap(s), ${backfill.completeness.suspect_gaps} suspect)`,
+        ]
+      : []),
   ];
   return { exitCode: clean ? EXIT_OK : EXIT_INCOMPLETE, result, text: lines.join('\n') };
 }
@@ -68,7 +74,7 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
       {
         noApi: options.api === false,
         incremental: options.incremental ?? false,
-        lookbackDays: options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+        lookbackDays: options.lookbackDays,
         maxCalls: options.maxCalls,
         downloadListFile: options.downloadList,
       },
@@ -97,12 +103,12 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
     return false;
   }
 
-  @Option({ flags: '--incremental', description: 'detect gaps only from the end of the last coverage (or the lookback) to now' })
+  @Option({ flags: '--incremental', description: 'backfill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })
   parseIncremental(): boolean {
     return true;
   }
 
-  @Option({ flags: '--lookback-days <n>', description: `window floor for incremental detection (default ${DEFAULT_LOOKBACK_DAYS})` })
+  @Option({ flags: '--lookback-days <n>', description: `how far back --incremental backfills (default ${DEFAULT_LOOKBACK_DAYS})` })
   parseLookback(value: string): number {
     return parsePositiveInt(value, '--lookback-days');
   }

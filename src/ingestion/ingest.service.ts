@@ -14,6 +14,8 @@ import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { Span } from '../gaps/coverage-math';
 import { CoverageRepository } from '../gaps/coverage.repository';
+import { SeriesRepository } from '../gaps/series.repository';
+import { SuspectService } from '../gaps/suspect.service';
 import { ArchiveDiscoveryService, DiscoveredFile, Discovery } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
 import { IngestProgress, NO_PROGRESS } from './ingest-progress';
@@ -21,6 +23,7 @@ import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
 import { JobConflictError, JobNotFoundError } from './ingestion.errors';
+import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.2;
@@ -65,6 +68,8 @@ interface RunContext {
   previous: Map<string, FileIngestionRecord>;
   cancelled: boolean;
   series: Map<string, SeriesRef>;
+  /** The spans of the files loaded by this run, per series (the cross-interval no-trade check looks there). */
+  loaded: Map<string, { series: SeriesRef; spans: Span[] }>;
   /** Job writes (heartbeat timer, file ends, finish) run one after another. */
   writes: Promise<void>;
 }
@@ -91,6 +96,8 @@ export class IngestService {
     private readonly rejects: IngestionRejectRepository,
     private readonly store: CandleStore,
     private readonly coverage: CoverageRepository,
+    private readonly expected: SeriesRepository,
+    private readonly suspects: SuspectService,
     private readonly catalog: AssetCatalogService,
     private readonly assets: AssetRepository,
     private readonly tiers: TiersService,
@@ -159,7 +166,7 @@ export class IngestService {
   }
 
   private async run(job: IngestionJob, request: IngestRequest, found: Discovery, progress: IngestProgress): Promise<IngestResult> {
-    const ctx: RunContext = { job, request, progress, previous: new Map(), cancelled: false, series: new Map(), writes: Promise.resolve() };
+    const ctx: RunContext = { job, request, progress, previous: new Map(), cancelled: false, series: new Map(), loaded: new Map(), writes: Promise.resolve() };
     for (const r of await this.ledger.forJob(job.id)) ctx.previous.set(fileKey(r.archive, r.path), r);
     const heartbeat = setInterval(() => void this.beat(ctx), this.config.jobHeartbeatMs);
     try {
@@ -184,12 +191,13 @@ export class IngestService {
       for (const { file, asset } of selected) {
         if (ctx.cancelled) break;
         const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: file.member.intervalMinutes };
-        ctx.series.set(`${asset.id}/${series.intervalMinutes}`, series);
         progress.fileStarted(file.name);
-        await this.ingestFile(ctx, file, series);
+        // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers none.
+        if (await this.ingestFile(ctx, file, series)) ctx.series.set(`${asset.id}/${series.intervalMinutes}`, series);
         progress.fileFinished();
         await this.write(ctx);
       }
+      if (!ctx.cancelled) await this.suspects.crossCheck([...ctx.loaded.values()]);
       clearInterval(heartbeat);
       if (!ctx.cancelled) await this.write(ctx, () => job.finish(wallClock()));
     } catch (e) {
@@ -236,7 +244,7 @@ export class IngestService {
     return next;
   }
 
-  private async ingestFile(ctx: RunContext, file: DiscoveredFile, series: SeriesRef): Promise<void> {
+  private async ingestFile(ctx: RunContext, file: DiscoveredFile, series: SeriesRef): Promise<boolean> {
     const { job } = ctx;
     const earlier = ctx.previous.get(fileKey(file.archive, file.path));
     if (earlier?.status === 'COMPLETED') {
@@ -245,12 +253,12 @@ export class IngestService {
       job.add('rowsIngested', earlier.rowsIngested);
       job.add('rowsRejected', earlier.rowsRejected);
       ctx.progress.advance(file.sizeBytes, 0);
-      return;
+      return true;
     }
     if (earlier?.status === 'SKIPPED_DUPLICATE') {
       job.add('filesSkipped', 1);
       ctx.progress.advance(file.sizeBytes, 0);
-      return;
+      return true;
     }
     if (earlier) await this.rejects.deleteForFile(earlier.id);
     const record =
@@ -286,7 +294,7 @@ export class IngestService {
       await this.ledger.save(record);
       ctx.job.add('filesFailed', 1);
       this.logger.error(`${file.name}: FAILED: ${record.error}`);
-      return;
+      return false;
     }
     const duplicate = await this.ledger.findCompletedBySha(digest.sha256);
     record.sha256 = digest.sha256;
@@ -295,10 +303,11 @@ export class IngestService {
 
     record.startProcessing();
     await this.ledger.save(record);
-    await this.load(ctx, file, series, record);
+    return this.load(ctx, file, series, record);
   }
 
-  private async skipDuplicate(ctx: RunContext, record: FileIngestionRecord, of: FileIngestionRecord, file: DiscoveredFile): Promise<void> {
+  /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). */
+  private async skipDuplicate(ctx: RunContext, record: FileIngestionRecord, of: FileIngestionRecord, file: DiscoveredFile): Promise<true> {
     record.sha256 = of.sha256;
     record.crc32 ??= of.crc32;
     record.skipDuplicate(`${of.id}`);
@@ -306,6 +315,7 @@ export class IngestService {
     ctx.job.add('filesSkipped', 1);
     ctx.progress.advance(file.sizeBytes, 0);
     this.logger.debug(`${file.name}: already ingested (file record ${of.id}), skipped`);
+    return true;
   }
 
   /** SHA-256 and CRC-32 of the content, streamed. */
@@ -319,10 +329,14 @@ export class IngestService {
     return { sha256: hash.digest('hex'), crc32: crc >>> 0 };
   }
 
-  /** Parses and writes one file in one store transaction; coverage only after it is committed. */
-  private async load(ctx: RunContext, file: DiscoveredFile, series: SeriesRef, record: FileIngestionRecord): Promise<void> {
+  /** Parses and writes one file in one store transaction; coverage only after it is committed. True when it completed. */
+  private async load(ctx: RunContext, file: DiscoveredFile, series: SeriesRef, record: FileIngestionRecord): Promise<boolean> {
     const { job } = ctx;
     const parser = new OhlcvtParser({ intervalMinutes: series.intervalMinutes, nowSeconds: this.clock.nowSeconds() });
+    const noTrade = new NoTradeAnalyzer(series.intervalMinutes * 60, {
+      minCandles: this.config.noTradeSuspectMinCandles,
+      minTrades: this.config.noTradeSuspectTrades,
+    });
     const batch: ParseBatch = { candles: [], rejects: [] };
     const pendingRejects: StoredReject[] = [];
     let counted = { read: 0, accepted: 0, rejected: 0 };
@@ -345,6 +359,7 @@ export class IngestService {
         nothingStoredFromFirst = (await this.store.read(series, { from: batch.candles[0]!.ts, to: FAR_FUTURE }, 1)).length === 0;
       }
       for (const c of batch.candles) {
+        noTrade.add(c.ts, c.trades);
         const wait = writer.write(c);
         if (wait) await wait;
       }
@@ -381,7 +396,9 @@ export class IngestService {
           ? 'empty file: no rows'
           : parser.rowsRejected / parser.rowsRead > ctx.request.maxRejectRatio
             ? `${parser.rowsRejected} of ${parser.rowsRead} rows rejected (${((100 * parser.rowsRejected) / parser.rowsRead).toFixed(1)}% > ${ctx.request.maxRejectRatio * 100}%): none of its rows were kept`
-            : null;
+            : parser.rowsAccepted === 0
+              ? 'no valid row'
+              : noTrade.mislabel(series.intervalMinutes);
       if (failure) {
         await writer.abort();
         // None of a failed file's rows are kept: its valid rows count as rejected too, with one file-level reject saying why.
@@ -392,7 +409,7 @@ export class IngestService {
         await this.ledger.save(record);
         job.add('filesFailed', 1);
         this.logger.warn(`${file.name}: FAILED: ${failure}`);
-        return;
+        return false;
       }
       const parsed = Date.now();
       const fileSpan = { from: parser.firstTs ?? 0, to: parser.lastTs ?? 0 };
@@ -405,6 +422,14 @@ export class IngestService {
       for (const span of spans) {
         await this.coverage.mergeIn(series, span, 'csv', (merged) => this.recount(series, merged, known));
       }
+      // The series is expected from the file's first row on; its implausible empty runs are flagged, and suspect
+      // spans the file now holds candles for are settled.
+      await this.expected.expectFrom([{ assetId: series.assetId, intervalMinutes: series.intervalMinutes, from: fileSpan.from }]);
+      await this.suspects.afterLoad(series, fileSpan, noTrade.suspects());
+      const key = `${series.assetId}/${series.intervalMinutes}`;
+      const loaded = ctx.loaded.get(key) ?? { series, spans: [] };
+      loaded.spans.push(fileSpan);
+      ctx.loaded.set(key, loaded);
       record.complete(counts);
       await this.ledger.save(record);
       job.add('filesDone', 1);
@@ -412,6 +437,7 @@ export class IngestService {
         `${file.name}: ${parser.rowsAccepted} rows ingested, ${parser.rowsRejected} rejected ` +
           `(parse+write ${parsed - started} ms, commit ${stored - parsed} ms, coverage ${Date.now() - stored} ms)`,
       );
+      return true;
     } catch (e) {
       if (!committed) await writer.abort();
       account();
@@ -424,6 +450,7 @@ export class IngestService {
       await this.ledger.save(record);
       job.add('filesFailed', 1);
       if (!(e instanceof IngestCancelled)) this.logger.error(`${file.name}: FAILED: ${reason}`);
+      return false;
     }
   }
 

@@ -12,7 +12,7 @@ export interface UnifiedIngestOptions {
   /** Stop after gap detection: no API call. */
   noApi: boolean;
   incremental: boolean;
-  lookbackDays: number;
+  lookbackDays?: number;
   maxCalls?: number;
   /** Also write the download list as CSV here. */
   downloadListFile?: string;
@@ -65,10 +65,8 @@ export class UnifiedIngestService {
       incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0,
     });
     if (opts.downloadListFile) await writeFile(opts.downloadListFile, downloadListCsv(backfill.download_list));
-    const intervals = [...new Set(series.map((s) => s.intervalMinutes))];
-    const completeness = intervals.length
-      ? (await this.reports.build({ tier: request.tier, intervals })).summary
-      : { series: 0, complete_series: 0, completeness_pct: 100, open_gaps: 0, stale_series: 0 };
+    // The same series as `report` with the same filter: every expected series, not only the ones this run touched.
+    const completeness = (await this.reports.build({ tier: request.tier, intervals: request.intervals })).summary;
     this.logger.log(
       `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
     );

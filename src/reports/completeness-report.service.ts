@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
-import { Asset } from '../entities/asset.entity';
-import { Fillability, FILLABILITIES, GapStatus, INTERVALS, RESOLVED_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
-import { alignUp, intersect, mergeSpans, slots, Span } from '../gaps/coverage-math';
+import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
+import { alignUp, intersect, mergeSpans, slots, Span, subtractSpans } from '../gaps/coverage-math';
 import { CoverageRepository, seriesKey } from '../gaps/coverage.repository';
+import { SeriesRepository } from '../gaps/series.repository';
 import { lastClosedCandle } from '../gaps/fillability';
 import { ReportRepository } from './report.repository';
 
-/** A series counts as complete at or above this share of its expected window. */
-export const COMPLETE_THRESHOLD_PCT = 99.9;
 export const DEFAULT_STALE_HOURS = 24;
-/** Window of a series with no coverage when no --since is given. */
-export const DEFAULT_REPORT_LOOKBACK_DAYS = 30;
 
 export interface ReportOptions {
   tier?: Tier;
@@ -28,6 +24,7 @@ export interface TimelineGap {
   to: string;
   status: GapStatus;
   fillability: Fillability;
+  kind: GapKind;
 }
 
 export interface SeriesReport {
@@ -38,11 +35,19 @@ export interface SeriesReport {
   last: string | null;
   window_start: string | null;
   window_end: string;
+  /** Covered share of the expected window, IGNORED spans left out of it. */
   coverage_pct: number;
   open_gaps: number;
+  /** Uncovered intervals of the window, IGNORED ones left out (whether or not a gap record was detected for them yet). */
   missing_intervals: number;
+  /** Open suspect records: covered spans without candles whose "no trades" is contradicted, still to verify. */
+  suspect_gaps: number;
+  /** IGNORED records and the intervals they stand for, counted apart and kept out of completeness. */
+  ignored_gaps: number;
+  ignored_intervals: number;
   intervals_behind: number;
   stale: boolean;
+  /** Covered over the whole window (IGNORED spans aside), with no open gap and no suspect record. */
   complete: boolean;
   timeline?: { covered: Array<{ from: string; to: string }>; gaps: TimelineGap[] };
 }
@@ -55,6 +60,8 @@ export interface IntervalReport {
   open_gaps: number;
   open_gaps_by_fillability: Record<Fillability, number>;
   missing_intervals_by_fillability: Record<Fillability, number>;
+  suspect_gaps: number;
+  ignored_gaps: number;
   stale_series: number;
   complete: boolean;
 }
@@ -72,7 +79,18 @@ export interface CompletenessReport {
   generated_at: string;
   since: string | null;
   stale_hours: number;
-  summary: { series: number; complete_series: number; completeness_pct: number; open_gaps: number; stale_series: number };
+  summary: {
+    series: number;
+    /** Series complete (see SeriesReport.complete): a count of series, not of intervals. */
+    complete_series: number;
+    /** Intervals covered over intervals expected, all series together. */
+    completeness_pct: number;
+    open_gaps: number;
+    missing_intervals: number;
+    suspect_gaps: number;
+    ignored_gaps: number;
+    stale_series: number;
+  };
   tiers: TierReport[];
   series: SeriesReport[];
 }
@@ -82,14 +100,18 @@ const pct = (covered: number, total: number) => (total === 0 ? 100 : Math.floor(
 const byFillability = () => Object.fromEntries(FILLABILITIES.map((f) => [f, 0])) as Record<Fillability, number>;
 
 /**
- * Completeness per tier and interval, and per series, computed from coverage
- * ranges and gap records only (a few queries, whatever the candle count).
+ * Completeness per tier and interval, and per series, computed from the
+ * expected series, coverage ranges and gap records only (a few queries,
+ * whatever the candle count). The series are the expected ones (`series`);
+ * what is missing is computed from coverage over each whole expected window,
+ * so a window never detected yet counts as missing too.
  */
 @Injectable()
 export class CompletenessReportService {
   constructor(
     private readonly assets: AssetRepository,
     private readonly coverage: CoverageRepository,
+    private readonly expected: SeriesRepository,
     private readonly reports: ReportRepository,
     private readonly clock: Clock,
   ) {}
@@ -101,10 +123,9 @@ export class CompletenessReportService {
     const assets = await this.assets.findAll({ tier: opts.tier, active: true });
     const byId = new Map(assets.map((a) => [a.id, a]));
     const assetIds = assets.map((a) => a.id);
-    // Without --intervals, the series held (coverage or open gap records) at any interval: read for every interval
-    // and taken from what the two queries return, no third round trip (the same series whatever the format).
     const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;
-    const [spans, gaps] = await Promise.all([
+    const [expected, spans, gaps] = await Promise.all([
+      this.expected.listForAssets(assetIds),
       this.coverage.spansFor(assetIds, intervals),
       this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
     ]);
@@ -116,44 +137,47 @@ export class CompletenessReportService {
       else gapsBySeries.set(key, [g]);
     }
     for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
-    const selection: Array<{ asset: Asset; intervalMinutes: number }> = opts.intervals?.length
-      ? assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })))
-      : heldSeries([...spans.keys(), ...gaps.filter((g) => !RESOLVED_GAP_STATUSES.includes(g.status)).map((g) => seriesKey(g))], byId);
+    const selection = expected
+      .filter((e) => intervals.includes(e.intervalMinutes))
+      .map((e) => ({ asset: byId.get(e.assetId)!, intervalMinutes: e.intervalMinutes, expectedFrom: Math.floor(e.expectedFrom.getTime() / 1000) }));
 
     const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
-    for (const { asset, intervalMinutes } of selection) {
+    for (const { asset, intervalMinutes, expectedFrom } of selection) {
       const step = intervalMinutes * 60;
       const key = seriesKey({ assetId: asset.id, intervalMinutes });
       const covered = mergeSpans(spans.get(key) ?? [], step);
       const seriesGaps = gapsBySeries.get(key) ?? [];
-      const openGaps = seriesGaps.filter((g) => !RESOLVED_GAP_STATUSES.includes(g.status));
+      const open = seriesGaps.filter((g) => OPEN_GAP_STATUSES.includes(g.status));
+      const openGaps = open.filter((g) => g.kind === 'gap');
+      const ignored = seriesGaps.filter((g) => g.status === 'IGNORED');
       const lastClosed = lastClosedCandle(now, intervalMinutes);
       const first = covered[0]?.from ?? null;
       const last = covered.length ? covered[covered.length - 1]!.to : null;
-      const floor = alignUp(since ?? now - DEFAULT_REPORT_LOOKBACK_DAYS * 86_400, step);
-      // The series starts at its first coverage or its oldest open gap, whichever is older (a known hole before
-      // the first archive is still a hole); --since moves the start later, never earlier.
-      const earliestGap = openGaps.reduce<number | null>((m, g) => (m === null || g.from < m ? g.from : m), null);
-      const seriesStart = first === null ? earliestGap : earliestGap === null ? first : Math.min(first, earliestGap);
-      const start = since !== undefined ? Math.max(seriesStart ?? floor, floor) : (seriesStart ?? floor);
+      const seriesStart = first === null ? expectedFrom : Math.min(first, expectedFrom);
+      // --since moves the start later, never earlier.
+      const start = since !== undefined ? Math.max(seriesStart, alignUp(since, step)) : seriesStart;
       const window: Span = { from: start, to: lastClosed };
       const windowSlots = slots(window, step);
-      const coveredSlots = covered.reduce((n, c) => {
-        const part = intersect(c, window);
-        return n + (part ? slots(part, step) : 0);
-      }, 0);
-      const coveragePct = pct(coveredSlots, windowSlots);
+      const inWindow = (g: { from: number; to: number }) => intersect(g, window);
+      const ignoredSpans = ignored.flatMap((g) => (g.kind === 'gap' && inWindow(g) ? [inWindow(g)!] : []));
+      const ignoredSlots = ignoredSpans.reduce((n, g) => n + slots(g, step), 0);
+      // Uncovered, not ignored: from coverage over the whole window, whatever the gap records say.
+      const missing = windowSlots > 0 ? subtractSpans(window, [...covered, ...ignoredSpans], step).reduce((n, g) => n + slots(g, step), 0) : 0;
+      const expectedSlots = windowSlots - ignoredSlots;
+      const coveredSlots = expectedSlots - missing;
+      const coveragePct = pct(coveredSlots, expectedSlots);
       const behind = last === null ? windowSlots : Math.max(0, Math.round((lastClosed - last) / step));
       const gapsBy = Object.fromEntries(FILLABILITIES.map((f) => [f, [0, 0]])) as Record<Fillability, [number, number]>;
       // Open gaps and their missing intervals count within the window (--since), like coverage does.
       let openInWindow = 0;
       for (const g of openGaps) {
-        const part = intersect(g, window);
+        const part = inWindow(g);
         if (!part) continue;
         openInWindow++;
         gapsBy[g.fillability][0]++;
         gapsBy[g.fillability][1] += slots(part, step);
       }
+      const suspects = open.filter((g) => g.kind === 'suspect' && inWindow(g)).length;
       rows.push({
         symbol: asset.symbol,
         tier: asset.tier,
@@ -164,20 +188,23 @@ export class CompletenessReportService {
         window_end: iso(lastClosed),
         coverage_pct: coveragePct,
         open_gaps: openInWindow,
-        missing_intervals: windowSlots - coveredSlots,
+        missing_intervals: missing,
+        suspect_gaps: suspects,
+        ignored_gaps: ignored.filter((g) => inWindow(g)).length,
+        ignored_intervals: ignoredSlots,
         intervals_behind: behind,
         stale: last === null || lastClosed - last > staleHours * 3600,
-        complete: coveragePct >= COMPLETE_THRESHOLD_PCT,
+        complete: missing === 0 && openInWindow === 0 && suspects === 0,
         ...(opts.timelines
           ? {
               timeline: {
                 covered: covered.map((c) => ({ from: iso(c.from), to: iso(c.to) })),
-                gaps: seriesGaps.map((g) => ({ from: iso(g.from), to: iso(g.to), status: g.status, fillability: g.fillability })),
+                gaps: seriesGaps.map((g) => ({ from: iso(g.from), to: iso(g.to), status: g.status, fillability: g.fillability, kind: g.kind })),
               },
             }
           : {}),
         covered_slots: coveredSlots,
-        window_slots: windowSlots,
+        window_slots: expectedSlots,
         gaps_by: gapsBy,
       });
     }
@@ -203,6 +230,8 @@ export class CompletenessReportService {
             open_gaps: sum(rs, 'open_gaps'),
             open_gaps_by_fillability: openBy,
             missing_intervals_by_fillability: missingBy,
+            suspect_gaps: sum(rs, 'suspect_gaps'),
+            ignored_gaps: sum(rs, 'ignored_gaps'),
             stale_series: rs.filter((r) => r.stale).length,
             complete: completeSeries === rs.length,
           };
@@ -228,23 +257,15 @@ export class CompletenessReportService {
         complete_series: rows.filter((r) => r.complete).length,
         completeness_pct: pct(sum(rows, 'covered_slots'), sum(rows, 'window_slots')),
         open_gaps: sum(rows, 'open_gaps'),
+        missing_intervals: sum(rows, 'missing_intervals'),
+        suspect_gaps: sum(rows, 'suspect_gaps'),
+        ignored_gaps: sum(rows, 'ignored_gaps'),
         stale_series: rows.filter((r) => r.stale).length,
       },
       tiers,
       series,
     };
   }
-}
-
-/** The distinct series of the given keys ("assetId:interval"), for assets in `byId`. */
-function heldSeries(keys: readonly string[], byId: ReadonlyMap<number, Asset>): Array<{ asset: Asset; intervalMinutes: number }> {
-  const out: Array<{ asset: Asset; intervalMinutes: number }> = [];
-  for (const key of new Set(keys)) {
-    const [a, i] = key.split(':').map(Number);
-    const asset = byId.get(a!);
-    if (asset) out.push({ asset, intervalMinutes: i! });
-  }
-  return out;
 }
 
 function sum<T, K extends keyof T>(rows: readonly T[], key: K): number {

@@ -60,6 +60,7 @@ export function renderCsv(r: CompletenessReport): string {
 
 export const GAP_COLORS: Record<GapStatus, string> = {
   DETECTED: '#d62728',
+  SUSPECT: '#9467bd',
   FILLING: '#1f77b4',
   PARTIAL: '#ff7f0e',
   FAILED: '#8b0000',
@@ -67,6 +68,7 @@ export const GAP_COLORS: Record<GapStatus, string> = {
   FILLED: '#17becf',
   VERIFIED_EMPTY: '#98df8a',
   IGNORED: '#c7c7c7',
+  MERGED: '#e8e8e8',
 };
 export const COVERED_COLOR = '#4c9a2a';
 export const UNCOVERED_COLOR = '#eeeeee';

@@ -75,6 +75,7 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
       assets_total: 27,
       active: 19,
       unverified: 1,
+      archive_only: 1,
       created: 25,
       updated: 1,
       deactivated: 8,

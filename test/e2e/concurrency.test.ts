@@ -162,4 +162,26 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
       await other.end();
     }
   }, CLI_TEST_TIMEOUT);
+
+  it('a failure is retried by no replica before its retry time: two processes, six series, two failing — six OHLC calls, not eight', async () => {
+    await seedSeries(true);
+    // ETH-USD at 720 and 1440: the test server has no such candles, so its answer proves nothing and both gaps fail.
+    const seed = new Seed(pg);
+    const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
+    for (const interval of [720, 1440]) {
+      await seed.coverage(eth, interval, '2025-01-01T00:00Z', interval === 720 ? '2025-02-28T12:00Z' : '2025-02-28T00:00Z');
+      await seed.gap(eth, interval, '2025-03-01T00:00Z', interval === 720 ? '2025-03-31T12:00Z' : '2025-03-31T00:00Z', 'DETECTED');
+    }
+    server.delay('OHLC', 400);
+    const [a, b] = await Promise.all([backfill(), backfill()]);
+    expect([a.code, b.code]).toEqual([1, 1]); // each run ends with failed gaps: its own, or the other's waiting for their retry time
+    expect(server.requestCount('OHLC')).toBe(6);
+    expect(server.seriesRequestCount('ETHUSD', 720)).toBe(1);
+    expect(server.seriesRequestCount('ETHUSD', 1440)).toBe(1);
+    const failed = (await gapRows()).filter((g) => g.symbol === 'ETH-USD-SPOT');
+    expect(failed.map((g) => [g.interval, g.status, g.attempts])).toEqual([
+      [720, 'FAILED', 1],
+      [1440, 'FAILED', 1],
+    ]);
+  }, CLI_TEST_TIMEOUT);
 });

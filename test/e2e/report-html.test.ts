@@ -123,6 +123,8 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
       ['gap gap-IGNORED', px(usdWindow, day, '2020-01-01', '2020-03-31'), GAP_COLORS.IGNORED],
       ['gap gap-FAILED', px(usdWindow, day, '2023-03-01', '2023-04-12'), GAP_COLORS.FAILED],
       ['gap gap-FILLING', px(usdWindow, day, '2023-04-13', '2023-06-30'), GAP_COLORS.FILLING],
+      // A covered day without a candle that a liquid market would not have: drawn as a suspect.
+      ['gap gap-SUSPECT', px(usdWindow, day, '2024-03-31', '2024-03-31'), GAP_COLORS.SUSPECT],
       ['gap gap-DETECTED', px(usdWindow, day, '2024-10-01', '2024-12-31'), GAP_COLORS.DETECTED],
     ] as const;
     const storjWindow: [string, string] = ['2020-07-15T13:00Z', '2025-03-31T23:00Z'];
@@ -132,10 +134,14 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
       ['gap gap-DETECTED', px(storjWindow, 3600, '2025-03-02T01:00Z', '2025-03-31T23:00Z'), GAP_COLORS.DETECTED],
     ] as const;
     const cad = drawn[0]!.rects;
-    expect(cad).toHaveLength(1);
+    expect(cad).toHaveLength(2);
     expect(cad[0]).toMatchObject({ cls: 'covered', fill: rgb(COVERED_COLOR) });
     expect(cad[0]!.x).toBeCloseTo(0, 0);
     expect(cad[0]!.width).toBeCloseTo(WIDTH, 0);
+    // Kraken's January 2018 outage: a suspect day inside the covered span.
+    const outage = px(['2015-06-29', '2025-03-31'], day, '2018-01-12', '2018-01-12');
+    expect(cad[1]).toMatchObject({ cls: 'gap gap-SUSPECT', fill: rgb(GAP_COLORS.SUSPECT) });
+    expect(Math.abs(cad[1]!.x - outage.x)).toBeLessThanOrEqual(1);
     for (const [series, expected] of [
       [drawn[1]!, expectUsd],
       [drawn[2]!, expectStorj],
@@ -148,7 +154,7 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
       });
     }
     // Sanity of the scale itself: the 2024 Q4 gap (92 of 4,195 days) is about 20 pixels, ending 90 days before the end.
-    const q4 = drawn[1]!.rects[7]!;
+    const q4 = drawn[1]!.rects[8]!;
     expect(Math.round(q4.width)).toBe(Math.round((92 / 4195) * WIDTH));
     expect(Math.round(WIDTH - (q4.x + q4.width))).toBe(Math.round((90 / 4195) * WIDTH));
   });

@@ -21,6 +21,8 @@ import { createTestDatabase, TestDatabase } from '../helpers/test-database';
  *   2025-03-31 23:00 = 41,291 hours: 4.502 %; 39,432 hours behind; the gap after it splits at the OHLC
  *   window start 2025-03-02 01:00: 719 hours OHLC-fillable, 38,713 trades-fillable.
  * All: (3,890 + 3,564 + 1,859) / (4,195 + 3,564 + 41,291) = 18.986 %.
+ * Suspects (covered days without a candle a liquid market would not have): BTC-CAD 2018-01-12 (Kraken's outage)
+ *   and BTC-USD 2024-03-31, so neither TIER1 series is complete, whatever its coverage.
  */
 const byF = (API_OHLC: number, API_TRADES: number, ARCHIVE_ONLY = 0) => ({ API_OHLC, API_TRADES, ARCHIVE_ONLY });
 
@@ -35,9 +37,12 @@ const CAD: SeriesReport = {
   coverage_pct: 100,
   open_gaps: 0,
   missing_intervals: 0,
+  suspect_gaps: 1,
+  ignored_gaps: 0,
+  ignored_intervals: 0,
   intervals_behind: 0,
   stale: false,
-  complete: true,
+  complete: false,
 };
 const USD: SeriesReport = {
   symbol: 'BTC-USD-SPOT',
@@ -50,6 +55,9 @@ const USD: SeriesReport = {
   coverage_pct: 92.729,
   open_gaps: 4,
   missing_intervals: 305,
+  suspect_gaps: 1,
+  ignored_gaps: 0,
+  ignored_intervals: 0,
   intervals_behind: 0,
   stale: false,
   complete: false,
@@ -65,6 +73,9 @@ const STORJ: SeriesReport = {
   coverage_pct: 4.502,
   open_gaps: 2,
   missing_intervals: 39_432,
+  suspect_gaps: 0,
+  ignored_gaps: 0,
+  ignored_intervals: 0,
   intervals_behind: 39_432,
   stale: true,
   complete: false,
@@ -72,11 +83,13 @@ const STORJ: SeriesReport = {
 const TIER1_1440: IntervalReport = {
   interval: 1440,
   series: 2,
-  complete_series: 1,
+  complete_series: 0,
   completeness_pct: 96.069,
   open_gaps: 4,
   open_gaps_by_fillability: byF(2, 2),
   missing_intervals_by_fillability: byF(171, 134),
+  suspect_gaps: 2,
+  ignored_gaps: 0,
   stale_series: 0,
   complete: false,
 };
@@ -88,6 +101,8 @@ const TIER4_60: IntervalReport = {
   open_gaps: 2,
   open_gaps_by_fillability: byF(1, 1),
   missing_intervals_by_fillability: byF(719, 38_713),
+  suspect_gaps: 0,
+  ignored_gaps: 0,
   stale_series: 1,
   complete: false,
 };
@@ -117,9 +132,9 @@ describe('candlekeep report on a known scenario', () => {
       generated_at: '2025-04-01T00:30:00.000Z',
       since: null,
       stale_hours: 24,
-      summary: { series: 3, complete_series: 1, completeness_pct: 18.986, open_gaps: 6, stale_series: 1 },
+      summary: { series: 3, complete_series: 0, completeness_pct: 18.986, open_gaps: 6, missing_intervals: 39_737, suspect_gaps: 2, ignored_gaps: 0, stale_series: 1 },
       tiers: [
-        { tier: 'TIER1', series: 2, complete_series: 1, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] },
+        { tier: 'TIER1', series: 2, complete_series: 0, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] },
         { tier: 'TIER4', series: 1, complete_series: 0, completeness_pct: 4.502, complete: false, intervals: [TIER4_60] },
       ],
       series: [CAD, USD, STORJ],
@@ -128,7 +143,8 @@ describe('candlekeep report on a known scenario', () => {
 
   it('--since starts every window there: TIER1 is complete since 2025-01-01, gaps before it do not count', async () => {
     const r = await json(['--since', '2025-01-01']);
-    const win = { window_start: '2025-01-01T00:00:00.000Z', coverage_pct: 100, open_gaps: 0, missing_intervals: 0, complete: true };
+    // The suspects (2018, 2024-03-31) lie before the window too.
+    const win = { window_start: '2025-01-01T00:00:00.000Z', coverage_pct: 100, open_gaps: 0, missing_intervals: 0, suspect_gaps: 0, complete: true };
     expect(r.since).toBe('2025-01-01T00:00:00.000Z');
     expect(r.series).toEqual([
       { ...CAD, ...win },
@@ -143,7 +159,7 @@ describe('candlekeep report on a known scenario', () => {
         complete_series: 2,
         completeness_pct: 100,
         complete: true,
-        intervals: [{ ...TIER1_1440, complete_series: 2, completeness_pct: 100, open_gaps: 0, open_gaps_by_fillability: byF(0, 0), missing_intervals_by_fillability: byF(0, 0), complete: true }],
+        intervals: [{ ...TIER1_1440, complete_series: 2, completeness_pct: 100, open_gaps: 0, open_gaps_by_fillability: byF(0, 0), missing_intervals_by_fillability: byF(0, 0), suspect_gaps: 0, complete: true }],
       },
       {
         tier: 'TIER4',
@@ -154,48 +170,42 @@ describe('candlekeep report on a known scenario', () => {
         intervals: [{ ...TIER4_60, completeness_pct: 0, missing_intervals_by_fillability: byF(719, 1441) }],
       },
     ]);
-    expect(r.summary).toEqual({ series: 3, complete_series: 2, completeness_pct: 7.692, open_gaps: 2, stale_series: 1 });
+    expect(r.summary).toEqual({ series: 3, complete_series: 2, completeness_pct: 7.692, open_gaps: 2, missing_intervals: 2160, suspect_gaps: 0, ignored_gaps: 0, stale_series: 1 });
   });
 
-  it('--tier keeps one tier; --intervals expects every asset of the selection at those intervals', async () => {
+  it('--tier keeps one tier; --intervals keeps the expected series at those intervals', async () => {
     const tier4 = await json(['--tier', 'TIER4']);
     expect(tier4.series).toEqual([STORJ]);
     expect(tier4.tiers.map((t) => t.tier)).toEqual(['TIER4']);
 
     const tier1 = await json(['--tier', '1', '--intervals', '1440']);
     expect(tier1.series).toEqual([CAD, USD]);
-    expect(tier1.tiers).toEqual([{ tier: 'TIER1', series: 2, complete_series: 1, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] }]);
+    expect(tier1.tiers).toEqual([{ tier: 'TIER1', series: 2, complete_series: 0, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] }]);
 
-    // STORJ has no daily series: expected all the same, over the default 30 days (2025-03-03 .. 03-31), none of it held.
+    // STORJ has no daily series and nothing expects one: it is not listed (one series set: the expected series).
     const daily = await json(['--intervals', '1440']);
-    expect(daily.series.map((s) => s.symbol)).toEqual(['BTC-CAD-SPOT', 'BTC-USD-SPOT', 'STORJ-USD-SPOT']);
-    expect(daily.series[2]).toEqual({
-      symbol: 'STORJ-USD-SPOT',
-      tier: 'TIER4',
-      interval: 1440,
-      first: null,
-      last: null,
-      window_start: '2025-03-03T00:00:00.000Z',
-      window_end: '2025-03-31T00:00:00.000Z',
-      coverage_pct: 0,
-      open_gaps: 0,
-      missing_intervals: 29,
-      intervals_behind: 29,
-      stale: true,
-      complete: false,
-    });
+    expect(daily.series).toEqual([CAD, USD]);
     const hourly = await json(['--intervals', '60', '--tier', 'TIER4']);
     expect(hourly.series).toEqual([STORJ]);
   });
 
-  it('a resolved gap no longer counts as open; its missing intervals stay missing until coverage says otherwise', async () => {
+  it('an IGNORED gap no longer counts as open and its intervals are counted apart, out of completeness', async () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
       await pg.query(`UPDATE gap_records SET status = 'IGNORED', resolved_at = now() WHERE start_ts = '2020-01-01T00:00Z'`);
       const r = await json(['--tier', 'TIER1']);
-      expect(r.series[1]).toEqual({ ...USD, open_gaps: 3 });
-      expect(r.tiers[0]!.intervals[0]).toEqual({ ...TIER1_1440, open_gaps: 3, open_gaps_by_fillability: byF(2, 1), missing_intervals_by_fillability: byF(171, 43) });
+      // 2020-01-01..03-31 (91 days) ignored: 3,890 covered of 4,195 − 91 = 94.785 %; 305 − 91 = 214 missing;
+      // TIER1 1440: (3,890 + 3,564) / (4,104 + 3,564) = 97.209 %.
+      expect(r.series[1]).toEqual({ ...USD, open_gaps: 3, coverage_pct: 94.785, missing_intervals: 214, ignored_gaps: 1, ignored_intervals: 91 });
+      expect(r.tiers[0]!.intervals[0]).toEqual({
+        ...TIER1_1440,
+        completeness_pct: 97.209,
+        open_gaps: 3,
+        open_gaps_by_fillability: byF(2, 1),
+        missing_intervals_by_fillability: byF(171, 43),
+        ignored_gaps: 1,
+      });
     } finally {
       await pg.query(`UPDATE gap_records SET status = 'DETECTED', resolved_at = NULL WHERE start_ts = '2020-01-01T00:00Z'`);
       await pg.end();
@@ -208,7 +218,7 @@ describe('candlekeep report on a known scenario', () => {
     expect(r.stdout).toBe(
       [
         'symbol,tier,interval,first,last,coverage_pct,open_gaps,missing_intervals,intervals_behind,stale,complete',
-        'BTC-CAD-SPOT,TIER1,1440,2015-06-29T00:00:00.000Z,2025-03-31T00:00:00.000Z,100,0,0,0,false,true',
+        'BTC-CAD-SPOT,TIER1,1440,2015-06-29T00:00:00.000Z,2025-03-31T00:00:00.000Z,100,0,0,0,false,false',
         'BTC-USD-SPOT,TIER1,1440,2013-10-06T00:00:00.000Z,2025-03-31T00:00:00.000Z,92.729,4,305,0,false,false',
         'STORJ-USD-SPOT,TIER4,60,2020-07-15T13:00:00.000Z,2020-09-30T23:00:00.000Z,4.502,2,39432,39432,true,false',
       ].join('\n') + '\n',
@@ -223,7 +233,7 @@ describe('candlekeep report on a known scenario', () => {
     const tierHead = lines.findIndex((l) => l.startsWith('tier '));
     expect(lines[tierHead]!.split(/\s{2,}/)).toEqual(['tier', 'interval', 'series', 'complete', 'completeness %', 'open gaps', 'missing OHLC', 'missing trades', 'missing archive', 'stale', 'done']);
     expect(lines[tierHead + 1]).toMatch(/^-+( {2}-+)+$/);
-    expect(lines[tierHead + 2]!.split(/\s+/)).toEqual(['TIER1', '1440', '2', '1', '96.069', '4', '171', '134', '0', '0', 'no']);
+    expect(lines[tierHead + 2]!.split(/\s+/)).toEqual(['TIER1', '1440', '2', '0', '96.069', '4', '171', '134', '0', '0', 'no']);
     expect(lines[tierHead + 3]!.split(/\s+/)).toEqual(['TIER4', '60', '1', '0', '4.502', '2', '719', '38713', '0', '1', 'no']);
     const seriesHead = lines.findIndex((l) => l.startsWith('symbol '));
     const rows = lines.slice(seriesHead + 2, seriesHead + 5);
@@ -235,7 +245,7 @@ describe('candlekeep report on a known scenario', () => {
     // Columns line up: every series row has the symbol column padded to the header's width.
     const col = lines[seriesHead]!.indexOf('tier');
     for (const l of rows) expect(l.slice(col, col + 6)).toMatch(/^TIER\d /);
-    expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual(['TIER1: INCOMPLETE (1/2 series, 96.069%)', 'TIER4: INCOMPLETE (0/1 series, 4.502%)']);
+    expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual(['TIER1: INCOMPLETE (0/2 series, 96.069%)', 'TIER4: INCOMPLETE (0/1 series, 4.502%)']);
   });
 
   it('--out writes the rendering to the file and prints where (and the summary with --json)', async () => {
@@ -245,7 +255,7 @@ describe('candlekeep report on a known scenario', () => {
     expect(r.json()).toEqual({
       out: csvFile,
       format: 'csv',
-      summary: { series: 3, complete_series: 1, completeness_pct: 18.986, open_gaps: 6, stale_series: 1 },
+      summary: { series: 3, complete_series: 0, completeness_pct: 18.986, open_gaps: 6, missing_intervals: 39_737, suspect_gaps: 2, ignored_gaps: 0, stale_series: 1 },
       tiers: expect.any(Array),
     });
     expect(readFileSync(csvFile, 'utf8').split('\n')).toHaveLength(5);

@@ -102,24 +102,25 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     expect(server.seriesRequestCount('XBTCAD', 1440)).toBe(1);
     expect(server.seriesRequestCount('ETHUSD')).toBe(0); // TIER3 is in no set
     expect(server.requestCount('OHLC')).toBe(2);
-    // Incremental with a 7-day lookback: only from 2025-03-26 (now − 7 d) on; 03-21..03-25 are outside the window.
+    // Incremental with a 7-day lookback: BTC-USD's gap 03-21..03-31 reaches into it, and inside the OHLC window the one
+    // request the series needs fills it whole (never a record re-spanned to the lookback, leaving 03-21..03-25 without one).
     const { rows } = await pg.query(
       `SELECT a.symbol, g.start_ts::date::text AS s, g.end_ts::date::text AS e, g.status, g.candles_filled::int AS n
          FROM gap_records g JOIN assets a ON a.id = g.asset_id ORDER BY a.symbol`,
     );
     expect(rows).toEqual([
       { symbol: 'BTC-CAD-SPOT', s: '2025-03-30', e: '2025-03-31', status: 'FILLED', n: 2 },
-      { symbol: 'BTC-USD-SPOT', s: '2025-03-26', e: '2025-03-31', status: 'FILLED', n: 6 },
+      { symbol: 'BTC-USD-SPOT', s: '2025-03-21', e: '2025-03-31', status: 'FILLED', n: 11 },
     ]);
   });
 
-  it('cleanup-old-gap-records deletes exactly the gaps resolved (FILLED, VERIFIED_EMPTY, IGNORED) more than CLEANUP_DAYS ago', async () => {
+  it('cleanup-old-gap-records deletes exactly the records closed (FILLED, VERIFIED_EMPTY, MERGED) more than CLEANUP_DAYS ago', async () => {
     const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
     const day = (n: number) => `2024-01-${String(n).padStart(2, '0')}`;
     const gone = [
       await seed.gap(a, 1440, day(1), day(1), 'FILLED', '2025-02-01T00:00Z'),
       await seed.gap(a, 1440, day(2), day(2), 'VERIFIED_EMPTY', '2024-12-01T00:00Z'),
-      await seed.gap(a, 1440, day(3), day(3), 'IGNORED', '2025-03-01T00:00Z'),
+      await seed.gap(a, 1440, day(3), day(3), 'MERGED', '2025-03-01T00:00Z'),
     ];
     const kept = [
       await seed.gap(a, 1440, day(4), day(4), 'FILLED', '2025-03-15T00:00Z'), // recent
@@ -128,6 +129,8 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       await seed.gap(a, 1440, day(7), day(7), 'FAILED'),
       await seed.gap(a, 1440, day(8), day(8), 'UNFILLABLE', '2024-06-01T00:00Z', 'ARCHIVE_ONLY'), // old but not resolved
       await seed.gap(a, 1440, day(9), day(9), 'PARTIAL'),
+      // An ignored span still stands for what is missing there (counted apart): never cleaned up.
+      await seed.gap(a, 1440, day(10), day(10), 'IGNORED', '2024-06-01T00:00Z'),
     ];
     const result = await run<{ deleted: number; before: string }>('cleanup-old-gap-records', { CLEANUP_DAYS: '30' });
     expect(result).toEqual({ deleted: 3, before: '2025-03-02T00:30:00.000Z' });
@@ -308,7 +311,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     it('a second `tasks run` skips (ran: false) while the first holds the task lock; runs after it is released', async () => {
       const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
       await seed.gap(a, 1440, '2024-01-01', '2024-01-01', 'FILLED', '2024-06-01T00:00Z');
-      await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'IGNORED', '2024-06-01T00:00Z');
+      await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'MERGED', '2024-06-01T00:00Z');
       // Slow process A down: it takes the task lock, then its DELETE waits on this table lock.
       const blocker = new Client({ connectionString: db.url });
       await blocker.connect();

@@ -154,7 +154,8 @@ describe('validate, cleanup and update-market-data commands', () => {
       const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
       await seed.gap(a, 1440, '2024-01-01', '2024-01-01', 'FILLED', '2024-06-01T00:00Z');
       await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'VERIFIED_EMPTY', '2024-12-01T00:00Z');
-      await seed.gap(a, 1440, '2024-01-03', '2024-01-03', 'IGNORED', '2025-03-25T00:00Z');
+      await seed.gap(a, 1440, '2024-01-03', '2024-01-03', 'MERGED', '2025-03-25T00:00Z');
+      await seed.gap(a, 1440, '2024-01-06', '2024-01-06', 'IGNORED', '2024-01-06T00:00Z'); // still stands for its span: kept
       await seed.gap(a, 1440, '2024-01-04', '2024-01-04', 'DETECTED');
       await seed.gap(a, 1440, '2024-01-05', '2024-01-05', 'UNFILLABLE', '2024-01-05T00:00Z', 'ARCHIVE_ONLY');
 
@@ -162,12 +163,12 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(byDefault.code).toBe(0);
       expect(byDefault.json()).toEqual({ deleted: 2, before: '2025-01-01T00:30:00.000Z' });
 
-      // The IGNORED one was resolved 7 days and 30 minutes ago.
+      // The MERGED one was closed 7 days and 30 minutes ago.
       expect((await cli(['cleanup', '--days', '8'])).json()).toEqual({ deleted: 0, before: '2025-03-24T00:30:00.000Z' });
       expect((await cli(['cleanup', '--days', '7'])).json()).toEqual({ deleted: 1, before: '2025-03-25T00:30:00.000Z' });
       expect((await cli(['cleanup', '--days', '0'])).json()).toEqual({ deleted: 0, before: '2025-04-01T00:30:00.000Z' });
       const left = await pg.query<{ status: string }>(`SELECT status FROM gap_records ORDER BY start_ts`);
-      expect(left.rows.map((r) => r.status)).toEqual(['DETECTED', 'UNFILLABLE']);
+      expect(left.rows.map((r) => r.status)).toEqual(['DETECTED', 'UNFILLABLE', 'IGNORED']);
 
       const text = await runCli(['cleanup', '--days', '0'], env());
       expect(text.code).toBe(0);

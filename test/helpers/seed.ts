@@ -13,10 +13,21 @@ export class Seed {
     return r.rows[0]!.id;
   }
 
+  /** A coverage range; the series is expected from it on, as an ingest would record. */
   async coverage(assetId: number, interval: number, from: string, to: string): Promise<void> {
     await this.pg.query(
       `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts, sources) VALUES ($1, $2, $3, $4, '{csv}')`,
       [assetId, interval, from, to],
+    );
+    await this.expect(assetId, interval, from);
+  }
+
+  /** The series is expected from `from` on (or earlier, if it already was). */
+  async expect(assetId: number, interval: number, from: string): Promise<void> {
+    await this.pg.query(
+      `INSERT INTO series (asset_id, interval_minutes, expected_from) VALUES ($1, $2, $3)
+       ON CONFLICT (asset_id, interval_minutes) DO UPDATE SET expected_from = LEAST(series.expected_from, EXCLUDED.expected_from)`,
+      [assetId, interval, from],
     );
   }
 
@@ -34,6 +45,7 @@ export class Seed {
        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, CASE WHEN $6 = 'UNFILLABLE' THEN 'test' END) RETURNING id`,
       [assetId, interval, from, to, fillability, status, resolvedAt],
     );
+    await this.expect(assetId, interval, from);
     return r.rows[0]!.id;
   }
 

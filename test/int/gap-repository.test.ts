@@ -16,6 +16,7 @@ function gap(assetId: number, i: number): GapRecord {
   g.missingIntervals = 5;
   g.fillability = i % 2 ? 'API_TRADES' : 'ARCHIVE_ONLY';
   g.status = 'DETECTED';
+  g.kind = 'gap';
   g.reason = null;
   g.attempts = 0;
   g.lastError = null;
@@ -24,6 +25,7 @@ function gap(assetId: number, i: number): GapRecord {
   g.archiveHint = i % 2 ? null : `hint ${i}`;
   g.detectedAt = new Date('2025-01-02T03:04:05.678Z');
   g.resolvedAt = null;
+  g.nextAttemptAt = null;
   return g;
 }
 
@@ -67,6 +69,7 @@ describe('GapRepository bulk reads and writes', () => {
     gaps[9]!.attempts = 3;
     gaps[9]!.candlesFilled = 2 ** 40;
     gaps[9]!.missingIntervals = 2 ** 33 + 7;
+    gaps[9]!.nextAttemptAt = new Date('2025-01-03T00:15:00.000Z');
     await write({ resolve: [], update: [], insert: gaps });
     expect(new Set(gaps.map((g) => g.id)).size).toBe(2500);
     const viaTypeorm = await ds.getRepository(GapRecord).find({ order: { startTs: 'ASC' } });
@@ -81,7 +84,7 @@ describe('GapRepository bulk reads and writes', () => {
     expect(open[0]).toBeInstanceOf(GapRecord);
 
     open[0]!.markFilled(5, new Date('2025-02-01T00:00:00Z'));
-    open[1]!.ignore(new Date('2025-02-01T00:00:00Z'), 'duplicate');
+    open[1]!.mergeInto(open[2]!, new Date('2025-02-01T00:00:00Z'));
     open[2]!.startTs = new Date((T + 21 * H) * 1000);
     open[2]!.missingIntervals = 4;
     open[2]!.cursor = 'abc';

@@ -45,14 +45,16 @@ describe('KrakenTestServer', () => {
     expect((atLast.XXBTZUSD as unknown[][]).map((r) => r[0])).toEqual([open]);
   });
 
-  it('OHLC: without a sample candle for the open period it serves a zero-volume candle at the previous close', async () => {
+  it('OHLC: like Kraken, a slot without a sample candle (the open one too) is a count-0 candle at the previous close', async () => {
     server.setNow('2025-06-01T00:00:00Z');
     const rows = (await get('OHLC?pair=XBTUSD&interval=1440')).body.result.XXBTZUSD as unknown[][];
-    const last = rows[rows.length - 1]!;
-    const previous = rows[rows.length - 2]!;
-    expect(last[0]).toBe(Date.parse('2025-06-01T00:00:00Z') / 1000);
-    expect(previous[0]).toBe(Date.parse('2025-03-31T00:00:00Z') / 1000);
-    expect(last.slice(1)).toEqual([previous[4], previous[4], previous[4], previous[4], previous[4], '0.00000000', 0]);
+    const day = 86_400;
+    const lastSample = Date.parse('2025-03-31T00:00:00Z') / 1000;
+    const sampled = rows.find((r) => r[0] === lastSample)!;
+    const after = rows.filter((r) => (r[0] as number) > lastSample);
+    // 2025-04-01 .. 2025-06-01 (the open one): 62 slots, each flat at the last close, no volume, no trade (vwap "0.0" as Kraken sends).
+    expect(after.map((r) => r[0])).toEqual(Array.from({ length: 62 }, (_, i) => lastSample + (i + 1) * day));
+    for (const r of after) expect(r.slice(1)).toEqual([sampled[4], sampled[4], sampled[4], sampled[4], '0.0', '0.00000000', 0]);
   });
 
   it('OHLC: no candle opens after now', async () => {

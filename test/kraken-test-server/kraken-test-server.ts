@@ -7,10 +7,11 @@
  *   is derived from their CSV candles; Time and SystemStatus from the pinned now.
  * - OHLC is computed from the real CSV samples relative to the pinned `now`:
  *   the candles of the window [align(now) - 719 * s, align(now)] (the newest,
- *   containing now, still open: taken from the sample when present, else a
- *   zero-volume candle at the previous close), committed ones filtered to
- *   ts > since, `last` = align(now) - s. Archives carry no vwap: it is the
- *   typical price (high + low + close) / 3.
+ *   containing now, still open), committed ones filtered to ts > since,
+ *   `last` = align(now) - s. As Kraken does (see the 2025 recording's 216
+ *   count-0 rows), a slot the sample has no candle for, after its first one,
+ *   is a count-0 candle at the previous close. Archives carry no vwap: it is
+ *   the typical price (high + low + close) / 3.
  * - Trades pages 1000 trades after `since` (nanoseconds; 10-digit values are
  *   seconds), or the newest 1000 without it, never after now, with `last` the
  *   nanosecond time of the last trade sent (since itself when none).
@@ -340,14 +341,19 @@ export class KrakenTestServer {
     const rows: unknown[][] = [];
     let previous: (typeof candles)[number] | undefined;
     let current: (typeof candles)[number] | undefined;
+    const wanted = (ts: number) => ts >= first && ts < open && (since === undefined || ts > since);
+    const empty = (ts: number, close: string) => [ts, close, close, close, close, '0.0', '0.00000000', 0];
     for (const c of candles) {
       if (c.ts > open) break;
+      // The no-trade slots since the previous candle, as Kraken fills them.
+      if (previous) for (let ts = previous.ts + s; ts < c.ts && ts < open; ts += s) if (wanted(ts)) rows.push(empty(ts, previous.close));
       if (c.ts === open) current = c;
       else previous = c;
-      if (c.ts >= first && c.ts < open && (since === undefined || c.ts > since)) rows.push(row(c));
+      if (wanted(c.ts)) rows.push(row(c));
     }
+    if (previous && !current) for (let ts = previous.ts + s; ts < open; ts += s) if (wanted(ts)) rows.push(empty(ts, previous.close));
     if (current) rows.push(row(current));
-    else if (previous) rows.push([open, previous.close, previous.close, previous.close, previous.close, previous.close, '0.00000000', 0]);
+    else if (previous) rows.push(empty(open, previous.close));
     return json({ error: [], result: { [pair]: rows, last: open - s } });
   }
 
