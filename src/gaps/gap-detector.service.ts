@@ -137,6 +137,7 @@ export class GapDetectorService {
     let pending: GapRecord[] = [];
     let writer: GapChangeWriter | undefined;
     const results: SeriesDetection[] = [];
+    const nowDate = this.clock.now();
     try {
       for (const { asset, intervalMinutes } of series) {
         const key = seriesKey({ assetId: asset.id, intervalMinutes });
@@ -151,8 +152,8 @@ export class GapDetectorService {
           covered,
           existing: openGaps.get(key) ?? [],
           stepSeconds: step,
-          now: this.clock.now(),
-          create: (span, like) => this.newGap(asset, intervalMinutes, span, like),
+          now: nowDate,
+          create: (span, like) => this.newGap(asset, intervalMinutes, span, nowDate, like),
           archiveHint: (span) => archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
         for (const line of plan.log) this.logger.log(`${asset.symbol} ${intervalMinutes}m: ${line}`);
@@ -226,7 +227,7 @@ export class GapDetectorService {
     return from <= last ? { from, to: last } : null;
   }
 
-  private newGap(asset: Asset, intervalMinutes: number, span: RoutedSpan, like?: GapRecord): GapRecord {
+  private newGap(asset: Asset, intervalMinutes: number, span: RoutedSpan, now: Date, like?: GapRecord): GapRecord {
     const gap = new GapRecord();
     gap.assetId = asset.id;
     gap.intervalMinutes = intervalMinutes;
@@ -242,7 +243,7 @@ export class GapDetectorService {
     gap.lastError = null;
     gap.cursor = null;
     gap.nextAttemptAt = null;
-    gap.detectedAt = this.clock.now();
+    gap.detectedAt = now;
     gap.resolvedAt = like?.resolvedAt ?? null;
     gap.archiveHint =
       span.fillability === 'ARCHIVE_ONLY' ? archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span) : null;

@@ -64,7 +64,20 @@ const fmt = (s: Span) => `${toDate(s.from).toISOString()}..${toDate(s.to).toISOS
 export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
   const { stepSeconds: step, now } = input;
   const plan: ReconcilePlan = { update: [], insert: [], covered: [], merged: [], ledger: [], log: [] };
-  const existing = [...input.existing].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
+  const existing = isSorted(input.existing) ? input.existing : [...input.existing].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
+  // The common cases in O(n): a series seen for the first time, and one whose records still match its spans.
+  if (existing.length === 0) {
+    for (const f of input.routed) {
+      const created = input.create(f);
+      plan.insert.push(created);
+      plan.ledger.push(created);
+    }
+    return plan;
+  }
+  if (unchanged(existing, input.routed)) {
+    plan.ledger = [...existing];
+    return plan;
+  }
   const pinned = existing.filter((g) => g.status === 'FILLING' || g.status === 'IGNORED');
   const active = existing.filter((g) => g.status !== 'FILLING' && g.status !== 'IGNORED');
   const spans = new Map<GapRecord, Span>(existing.map((g) => [g, spanOf(g)]));
@@ -141,6 +154,23 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
   }
   plan.ledger.sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
   return plan;
+}
+
+function isSorted(records: readonly GapRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) if (records[i - 1]!.startTs.getTime() > records[i]!.startTs.getTime()) return false;
+  return true;
+}
+
+/** Every record stands for exactly one routed span, in order, and none is pinned: nothing to change. */
+function unchanged(existing: readonly GapRecord[], routed: readonly RoutedSpan[]): boolean {
+  if (existing.length !== routed.length) return false;
+  for (let i = 0; i < existing.length; i++) {
+    const g = existing[i]!;
+    const r = routed[i]!;
+    if (g.status === 'FILLING' || g.status === 'IGNORED' || g.fillability !== r.fillability) return false;
+    if (toSeconds(g.startTs) !== r.from || toSeconds(g.endTs) !== r.to) return false;
+  }
+  return true;
 }
 
 /** Re-spans a record to `span`; false when nothing changed (so nothing is written). */

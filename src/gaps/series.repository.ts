@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { copyOut, intArrayLiteral } from '../database/binary-copy';
+import { withPooledClient } from '../database/pooled-client';
 import { Series } from '../entities/series.entity';
 import { SeriesKey, seriesKey } from './coverage.repository';
 
@@ -9,7 +11,6 @@ export interface ExpectedStart extends SeriesKey {
   from: number;
 }
 
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** The expected series and the starts of their windows. */
 @Injectable()
@@ -45,13 +46,24 @@ export class SeriesRepository {
     );
   }
 
-  /** Window starts of the expected series among these assets and intervals, keyed by seriesKey(). */
+  /** Window starts of the expected series among these assets and intervals, keyed by seriesKey() (one binary COPY). */
   async startsFor(assetIds: readonly number[], intervals: readonly number[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (assetIds.length === 0 || intervals.length === 0) return out;
-    const rows = await this.repo.find({ where: { assetId: In([...assetIds]), intervalMinutes: In([...intervals]) } });
-    for (const r of rows) out.set(seriesKey(r), toSeconds(r.expectedFrom));
+    for (const s of await this.startsOf(assetIds, intervals)) out.set(seriesKey(s), s.from);
     return out;
+  }
+
+  /** The expected series among these assets and intervals with their window starts, unordered (one binary COPY). */
+  async startsOf(assetIds: readonly number[], intervals: readonly number[]): Promise<ExpectedStart[]> {
+    if (assetIds.length === 0 || intervals.length === 0) return [];
+    return withPooledClient(this.dataSource, (client) =>
+      copyOut(
+        client,
+        `SELECT asset_id, interval_minutes, expected_from FROM series
+          WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})`,
+        (r) => ({ assetId: r.int4(), intervalMinutes: r.int4(), from: r.epochSeconds() }),
+      ),
+    );
   }
 
   /**

@@ -125,7 +125,7 @@ export class CompletenessReportService {
     const assetIds = assets.map((a) => a.id);
     const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;
     const [expected, spans, gaps] = await Promise.all([
-      this.expected.listForAssets(assetIds),
+      this.expected.startsOf(assetIds, intervals),
       this.coverage.spansFor(assetIds, intervals),
       this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
     ]);
@@ -137,9 +137,7 @@ export class CompletenessReportService {
       else gapsBySeries.set(key, [g]);
     }
     for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
-    const selection = expected
-      .filter((e) => intervals.includes(e.intervalMinutes))
-      .map((e) => ({ asset: byId.get(e.assetId)!, intervalMinutes: e.intervalMinutes, expectedFrom: Math.floor(e.expectedFrom.getTime() / 1000) }));
+    const selection = expected.map((e) => ({ asset: byId.get(e.assetId)!, intervalMinutes: e.intervalMinutes, expectedFrom: e.from }));
 
     const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
     for (const { asset, intervalMinutes, expectedFrom } of selection) {
@@ -147,9 +145,13 @@ export class CompletenessReportService {
       const key = seriesKey({ assetId: asset.id, intervalMinutes });
       const covered = mergeSpans(spans.get(key) ?? [], step);
       const seriesGaps = gapsBySeries.get(key) ?? [];
-      const open = seriesGaps.filter((g) => OPEN_GAP_STATUSES.includes(g.status));
-      const openGaps = open.filter((g) => g.kind === 'gap');
-      const ignored = seriesGaps.filter((g) => g.status === 'IGNORED');
+      const openGaps: typeof seriesGaps = [];
+      const openSuspects: typeof seriesGaps = [];
+      const ignored: typeof seriesGaps = [];
+      for (const g of seriesGaps) {
+        if (g.status === 'IGNORED') ignored.push(g);
+        else if (OPEN_GAP_STATUSES.includes(g.status)) (g.kind === 'gap' ? openGaps : openSuspects).push(g);
+      }
       const lastClosed = lastClosedCandle(now, intervalMinutes);
       const first = covered[0]?.from ?? null;
       const last = covered.length ? covered[covered.length - 1]!.to : null;
@@ -162,7 +164,12 @@ export class CompletenessReportService {
       const ignoredSpans = ignored.flatMap((g) => (g.kind === 'gap' && inWindow(g) ? [inWindow(g)!] : []));
       const ignoredSlots = ignoredSpans.reduce((n, g) => n + slots(g, step), 0);
       // Uncovered, not ignored: from coverage over the whole window, whatever the gap records say.
-      const missing = windowSlots > 0 ? subtractSpans(window, [...covered, ...ignoredSpans], step).reduce((n, g) => n + slots(g, step), 0) : 0;
+      const missing =
+        windowSlots === 0
+          ? 0
+          : ignoredSpans.length
+            ? subtractSpans(window, [...covered, ...ignoredSpans], step).reduce((n, g) => n + slots(g, step), 0)
+            : windowSlots - covered.reduce((n, c) => n + (intersect(c, window) ? slots(intersect(c, window)!, step) : 0), 0);
       const expectedSlots = windowSlots - ignoredSlots;
       const coveredSlots = expectedSlots - missing;
       const coveragePct = pct(coveredSlots, expectedSlots);
@@ -177,7 +184,7 @@ export class CompletenessReportService {
         gapsBy[g.fillability][0]++;
         gapsBy[g.fillability][1] += slots(part, step);
       }
-      const suspects = open.filter((g) => g.kind === 'suspect' && inWindow(g)).length;
+      const suspects = openSuspects.filter((g) => inWindow(g)).length;
       rows.push({
         symbol: asset.symbol,
         tier: asset.tier,
