@@ -1,6 +1,18 @@
 import { Candle, SeriesRef } from './candle-store';
 import { CandleValueError } from './candle-store.errors';
 
+/**
+ * The one rule for the values of a candle, whatever its source (archive,
+ * OHLC, trades): positive prices, low <= open, close <= high, volume >= 0.
+ * A code (the archive parser's reject reason) and a detail, or null.
+ */
+export function valueProblem(open: number, high: number, low: number, close: number, volume: number): { code: string; detail: string } | null {
+  if (!(open > 0 && high > 0 && low > 0 && close > 0)) return { code: 'non_positive_price', detail: 'prices must be > 0' };
+  if (!(low <= open && open <= high && low <= close && close <= high)) return { code: 'ohlc_inconsistent', detail: 'need low <= open, close <= high' };
+  if (!(volume >= 0)) return { code: 'negative_volume', detail: 'volume < 0' };
+  return null;
+}
+
 /** Refuses what must never be stored, naming the series and the candle. */
 export function checkCandle(series: SeriesRef, c: Candle): void {
   const problem = candleProblem(series, c);
@@ -14,6 +26,8 @@ function candleProblem(series: SeriesRef, c: Candle): string | undefined {
     if (!Number.isFinite(c[key])) return `${key} is not a finite number (${c[key]})`;
   }
   if (c.vwap !== null && !Number.isFinite(c.vwap)) return `vwap is not a finite number (${c.vwap})`;
+  const values = valueProblem(c.open, c.high, c.low, c.close, c.volume);
+  if (values) return values.detail;
   if (!Number.isSafeInteger(c.trades) || c.trades < 0) return `trades must be a non-negative integer (${c.trades})`;
   return undefined;
 }

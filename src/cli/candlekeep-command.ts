@@ -3,6 +3,7 @@ import { Command as Commander } from 'commander';
 import { CommandRunner, Option } from 'nest-commander';
 import { errorBody, exitCodeFor, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
+import { asConnectionLost } from '../database/database.errors';
 import { MigrationService } from '../database/migration.service';
 
 export interface CommandOutcome {
@@ -51,10 +52,13 @@ export abstract class CandlekeepCommand<TOptions extends JsonOption = JsonOption
       const outcome = await this.execute(params, opts);
       if (!outcome.streamed) this.print(opts, outcome.result, outcome.text);
       process.exitCode = outcome.exitCode;
-    } catch (error) {
+    } catch (raised) {
+      const error = asConnectionLost(raised);
       const code = exitCodeFor(error);
       const body = errorBody(error);
-      if (code !== 2) this.cliLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      // One line; the stack only at LOG_LEVEL=debug (a handled failure is not a crash).
+      if (code !== 2) this.cliLogger.error(body.message);
+      if (error instanceof Error && error.stack) this.cliLogger.debug(error.stack);
       if (opts.json) process.stdout.write(`${JSON.stringify({ error: body })}\n`);
       else process.stderr.write(`error: ${body.message}\n`);
       process.exitCode = code;

@@ -1,14 +1,32 @@
 import { UsageError } from '../common/errors';
 import { INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../entities/enums';
 
+/** Interval aliases accepted beside decimal minutes. */
+export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
+  '1m': 1,
+  '5m': 5,
+  '15m': 15,
+  '30m': 30,
+  '1h': 60,
+  '4h': 240,
+  '12h': 720,
+  '1d': 1440,
+  '1w': 10080,
+  '15d': 21600,
+};
+
 /** Shared parsers for CLI flags: each throws UsageError (exit 2) naming the flag and value. */
 export function parseIntervals(value: string, flag = '--intervals'): IntervalMinutes[] {
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (parts.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of ${INTERVALS.join(', ')}`);
   return parts.map((p) => {
-    const n = Number(p);
-    if (!Number.isInteger(n) || !isInterval(n)) {
-      throw new UsageError(`${flag}: ${JSON.stringify(p)} is not an interval; use minutes: ${INTERVALS.join(', ')}`);
+    // Decimal minutes or an alias only: Number() would also take "0x3c", "6e1" or " 60 ".
+    const alias = INTERVAL_ALIASES[p.toLowerCase()];
+    const n = alias ?? (/^\d{1,5}$/.test(p) ? Number(p) : NaN);
+    if (!isInterval(n)) {
+      throw new UsageError(
+        `${flag}: ${JSON.stringify(p)} is not an interval; use minutes (${INTERVALS.join(', ')}) or ${Object.keys(INTERVAL_ALIASES).join(' ')}`,
+      );
     }
     return n;
   });
@@ -27,13 +45,19 @@ export function parseTier(value: string, flag = '--tier'): Tier {
   return normalized as Tier;
 }
 
-export function parsePositiveInt(value: string, flag: string, { allowZero = false } = {}): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be an integer ${allowZero ? '>= 0' : '>= 1'}`);
+/** Decimal digits only (no 1e12, 0x10 or 10.0), within [min, max]. */
+export function parsePositiveInt(value: string, flag: string, { allowZero = false, max = 1_000_000_000 } = {}): number {
+  const v = value.trim();
+  const n = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+  const min = allowZero ? 0 : 1;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
   }
   return n;
 }
+
+/** Days as a flag takes them: at most a century. */
+export const MAX_DAYS = 36_500;
 
 export function parseRatio(value: string, flag: string): number {
   const n = Number(value);

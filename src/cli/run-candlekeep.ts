@@ -45,6 +45,8 @@ export async function runCandlekeep(args: readonly string[]): Promise<number> {
       serviceErrorHandler: (err: CommanderLikeError) => {
         code = commanderExitCode(err);
         if (code !== undefined) return;
+        // A flag's own parser refused its value (before the verb ran): with --json, still one JSON object.
+        if (args.includes('--json')) process.stdout.write(`${JSON.stringify({ error: errorBody(err) })}\n`);
         process.stderr.write(`error: ${err.message}\n`);
         code = exitCodeFor(err);
       },

@@ -20,6 +20,7 @@ import {
 import { ASSETPRICE, TABLE_NAME_RE } from '../candles/questdb/assetprice';
 import { ilpConfigProblem } from '../candles/questdb/ilp-config';
 import { ConfigError } from '../common/errors';
+import { INTERVALS, isInterval } from '../entities/enums';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
 export type CandleStoreKind = (typeof CANDLE_STORES)[number];
@@ -71,10 +72,36 @@ function toBackfillSets({ value }: { value: unknown }): unknown {
   for (const part of String(value).split(';').map((p) => p.trim()).filter(Boolean)) {
     const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
     if (!m) return value;
-    sets.push({ tier: m[1]!.toUpperCase(), intervals: m[2]!.split(',').map(Number) });
+    const intervals = m[2]!.split(',').map(Number);
+    if (!intervals.every(isInterval)) return value; // an interval Kraken does not serve: named by validation
+    sets.push({ tier: m[1]!.toUpperCase(), intervals });
   }
   return sets;
 }
+
+export const KRAKEN_ENDPOINTS = ['Time', 'SystemStatus', 'Assets', 'AssetPairs', 'Ticker', 'OHLC', 'Trades', 'Depth'] as const;
+export type KrakenEndpointName = (typeof KRAKEN_ENDPOINTS)[number];
+
+/**
+ * "Trades=10000,OHLC=20000" → {Trades: 10000, OHLC: 20000}, each value a whole number in [min, max]; anything
+ * else stays a string so validation names it.
+ */
+function toEndpointNumbers(min: number, max: number) {
+  return ({ value }: { value: unknown }): unknown => {
+    if (value === undefined || value === '') return {};
+    const out: Partial<Record<KrakenEndpointName, number>> = {};
+    for (const part of String(value).split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z]+)=(\d{1,10})$/.exec(part);
+      const endpoint = KRAKEN_ENDPOINTS.find((e) => e.toLowerCase() === m?.[1]?.toLowerCase());
+      const n = Number(m?.[2]);
+      if (!m || !endpoint || n < min || n > max) return value;
+      out[endpoint] = n;
+    }
+    return out;
+  };
+}
+
+const isEndpointMap = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const ENV_NAMES = new Map<string, string>();
 
@@ -132,6 +159,7 @@ export class AppConfig {
   @Transform((p) => (p.value === undefined || p.value === '' ? 50_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of rows' })
   @Min(1, { message: 'must be >= 1' })
+  @Max(10_000_000, { message: 'must be <= 10000000' })
   questdbBatchRows = 50_000;
 
   /** How long a write waits for QuestDB's WAL to apply it (make it visible to reads). */
@@ -139,6 +167,7 @@ export class AppConfig {
   @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })
   @Min(1, { message: 'must be >= 1' })
+  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
   questdbVisibilityTimeoutMs = 30_000;
 
   @Env('KRAKEN_API_URL')
@@ -150,37 +179,61 @@ export class AppConfig {
   @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
   @IsNumber({}, { message: 'must be a number' })
   @IsPositive({ message: 'must be > 0' })
+  @Max(1000, { message: 'must be <= 1000' })
   krakenRps = 1;
 
   @Env('KRAKEN_BURST')
   @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
   @IsInt({ message: 'must be an integer' })
   @Min(1, { message: 'must be >= 1' })
+  @Max(1000, { message: 'must be <= 1000' })
   krakenBurst = 1;
 
   @Env('KRAKEN_TIMEOUT_MS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })
   @Min(1, { message: 'must be >= 1' })
+  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
   krakenTimeoutMs = 30_000;
 
   @Env('KRAKEN_MAX_RETRIES')
   @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
   @IsInt({ message: 'must be an integer' })
   @Min(0, { message: 'must be >= 0' })
+  @Max(100, { message: 'must be <= 100' })
   krakenMaxRetries = 5;
 
   @Env('KRAKEN_BACKOFF_BASE_MS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 1_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })
   @Min(0, { message: 'must be >= 0' })
+  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
   krakenBackoffBaseMs = 1_000;
 
   @Env('KRAKEN_BACKOFF_MAX_MS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 60_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })
   @Min(0, { message: 'must be >= 0' })
+  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
   krakenBackoffMaxMs = 60_000;
+
+  /** Per-endpoint request timeouts over KRAKEN_TIMEOUT_MS, e.g. "Trades=10000,OHLC=20000". */
+  @Env('KRAKEN_ENDPOINT_TIMEOUTS_MS')
+  @Transform(toEndpointNumbers(1, 600_000))
+  @ValidateBy({
+    name: 'endpointTimeouts',
+    validator: { validate: isEndpointMap, defaultMessage: () => `must look like Trades=10000,OHLC=20000 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 1..600000 ms)` },
+  })
+  krakenEndpointTimeoutsMs: Partial<Record<KrakenEndpointName, number>> = {};
+
+  /** Per-endpoint retries over KRAKEN_MAX_RETRIES, e.g. "Trades=2". */
+  @Env('KRAKEN_ENDPOINT_RETRIES')
+  @Transform(toEndpointNumbers(0, 100))
+  @ValidateBy({
+    name: 'endpointRetries',
+    validator: { validate: isEndpointMap, defaultMessage: () => `must look like Trades=2,OHLC=5 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 0..100)` },
+  })
+  krakenEndpointRetries: Partial<Record<KrakenEndpointName, number>> = {};
 
   @Env('TRADES_BACKFILL')
   @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
@@ -203,6 +256,7 @@ export class AppConfig {
   @Transform((p) => (p.value === undefined || p.value === '' ? 5_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })
   @Min(50, { message: 'must be >= 50' })
+  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
   jobHeartbeatMs = 5_000;
 
   @Env('LOG_LEVEL')
@@ -267,14 +321,31 @@ export class AppConfig {
   /** Tier/interval sets of the scheduled incremental backfill: "TIER1:60,1440;TIER2:1440". */
   @Env('BACKFILL_SETS')
   @Transform(toBackfillSets)
-  @IsArray({ message: 'must look like TIER1:60,1440;TIER2:1440' })
+  @IsArray({ message: `must look like TIER1:60,1440;TIER2:1440 with intervals among ${INTERVALS.join(', ')}` })
   backfillSets: BackfillSet[] = [{ tier: 'TIER1', intervals: [60, 1440] }];
 
   @Env('BACKFILL_LOOKBACK_DAYS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 7 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of days' })
   @Min(1)
+  @Max(36_500, { message: 'must be <= 36500 (a century)' })
   backfillLookbackDays = 7;
+
+  /** Rejected rows stored per file (with line, reason and raw text); beyond, they are counted, not stored. */
+  @Env('INGEST_MAX_STORED_REJECTS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 10_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of rows' })
+  @Min(0, { message: 'must be >= 0' })
+  @Max(10_000_000, { message: 'must be <= 10000000' })
+  ingestMaxStoredRejects = 10_000;
+
+  /** How long backfill waits for a series another process is writing (an ingest, another backfill) before skipping it. */
+  @Env('BACKFILL_CLAIM_WAIT_MS')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 60_000 : toNumber(p)))
+  @IsInt({ message: 'must be an integer number of milliseconds' })
+  @Min(0, { message: 'must be >= 0' })
+  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
+  backfillClaimWaitMs = 60_000;
 
   /** A FAILED gap waits this long before any process retries it, doubling with each failed attempt... */
   @Env('GAP_RETRY_BASE_MINUTES')
@@ -313,18 +384,21 @@ export class AppConfig {
   @Transform((p) => (p.value === undefined || p.value === '' ? 90 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of days' })
   @Min(0)
+  @Max(36_500, { message: 'must be <= 36500 (a century)' })
   cleanupDays = 90;
 
   @Env('STALE_HOURS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 24 : toNumber(p)))
   @IsNumber({}, { message: 'must be a number of hours' })
   @IsPositive()
+  @Max(876_000, { message: 'must be <= 876000 (a century)' })
   staleHours = 24;
 
   @Env('STALE_JOB_MINUTES')
   @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
   @IsNumber({}, { message: 'must be a number of minutes' })
   @IsPositive()
+  @Max(525_600, { message: 'must be <= 525600 (a year)' })
   staleJobMinutes = 5;
 
   @Env('UPDATE_CATEGORIES')

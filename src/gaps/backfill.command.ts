@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, parsePositiveInt, parseTier } from '../cli/option-parsers';
+import { parseIntervals, MAX_DAYS, parsePositiveInt, parseTier } from '../cli/option-parsers';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { Tier } from '../entities/enums';
 import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
@@ -14,9 +14,12 @@ interface BackfillCommandOptions extends JsonOption {
   retryFailed?: boolean;
 }
 
-/** Exit 1 when a gap failed, stopped short, or waits for its retry time (still failed): the run left work undone. */
-export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred'>): number {
-  return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+/**
+ * Exit 1 when a gap failed, stopped short, waits for its retry time (still failed) or belonged to a series
+ * another process kept writing: the run left work undone, never silently.
+ */
+export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked'>): number {
+  return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0 ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 export function backfillText(s: BackfillSummary): string {
@@ -62,7 +65,7 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     description: `expected window of a series not held yet (default: what Kraken's OHLC window reaches), and how far back --incremental fills (default ${DEFAULT_LOOKBACK_DAYS})`,
   })
   parseLookback(v: string): number {
-    return parsePositiveInt(v, '--lookback-days');
+    return parsePositiveInt(v, '--lookback-days', { max: MAX_DAYS });
   }
 
   @Option({ flags: '--incremental', description: 'fill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })

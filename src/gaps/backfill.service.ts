@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { Tier } from '../entities/enums';
 import { GapRecord } from '../entities/gap-record.entity';
@@ -98,6 +99,7 @@ export class BackfillService {
     private readonly retry: GapRetryPolicy,
     private readonly suspects: SuspectService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async selectSeries(tier: Tier | undefined, intervals: readonly number[] | undefined): Promise<SeriesSelection[]> {
@@ -161,10 +163,12 @@ export class BackfillService {
         const [fresh] = (await this.detector.detect([{ asset: s.asset, intervalMinutes: s.intervalMinutes }], opts)).series;
         const freshSuspects = (await this.gapRepo.openSuspectsFor([s.asset.id], [s.intervalMinutes])).get(key) ?? [];
         await this.fillSeries(s.asset, s.intervalMinutes, [...(fresh?.open ?? []), ...freshSuspects], budget, summary, opts);
-      });
+      }, { waitMs: this.config.backfillClaimWaitMs });
       if (!claimed) {
         summary.series_skipped_locked++;
-        this.logger.log(`${s.asset.symbol} ${s.intervalMinutes}m is being filled by another process: skipped`);
+        this.logger.warn(
+          `${s.asset.symbol} ${s.intervalMinutes}m is being written by another process (still after ${this.config.backfillClaimWaitMs} ms): skipped, run again`,
+        );
       }
     }
     if (archiveOnly.size) {
@@ -233,7 +237,13 @@ export class BackfillService {
       await fill();
       return true;
     } catch (e) {
-      if (e instanceof BudgetExhaustedError) return false;
+      if (e instanceof BudgetExhaustedError) {
+        // Spent between a call's attempts: what it left FILLING goes back as it was (a trades cursor kept).
+        const filling = records.filter((g) => g.status === 'FILLING');
+        for (const g of filling) g.releaseStuck();
+        await this.gapRepo.saveAll(filling);
+        return false;
+      }
       const message = e instanceof Error ? e.message : String(e);
       this.logger.error(`${asset.symbol} ${interval}m: backfill failed: ${message}`);
       const filling = records.filter((g) => g.status === 'FILLING');

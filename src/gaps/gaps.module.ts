@@ -44,6 +44,7 @@ import { TradesBackfillService } from './trades-backfill.service';
     MarketDataUpdateService,
     SuspectService,
     SeriesService,
+    SeriesLockRepository,
   ],
 })
 export class GapsModule {}

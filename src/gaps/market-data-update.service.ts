@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory } from '../entities/enums';
 import { CallBudget } from './call-budget';
@@ -51,6 +52,7 @@ export class MarketDataUpdateService {
     private readonly detector: GapDetectorService,
     private readonly locks: SeriesLockRepository,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async update(
@@ -107,11 +109,20 @@ export class MarketDataUpdateService {
     return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force };
   }
 
-  /** One OHLC request from the slot after the last covered candle; then the series' gaps are reconciled. */
-  private async updateSeries(asset: Asset, interval: number, lastCovered: number): Promise<'success' | 'failed' | 'skipped'> {
+  /**
+   * One OHLC request from the slot after the last covered candle; then the series' gaps are reconciled. Under
+   * the claim (waited for: another process may be updating it right now) the coverage is read again: a series
+   * that other process brought to its last closed candle meanwhile needs no second request, forced or not.
+   */
+  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number): Promise<'success' | 'failed' | 'skipped'> {
     const step = interval * 60;
-    const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
-    const claimed = await this.locks.withSeriesLock({ assetId: asset.id, intervalMinutes: interval }, async () => {
+    const series = { assetId: asset.id, intervalMinutes: interval };
+    const claimed = await this.locks.withSeriesLock(series, async () => {
+      const spans = (await this.coverage.spansFor([asset.id], [interval])).get(seriesKey(series)) ?? [];
+      const lastCovered = spans.reduce((m, s) => Math.max(m, s.to), Number.NEGATIVE_INFINITY);
+      // Another process brought it further while this one waited for the claim: its request did this one's work.
+      if (lastCovered > seenLastCovered && lastCovered >= lastClosedCandle(this.clock.nowSeconds(), interval)) return 'skipped' as const;
+      const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
       try {
         await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
         await this.detector.detect([{ asset, intervalMinutes: interval }]);
@@ -120,7 +131,7 @@ export class MarketDataUpdateService {
         this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);
         return 'failed' as const;
       }
-    });
+    }, { waitMs: this.config.backfillClaimWaitMs });
     return claimed?.value ?? 'skipped'; // held by another process: it is being updated right now, not by this run
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { valueProblem } from '../candles/candle-check';
 import { Candle, CandleStore, SeriesRef } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
@@ -76,9 +77,7 @@ function impossible(r: OhlcCandle, step: number): string | null {
   if (!Number.isInteger(r.count) || r.count < 0) return `trade count ${r.count} is not a non-negative integer`;
   if (!(r.volume >= 0)) return `negative volume ${r.volume}`;
   if (r.count === 0) return r.volume === 0 ? null : `volume ${r.volume} with no trades`;
-  if (!(r.open > 0 && r.high > 0 && r.low > 0 && r.close > 0)) return 'non-positive price';
-  if (r.low > Math.min(r.open, r.close) || r.high < Math.max(r.open, r.close)) return 'low/high do not bound open/close';
-  return null;
+  return valueProblem(r.open, r.high, r.low, r.close, r.volume)?.detail ?? null;
 }
 
 export interface OhlcStoreResult {
@@ -187,8 +186,7 @@ export class OhlcBackfillService {
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
     const oldest = Math.max(from, ohlcWindowStart(now, intervalMinutes));
     const since = oldest - step;
-    budget.spend();
-    const page = await this.kraken.ohlc(asset.nativeSymbol, intervalMinutes, since);
+    const page = await this.kraken.ohlc(asset.nativeSymbol, intervalMinutes, since, budget);
     const checked = checkOhlcRows(
       page.candles.filter((c) => c.ts > since),
       intervalMinutes,

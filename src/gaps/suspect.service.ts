@@ -50,7 +50,13 @@ export class SuspectService {
    * and settles open suspects inside its span that now hold candles (FILLED:
    * this file had what another lacked).
    */
-  async afterLoad(series: SeriesRef, fileSpan: Span, runs: ReadonlyArray<Span & { missing: number; tradesPerCandle: number }>): Promise<void> {
+  async afterLoad(
+    series: SeriesRef,
+    fileSpan: Span,
+    runs: ReadonlyArray<Span & { missing: number; tradesPerCandle: number }>,
+    /** What the file proves: a suspect is a covered span (a slot a rejected row left unknown is a gap instead). */
+    fileCoverage: readonly Span[],
+  ): Promise<void> {
     const existing = await this.gaps.suspectsOf(series);
     const settled: GapRecord[] = [];
     for (const g of existing) {
@@ -64,13 +70,17 @@ export class SuspectService {
       }
     }
     if (settled.length) await this.gaps.saveAll(settled);
+    const step = series.intervalMinutes * 60;
     await this.flag(
       series,
-      runs.map((r) => ({
-        from: r.from,
-        to: r.to,
-        reason: `${r.missing} candle(s) missing in a row inside the file while the candles around hold ~${r.tradesPerCandle} trades each`,
-      })),
+      runs.flatMap((r) =>
+        fileCoverage.flatMap((c) => {
+          const part = intersect(r, c);
+          if (!part) return [];
+          const reason = `${r.missing} candle(s) missing in a row inside the file while the candles around hold ~${r.tradesPerCandle} trades each`;
+          return [{ ...part, reason: slots(part, step) === r.missing ? reason : `${reason} (the part the file covers)` }];
+        }),
+      ),
       existing,
     );
   }

@@ -3,7 +3,7 @@ import { CandleStore, SeriesRef } from '../candles/candle-store';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
-import { CallBudget } from './call-budget';
+import { BudgetExhaustedError, CallBudget } from './call-budget';
 import { CoverageRepository } from './coverage.repository';
 import { GapRepository } from './gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
@@ -55,8 +55,16 @@ export class TradesBackfillService {
         this.logger.log(`${asset.symbol} ${interval}m: trades fill of gap ${gap.id} paused (budget)`);
         return { candles: 0, filled: 0, partial: 1, verifiedEmpty: 0, failed: 0 };
       }
-      budget.spend();
-      const page = await this.kraken.trades(asset.nativeSymbol, cursor);
+      let page;
+      try {
+        page = await this.kraken.trades(asset.nativeSymbol, cursor, budget);
+      } catch (e) {
+        // The budget ran out between a call's attempts (retries count): stop here, resumable, like above.
+        if (!(e instanceof BudgetExhaustedError)) throw e;
+        gap.markPartial(0, `API call budget spent; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
+        await this.gaps.save(gap);
+        return { candles: 0, filled: 0, partial: 1, verifiedEmpty: 0, failed: 0 };
+      }
       const inGap = page.trades.filter((t) => t.timeSec < end + step);
       const completed = builder.add(inGap.map((t) => ({ price: t.price, volume: t.volume, time: t.timeSec })));
       // A trade past the gap, or fewer than a full page (Kraken has nothing newer): the whole gap is known.

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
@@ -25,10 +25,18 @@ export interface DiscoveredFile {
   open(): Promise<Readable>;
 }
 
+/** An entry discovery did not follow or refused, with why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
 export interface Discovery {
   files: DiscoveredFile[];
   /** Files or members whose names are not `PAIR_INTERVAL.csv` (listed, not fatal). */
   unrecognized: string[];
+  /** Entries not followed (symlink loops, dangling links, unreadable entries) or refused (hostile ZIP member names). */
+  skipped: SkippedEntry[];
   /** Closes the ZIP files opened for reading members. */
   close(): void;
 }
@@ -51,9 +59,11 @@ export class ArchiveDiscoveryService {
     const files: DiscoveredFile[] = [];
     const unrecognized: string[] = [];
     const zips: yauzl.ZipFile[] = [];
-    const discovery: Discovery = { files, unrecognized, close: () => zips.forEach((z) => z.close()) };
+    const discovery: Discovery = { files, unrecognized, skipped: [], close: () => zips.forEach((z) => z.close()) };
+    // Directories walked so far, by real path: each is walked once, whatever links lead to it again.
+    const walked = new Set<string>();
     try {
-      for (const p of paths) await this.visit(resolve(p), true, discovery, zips);
+      for (const p of paths) await this.visit(resolve(p), true, discovery, zips, walked);
     } catch (e) {
       discovery.close();
       throw e;
@@ -61,21 +71,44 @@ export class ArchiveDiscoveryService {
     return discovery;
   }
 
-  private async visit(path: string, explicit: boolean, out: Discovery, zips: yauzl.ZipFile[]): Promise<void> {
+  /**
+   * A path given on the command line must be readable (else a usage error); one found inside a directory that
+   * cannot be read, a dangling link or a link back into a directory already walked is listed as skipped.
+   */
+  private async visit(path: string, explicit: boolean, out: Discovery, zips: yauzl.ZipFile[], walked: Set<string>, onlyDirectories = false): Promise<void> {
     const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-      throw new ArchiveUnreadableError(`cannot read ${path}: ${e.code ?? e.message}`, { cause: e });
+      if (explicit) throw new ArchiveUnreadableError(`cannot read ${path}: ${e.code ?? e.message}`, { cause: e });
+      out.skipped.push({ path, reason: e.code === 'ENOENT' ? 'dangling link' : e.code === 'ELOOP' ? 'symlink loop' : `unreadable (${e.code ?? e.message})` });
+      return null;
     });
+    if (!info) return;
     if (info.isDirectory()) {
+      const real = await realpath(path).catch(() => path);
+      if (walked.has(real)) {
+        out.skipped.push({ path, reason: `symlink loop: ${real} is walked already` });
+        return;
+      }
+      walked.add(real);
       const entries = await readdir(path).catch((e: NodeJS.ErrnoException) => {
-        throw new ArchiveUnreadableError(`cannot list ${path}: ${e.code ?? e.message}`, { cause: e });
+        if (explicit) throw new ArchiveUnreadableError(`cannot list ${path}: ${e.code ?? e.message}`, { cause: e });
+        out.skipped.push({ path, reason: `unreadable directory (${e.code ?? e.message})` });
+        return [] as string[];
       });
       for (const entry of entries.sort()) {
         const child = join(path, entry);
-        if (isCsv(entry) || isZip(entry)) await this.visit(child, false, out, zips);
-        else if ((await stat(child).catch(() => null))?.isDirectory()) await this.visit(child, false, out, zips);
+        if (isCsv(entry) || isZip(entry)) await this.visit(child, false, out, zips, walked);
+        else {
+          const kind = await lstat(child).catch(() => null);
+          if (kind?.isDirectory() || kind?.isSymbolicLink()) await this.visit(child, false, out, zips, walked, kind.isSymbolicLink());
+        }
       }
     } else if (isZip(path)) {
-      await this.listZip(path, out, zips);
+      await this.listZip(path, out, zips).catch((e: unknown) => {
+        if (explicit) throw e;
+        out.skipped.push({ path, reason: e instanceof Error ? e.message : String(e) });
+      });
+    } else if (onlyDirectories) {
+      return; // a link found while walking to something that is neither a directory nor named .csv/.zip
     } else if (info.isFile() && (isCsv(path) || explicit)) {
       const member = isCsv(path) ? parseArchiveMemberName(path) : null;
       if (!member) {
@@ -99,15 +132,20 @@ export class ArchiveDiscoveryService {
 
   private async listZip(path: string, out: Discovery, zips: yauzl.ZipFile[]): Promise<void> {
     const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
-      yauzl.open(path, { lazyEntries: true, autoClose: false }, (e, z) =>
+      // Names are decoded and checked here (decodeStrings off): yauzl would fail the whole archive on one bad name.
+      yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false }, (e, z) =>
         e || !z ? fail(new ArchiveUnreadableError(`cannot open ZIP ${path}: ${e?.message ?? 'no zip'}`, { cause: e })) : done(z),
       ),
     );
     zips.push(zip);
     await new Promise<void>((done, fail) => {
       zip.on('entry', (entry: yauzl.Entry) => {
-        const name = entry.fileName;
-        if (!name.endsWith('/')) {
+        const raw = entry.fileNameRaw;
+        const decoded = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true); // strict: backslashes kept, then refused
+        const refused = memberNameProblem(decoded, raw.length);
+        const name = refused ? printable(decoded) : decoded;
+        if (refused) out.skipped.push({ path: `${path}!${name}`, reason: `refused member name: ${refused}` });
+        else if (!name.endsWith('/')) {
           const member = isCsv(name) ? parseArchiveMemberName(name) : null;
           if (member) {
             out.files.push({
@@ -132,10 +170,29 @@ export class ArchiveDiscoveryService {
   }
 }
 
+/** Longest member name accepted (bytes): real OHLCVT members are short (XBTUSD_60.csv, maybe a folder). */
+const MAX_MEMBER_NAME = 255;
+
+/** Why a ZIP member name is refused (never written anywhere, never ingested), or null. */
+export function memberNameProblem(name: string, bytes: number): string | null {
+  if (bytes > MAX_MEMBER_NAME) return `longer than ${MAX_MEMBER_NAME} bytes`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'control characters';
+  const problem = yauzl.validateFileName(name);
+  return problem ? problem.replace(/: .*$/s, '') : null;
+}
+
+/** A refused name as a readable, bounded text for listings. */
+function printable(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const text = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
 function openMember(zip: yauzl.ZipFile, entry: yauzl.Entry, archive: string): Promise<Readable> {
   return new Promise((done, fail) =>
     zip.openReadStream(entry, (e, stream) =>
-      e || !stream ? fail(new ArchiveUnreadableError(`cannot read ${archive}!${entry.fileName}: ${e?.message ?? 'no stream'}`, { cause: e })) : done(stream),
+      e || !stream ? fail(new ArchiveUnreadableError(`cannot read ${archive}!${entry.fileNameRaw.toString('utf8')}: ${e?.message ?? 'no stream'}`, { cause: e })) : done(stream),
     ),
   );
 }

@@ -51,4 +51,15 @@ export class FileLedgerRepository {
       .execute();
     return result.affected ?? 0;
   }
+
+  /** Files left PROCESSING or PENDING by a job that is no longer running (it failed or was abandoned): FAILED. */
+  async failOrphans(error: string): Promise<number> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(FileIngestionRecord)
+      .set({ status: 'FAILED', error })
+      .where(`status IN ('PROCESSING', 'PENDING') AND job_id IN (SELECT id FROM ingestion_jobs WHERE status <> 'RUNNING')`)
+      .execute();
+    return result.affected ?? 0;
+  }
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, parsePositiveInt, parseRatio, parseTier } from '../cli/option-parsers';
+import { parseIntervals, MAX_DAYS, parsePositiveInt, parseRatio, parseTier } from '../cli/option-parsers';
 import { backfillExitCode, backfillText } from '../gaps/backfill.command';
 import { DEFAULT_LOOKBACK_DAYS } from '../gaps/backfill.service';
 import { UnifiedIngestResult, UnifiedIngestService } from './unified-ingest.service';
@@ -41,6 +41,7 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     `rows: ${result.rows_read} read, ${result.rows_ingested} ingested, ${result.rows_rejected} rejected`,
     ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
     ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
+    ...(result.skipped.length ? [`skipped:`, ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`)] : []),
     ...(result.rejects.length ? [`rejected rows (first ${result.rejects.length}):`, ...result.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`)] : []),
     ...(backfill
       ? [
@@ -110,7 +111,7 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
 
   @Option({ flags: '--lookback-days <n>', description: `how far back --incremental backfills (default ${DEFAULT_LOOKBACK_DAYS})` })
   parseLookback(value: string): number {
-    return parsePositiveInt(value, '--lookback-days');
+    return parsePositiveInt(value, '--lookback-days', { max: MAX_DAYS });
   }
 
   @Option({ flags: '--max-calls <n>', description: 'API call budget of the backfill half' })

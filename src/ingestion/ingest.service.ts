@@ -15,14 +15,15 @@ import { IngestionJob } from '../entities/ingestion-job.entity';
 import { Span } from '../gaps/coverage-math';
 import { CoverageRepository } from '../gaps/coverage.repository';
 import { SeriesRepository } from '../gaps/series.repository';
+import { SeriesLockRepository } from '../gaps/series-lock.repository';
 import { SuspectService } from '../gaps/suspect.service';
-import { ArchiveDiscoveryService, DiscoveredFile, Discovery } from './archive-discovery.service';
+import { ArchiveDiscoveryService, DiscoveredFile, Discovery, SkippedEntry } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
 import { IngestProgress, NO_PROGRESS } from './ingest-progress';
 import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
-import { JobConflictError, JobNotFoundError } from './ingestion.errors';
+import { JobConflictError, JobFinishedError, JobNotFoundError } from './ingestion.errors';
 import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 
@@ -56,6 +57,8 @@ export interface IngestResult extends JobCounts {
   job_id: string;
   status: string;
   unrecognized: string[];
+  /** Entries not followed or refused, with why (symlink loops, dangling links, unreadable entries, hostile ZIP member names). */
+  skipped: SkippedEntry[];
   series: SeriesSummary[];
   rejects: StoredReject[];
 }
@@ -77,6 +80,8 @@ interface RunContext {
 class IngestCancelled extends Error {}
 
 const fileKey = (archive: string | null, path: string) => `${archive ?? ''}\u0000${path}`;
+/** A name as PostgreSQL text can hold it: NUL as \x00 (file and member names reach the ledger and the rejects). */
+const storable = (name: string) => name.replace(/\u0000/g, '\\x00');
 const toDate = (s: number | null) => (s === null ? null : new Date(s * 1000));
 
 /**
@@ -98,6 +103,7 @@ export class IngestService {
     private readonly coverage: CoverageRepository,
     private readonly expected: SeriesRepository,
     private readonly suspects: SuspectService,
+    private readonly locks: SeriesLockRepository,
     private readonly catalog: AssetCatalogService,
     private readonly assets: AssetRepository,
     private readonly tiers: TiersService,
@@ -130,7 +136,7 @@ export class IngestService {
     const job = await this.jobs.findById(jobId);
     if (!job) throw new JobNotFoundError(`no ingestion job ${jobId}`);
     if (job.status === 'RUNNING') throw new JobConflictError(`job ${jobId} is running (heartbeat ${job.heartbeatAt?.toISOString() ?? 'never'})`);
-    if (!job.isResumable) throw new JobConflictError(`job ${jobId} is ${job.status} and cannot be resumed`);
+    if (!job.isResumable) throw new JobFinishedError(`job ${jobId} already finished (${job.status}): nothing to resume`);
     const request: IngestRequest = {
       paths: job.params.paths ?? [],
       tier: job.params.tier as Tier | undefined,
@@ -162,6 +168,9 @@ export class IngestService {
         this.logger.warn(`job ${job.id} was abandoned (${job.error}); resumable with \`candlekeep jobs resume ${job.id}\``);
       }
     }
+    // A job that failed outright (its store went down, say) may have left a file behind it unfinished.
+    const orphans = await this.ledger.failOrphans('interrupted: its job ended before this file was finished');
+    if (orphans) this.logger.warn(`${orphans} file record(s) left unfinished by ended jobs marked FAILED`);
     return stale.length;
   }
 
@@ -205,13 +214,14 @@ export class IngestService {
       if (!ctx.cancelled && !job.isTerminal) {
         await this.write(ctx, () => job.fail(wallClock(), (e as Error).message)).catch(() => undefined);
       }
+      await this.ledger.failProcessing(job.id, `interrupted: ${(e as Error).message}`).catch(() => undefined);
       throw e;
     } finally {
       clearInterval(heartbeat);
       progress.end();
     }
     if (ctx.cancelled) job.status = 'CANCELLED';
-    return this.result(ctx, found.unrecognized);
+    return this.result(ctx, found.unrecognized, found.skipped);
   }
 
   private async tierOf(file: DiscoveredFile): Promise<Tier> {
@@ -296,14 +306,22 @@ export class IngestService {
       this.logger.error(`${file.name}: FAILED: ${record.error}`);
       return false;
     }
-    const duplicate = await this.ledger.findCompletedBySha(digest.sha256);
     record.sha256 = digest.sha256;
     record.crc32 = digest.crc32;
-    if (duplicate) return this.skipDuplicate(ctx, record, duplicate, file);
-
-    record.startProcessing();
-    await this.ledger.save(record);
-    return this.load(ctx, file, series, record);
+    // One writer per series and per content across processes: a second process waits, then finds the content
+    // completed (a duplicate) or the series' new candles (so its direct-COPY probe sees them).
+    const claimed = await this.locks.withSeriesLock(
+      series,
+      async () => {
+        const duplicate = await this.ledger.findCompletedBySha(digest.sha256);
+        if (duplicate) return this.skipDuplicate(ctx, record, duplicate, file);
+        record.startProcessing();
+        await this.ledger.save(record);
+        return this.load(ctx, file, series, record);
+      },
+      { waitMs: Number.POSITIVE_INFINITY, alsoKeys: [`candlekeep:content:${digest.sha256}`] },
+    );
+    return claimed?.value ?? false;
   }
 
   /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). */
@@ -339,6 +357,9 @@ export class IngestService {
     });
     const batch: ParseBatch = { candles: [], rejects: [] };
     const pendingRejects: StoredReject[] = [];
+    const storableName = storable(file.name);
+    let stored = 0;
+    let notStored = 0;
     let counted = { read: 0, accepted: 0, rejected: 0 };
     const account = () => {
       job.add('rowsRead', parser.rowsRead - counted.read);
@@ -364,7 +385,13 @@ export class IngestService {
         if (wait) await wait;
       }
       batch.candles.length = 0;
-      for (const r of batch.rejects) pendingRejects.push({ file: file.name, ...r });
+      for (const r of batch.rejects) {
+        // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the disk.
+        if (stored < this.config.ingestMaxStoredRejects) {
+          pendingRejects.push({ file: storableName, ...r });
+          stored++;
+        } else notStored++;
+      }
       batch.rejects.length = 0;
       await flushRejects(false);
     };
@@ -381,6 +408,14 @@ export class IngestService {
       }
       parser.end(batch);
       await drain(writer);
+      if (notStored) {
+        pendingRejects.push({
+          file: storableName,
+          line: 0,
+          reason: `rejects_not_stored: ${notStored} more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=${this.config.ingestMaxStoredRejects})`,
+          raw: '',
+        });
+      }
       await flushRejects(true);
       account();
 
@@ -389,7 +424,7 @@ export class IngestService {
         rowsIngested: parser.rowsAccepted,
         rowsRejected: parser.rowsRejected,
         firstTs: toDate(parser.firstTs),
-        lastTs: toDate(parser.lastTs),
+        lastTs: toDate(parser.lastAcceptedTs),
       };
       const failure =
         parser.rowsRead === 0
@@ -404,7 +439,7 @@ export class IngestService {
         // None of a failed file's rows are kept: its valid rows count as rejected too, with one file-level reject saying why.
         job.add('rowsIngested', -parser.rowsAccepted);
         job.add('rowsRejected', parser.rowsAccepted);
-        if (parser.rowsRead > 0) await this.rejects.insert(job.id, record.id, [{ file: file.name, line: 0, reason: `file_failed: ${failure}`, raw: '' }]);
+        if (parser.rowsRead > 0) await this.rejects.insert(job.id, record.id, [{ file: storableName, line: 0, reason: `file_failed: ${failure}`, raw: '' }]);
         record.fail(failure, { ...counts, rowsIngested: 0, rowsRejected: parser.rowsRead });
         await this.ledger.save(record);
         job.add('filesFailed', 1);
@@ -412,7 +447,7 @@ export class IngestService {
         return false;
       }
       const parsed = Date.now();
-      const fileSpan = { from: parser.firstTs ?? 0, to: parser.lastTs ?? 0 };
+      const fileSpan = { from: parser.firstTs ?? 0, to: parser.lastAcceptedTs ?? 0 };
       await writer.commit();
       committed = true;
       const stored = Date.now();
@@ -425,7 +460,7 @@ export class IngestService {
       // The series is expected from the file's first row on; its implausible empty runs are flagged, and suspect
       // spans the file now holds candles for are settled.
       await this.expected.expectFrom([{ assetId: series.assetId, intervalMinutes: series.intervalMinutes, from: fileSpan.from }]);
-      await this.suspects.afterLoad(series, fileSpan, noTrade.suspects());
+      await this.suspects.afterLoad(series, fileSpan, noTrade.suspects(), spans);
       const key = `${series.assetId}/${series.intervalMinutes}`;
       const loaded = ctx.loaded.get(key) ?? { series, spans: [] };
       loaded.spans.push(fileSpan);
@@ -470,7 +505,7 @@ export class IngestService {
     return n;
   }
 
-  private async result(ctx: RunContext, unrecognized: string[]): Promise<IngestResult> {
+  private async result(ctx: RunContext, unrecognized: string[], skipped: SkippedEntry[]): Promise<IngestResult> {
     const { job } = ctx;
     const series: SeriesSummary[] = [];
     // What the series now holds, from its coverage ranges (their candle counts are recounted from the store
@@ -490,6 +525,7 @@ export class IngestService {
       status: job.status,
       ...jobCounts(job),
       unrecognized,
+      skipped,
       series,
       rejects: await this.rejects.listForJob(job.id, OUTPUT_REJECTS),
     };

@@ -16,3 +16,9 @@ export class JobConflictError extends CandlekeepError {
   readonly code = 'JOB_CONFLICT';
   readonly kind = 'conflict' as const;
 }
+
+/** The job has already finished (COMPLETED, CANCELLED): nothing to resume or cancel — a usage mistake, exit 2. */
+export class JobFinishedError extends CandlekeepError {
+  readonly code = 'JOB_FINISHED';
+  readonly kind = 'usage' as const;
+}

@@ -65,6 +65,6 @@ export class JobsCommand extends CandlekeepCommand<JobsOptions> {
 
   @Option({ flags: '--limit <n>', description: 'jobs list: how many of the newest jobs (default 50)' })
   parseLimit(value: string): number {
-    return parsePositiveInt(value, '--limit');
+    return parsePositiveInt(value, '--limit', { max: 100_000 });
   }
 }

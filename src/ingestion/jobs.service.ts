@@ -6,7 +6,7 @@ import { FileLedgerRepository } from './file-ledger.repository';
 import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
-import { JobConflictError, JobNotFoundError } from './ingestion.errors';
+import { JobConflictError, JobFinishedError, JobNotFoundError } from './ingestion.errors';
 
 const SHOW_REJECTS = 1000;
 
@@ -77,7 +77,8 @@ export class JobsService {
   async cancel(id: string): Promise<JobSummary> {
     const job = await this.get(id);
     const before = job.status;
-    if (job.isTerminal) throw new JobConflictError(`job ${id} is already ${job.status}`);
+    // Only a job still under way can be cancelled; a finished one keeps its history (PARTIAL included).
+    if (job.status !== 'RUNNING' && job.status !== 'PENDING') throw new JobFinishedError(`job ${id} already finished (${job.status})`);
     job.cancel(wallClock());
     if (!(await this.jobs.writeIf(job, before))) throw new JobConflictError(`job ${id} changed while cancelling; try again`);
     return this.summary(job);

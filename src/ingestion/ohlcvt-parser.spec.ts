@@ -114,10 +114,12 @@ describe('OhlcvtParser', () => {
       const exp = rnd() < 0.2 ? `e${Math.floor(rnd() * 60) - 30}` : '';
       samples.push(`${digits.slice(0, point) || '0'}.${digits.slice(point) || '0'}${exp}`);
     }
-    const rows = samples.map((v, i) => `${T0 + i * H},${v},${v},${v},${v},${v},1`).join('\n');
+    // Prices must be positive (a zero stands in the volume only); every sample is read as a volume and, when positive, a price.
+    const price = (v: string) => (Number(v) > 0 ? v : '1');
+    const rows = samples.map((v, i) => `${T0 + i * H},${price(v)},${price(v)},${price(v)},${price(v)},${v},1`).join('\n');
     const { candles, rejects } = parse(rows, { now: T0 + 10_000 * H });
     expect(rejects).toEqual([]);
-    candles.forEach((c, i) => expect([samples[i], c.open, c.volume]).toEqual([samples[i], Number(samples[i]), Number(samples[i])]));
+    candles.forEach((c, i) => expect([samples[i], c.open, c.volume]).toEqual([samples[i], Number(price(samples[i]!)), Number(samples[i])]));
   });
 
   it('rejects an over-long line without buffering it and carries on', () => {
@@ -127,5 +129,42 @@ describe('OhlcvtParser', () => {
     expect(rejects).toHaveLength(1);
     expect(rejects[0]!.reason).toMatch(/^line_too_long/);
     expect(rejects[0]!.raw.length).toBeLessThanOrEqual(512);
+  });
+
+  it('a timestamp claimed twice with other values is ambiguous: both rows rejected, the slot not covered (a third claim too)', () => {
+    const { candles, rejects, parser } = parse([row(0), row(1), row(1, '20,20,20,20,1,1'), row(1, '30,30,30,30,1,1'), row(2)].join('\n'));
+    expect(candles.map((c) => c.ts)).toEqual([T0, T0 + 2 * H]);
+    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+      [2, `duplicate_timestamp: ts ${T0 + H} appears again on line 3 with other values`],
+      [3, `duplicate_timestamp: ts ${T0 + H} appears on line 2 with other values`],
+      [4, `duplicate_timestamp: ts ${T0 + H} is ambiguous (rows with other values claim it)`],
+    ]);
+    expect(parser.rowsRead).toBe(parser.rowsAccepted + parser.rowsRejected);
+    expect(parser.coverage()).toEqual([
+      { from: T0, to: T0 },
+      { from: T0 + 2 * H, to: T0 + 2 * H },
+    ]);
+    // The same values again are a harmless repeat: one reject, the slot stays covered.
+    const repeat = parse([row(0), row(1), row(1), row(2)].join('\n'));
+    expect(repeat.candles.map((c) => c.ts)).toEqual([T0, T0 + H, T0 + 2 * H]);
+    expect(repeat.rejects.map((r) => r.line)).toEqual([3]);
+    expect(repeat.parser.coverage()).toEqual([{ from: T0, to: T0 + 2 * H }]);
+    // The last row taken back: the file's last accepted row is the one before.
+    const last = parse([row(0), row(1), row(1, '20,20,20,20,1,1')].join('\n'));
+    expect([last.parser.rowsAccepted, last.parser.lastAcceptedTs]).toEqual([1, T0]);
+  });
+
+  it('rejects non-positive prices, as every source does', () => {
+    const { candles, rejects } = parse([row(0, '0,0,0,0,0,0'), row(1, '-1,12,-2,11,1,7'), row(2)].join('\n'));
+    expect(candles.map((c) => c.ts)).toEqual([T0 + 2 * H]);
+    expect(rejects.map((r) => r.reason)).toEqual(['non_positive_price: prices must be > 0', 'non_positive_price: prices must be > 0']);
+  });
+
+  it('keeps the raw text of a rejected line storable: NUL and invalid UTF-8 as \\xHH, a backslash doubled, valid UTF-8 as it is', () => {
+    const bad = Buffer.concat([Buffer.from(`${T0 + H},1`), Buffer.from([0x00, 0xff, 0xc3]), Buffer.from(',ü\\€,x\n')]);
+    const { rejects } = parse(Buffer.concat([Buffer.from(row(0) + '\n'), bad, Buffer.from(row(2) + '\n')]));
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]!.raw).toBe(`${T0 + H},1\\x00\\xff\\xc3,ü\\\\€,x`);
+    expect(rejects[0]!.raw).not.toContain('\u0000');
   });
 });

@@ -1,11 +1,17 @@
+import { valueProblem } from '../candles/candle-check';
 import { Candle } from '../candles/candle-store';
 import { Span, subtractSpans } from '../gaps/coverage-math';
 
 export interface RowReject {
   /** 1-based line number in the file. */
   line: number;
-  /** `code: detail`; codes: empty_line, line_too_long, field_count, truncated, bad_timestamp, unaligned_timestamp, bad_number, ohlc_inconsistent, negative_volume, bad_trades, not_increasing, open_candle. */
+  /**
+   * `code: detail`; codes: empty_line, line_too_long, field_count, truncated, bad_timestamp, unaligned_timestamp,
+   * bad_number, non_positive_price, ohlc_inconsistent, negative_volume, bad_trades, not_increasing,
+   * duplicate_timestamp, open_candle.
+   */
   reason: string;
+  /** The line as text; bytes PostgreSQL text cannot hold (NUL, invalid UTF-8) as \xHH, a backslash as \\. */
   raw: string;
 }
 
@@ -71,6 +77,15 @@ export class OhlcvtParser {
   private readonly segments: Span[] = [];
   private segmentOpen = false;
   private readonly holes: Span[] = [];
+  /**
+   * The last accepted row, held back one row: a next row with its timestamp and other values makes the slot
+   * ambiguous, and then neither is kept (both are rejected).
+   */
+  private pending: { candle: Candle; line: number; buf: Buffer; start: number; end: number } | null = null;
+  /** Accepted ts before the pending row's (for lastTs when the pending row turns out ambiguous). */
+  private previousTs: number | null = null;
+  /** A timestamp found ambiguous: every further row claiming it is rejected too. */
+  private ambiguousTs: number | null = null;
 
   constructor(options: ParserOptions) {
     this.step = options.intervalMinutes * 60;
@@ -110,7 +125,7 @@ export class OhlcvtParser {
     if (pos < chunk.length) this.appendCarry(chunk.subarray(pos), out);
   }
 
-  /** End of input: a last line without newline is parsed (and named truncated if it is incomplete). */
+  /** End of input: a last line without newline is parsed (and named truncated if it is incomplete); the held row is emitted. */
   end(out: ParseBatch): void {
     if (this.carry !== null) {
       const last = this.carry;
@@ -118,6 +133,8 @@ export class OhlcvtParser {
       this.parseLine(last, 0, last.length, true, out);
     }
     this.skipping = false;
+    if (this.pending) out.candles.push(this.pending.candle);
+    this.pending = null;
   }
 
   /** The spans this file proves complete: accepted rows' span minus what rejects leave unknown. */
@@ -191,12 +208,10 @@ export class OhlcvtParser {
       this.reject(out, `bad_number: ${NUMBER_FIELDS[bad]} is not a finite number`, raw(buf, start, end), ts);
       return;
     }
-    if (!(low <= open && open <= high && low <= close && close <= high)) {
-      this.reject(out, 'ohlc_inconsistent: need low <= open, close <= high', raw(buf, start, end), ts);
-      return;
-    }
-    if (volume < 0) {
-      this.reject(out, 'negative_volume: volume < 0', raw(buf, start, end), ts);
+    // The one value rule of every source (candle-check.ts).
+    const problem = valueProblem(open, high, low, close, volume);
+    if (problem) {
+      this.reject(out, `${problem.code}: ${problem.detail}`, raw(buf, start, end), ts);
       return;
     }
     const trades = parseUint(buf, commas[5]! + 1, end, 10);
@@ -204,8 +219,13 @@ export class OhlcvtParser {
       this.reject(out, 'bad_trades: trades is not a non-negative integer', raw(buf, start, end), ts);
       return;
     }
-    if (this.lastTs !== null && ts <= this.lastTs) {
-      this.reject(out, `not_increasing: ts ${ts} is not after the previous row's ${this.lastTs}`, raw(buf, start, end), ts === this.lastTs ? null : ts, true);
+    if (this.lastTs !== null && ts === this.lastTs) {
+      this.duplicate(out, ts, [open, high, low, close, volume, trades], raw(buf, start, end));
+      return;
+    }
+    if (this.lastTs !== null && ts < this.lastTs) {
+      // An earlier slot claimed again, out of order: the file says two things about it, so it is not proven.
+      this.reject(out, `not_increasing: ts ${ts} is not after the previous row's ${this.lastTs}`, raw(buf, start, end), ts, true);
       return;
     }
     if (ts > this.openAfter) {
@@ -215,13 +235,48 @@ export class OhlcvtParser {
 
     this.rowsAccepted++;
     this.firstTs ??= ts;
+    this.previousTs = this.lastTs;
     this.lastTs = ts;
     if (this.segmentOpen) this.segments[this.segments.length - 1]!.to = ts;
     else {
       this.segments.push({ from: ts, to: ts });
       this.segmentOpen = true;
     }
-    out.candles.push({ ts, open, high, low, close, vwap: null, volume, trades });
+    if (this.pending) out.candles.push(this.pending.candle);
+    this.pending = { candle: { ts, open, high, low, close, vwap: null, volume, trades }, line: this.line, buf, start, end };
+  }
+
+  /**
+   * A row with the timestamp of the last accepted one. The same values again: a harmless repeat, rejected, the
+   * slot stays covered. Other values: the slot is ambiguous — the held row is taken back and rejected too (both
+   * reported), the slot is uncovered, and any further row claiming it is rejected as well.
+   */
+  private duplicate(out: ParseBatch, ts: number, values: readonly number[], rawText: string): void {
+    const held = this.pending;
+    if (this.ambiguousTs === ts || !held || held.candle.ts !== ts) {
+      this.reject(out, `duplicate_timestamp: ts ${ts} is ambiguous (rows with other values claim it)`, rawText, ts);
+      return;
+    }
+    const c = held.candle;
+    if ([c.open, c.high, c.low, c.close, c.volume, c.trades].every((v, i) => v === values[i])) {
+      this.reject(out, `not_increasing: ts ${ts} repeats the previous row's (same values)`, rawText, null, true);
+      return;
+    }
+    // Take the held row back: it is no longer accepted, and the slot is not covered.
+    this.pending = null;
+    this.ambiguousTs = ts;
+    this.rowsAccepted--;
+    this.lastTs = ts; // later rows must still come after it
+    if (this.rowsAccepted === 0) this.firstTs = null;
+    this.rowsRejected++;
+    out.rejects.push({ line: held.line, reason: `duplicate_timestamp: ts ${ts} appears again on line ${this.line} with other values`, raw: raw(held.buf, held.start, held.end) });
+    this.holes.push({ from: ts, to: ts });
+    this.reject(out, `duplicate_timestamp: ts ${ts} appears on line ${held.line} with other values`, rawText, ts);
+  }
+
+  /** The last accepted (kept) row's ts: lastTs unless the last one claimed was found ambiguous. */
+  get lastAcceptedTs(): number | null {
+    return this.ambiguousTs !== null && this.ambiguousTs === this.lastTs ? this.previousTs : this.lastTs;
   }
 
   /**
@@ -238,8 +293,31 @@ export class OhlcvtParser {
   }
 }
 
-function raw(buf: Buffer, start: number, end: number): string {
-  return buf.toString('utf8', start, Math.min(end, start + MAX_RAW));
+/**
+ * A rejected line's text for storage: UTF-8 as it is; bytes PostgreSQL text
+ * refuses (NUL) and bytes that are not valid UTF-8 as \xHH, a backslash as
+ * \\ (so the escape reads back unambiguously). Only rejects pay for it.
+ */
+export function raw(buf: Buffer, start: number, end: number): string {
+  const stop = Math.min(end, start + MAX_RAW);
+  const text = buf.toString('utf8', start, stop);
+  if (!text.includes('\u0000') && !text.includes('\uFFFD') && !text.includes('\\')) return text;
+  let out = '';
+  for (let i = start; i < stop; ) {
+    const b = buf[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const seq = len > 1 && i + len <= stop ? buf.toString('utf8', i, i + len) : null;
+    if (b === 0) out += '\\x00';
+    else if (b === 0x5c) out += '\\\\';
+    else if (len === 1) out += String.fromCharCode(b);
+    else if (seq !== null && !seq.includes('\uFFFD') && seq.length <= 2) {
+      out += seq;
+      i += len;
+      continue;
+    } else out += `\\x${b.toString(16).padStart(2, '0')}`;
+    i++;
+  }
+  return out;
 }
 
 /** Unsigned decimal integer of 1..maxDigits digits, or -1. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parsePositiveInt } from '../cli/option-parsers';
+import { MAX_DAYS, parsePositiveInt } from '../cli/option-parsers';
 import { AppConfig } from '../config/app-config';
 import { CleanupService } from './cleanup.service';
 
@@ -24,6 +24,6 @@ export class CleanupCommand extends CandlekeepCommand<CleanupOptions> {
 
   @Option({ flags: '--days <n>', description: 'age in days (default CLEANUP_DAYS, 90)' })
   parseDays(v: string): number {
-    return parsePositiveInt(v, '--days', { allowZero: true });
+    return parsePositiveInt(v, '--days', { allowZero: true, max: MAX_DAYS });
   }
 }

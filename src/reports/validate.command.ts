@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parsePositiveInt } from '../cli/option-parsers';
+import { MAX_DAYS, parsePositiveInt } from '../cli/option-parsers';
 import { renderTable } from '../cli/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { StalenessService } from './staleness.service';
@@ -26,6 +26,6 @@ export class ValidateCommand extends CandlekeepCommand<ValidateOptions> {
 
   @Option({ flags: '--hours <n>', description: 'staleness threshold in hours (default STALE_HOURS, 24)' })
   parseHours(v: string): number {
-    return parsePositiveInt(v, '--hours');
+    return parsePositiveInt(v, '--hours', { max: MAX_DAYS * 24 });
   }
 }

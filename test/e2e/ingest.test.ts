@@ -104,8 +104,13 @@ describe('candlekeep ingest (archives)', () => {
       expect(detail).toMatchObject({ status: 'COMPLETED', rejects_total: 0 });
       expect(detail.files).toHaveLength(9);
       expect((await runCliInProcess(['jobs', 'show', 'nope', '--json'], { DATABASE_URL: url })).code).toBe(2);
-      expect((await runCli(['jobs', 'resume', first.out.job_id, '--json'], { DATABASE_URL: url })).code).toBe(1);
-      expect((await runCli(['jobs', 'cancel', first.out.job_id, '--json'], { DATABASE_URL: url })).code).toBe(1);
+      // A finished job can be neither resumed nor cancelled: one line, exit 2.
+      for (const action of ['resume', 'cancel']) {
+        const r = await runCliInProcess(['jobs', action, first.out.job_id, '--json'], { DATABASE_URL: url });
+        expect(r.code).toBe(2);
+        expect(r.json<{ error: { code: string; message: string } }>().error).toEqual({ code: 'JOB_FINISHED', message: expect.stringContaining(`job ${first.out.job_id} already finished (COMPLETED)`) });
+        expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      }
       expect((await runCliInProcess(['jobs', 'frob', '--json'], { DATABASE_URL: url })).code).toBe(2);
     });
   });

@@ -17,7 +17,8 @@ const H = 3600;
 const T0 = Date.UTC(2024, 0, 1) / 1000;
 
 function candle(hour: number, price = 100 + hour, extra: Partial<Candle> = {}): Candle {
-  return { ts: T0 + hour * H, open: price, high: price + 2, low: price - 2, close: price + 1, vwap: null, volume: 1.5, trades: 3, ...extra };
+  // Prices stay positive and consistent whatever `price` is: every store refuses anything else (candle-check.ts).
+  return { ts: T0 + hour * H, open: price, high: price + 2, low: price / 2, close: price + 1, vwap: null, volume: 1.5, trades: 3, ...extra };
 }
 const hours = (from: number, to: number, price?: (h: number) => number) =>
   Array.from({ length: to - from + 1 }, (_, i) => candle(from + i, price?.(from + i)));

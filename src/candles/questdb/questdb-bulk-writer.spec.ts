@@ -114,7 +114,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('protocol 2 (negotiated through GET /settings): binary IEEE-754 doubles and the designated ts in µs with a t suffix', async () => {
     const w = await writer(`http::addr=127.0.0.1:${port};`);
-    await w.write(candle(0, { open: 0.1 }));
+    await w.write(candle(0, { open: 0.1, low: 0.1 })); // a valid candle whose open is not exact in binary
     await w.commit();
 
     expect(endpoint.requests[0]).toMatchObject({ method: 'GET', url: '/settings' });

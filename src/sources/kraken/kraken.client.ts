@@ -42,6 +42,16 @@ export interface KrakenClientOptions {
   backoffMaxMs: number;
   /** Jitter source in [0, 1); Math.random unless a test pins it. */
   random?: () => number;
+  /** Per-endpoint timeout and retries, over the ones above (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES). */
+  endpoints?: Partial<Record<KrakenEndpoint, { timeoutMs?: number; maxRetries?: number }>>;
+}
+
+/**
+ * Asked before every HTTP request a call sends, retries included: a call
+ * budget (`--max-calls`) throws here to stop a call between its attempts.
+ */
+export interface RequestGate {
+  beforeRequest(): void;
 }
 
 export const KRAKEN_CLIENT_OPTIONS = Symbol('KRAKEN_CLIENT_OPTIONS');
@@ -120,10 +130,10 @@ export class KrakenClient {
    * name), those after `since` (epoch seconds) when given, the newest still
    * open: `{ pairKey, candles: [{ts, open, high, low, close, vwap, volume, count}], last }`.
    */
-  ohlc(pair: string, intervalMinutes: number, since?: number): Promise<OhlcPage> {
+  ohlc(pair: string, intervalMinutes: number, since?: number, gate?: RequestGate): Promise<OhlcPage> {
     const params: Record<string, string> = { pair, interval: String(intervalMinutes) };
     if (since !== undefined) params.since = String(since);
-    return this.get('OHLC', params, parseOhlc);
+    return this.get('OHLC', params, parseOhlc, gate);
   }
 
   /**
@@ -131,13 +141,13 @@ export class KrakenClient {
    * ones without it): `{ pairKey, trades: [{price, volume, timeSec, timeNs,
    * side, type, misc, tradeId}], last }` where `last` is the next cursor.
    */
-  trades(pair: string, since?: string): Promise<TradesPage> {
+  trades(pair: string, since?: string, gate?: RequestGate): Promise<TradesPage> {
     const params: Record<string, string> = { pair };
     if (since !== undefined) {
       if (!/^\d+$/.test(since)) throw new UsageError(`Kraken Trades: since must be a nanosecond cursor (digits), got ${JSON.stringify(since)}`);
       params.since = since;
     }
-    return this.get('Trades', params, parseTrades);
+    return this.get('Trades', params, parseTrades, gate);
   }
 
   depth(pair: string, count?: number): Promise<OrderBook> {
@@ -146,17 +156,20 @@ export class KrakenClient {
     return this.get('Depth', params, parseDepth);
   }
 
-  private async get<T>(endpoint: KrakenEndpoint, params: Record<string, string>, parse: (result: unknown) => T): Promise<T> {
+  private async get<T>(endpoint: KrakenEndpoint, params: Record<string, string>, parse: (result: unknown) => T, gate?: RequestGate): Promise<T> {
     const query = new URLSearchParams(params).toString();
     const url = `${this.baseUrl}/0/public/${endpoint}${query ? `?${query}` : ''}`;
     const context = query ? ` ${decodeURIComponent(query).replace(/&/g, ' ')}` : '';
-    const attempts = this.options.maxRetries + 1;
+    const own = this.options.endpoints?.[endpoint];
+    const attempts = (own?.maxRetries ?? this.options.maxRetries) + 1;
+    const timeoutMs = own?.timeoutMs ?? this.options.timeoutMs;
     for (let attempt = 1; ; attempt++) {
+      gate?.beforeRequest();
       await this.limiter.acquire();
       this.calls++;
       if (attempt > 1) this.retried++;
       this.logger.debug(`GET ${endpoint}${context} (attempt ${attempt}/${attempts})`);
-      const outcome = await this.send(endpoint, url, context);
+      const outcome = await this.send(endpoint, url, context, timeoutMs);
       if ('result' in outcome) {
         this.limiter.recover();
         return parse(outcome.result);
@@ -176,12 +189,12 @@ export class KrakenClient {
   }
 
   /** One HTTP request: the result, a transient failure, or a thrown permanent error. */
-  private async send(endpoint: KrakenEndpoint, url: string, context: string): Promise<Attempt> {
+  private async send(endpoint: KrakenEndpoint, url: string, context: string, timeoutMs: number): Promise<Attempt> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const failed = (e: unknown): Attempt =>
       controller.signal.aborted
-        ? { transient: 'timeout', message: `no answer within ${this.options.timeoutMs} ms` }
+        ? { transient: 'timeout', message: `no answer within ${timeoutMs} ms` }
         : { transient: 'network', message: `network error: ${describeFetchError(e)}` };
     try {
       let res: Response;

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig, KRAKEN_ENDPOINTS } from '../../config/app-config';
 import { KRAKEN_CLIENT_OPTIONS, KrakenClient, KrakenClientOptions } from './kraken.client';
 import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTimer } from './rate-limiter';
 
@@ -21,6 +21,9 @@ import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTim
         maxRetries: c.krakenMaxRetries,
         backoffBaseMs: c.krakenBackoffBaseMs,
         backoffMaxMs: c.krakenBackoffMaxMs,
+        endpoints: Object.fromEntries(
+          KRAKEN_ENDPOINTS.map((e) => [e, { timeoutMs: c.krakenEndpointTimeoutsMs[e], maxRetries: c.krakenEndpointRetries[e] }]),
+        ),
       }),
     },
     RateLimiter,
