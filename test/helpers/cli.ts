@@ -1,4 +1,4 @@
-import { spawn, SpawnOptions } from 'node:child_process';
+import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -20,15 +20,21 @@ export function cleanEnv(env: Record<string, string | undefined>): NodeJS.Proces
 
 /** Runs the built CLI (`node dist/cli.js ...args`) to completion. */
 export function runCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), ...opts });
+  return startCli(args, env, opts).done;
+}
+
+/** Starts the built CLI and hands back the process (to signal it) and its result to come. */
+export function startCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), ...opts });
+  const done = new Promise<CliResult>((resolve, fail) => {
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', fail);
-    child.on('close', (code) => done(cliResult(code, stdout, stderr)));
+    child.on('close', (code) => resolve(cliResult(code, stdout, stderr)));
   });
+  return { child, done };
 }
 
 /** A finished run's result. */

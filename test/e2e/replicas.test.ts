@@ -1,0 +1,195 @@
+import { once } from 'node:events';
+import { chmodSync, copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
+import { runCli, startCli } from '../helpers/cli';
+import { FIXTURES, SAMPLES, writePieces } from '../helpers/ingest';
+import { krakenTestEnv } from '../helpers/kraken-env';
+import { Seed } from '../helpers/seed';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
+
+const NOW = '2025-04-01T00:30:00Z';
+const TIMEOUT = 240_000;
+
+/** Polls `check` every 50 ms until it holds (bounded): states are awaited, never slept for. */
+async function until(what: string, check: () => Promise<boolean>, tries = 1200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Several processes on one database: replicas and users at once (README "Scheduled tasks and several replicas"). */
+describe('several candlekeep processes at once', () => {
+  let server: KrakenTestServer;
+  let db: TestDatabase;
+  let pg: Client;
+  let tmp: string;
+  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
+
+  beforeAll(async () => {
+    server = await KrakenTestServer.start({ now: NOW });
+    tmp = mkdtempSync(join(tmpdir(), 'ck-replicas-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    server.resetCounters();
+    server.clearFaults();
+  });
+  afterEach(async () => {
+    await pg.end();
+    await db.drop();
+  });
+
+  it(
+    'three `ingest` runs of the same archives at once: each content and series loaded by one, skipped by the others; all exit 0, rows stored once',
+    async () => {
+      const dir = join(tmp, 'same');
+      SAMPLES.slice(0, 4).forEach((s, i) => {
+        mkdirSync(join(dir, String(i)), { recursive: true });
+        copyFileSync(join(FIXTURES, s.file), join(dir, String(i), s.file.split('/').pop()!));
+      });
+      const runs = [0, 1, 2].map(() => runCli(['ingest', '--csv', dir, '--no-api', '--json'], env()));
+      const results = await Promise.all(runs);
+      expect(results.map((r) => [r.code, r.stderr.includes('rror') ? r.stderr : ''])).toEqual([
+        [0, ''],
+        [0, ''],
+        [0, ''],
+      ]);
+      const ingested = results.map((r) => r.json<{ files_ingested: number; files_skipped: number }>());
+      expect(ingested.reduce((n, x) => n + x.files_ingested, 0)).toBe(4);
+      expect(ingested.reduce((n, x) => n + x.files_skipped, 0)).toBe(8);
+      for (const s of SAMPLES.slice(0, 4)) {
+        const { rows } = await pg.query(
+          `SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = $1 AND c.interval_minutes = $2`,
+          [s.symbol, s.interval],
+        );
+        expect([s.file, rows[0].n]).toEqual([s.file, s.rows]);
+      }
+      const ledger = await pg.query(`SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`);
+      expect(ledger.rows).toEqual([
+        { status: 'COMPLETED', n: 4 },
+        { status: 'SKIPPED_DUPLICATE', n: 8 },
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a backfill of a series an ingest is loading waits for it, then works from its coverage: archive candles are never replaced',
+    async () => {
+      // A large 1-minute archive, so that the ingest holds its series for a while.
+      const dir = join(tmp, 'big');
+      mkdirSync(dir, { recursive: true });
+      const out = createWriteStream(join(dir, 'ETHUSD_1.csv'));
+      const t0 = Date.UTC(2024, 5, 1) / 1000; // 400,000 minutes later is still before NOW
+      const rows = 400_000;
+      for (let i = 0; i < rows; i += 20_000) {
+        const lines: string[] = [];
+        for (let k = i; k < i + 20_000; k++) lines.push(`${t0 + k * 60},100,101,99,100.5,1.5,${1 + (k % 9)}`);
+        if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+      const ingest = startCli(['ingest', '--csv', dir, '--no-api', '--json'], env());
+      // Once the ingest is writing the series, start the backfill of it.
+      await until('the ingest to load its file', async () => {
+        const r = await pg.query(`SELECT 1 FROM file_ingestion_records WHERE status = 'PROCESSING'`);
+        return r.rows.length > 0;
+      });
+      const backfill = await runCli(['backfill', '--intervals', '1', '--max-calls', '5', '--json'], env({ TRADES_BACKFILL: 'off' }));
+      const ingested = await ingest.done;
+      expect(ingested.code).toBe(0);
+      expect(backfill.json<BackfillSummary>().series_skipped_locked).toBe(0);
+      const sources = await pg.query(
+        `SELECT source, count(*)::int AS n FROM candles WHERE interval_minutes = 1 AND ts < to_timestamp($1) GROUP BY source`,
+        [t0 + rows * 60],
+      );
+      expect(sources.rows).toEqual([{ source: 'csv', n: rows }]);
+      // The backfill worked after the ingest's coverage: no OHLC request asked for what the archive holds.
+      const since = server.requests.filter((q) => q.endpoint === 'OHLC').map((q) => Number(q.params.since));
+      expect(since.every((s) => s >= t0 + (rows - 1) * 60)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'kill -9 while a backfill pages trades: the next run takes the FILLING gap over and resumes from its cursor, never exiting 0 with it skipped',
+    async () => {
+      const seed = new Seed(pg);
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
+      await seed.coverage(usd, 60, '2020-12-05T00:00Z', '2020-12-05T14:00Z');
+      await seed.coverage(usd, 60, '2020-12-05T18:00Z', '2025-03-31T23:00Z');
+      server.delay('Trades', 2000);
+      const first = startCli(['backfill', '--intervals', '60', '--json'], env());
+      await until('the first Trades request', async () => server.requestCount('Trades') > 0);
+      first.child.kill('SIGKILL');
+      await first.done;
+      const stuck = await pg.query(`SELECT status FROM gap_records WHERE kind = 'gap'`);
+      expect(stuck.rows).toEqual([{ status: 'FILLING' }]);
+      server.delay('Trades', 0);
+      const again = await runCli(['backfill', '--intervals', '60', '--json'], env());
+      expect(again.code).toBe(0);
+      expect(again.json<BackfillSummary>()).toMatchObject({ gaps_filled: 1 });
+      expect(again.stderr).toMatch(/took over 1 record\(s\) left FILLING/);
+      const gaps = await pg.query(`SELECT status FROM gap_records WHERE kind = 'gap'`);
+      expect(gaps.rows).toEqual([{ status: 'FILLED' }]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'two `update-market-data --force` at once: one request per series across the processes',
+    async () => {
+      const seed = new Seed(pg);
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
+      const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD', { tier: 'TIER1' });
+      await seed.coverage(usd, 1440, '2024-01-01', '2025-03-25');
+      await seed.coverage(cad, 1440, '2024-01-01', '2025-03-25');
+      server.delay('OHLC', 500);
+      const args = ['update-market-data', '--categories', 'crypto', '--force', '--json'];
+      const [a, b] = await Promise.all([runCli(args, env()), runCli(args, env())]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(server.requestCount('OHLC')).toBe(2);
+      const results = [a, b].map((r) => r.json<MarketDataUpdateResult>().summary);
+      expect(results.reduce((n, s) => n + s.total_success, 0)).toBe(2);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'the database going away mid-backfill is named as such, one line, no stack trace',
+    async () => {
+      // An embedded PostgreSQL of this test's own (CANDLEKEEP_HOME, no DATABASE_URL), killed while the backfill waits
+      // for Kraken, as a crashed server would be.
+      const home = join(tmp, 'own-pg');
+      chmodSync(tmp, 0o755); // as root the cluster runs as the postgres OS user, which must reach the home
+      const own = { CANDLEKEEP_HOME: home, KRAKEN_API_URL: server.url, CANDLEKEEP_NOW: NOW, KRAKEN_RPS: '1000', KRAKEN_BURST: '100' };
+      writePieces(join(tmp, 'own-archive'), 'XBTUSD_1440.csv', [[0, Date.UTC(2025, 2, 1) / 1000]]);
+      expect((await runCli(['migrate', '--json'], own)).code).toBe(0);
+      expect((await runCli(['ingest', '--csv', join(tmp, 'own-archive'), '--no-api', '--json'], own)).code).toBe(0);
+      server.delay('OHLC', 3000);
+      const run = startCli(['backfill', '--intervals', '1440'], own);
+      await until('the OHLC request', async () => server.requestCount('OHLC') > 0);
+      const postmaster = Number(readFileSync(join(home, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(postmaster, 'SIGKILL');
+      const r = await run.done;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/lost the connection to PostgreSQL/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).not.toMatch(/Query runner already released/);
+    },
+    TIMEOUT,
+  );
+});
