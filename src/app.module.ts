@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ApiModule } from './api/api.module';
 import { AssetsModule } from './assets/assets.module';
 import { CommonModule } from './common/common.module';
+import { ShutdownLogger } from './common/shutdown-logger';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { IngestionModule } from './ingestion/ingestion.module';
@@ -12,6 +13,6 @@ import { TasksModule } from './tasks/tasks.module';
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
   imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, TasksModule, ScheduleModule.forRoot(), ApiModule],
-  providers: [TaskScheduler],
+  providers: [TaskScheduler, ShutdownLogger],
 })
 export class AppModule {}

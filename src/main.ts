@@ -4,30 +4,29 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { errorBody, exitCodeFor } from './common/error-map';
 import { logLevelsFor, StderrLogger } from './common/stderr-logger';
-import { AppConfig, loadConfig } from './config/app-config';
 import { MigrationService } from './database/migration.service';
+import { preflight } from './preflight';
 
 async function bootstrap(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (e) {
-    process.stderr.write(`candlekeep: ${errorBody(e).message}\n`);
-    process.exit(exitCodeFor(e));
-  }
+  // The configuration and DATABASE_URL (retried DATABASE_CONNECT_RETRIES times) before Nest starts.
+  const config = await preflight([]);
+  if (typeof config === 'number') process.exit(config);
+  const log = new Logger('main');
   const app = await NestFactory.create(AppModule, {
     logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
+    abortOnError: false,
   });
   app.enableShutdownHooks();
   const migrations = app.get(MigrationService);
   const { applied } = await migrations.migrate();
-  const logger = new Logger('main');
-  if (applied.length) logger.log(`applied ${applied.length} migration(s)`);
+  if (applied.length) log.log(`applied ${applied.length} migration(s)`);
   // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
   const candleStore = await migrations.migrateCandleStore();
-  if (!candleStore.reachable) logger.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
-  await app.listen(config.port, '0.0.0.0');
-  logger.log(`candlekeep listening on http://localhost:${config.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`);
+  if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { address: string; port: number };
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  log.log(`candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`);
 }
 
 bootstrap().catch((e: unknown) => {

@@ -1,8 +1,9 @@
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
-import { errorBody, exitCodeFor, EXIT_OK, EXIT_USAGE } from '../common/error-map';
+import { EXIT_OK, EXIT_USAGE } from '../common/error-map';
 import { logLevelsFor, StderrLogger } from '../common/stderr-logger';
-import { loadConfig } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { CliModule } from '../cli.module';
+import { preflight, reportError } from '../preflight';
 
 interface CommanderLikeError extends Error {
   code?: string;
@@ -23,14 +24,9 @@ function commanderExitCode(err: CommanderLikeError): number | undefined {
  * executable (src/cli.ts) calls it once and exits; tests call it in-process
  * for what does not need a fresh process (usage, help, exit codes).
  */
-export async function runCandlekeep(args: readonly string[]): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (e) {
-    process.stderr.write(`candlekeep: ${errorBody(e).message}\n`);
-    return EXIT_USAGE;
-  }
+export async function runCandlekeep(args: readonly string[], opts: { config?: AppConfig } = {}): Promise<number> {
+  const config = opts.config ?? (await preflight(args));
+  if (typeof config === 'number') return config;
   const previous = process.exitCode;
   process.exitCode = undefined;
   let code: number | undefined;
@@ -38,6 +34,8 @@ export async function runCandlekeep(args: readonly string[]): Promise<number> {
     const app = await CommandFactory.createWithoutRunning(CliModule, {
       logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
       cliName: 'candlekeep',
+      // A provider failing at start-up rejects here (one line below) instead of Nest logging it and exiting.
+      abortOnError: false,
       // Commander reports usage problems (unknown verb or flag, missing argument) and help display as errors.
       errorHandler: (err: CommanderLikeError) => {
         throw err;
@@ -46,9 +44,7 @@ export async function runCandlekeep(args: readonly string[]): Promise<number> {
         code = commanderExitCode(err);
         if (code !== undefined) return;
         // A flag's own parser refused its value (before the verb ran): with --json, still one JSON object.
-        if (args.includes('--json')) process.stdout.write(`${JSON.stringify({ error: errorBody(err) })}\n`);
-        process.stderr.write(`error: ${err.message}\n`);
-        code = exitCodeFor(err);
+        code = reportError(args, err);
       },
     });
     try {
@@ -60,9 +56,8 @@ export async function runCandlekeep(args: readonly string[]): Promise<number> {
     const err = e as CommanderLikeError;
     code = commanderExitCode(err);
     if (code === undefined) {
-      process.stderr.write(`candlekeep: ${errorBody(e).message}\n`);
+      code = reportError(args, e);
       if (config.logLevel === 'debug' && err.stack) process.stderr.write(`${err.stack}\n`);
-      code = exitCodeFor(e);
     }
   } finally {
     // A verb reports its outcome through process.exitCode (CandlekeepCommand.run).

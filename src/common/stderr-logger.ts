@@ -1,4 +1,4 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, ConsoleLoggerOptions, LogLevel } from '@nestjs/common';
 import { LogLevelName } from '../config/app-config';
 
 const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -9,13 +9,27 @@ export function logLevelsFor(level: LogLevelName): LogLevel[] {
   return ORDER.slice(0, ORDER.indexOf(mapped) + 1);
 }
 
-/**
- * Nest's console logger, but every line goes to stderr: stdout is reserved for
- * command output (`--json` prints exactly one JSON object there).
- */
 const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
 
+/** Colour only for a person at a terminal: never into a file or pipe, never with NO_COLOR (https://no-color.org). */
+export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && (env.NO_COLOR ?? '') === '';
+}
+
+/**
+ * Nest's console logger, but every line goes to stderr (stdout is reserved for
+ * command output: `--json` prints exactly one JSON object there), stamped in
+ * ISO-8601 UTC like every other time candlekeep prints, coloured only on a TTY.
+ */
 export class StderrLogger extends ConsoleLogger {
+  constructor(context: string, options: Omit<ConsoleLoggerOptions, 'colors'>) {
+    super(context, { ...options, colors: colourWanted(process.stderr, process.env) });
+  }
+
+  protected override getTimestamp(): string {
+    return new Date().toISOString();
+  }
+
   /** Nest's own start-up chatter is debug detail, not information for an operator. */
   override log(message: unknown, ...rest: unknown[]): void {
     const context = rest[rest.length - 1];

@@ -20,6 +20,9 @@ import {
 import { ASSETPRICE, TABLE_NAME_RE } from '../candles/questdb/assetprice';
 import { ilpConfigProblem } from '../candles/questdb/ilp-config';
 import { ConfigError } from '../common/errors';
+import { resolve } from 'node:path';
+import { cronProblem } from './cron-expression';
+import { loadTiersFile } from './tiers-file';
 import { INTERVALS, isInterval } from '../entities/enums';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
@@ -57,7 +60,14 @@ function emptyToUndefined({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
-const CRON_RE = /^(\S+\s+){4,5}\S+$/;
+/** Cron expressions checked field by field (cron-expression.ts): the message names the field and the value. */
+const CRON_VALIDATION = {
+  name: 'cron',
+  validator: {
+    validate: (value: unknown) => typeof value === 'string' && cronProblem(value) === null,
+    defaultMessage: (args?: { value?: unknown }) => cronProblem(String(args?.value ?? '')) ?? 'not a cron expression',
+  },
+};
 const cron = (value: unknown, fallback: string) => (value === undefined || value === '' ? fallback : String(value).trim());
 
 export interface BackfillSet {
@@ -124,6 +134,14 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// or postgresql:// URL' })
   databaseUrl?: string;
+
+  /** More attempts to reach DATABASE_URL at start (exponential backoff), for a server that starts before its database. */
+  @Env('DATABASE_CONNECT_RETRIES')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 0 : toNumber(p)))
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be >= 0' })
+  @Max(100, { message: 'must be <= 100' })
+  databaseConnectRetries = 0;
 
   @Env('CANDLE_STORE')
   @Transform(({ value }) => (value === undefined || value === '' ? 'postgres' : value))
@@ -271,6 +289,12 @@ export class AppConfig {
   @Max(65535)
   port = 3000;
 
+  /** The HTTP bind address: loopback unless the service is meant to be reached from elsewhere. */
+  @Env('HOST')
+  @Transform(({ value }) => (value === undefined || value === '' ? '127.0.0.1' : String(value).trim()))
+  @Matches(/^[A-Za-z0-9.:-]{1,253}$/, { message: 'must be an IP address or a host name' })
+  host = '127.0.0.1';
+
   /** Where the embedded PostgreSQL and other local state live. */
   @Env('CANDLEKEEP_HOME')
   @Transform(({ value }) => (value === undefined || value === '' ? '.candlekeep' : value))
@@ -290,32 +314,32 @@ export class AppConfig {
 
   @Env('CRON_BACKFILL')
   @Transform(({ value }) => cron(value, '0 2 * * *'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronBackfill = '0 2 * * *';
 
   @Env('CRON_CLEANUP')
   @Transform(({ value }) => cron(value, '0 3 * * 0'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronCleanup = '0 3 * * 0';
 
   @Env('CRON_REPORT')
   @Transform(({ value }) => cron(value, '0 8 * * *'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronReport = '0 8 * * *';
 
   @Env('CRON_VALIDATE')
   @Transform(({ value }) => cron(value, '0 * * * *'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronValidate = '0 * * * *';
 
   @Env('CRON_UPDATE_MARKET_DATA')
   @Transform(({ value }) => cron(value, '*/15 * * * *'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronUpdateMarketData = '*/15 * * * *';
 
   @Env('CRON_RECOVER_STALE_JOBS')
   @Transform(({ value }) => cron(value, '*/5 * * * *'))
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @ValidateBy(CRON_VALIDATION)
   cronRecoverStaleJobs = '*/5 * * * *';
 
   /** Tier/interval sets of the scheduled incremental backfill: "TIER1:60,1440;TIER2:1440". */
@@ -430,7 +454,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = flatten(validateSync(config, { forbidUnknownValues: false }));
   const problems = errors.map((e) => {
     const variable = ENV_NAMES.get(e.property) ?? e.property;
-    return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).join('; ') };
+    // The first check declared on the field is the most basic one (a number at all, before its range):
+    // class-validator reports in reverse declaration order, and "lots" is not a number — not also out of range.
+    return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).reverse()[0] ?? 'invalid' };
   });
   if (config.candleStore === 'questdb') {
     for (const variable of ['QUESTDB_ILP', 'QUESTDB_PG_URL']) {
@@ -438,6 +464,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       if (value === undefined || value.trim() === '') {
         problems.push({ variable, value, problem: 'required when CANDLE_STORE=questdb' });
       }
+    }
+  }
+  if (config.tiersFile && problems.length === 0) {
+    try {
+      loadTiersFile(resolve(config.tiersFile));
+    } catch (e) {
+      problems.push({ variable: 'TIERS_FILE', value: env.TIERS_FILE, problem: (e as Error).message.replace(/^TIERS_FILE=\S+: /, '') });
     }
   }
   if (problems.length > 0) {

@@ -24,6 +24,7 @@ export class DatabaseConnection implements OnApplicationShutdown {
     return this.config.databaseUrl === undefined;
   }
 
+  /** The state database's URL (the entry points probe DATABASE_URL before Nest starts: see preflightDatabase). */
   resolveUrl(): Promise<string> {
     this.url ??= this.config.databaseUrl !== undefined ? Promise.resolve(this.config.databaseUrl) : this.startEmbedded();
     return this.url;

@@ -33,3 +33,9 @@ export function asConnectionLost(e: unknown): unknown {
   }
   return e;
 }
+
+/** The state database cannot be reached at start: a configuration problem to fix (exit 2). */
+export class DatabaseUnreachableError extends CandlekeepError {
+  readonly code = 'DATABASE_UNREACHABLE';
+  readonly kind = 'usage' as const;
+}

@@ -17,7 +17,13 @@ export class DatabaseConnectionModule {}
     TypeOrmModule.forRootAsync({
       imports: [DatabaseConnectionModule],
       inject: [DatabaseConnection],
-      useFactory: async (connection: DatabaseConnection) => dataSourceOptions(await connection.resolveUrl()),
+      // One connection attempt up front (probeDatabase: a clear line, exit 2, retries only when asked); TypeORM's
+      // own retries off.
+      // CANDLEKEEP_NO_DATABASE=1 (build tools, e.g. recording the help texts): the DataSource is never initialised.
+      useFactory: async (connection: DatabaseConnection) =>
+        process.env.CANDLEKEEP_NO_DATABASE === '1'
+          ? { ...dataSourceOptions('postgres://127.0.0.1:1/none'), manualInitialization: true }
+          : { ...dataSourceOptions(await connection.resolveUrl()), retryAttempts: 0 },
     }),
   ],
   providers: [MigrationService],

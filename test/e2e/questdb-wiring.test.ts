@@ -27,7 +27,7 @@ describe('candle store selection, migrate and health (no QuestDB on this machine
   it('CANDLE_STORE=questdb without its variables exits 2 naming both', async () => {
     const r = await runCli(['migrate', '--json'], { DATABASE_URL: db.url, CANDLE_STORE: 'questdb' });
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    expect(r.json<{ error: { code: string } }>().error.code).toBe('CONFIG_INVALID');
     expect(r.stderr).toContain('QUESTDB_ILP="": required when CANDLE_STORE=questdb');
     expect(r.stderr).toContain('QUESTDB_PG_URL="": required when CANDLE_STORE=questdb');
   });

@@ -29,7 +29,7 @@ describe('candlekeep usage and exit codes (in-process)', () => {
     const r = await runCliInProcess(['migrate', '--json'], { DATABASE_URL: db.url, KRAKEN_RPS: 'lots' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('KRAKEN_RPS="lots"');
-    expect(r.stdout).toBe('');
+    expect(r.json<{ error: { code: string; message: string } }>().error).toEqual({ code: 'CONFIG_INVALID', message: expect.stringContaining('KRAKEN_RPS="lots"') });
   });
 
   it('exits 2 on an unknown verb or flag and 0 on --help for every verb', async () => {

@@ -1,0 +1,27 @@
+import { errorBody, exitCodeFor } from './common/error-map';
+import { AppConfig, loadConfig } from './config/app-config';
+import { preflightDatabase } from './database/database-probe';
+
+/** An error before or around the verb: one line on stderr and, with --json, the one JSON object on stdout. */
+export function reportError(args: readonly string[], e: unknown): number {
+  const body = errorBody(e);
+  if (args.includes('--json')) process.stdout.write(`${JSON.stringify({ error: body })}\n`);
+  process.stderr.write(`candlekeep: ${body.message}\n`);
+  return exitCodeFor(e);
+}
+
+/**
+ * What every verb needs before Nest starts: a valid configuration and, when
+ * DATABASE_URL is set, a database that answers (one line within ~2 s instead
+ * of TypeORM's retries). Resolves to the configuration, or to the exit code
+ * of the error it reported.
+ */
+export async function preflight(args: readonly string[]): Promise<AppConfig | number> {
+  try {
+    const config = loadConfig(process.env);
+    await preflightDatabase(config, (m) => process.stderr.write(`candlekeep: ${m}\n`));
+    return config;
+  } catch (e) {
+    return reportError(args, e);
+  }
+}

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli';
+import { exited, freePort, startServer, waitForHealth } from '../helpers/server';
+import { createTestDatabase, TestDatabase, urlWithDatabase } from '../helpers/test-database';
+
+const VERSION = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
+const ESC = '\u001b[';
+
+/** A command run under a pseudo-terminal (util-linux `script`), for what differs on a TTY. */
+async function onTty(args: string[], env: Record<string, string>): Promise<string> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch((e: { stdout: string }) => e);
+  return stdout;
+}
+
+/** Start-up, process by process (issue 14 rows 1, 12, 16–18): fast and clear before anything else runs. */
+describe('start-up: answers before the application boots, one line for a database that does not answer', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('--version and --help are answered even when the configuration is invalid (nothing else is loaded)', async () => {
+    const broken = { KRAKEN_RPS: 'lots', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const version = await runCli(['--version'], broken);
+    expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const help = await runCli(['--help'], broken);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: candlekeep/);
+    expect(help.stdout).toMatch(/ingest .*\n[\s\S]*backfill/);
+    const verb = await runCli(['gaps', '--help'], broken);
+    expect(verb.code).toBe(0);
+    expect(verb.stdout).toContain('--json');
+  });
+
+  it('a DATABASE_URL on a closed port: one line naming the URL (password hidden) and the cause, exit 2, for every verb', async () => {
+    const port = await freePort();
+    const url = `postgres://candlekeep:s3cret@127.0.0.1:${port}/candlekeep`;
+    for (const verb of [['migrate'], ['gaps'], ['report', '--json']]) {
+      const r = await runCli(verb, { DATABASE_URL: url });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([`candlekeep: cannot connect to postgres://candlekeep:***@127.0.0.1:${port}/candlekeep: connection refused (is PostgreSQL running there?)`]);
+      expect(r.stderr).not.toContain('s3cret');
+      expect(r.stderr).not.toMatch(/Retrying|\n\s+at /);
+    }
+    const json = await runCli(['gaps', '--json'], { DATABASE_URL: url });
+    expect(json.json<{ error: { code: string } }>().error.code).toBe('DATABASE_UNREACHABLE');
+  });
+
+  it('a database that does not exist is named as such; DATABASE_CONNECT_RETRIES retries with backoff, saying so', async () => {
+    const missing = urlWithDatabase(db.url, 'candlekeep_no_such_db');
+    const r = await runCli(['migrate'], { DATABASE_URL: missing });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot connect to .*candlekeep_no_such_db: unknown database/);
+    const retried = await runCli(['migrate'], { DATABASE_URL: missing, DATABASE_CONNECT_RETRIES: '1' });
+    expect(retried.code).toBe(2);
+    expect(retried.stderr).toMatch(/unknown database.*; retrying in 1000 ms \(1\/1\)\n.*unknown database/);
+  });
+
+  it('the server: one line and exit 2 when the database does not answer; binds HOST (127.0.0.1) and says so; "stopped" on SIGTERM', async () => {
+    const closed = await freePort();
+    const dead = startServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/x` });
+    expect(await exited(dead.child)).toBe(2);
+    expect(dead.log()).toMatch(/cannot connect to postgres:\/\/postgres@127\.0\.0\.1:\d+\/x: connection refused/);
+
+    const port = await freePort();
+    const server = startServer({ DATABASE_URL: db.url, PORT: String(port), LOG_LEVEL: 'info' });
+    expect((await waitForHealth(port, server)).status).toBeLessThan(600);
+    expect(server.log()).toContain(`candlekeep listening on http://127.0.0.1:${port}`);
+    server.child.kill('SIGTERM');
+    await exited(server.child);
+    // Closed cleanly, then re-raised the signal (Nest's shutdown hooks do): a supervisor sees "terminated by SIGTERM".
+    expect(server.child.signalCode).toBe('SIGTERM');
+    expect(server.log().trim().split('\n').pop()).toMatch(/candlekeep stopped \(SIGTERM\)/);
+  });
+
+  it('logs: ISO-8601 UTC times; colour only on a terminal and never with NO_COLOR', async () => {
+    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'debug' };
+    const piped = await runCli(['gaps'], env);
+    expect(piped.stderr).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    expect(piped.stderr).not.toMatch(/\d\d\/\d\d\/\d{4}, /);
+    expect(piped.stderr).not.toContain(ESC);
+    const tty = await onTty(['gaps'], env);
+    expect(tty).toContain(ESC);
+    const noColor = await onTty(['gaps'], { ...env, NO_COLOR: '1' });
+    expect(noColor).toMatch(/Z +DEBUG \[/);
+    expect(noColor).not.toContain(ESC);
+  });
+});
