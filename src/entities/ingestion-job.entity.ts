@@ -85,14 +85,17 @@ export class IngestionJob {
     return this.status === 'COMPLETED' || this.status === 'FAILED' || this.status === 'CANCELLED';
   }
 
-  /** PENDING → RUNNING, or a resumable (PARTIAL, FAILED, stale RUNNING) job → RUNNING again. */
-  start(now: Date): void {
+  /**
+   * PENDING → RUNNING, or a resumable (PARTIAL, FAILED, stale RUNNING) job → RUNNING again. `now` is the domain
+   * clock's (CANDLEKEEP_NOW pins it); heartbeats are on the wall clock, which staleness is judged by.
+   */
+  start(now: Date, heartbeatAt: Date = now): void {
     if (this.status === 'COMPLETED' || this.status === 'CANCELLED') {
       throw new StateTransitionError(`job ${this.id} is ${this.status} and cannot be started`);
     }
     this.status = 'RUNNING';
     this.startedAt ??= now;
-    this.heartbeatAt = now;
+    this.heartbeatAt = heartbeatAt;
     this.finishedAt = null;
     this.error = null;
   }
@@ -116,12 +119,12 @@ export class IngestionJob {
    * RUNNING → COMPLETED when nothing failed or was rejected, else PARTIAL.
    * `incomplete` forces PARTIAL (e.g. a budget ran out).
    */
-  finish(now: Date, incomplete = false): void {
+  finish(now: Date, incomplete = false, heartbeatAt: Date = now): void {
     if (this.status !== 'RUNNING') throw new StateTransitionError(`job ${this.id} is ${this.status}, not RUNNING`);
     const clean = !incomplete && this.filesFailed === 0 && this.rowsRejected === 0;
     this.status = clean ? 'COMPLETED' : 'PARTIAL';
     this.finishedAt = now;
-    this.heartbeatAt = now;
+    this.heartbeatAt = heartbeatAt;
   }
 
   fail(now: Date, error: string): void {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { ArchiveMemberName, parseArchiveMemberName } from './archive-name';
-import { ArchiveUnreadableError } from './ingestion.errors';
+import { ArchiveNameError, ArchiveUnreadableError } from './ingestion.errors';
 
 /** One loose CSV file or one ZIP member, ready to be hashed and streamed. */
 export interface DiscoveredFile {
@@ -112,6 +112,8 @@ export class ArchiveDiscoveryService {
     } else if (info.isFile() && (isCsv(path) || explicit)) {
       const member = isCsv(path) ? parseArchiveMemberName(path) : null;
       if (!member) {
+        // A file named on the command line that is not an archive member is a mistake to say, not to list.
+        if (explicit) throw new ArchiveNameError(`${path}: not an OHLCVT file name (PAIR_INTERVAL.csv, e.g. XBTUSD_60.csv, or a .zip of them)`);
         out.unrecognized.push(path);
         return;
       }

@@ -42,7 +42,16 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
     ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
     ...(result.skipped.length ? [`skipped:`, ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`)] : []),
-    ...(result.rejects.length ? [`rejected rows (first ${result.rejects.length}):`, ...result.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`)] : []),
+    ...(result.headers_skipped.length ? result.headers_skipped.map((f) => `${f}: header: skipped`) : []),
+    ...(result.reject_summary.length
+      ? [
+          'rejected rows:',
+          ...result.reject_summary.map(
+            (r) => `  ${r.file}: ${r.reason} ×${r.count} (line${r.count > 1 ? 's' : ''} ${r.first_lines.join(', ')}${r.count > r.first_lines.length ? ', …' : ''}${r.first_time ? `; first ${r.first_time}` : ''})`,
+          ),
+          ...result.rejects.filter((r) => r.line === 0).map((r) => `  ${r.file}: ${r.reason}`),
+        ]
+      : []),
     ...(backfill
       ? [
           backfillText(backfill),

@@ -23,9 +23,9 @@ import { IngestProgress, NO_PROGRESS } from './ingest-progress';
 import { jobCounts, JobCounts } from './job-counts';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
-import { JobConflictError, JobFinishedError, JobNotFoundError } from './ingestion.errors';
+import { JobConflictError, JobFinishedError, JobNotFoundError, NothingMatchedError } from './ingestion.errors';
 import { NoTradeAnalyzer } from './no-trade-analyzer';
-import { OhlcvtParser, ParseBatch } from './ohlcvt-parser';
+import { foreignShape, OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.2;
 /** Rejected rows are written in batches of this many. */
@@ -59,6 +59,10 @@ export interface IngestResult extends JobCounts {
   unrecognized: string[];
   /** Entries not followed or refused, with why (symlink loops, dangling links, unreadable entries, hostile ZIP member names). */
   skipped: SkippedEntry[];
+  /** Files whose first line was a header (skipped, not a row). */
+  headers_skipped: string[];
+  /** Rejected rows by file and reason: how many, the first lines, the first candle time when the row had one. */
+  reject_summary: RejectSummary[];
   series: SeriesSummary[];
   rejects: StoredReject[];
 }
@@ -71,6 +75,10 @@ interface RunContext {
   previous: Map<string, FileIngestionRecord>;
   cancelled: boolean;
   series: Map<string, SeriesRef>;
+  /** Files whose header line was skipped. */
+  headers: string[];
+  /** Rejects per file and reason: counts, first lines, first times (what the output lists). */
+  rejectSummary: Map<string, RejectSummary>;
   /** The spans of the files loaded by this run, per series (the cross-interval no-trade check looks there). */
   loaded: Map<string, { series: SeriesRef; spans: Span[] }>;
   /** Job writes (heartbeat timer, file ends, finish) run one after another. */
@@ -78,6 +86,30 @@ interface RunContext {
 }
 
 class IngestCancelled extends Error {}
+
+export interface RejectSummary {
+  file: string;
+  reason: string;
+  count: number;
+  first_lines: number[];
+  /** The open time of the first such row that had a readable one (ISO-8601). */
+  first_time: string | null;
+}
+
+/** Counts a reject under its file and reason code, keeping the first three lines and the first readable time. */
+function summarise(into: Map<string, RejectSummary>, file: string, r: { line: number; reason: string; raw: string }): void {
+  const colon = r.reason.indexOf(':');
+  const reason = colon > 0 ? r.reason.slice(0, colon) : r.reason;
+  const key = `${file}\u0000${reason}`;
+  let s = into.get(key);
+  if (!s) into.set(key, (s = { file, reason, count: 0, first_lines: [], first_time: null }));
+  s.count++;
+  if (s.first_lines.length < 3) s.first_lines.push(r.line);
+  if (s.first_time === null) {
+    const ts = /^(\d{9,11}),/.exec(r.raw)?.[1];
+    if (ts) s.first_time = new Date(Number(ts) * 1000).toISOString();
+  }
+}
 
 const fileKey = (archive: string | null, path: string) => `${archive ?? ''}\u0000${path}`;
 /** A name as PostgreSQL text can hold it: NUL as \x00 (file and member names reach the ledger and the rejects). */
@@ -115,6 +147,7 @@ export class IngestService {
   async ingest(request: IngestRequest, progress: IngestProgress = NO_PROGRESS): Promise<IngestResult> {
     const found = await this.discovery.discover(request.paths);
     try {
+      await this.refuseEmptySelection(request, found);
       await this.abandonStaleJobs();
       const job = IngestionJob.create('ingest', {
         paths: request.paths.map((p) => resolve(p)),
@@ -122,7 +155,7 @@ export class IngestService {
         intervals: request.intervals,
         flags: { maxRejectRatio: request.maxRejectRatio },
       });
-      job.start(wallClock());
+      job.start(this.clock.now(), wallClock());
       await this.jobs.insert(job);
       return await this.run(job, request, found, progress);
     } finally {
@@ -130,10 +163,23 @@ export class IngestService {
     }
   }
 
+  /** Files found, none of them selected by --intervals / --tier: say what there was instead of doing nothing. */
+  private async refuseEmptySelection(request: IngestRequest, found: Discovery): Promise<void> {
+    if (found.files.length === 0 || (!request.intervals && !request.tier)) return;
+    for (const file of found.files) {
+      if (request.intervals && !request.intervals.includes(file.member.intervalMinutes)) continue;
+      if (request.tier && (await this.tierOf(file)) !== request.tier) continue;
+      return;
+    }
+    const intervals = [...new Set(found.files.map((f) => f.member.intervalMinutes))].sort((a, b) => a - b);
+    const asked = [request.intervals ? `--intervals ${request.intervals.join(',')}` : '', request.tier ? `--tier ${request.tier}` : ''].filter(Boolean).join(' ');
+    throw new NothingMatchedError(`no file matched ${asked} (found ${found.files.length} file(s) at interval(s) ${intervals.join(', ')})`);
+  }
+
   /** Resumes an interrupted or partial job: its completed files are kept, the rest is (re)done. */
   async resume(jobId: string, progress: IngestProgress = NO_PROGRESS): Promise<IngestResult> {
     await this.abandonStaleJobs();
-    const job = await this.jobs.findById(jobId);
+    const job = await this.jobs.findByIdOrPrefix(jobId);
     if (!job) throw new JobNotFoundError(`no ingestion job ${jobId}`);
     if (job.status === 'RUNNING') throw new JobConflictError(`job ${jobId} is running (heartbeat ${job.heartbeatAt?.toISOString() ?? 'never'})`);
     if (!job.isResumable) throw new JobFinishedError(`job ${jobId} already finished (${job.status}): nothing to resume`);
@@ -146,7 +192,7 @@ export class IngestService {
     const found = await this.discovery.discover(request.paths);
     try {
       const previousStatus = job.status;
-      job.start(wallClock());
+      job.start(this.clock.now(), wallClock());
       if (!(await this.jobs.writeIf(job, previousStatus))) throw new JobConflictError(`job ${jobId} changed while resuming`);
       return await this.run(job, request, found, progress);
     } finally {
@@ -175,7 +221,18 @@ export class IngestService {
   }
 
   private async run(job: IngestionJob, request: IngestRequest, found: Discovery, progress: IngestProgress): Promise<IngestResult> {
-    const ctx: RunContext = { job, request, progress, previous: new Map(), cancelled: false, series: new Map(), loaded: new Map(), writes: Promise.resolve() };
+    const ctx: RunContext = {
+      job,
+      request,
+      progress,
+      previous: new Map(),
+      cancelled: false,
+      series: new Map(),
+      headers: [],
+      rejectSummary: new Map(),
+      loaded: new Map(),
+      writes: Promise.resolve(),
+    };
     for (const r of await this.ledger.forJob(job.id)) ctx.previous.set(fileKey(r.archive, r.path), r);
     const heartbeat = setInterval(() => void this.beat(ctx), this.config.jobHeartbeatMs);
     try {
@@ -208,11 +265,11 @@ export class IngestService {
       }
       if (!ctx.cancelled) await this.suspects.crossCheck([...ctx.loaded.values()]);
       clearInterval(heartbeat);
-      if (!ctx.cancelled) await this.write(ctx, () => job.finish(wallClock()));
+      if (!ctx.cancelled) await this.write(ctx, () => job.finish(this.clock.now(), false, wallClock()));
     } catch (e) {
       clearInterval(heartbeat);
       if (!ctx.cancelled && !job.isTerminal) {
-        await this.write(ctx, () => job.fail(wallClock(), (e as Error).message)).catch(() => undefined);
+        await this.write(ctx, () => job.fail(this.clock.now(), (e as Error).message)).catch(() => undefined);
       }
       await this.ledger.failProcessing(job.id, `interrupted: ${(e as Error).message}`).catch(() => undefined);
       throw e;
@@ -386,6 +443,7 @@ export class IngestService {
       }
       batch.candles.length = 0;
       for (const r of batch.rejects) {
+        summarise(ctx.rejectSummary, file.name, r);
         // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the disk.
         if (stored < this.config.ingestMaxStoredRejects) {
           pendingRejects.push({ file: storableName, ...r });
@@ -426,11 +484,16 @@ export class IngestService {
         firstTs: toDate(parser.firstTs),
         lastTs: toDate(parser.lastAcceptedTs),
       };
+      if (parser.header) {
+        ctx.headers.push(file.name);
+        this.logger.log(`${file.name}: header line skipped (${parser.header})`);
+      }
+      const shape = foreignShape(parser);
       const failure =
         parser.rowsRead === 0
           ? 'empty file: no rows'
           : parser.rowsRejected / parser.rowsRead > ctx.request.maxRejectRatio
-            ? `${parser.rowsRejected} of ${parser.rowsRead} rows rejected (${((100 * parser.rowsRejected) / parser.rowsRead).toFixed(1)}% > ${ctx.request.maxRejectRatio * 100}%): none of its rows were kept`
+            ? `${parser.rowsRejected} of ${parser.rowsRead} rows rejected (${((100 * parser.rowsRejected) / parser.rowsRead).toFixed(1)}% > ${ctx.request.maxRejectRatio * 100}%)${shape ? ` — ${shape}` : ''}: none of its rows were kept`
             : parser.rowsAccepted === 0
               ? 'no valid row'
               : noTrade.mislabel(series.intervalMinutes);
@@ -526,6 +589,8 @@ export class IngestService {
       ...jobCounts(job),
       unrecognized,
       skipped,
+      headers_skipped: ctx.headers,
+      reject_summary: [...ctx.rejectSummary.values()],
       series,
       rejects: await this.rejects.listForJob(job.id, OUTPUT_REJECTS),
     };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { UsageError } from '../common/errors';
 import { JobStatus } from '../entities/enums';
 import { IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
 
@@ -22,6 +23,15 @@ export class IngestionJobRepository {
   findById(id: string): Promise<IngestionJob | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return Promise.resolve(null);
     return this.repo.findOneBy({ id });
+  }
+
+  /** The job whose id is `id` or starts with it (4+ characters); a prefix several jobs share is a usage error naming them. */
+  async findByIdOrPrefix(id: string): Promise<IngestionJob | null> {
+    const text = id.trim().toLowerCase();
+    if (!/^[0-9a-f-]{4,36}$/.test(text)) throw new UsageError(`${JSON.stringify(id)} is not a job id (or a prefix of one, 4+ characters)`);
+    const found = await this.repo.createQueryBuilder('j').where('j.id::text LIKE :p', { p: `${text}%` }).orderBy('j.id').limit(2).getMany();
+    if (found.length > 1) throw new UsageError(`job id prefix ${text} is ambiguous: ${found.map((j) => j.id).join(', ')}, …`);
+    return found[0] ?? null;
   }
 
   list(limit: number): Promise<IngestionJob[]> {

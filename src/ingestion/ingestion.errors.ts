@@ -22,3 +22,15 @@ export class JobFinishedError extends CandlekeepError {
   readonly code = 'JOB_FINISHED';
   readonly kind = 'usage' as const;
 }
+
+/** A --csv FILE whose name says neither pair nor interval: a usage error. */
+export class ArchiveNameError extends CandlekeepError {
+  readonly code = 'ARCHIVE_NAME';
+  readonly kind = 'usage' as const;
+}
+
+/** Files were found but none passed --tier / --intervals: the run did nothing it was asked to (exit 1). */
+export class NothingMatchedError extends CandlekeepError {
+  readonly code = 'NOTHING_MATCHED';
+  readonly kind = 'conflict' as const;
+}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
@@ -56,6 +57,7 @@ export class JobsService {
     private readonly ledger: FileLedgerRepository,
     private readonly rejects: IngestionRejectRepository,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async list(limit = 50): Promise<JobSummary[]> {
@@ -79,13 +81,14 @@ export class JobsService {
     const before = job.status;
     // Only a job still under way can be cancelled; a finished one keeps its history (PARTIAL included).
     if (job.status !== 'RUNNING' && job.status !== 'PENDING') throw new JobFinishedError(`job ${id} already finished (${job.status})`);
-    job.cancel(wallClock());
+    job.cancel(this.clock.now());
     if (!(await this.jobs.writeIf(job, before))) throw new JobConflictError(`job ${id} changed while cancelling; try again`);
     return this.summary(job);
   }
 
+  /** By its id or a unique prefix of it (as `jobs list` prints them). */
   private async get(id: string): Promise<IngestionJob> {
-    const job = await this.jobs.findById(id);
+    const job = await this.jobs.findByIdOrPrefix(id);
     if (!job) throw new JobNotFoundError(`no ingestion job ${id}`);
     return job;
   }

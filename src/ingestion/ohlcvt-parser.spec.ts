@@ -87,10 +87,14 @@ describe('OhlcvtParser', () => {
     expect(empty.parser.coverage()).toEqual([]);
   });
 
-  it('rejects a header line and rows whose period has not ended at now (the open candle)', () => {
-    const { candles, rejects } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, { now: T0 + H + 1 });
+  it('skips a first line that is a header (not a row), and rejects rows whose period has not ended at now (the open candle)', () => {
+    const { candles, rejects, parser } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, { now: T0 + H + 1 });
     expect(candles.map((c) => c.ts)).toEqual([T0]);
-    expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(['bad_timestamp', 'open_candle']);
+    expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(['open_candle']);
+    expect([parser.header, parser.rowsRead]).toEqual(['time,open,high,low,close,volume,trades', 2]);
+    // Only a first line of names is a header: later, or with too few fields, it is a bad row.
+    expect(parse(`not,a,row\n${row(0)}\n`).rejects.map((r) => r.line)).toEqual([1]);
+    expect(parse(`${row(0)}\ntime,open,high,low,close,volume,trades\n`).rejects.map((r) => r.line)).toEqual([2]);
   });
 
   it('reports coverage: the accepted span, broken where a rejected row hides an unknown slot', () => {

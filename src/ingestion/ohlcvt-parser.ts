@@ -71,6 +71,10 @@ export class OhlcvtParser {
   rowsRead = 0;
   rowsAccepted = 0;
   rowsRejected = 0;
+  /** A first line that is a header (`time,open,high,…`): skipped, not a row. */
+  header: string | null = null;
+  /** Field counts of the rejected rows whose fields were counted wrong (what the file looks like). */
+  readonly fieldCounts = new Map<number, number>();
   firstTs: number | null = null;
   lastTs: number | null = null;
 
@@ -170,6 +174,12 @@ export class OhlcvtParser {
       this.reject(out, 'empty_line: no fields', '', null);
       return;
     }
+    if (this.line === 1 && isHeader(buf, start, end)) {
+      // Re-exported files (e.g. BONKUSD_1440.csv) carry `time,open,high,low,close,volume,trades`: not a row.
+      this.rowsRead--;
+      this.header = buf.toString('utf8', start, Math.min(end, start + MAX_RAW));
+      return;
+    }
     const commas = this.commas;
     let n = 0;
     for (let i = start; i < end; i++) {
@@ -183,6 +193,7 @@ export class OhlcvtParser {
     }
     if (n !== FIELDS - 1) {
       const fields = n >= FIELDS ? 'more than 7' : String(n + 1);
+      if (n < FIELDS) this.fieldCounts.set(n + 1, (this.fieldCounts.get(n + 1) ?? 0) + 1);
       const reason = last && n < FIELDS - 1 ? `truncated: last line has no line end and ${fields} of 7 fields` : `field_count: expected 7 fields, got ${fields}`;
       this.reject(out, reason, raw(buf, start, end), null);
       return;
@@ -298,7 +309,25 @@ export class OhlcvtParser {
  * refuses (NUL) and bytes that are not valid UTF-8 as \xHH, a backslash as
  * \\ (so the escape reads back unambiguously). Only rejects pay for it.
  */
-export function raw(buf: Buffer, start: number, end: number): string {
+/** A first line of column names, not numbers: 5 to 7 fields, each a name (letters, `_`, spaces). */
+function isHeader(buf: Buffer, start: number, end: number): boolean {
+  const fields = buf.toString('latin1', start, end).split(',');
+  return fields.length >= 5 && fields.length <= FIELDS && fields.every((f) => /^[A-Za-z_ ]+$/.test(f));
+}
+
+/**
+ * What a file whose rows all had the same wrong number of fields looks like,
+ * for its failure message; null when nothing stands out.
+ */
+export function foreignShape(parser: OhlcvtParser): string | null {
+  if (parser.rowsAccepted > 0 || parser.fieldCounts.size !== 1) return null;
+  const [[fields, count]] = [...parser.fieldCounts];
+  if (count! < parser.rowsRejected * 0.9) return null;
+  const what = fields === 3 ? 'a Kraken trades CSV (time,price,volume)' : fields === 6 ? 'OHLCV without the trades column' : `${fields}-column rows`;
+  return `${fields} columns in every row: ${what}, not OHLCVT (time,open,high,low,close,volume,trades)`;
+}
+
+function raw(buf: Buffer, start: number, end: number): string {
   const stop = Math.min(end, start + MAX_RAW);
   const text = buf.toString('utf8', start, stop);
   if (!text.includes('\u0000') && !text.includes('\uFFFD') && !text.includes('\\')) return text;

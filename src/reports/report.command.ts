@@ -25,7 +25,9 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
     const format = o.format ?? (o.json ? 'json' : 'table');
     const report = await this.reports.build({ tier: o.tier, intervals: o.intervals, since: o.since, timelines: format === 'html' });
     if (o.out) {
-      await writeFile(o.out, renderReport(report, format));
+      await writeFile(o.out, renderReport(report, format)).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`--out ${o.out}: cannot write it (${e.code ?? e.message})`);
+      });
       return this.ok({ out: o.out, format, summary: report.summary, tiers: report.tiers }, `wrote ${format} report to ${o.out}`);
     }
     // --json prints the report object itself; other formats print their rendering.

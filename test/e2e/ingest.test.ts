@@ -219,25 +219,31 @@ describe('candlekeep ingest (archives)', () => {
       expect(await db.candles('ETH-USD-SPOT', 60)).toBe(6);
     });
 
-    it('an empty file fails, unparseable names are listed and not fatal, foreign formatting is rejected row by row', async () => {
+    it('an empty file fails, unparseable names found in a folder are listed and not fatal, a header line is skipped once', async () => {
       const { url, db } = await freshDb();
       const empty = write('misc/XBTCAD_60.csv', '');
-      const names = [write('misc/BCHEUR.csv', '1672531200,20.1,0.5\n'), write('misc/XBTUSD_7.csv', good(0)), write('misc/notes.txt', 'hello')];
-      const { run, out } = await ingest(url, ['--csv', join(tmp, 'misc'), '--csv', names[2]!]);
+      const names = [write('misc/BCHEUR.csv', '1672531200,20.1,0.5\n'), write('misc/XBTUSD_7.csv', good(0))];
+      write('misc/notes.txt', 'hello'); // neither .csv nor .zip: not an archive candidate, so not listed
+      const { run, out } = await ingest(url, ['--csv', join(tmp, 'misc')]);
       expect(run.code).toBe(1);
       expect(out).toMatchObject({ files_total: 1, files_failed: 1, rows_read: 0 });
       expect(out.unrecognized.sort()).toEqual(names.sort());
       const [rec] = await db.records(out.job_id);
       expect(rec).toMatchObject({ path: empty, status: 'FAILED', error: 'empty file: no rows' });
 
-      const onlyNames = await ingest(url, ['--csv', names[0]!]);
-      expect(onlyNames.run.code).toBe(0);
-      expect(onlyNames.out).toMatchObject({ files_total: 0, unrecognized: [names[0]] });
-
       const bonk = await ingest(url, ['--csv', join(FIXTURES, 'templar-yield-model-reprocessed/BONKUSD_1440.csv')]);
-      expect(bonk.run.code).toBe(1);
-      expect(bonk.out).toMatchObject({ rows_read: 102, rows_ingested: 101, rows_rejected: 1 });
-      expect(bonk.out.rejects[0]).toMatchObject({ line: 1, reason: expect.stringMatching(/^bad_timestamp/), raw: 'time,open,high,low,close,volume,trades' });
+      expect(bonk.run.code).toBe(0);
+      expect(bonk.out).toMatchObject({ rows_read: 101, rows_ingested: 101, rows_rejected: 0, headers_skipped: [join(FIXTURES, 'templar-yield-model-reprocessed/BONKUSD_1440.csv')] });
+      expect(bonk.run.stdout).not.toContain('bad_timestamp');
+    });
+
+    it('an explicit --csv file whose name does not parse is a usage error naming it (exit 2), and starts no job', async () => {
+      const { url, db } = await freshDb();
+      const file = write('explicit/notes.txt', 'hello');
+      const r = await runCliInProcess(['ingest', '--csv', file, '--no-api', '--json'], { DATABASE_URL: url });
+      expect(r.code).toBe(2);
+      expect(r.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'ARCHIVE_NAME', message: expect.stringContaining(file) });
+      expect(await db.rows('SELECT id FROM ingestion_jobs')).toEqual([]);
     });
 
     it('an unreadable path is a usage error (exit 2) and starts no job', async () => {
