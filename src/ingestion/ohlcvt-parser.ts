@@ -304,11 +304,6 @@ export class OhlcvtParser {
   }
 }
 
-/**
- * A rejected line's text for storage: UTF-8 as it is; bytes PostgreSQL text
- * refuses (NUL) and bytes that are not valid UTF-8 as \xHH, a backslash as
- * \\ (so the escape reads back unambiguously). Only rejects pay for it.
- */
 /** A first line of column names, not numbers: 5 to 7 fields, each a name (letters, `_`, spaces). */
 function isHeader(buf: Buffer, start: number, end: number): boolean {
   const fields = buf.toString('latin1', start, end).split(',');
@@ -327,6 +322,11 @@ export function foreignShape(parser: OhlcvtParser): string | null {
   return `${fields} columns in every row: ${what}, not OHLCVT (time,open,high,low,close,volume,trades)`;
 }
 
+/**
+ * A rejected line's text for storage: UTF-8 as it is; bytes PostgreSQL text
+ * refuses (NUL) and bytes that are not valid UTF-8 as \xHH, a backslash as
+ * \\ (so the escape reads back unambiguously). Only rejects pay for it.
+ */
 function raw(buf: Buffer, start: number, end: number): string {
   const stop = Math.min(end, start + MAX_RAW);
   const text = buf.toString('utf8', start, stop);
