@@ -221,6 +221,14 @@ export class AppConfig {
   @Max(100, { message: 'must be <= 100' })
   krakenMaxRetries = 5;
 
+  /** Network failures in a row (no HTTP answer) after which a run stops: Kraken is unreachable. */
+  @Env('KRAKEN_UNREACHABLE_AFTER')
+  @Transform((p) => (p.value === undefined || p.value === '' ? 6 : toNumber(p)))
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be >= 1' })
+  @Max(1000, { message: 'must be <= 1000' })
+  krakenUnreachableAfter = 6;
+
   @Env('KRAKEN_BACKOFF_BASE_MS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 1_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of milliseconds' })

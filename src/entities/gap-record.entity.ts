@@ -85,10 +85,29 @@ export class GapRecord {
     if (this.isResolved) throw new StateTransitionError(`gap ${this.id} is ${this.status}; cannot ${action}`);
   }
 
+  /** Not columns: how startFilling() found the record, so an attempt that never reached the source can be undone. */
+  private before: { status: GapStatus; cursor: string | null } | null = null;
+
   startFilling(): void {
     this.assertOpen('start filling');
+    this.before = { status: this.status, cursor: this.cursor };
     this.status = 'FILLING';
     this.attempts += 1;
+  }
+
+  /**
+   * Undoes startFilling() when the source could not be reached at all: the record is as it was and the
+   * attempt is not counted — unless a page had already moved its cursor, which is kept (PARTIAL, resumable).
+   */
+  abandonAttempt(): void {
+    if (this.status !== 'FILLING' || this.before === null) throw new StateTransitionError(`gap ${this.id} is ${this.status}, not an attempt to abandon`);
+    if (this.cursor !== this.before.cursor) {
+      this.releaseStuck();
+    } else {
+      this.status = this.before.status;
+      this.attempts = Math.max(0, this.attempts - 1);
+    }
+    this.before = null;
   }
 
   /** Only after the store was re-checked and coverage spans the gap; zero candles is never "filled". */

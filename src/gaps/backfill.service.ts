@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { Tier } from '../entities/enums';
 import { GapRecord } from '../entities/gap-record.entity';
+import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
 import { slots } from './coverage-math';
 import { CoverageRepository, seriesKey } from './coverage.repository';
@@ -237,11 +238,13 @@ export class BackfillService {
       await fill();
       return true;
     } catch (e) {
-      if (e instanceof BudgetExhaustedError) {
-        // Spent between a call's attempts: what it left FILLING goes back as it was (a trades cursor kept).
+      if (e instanceof BudgetExhaustedError || e instanceof KrakenUnreachableError) {
+        // Spent between a call's attempts, or Kraken not answering at all: what it left FILLING goes back as it
+        // was (a trades cursor kept), no failure counted against the gap. Unreachable stops the whole run.
         const filling = records.filter((g) => g.status === 'FILLING');
-        for (const g of filling) g.releaseStuck();
+        for (const g of filling) (e instanceof KrakenUnreachableError ? g.abandonAttempt() : g.releaseStuck());
         await this.gapRepo.saveAll(filling);
+        if (e instanceof KrakenUnreachableError) throw e;
         return false;
       }
       const message = e instanceof Error ? e.message : String(e);

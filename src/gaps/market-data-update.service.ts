@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory } from '../entities/enums';
+import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { CallBudget } from './call-budget';
 import { CoverageRepository, seriesKey } from './coverage.repository';
 import { lastClosedCandle } from './fillability';
@@ -12,8 +13,10 @@ import { GapDetectorService } from './gap-detector.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
 import { SeriesLockRepository } from './series-lock.repository';
 
+/** Per category: series updated (candles or coverage changed), asked but unchanged, failed, skipped (fresh or held). */
 export interface CategoryCounts {
   success: number;
+  unchanged: number;
   failed: number;
   skipped: number;
   error?: string;
@@ -23,7 +26,7 @@ export interface MarketDataUpdateResult {
   status: 'success' | 'partial' | 'failed';
   categories_processed: number;
   total_categories: number;
-  summary: { total_success: number; total_failed: number; total_skipped: number };
+  summary: { total_success: number; total_unchanged: number; total_failed: number; total_skipped: number };
   details: Record<string, CategoryCounts>;
   force_update: boolean;
 }
@@ -33,6 +36,8 @@ export interface UpdateProgress {
   total: number;
   category: string;
   status: 'started' | 'done' | 'failed';
+  /** The category's counts so far (final on done/failed). */
+  counts: CategoryCounts;
 }
 
 /**
@@ -63,8 +68,8 @@ export class MarketDataUpdateService {
     const details: Record<string, CategoryCounts> = {};
     let processed = 0;
     for (const [i, category] of categories.entries()) {
-      onProgress({ current: i + 1, total: categories.length, category, status: 'started' });
-      const counts: CategoryCounts = { success: 0, failed: 0, skipped: 0 };
+      const counts: CategoryCounts = { success: 0, unchanged: 0, failed: 0, skipped: 0 };
+      onProgress({ current: i + 1, total: categories.length, category, status: 'started', counts });
       details[category] = counts;
       try {
         const listed = await this.assets.findAll({ category, active: true });
@@ -91,21 +96,23 @@ export class MarketDataUpdateService {
           }
         }
         processed++;
-        onProgress({ current: i + 1, total: categories.length, category, status: 'done' });
+        onProgress({ current: i + 1, total: categories.length, category, status: 'done', counts });
       } catch (e) {
+        if (e instanceof KrakenUnreachableError) throw e; // the run stops: no category can be updated
         counts.error = e instanceof Error ? e.message : String(e);
         this.logger.error(`category ${category} failed: ${counts.error}`);
-        onProgress({ current: i + 1, total: categories.length, category, status: 'failed' });
+        onProgress({ current: i + 1, total: categories.length, category, status: 'failed', counts });
       }
     }
     const summary = {
       total_success: Object.values(details).reduce((n, d) => n + d.success, 0),
+      total_unchanged: Object.values(details).reduce((n, d) => n + d.unchanged, 0),
       total_failed: Object.values(details).reduce((n, d) => n + d.failed, 0),
       total_skipped: Object.values(details).reduce((n, d) => n + d.skipped, 0),
     };
     // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else partial.
     const anyFailed = summary.total_failed > 0 || processed < categories.length;
-    const status = !anyFailed ? 'success' : summary.total_success + summary.total_skipped > 0 ? 'partial' : 'failed';
+    const status = !anyFailed ? 'success' : summary.total_success + summary.total_unchanged + summary.total_skipped > 0 ? 'partial' : 'failed';
     return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force };
   }
 
@@ -114,7 +121,7 @@ export class MarketDataUpdateService {
    * the claim (waited for: another process may be updating it right now) the coverage is read again: a series
    * that other process brought to its last closed candle meanwhile needs no second request, forced or not.
    */
-  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number): Promise<'success' | 'failed' | 'skipped'> {
+  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
     const step = interval * 60;
     const series = { assetId: asset.id, intervalMinutes: interval };
     const claimed = await this.locks.withSeriesLock(series, async () => {
@@ -124,10 +131,14 @@ export class MarketDataUpdateService {
       if (lastCovered > seenLastCovered && lastCovered >= lastClosedCandle(this.clock.nowSeconds(), interval)) return 'skipped' as const;
       const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
       try {
-        await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
+        const got = await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
         await this.detector.detect([{ asset, intervalMinutes: interval }]);
-        return 'success' as const;
+        // Updated means brought forward: coverage now reaches past the last covered candle. Re-asking for the last
+        // closed candle of a series already there (--force) rewrites it, and is "unchanged".
+        const changed = got.proven.some((span) => span.to > lastCovered);
+        return changed ? ('success' as const) : ('unchanged' as const);
       } catch (e) {
+        if (e instanceof KrakenUnreachableError) throw e;
         this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);
         return 'failed' as const;
       }

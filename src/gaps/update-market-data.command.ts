@@ -5,7 +5,7 @@ import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { ASSET_CATEGORIES, AssetCategory } from '../entities/enums';
-import { MarketDataUpdateService } from './market-data-update.service';
+import { CategoryCounts, MarketDataUpdateService } from './market-data-update.service';
 
 interface UpdateOptions extends JsonOption {
   categories?: AssetCategory[];
@@ -24,13 +24,14 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
     const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
     const result = await this.updater.update(categories, o.force ?? false, (p) =>
-      this.cliLogger.log(`progress ${JSON.stringify(p)}`),
+      this.cliLogger.log(`${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`),
     );
+    const s = result.summary;
     const text = [
-      `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${result.summary.total_success} updated, ${result.summary.total_failed} failed, ${result.summary.total_skipped} fresh`,
+      `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${countsText({ success: s.total_success, unchanged: s.total_unchanged, failed: s.total_failed, skipped: s.total_skipped })}`,
       renderTable(
-        ['category', 'success', 'failed', 'skipped', 'error'],
-        Object.entries(result.details).map(([c, d]) => [c, d.success, d.failed, d.skipped, d.error ?? null]),
+        ['category', 'updated', 'unchanged', 'failed', 'fresh', 'error'],
+        Object.entries(result.details).map(([c, d]) => [c, d.success, d.unchanged, d.failed, d.skipped, d.error ?? null]),
       ),
     ].join('\n');
     return { exitCode: result.status === 'success' ? EXIT_OK : EXIT_INCOMPLETE, result, text };
@@ -50,4 +51,8 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   parseForce(): boolean {
     return true;
   }
+}
+
+function countsText(c: CategoryCounts): string {
+  return `${c.success} updated, ${c.unchanged} unchanged, ${c.failed} failed, ${c.skipped} fresh`;
 }

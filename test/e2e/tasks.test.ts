@@ -192,8 +192,8 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       status: 'partial',
       categories_processed: 2,
       total_categories: 2,
-      summary: { total_success: 1, total_failed: 2, total_skipped: 1 },
-      details: { forex: { success: 0, failed: 2, skipped: 0 }, crypto: { success: 1, failed: 0, skipped: 1 } },
+      summary: { total_success: 1, total_unchanged: 0, total_failed: 2, total_skipped: 1 },
+      details: { forex: { success: 0, unchanged: 0, failed: 2, skipped: 0 }, crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 } },
       force_update: false,
     });
     expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);

@@ -194,24 +194,25 @@ describe('validate, cleanup and update-market-data commands', () => {
         status: 'partial',
         categories_processed: 3,
         total_categories: 3,
-        summary: { total_success: 1, total_failed: 2, total_skipped: 1 },
+        summary: { total_success: 1, total_unchanged: 0, total_failed: 2, total_skipped: 1 },
         details: {
-          crypto: { success: 1, failed: 0, skipped: 1 },
-          forex: { success: 0, failed: 2, skipped: 0 },
-          stock: { success: 0, failed: 0, skipped: 0 },
+          crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 },
+          forex: { success: 0, unchanged: 0, failed: 2, skipped: 0 },
+          stock: { success: 0, unchanged: 0, failed: 0, skipped: 0 },
         },
         force_update: false,
       });
-      // Progress as {current, total, category, status}, on stderr.
-      const progress = [...first.stderr.matchAll(/progress (\{.*\})/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+      // Progress as human lines on stderr, one per category start and end, with its counts.
+      const progress = [...first.stderr.matchAll(/(?:crypto|forex|stock) \(\d\/3\): .*/g)].map((m) => m[0]);
       expect(progress).toEqual([
-        { current: 1, total: 3, category: 'crypto', status: 'started' },
-        { current: 1, total: 3, category: 'crypto', status: 'done' },
-        { current: 2, total: 3, category: 'forex', status: 'started' },
-        { current: 2, total: 3, category: 'forex', status: 'done' },
-        { current: 3, total: 3, category: 'stock', status: 'started' },
-        { current: 3, total: 3, category: 'stock', status: 'done' },
+        'crypto (1/3): started',
+        'crypto (1/3): done, 1 updated, 0 unchanged, 0 failed, 1 fresh',
+        'forex (2/3): started',
+        'forex (2/3): done, 0 updated, 0 unchanged, 2 failed, 0 fresh',
+        'stock (3/3): started',
+        'stock (3/3): done, 0 updated, 0 unchanged, 0 failed, 0 fresh',
       ]);
+      expect(first.stderr).not.toContain('{"current"');
       expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
       expect(server.seriesRequestCount('XBTCAD')).toBe(0);
 
@@ -221,20 +222,21 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(again.code).toBe(0);
       expect(again.json<MarketDataUpdateResult>()).toMatchObject({
         status: 'success',
-        summary: { total_success: 0, total_failed: 0, total_skipped: 2 },
-        details: { crypto: { success: 0, failed: 0, skipped: 2 } },
+        summary: { total_success: 0, total_unchanged: 0, total_failed: 0, total_skipped: 2 },
+        details: { crypto: { success: 0, unchanged: 0, failed: 0, skipped: 2 } },
         force_update: false,
       });
       expect(server.requestCount()).toBe(0);
 
-      // --force ignores freshness: one OHLC request per series.
+      // --force ignores freshness: one OHLC request per series. Both are at their last closed candle, so the
+      // answers hold nothing new: "unchanged", not "updated".
       const forced = await cli(['update-market-data', '--categories', 'crypto', '--force']);
       expect(forced.code).toBe(0);
       expect(forced.json<MarketDataUpdateResult>()).toMatchObject({
         status: 'success',
         categories_processed: 1,
         total_categories: 1,
-        summary: { total_success: 2, total_failed: 0, total_skipped: 0 },
+        summary: { total_success: 0, total_unchanged: 2, total_failed: 0, total_skipped: 0 },
         force_update: true,
       });
       expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
@@ -246,7 +248,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(onlyForex.json<MarketDataUpdateResult>()).toMatchObject({
         status: 'failed',
         categories_processed: 1,
-        summary: { total_success: 0, total_failed: 2, total_skipped: 0 },
+        summary: { total_success: 0, total_unchanged: 0, total_failed: 2, total_skipped: 0 },
       });
       expect((await usage(['update-market-data', '--categories', 'bonds'])).code).toBe(2);
     }, CLI_TEST_TIMEOUT);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { exitCodeFor } from '../../src/common/error-map';
 import { KrakenClient, KrakenClientOptions } from '../../src/sources/kraken/kraken.client';
-import { KrakenApiError, KrakenResponseError, KrakenUnavailableError, KrakenUnknownPairError } from '../../src/sources/kraken/kraken.errors';
+import { KrakenApiError, KrakenResponseError, KrakenUnavailableError, KrakenUnknownPairError, KrakenUnreachableError } from '../../src/sources/kraken/kraken.errors';
 import { RateLimiter, Timer } from '../../src/sources/kraken/rate-limiter';
 import { FaultKind, KrakenTestServer } from '../kraken-test-server/kraken-test-server';
 import { readFixtureJson } from '../kraken-test-server/fixture-market';
@@ -190,6 +190,27 @@ describe('KrakenClient against the Kraken test server', () => {
       expect((error as Error).message).toContain('HTTP 500');
       expect(exitCodeFor(error)).toBe(1);
       expect(server.requestCount('Trades')).toBe(3);
+    });
+
+    it('network failures in a row, across requests, make Kraken unreachable (KRAKEN_UNREACHABLE_AFTER); any HTTP answer resets the count', async () => {
+      const { client } = makeClient(server, { maxRetries: 1, unreachableAfter: 3 });
+      server.fault('OHLC', { kind: 'reset', times: 2 });
+      expect(await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError); // 2 in a row
+      server.fault('OHLC', { kind: 'reset', times: 10 });
+      const error = await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KrakenUnreachableError); // the 3rd, in the next request: no retry of it
+      expect(error).toMatchObject({ code: 'KRAKEN_UNREACHABLE', failures: 3, url: server.url });
+      expect(exitCodeFor(error)).toBe(1);
+      expect(server.requestCount('OHLC')).toBe(3);
+
+      server.clearFaults();
+      server.resetCounters();
+      const fresh = makeClient(server, { maxRetries: 5, unreachableAfter: 2 }).client;
+      server.fault('OHLC', { kind: 'reset', times: 1 });
+      expect((await fresh.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720); // answered: the count starts again
+      server.fault('OHLC', { kind: 'http500', times: 10 });
+      expect(await fresh.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError); // HTTP errors are answers
+      expect(server.requestCount('OHLC')).toBe(2 + 6);
     });
 
     it('a request that never answers times out after KRAKEN_TIMEOUT_MS', async () => {

@@ -4,6 +4,7 @@ import {
   KrakenApiError,
   KrakenResponseError,
   KrakenUnavailableError,
+  KrakenUnreachableError,
   KrakenUnknownPairError,
   TransientReason,
 } from './kraken.errors';
@@ -42,6 +43,12 @@ export interface KrakenClientOptions {
   backoffMaxMs: number;
   /** Jitter source in [0, 1); Math.random unless a test pins it. */
   random?: () => number;
+  /**
+   * After this many network failures in a row (no HTTP answer at all: refused, unknown host, reset — not
+   * HTTP errors, not timeouts), across requests, Kraken is unreachable: KrakenUnreachableError at once,
+   * no more retries (KRAKEN_UNREACHABLE_AFTER; never when absent).
+   */
+  unreachableAfter?: number;
   /** Per-endpoint timeout and retries, over the ones above (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES). */
   endpoints?: Partial<Record<KrakenEndpoint, { timeoutMs?: number; maxRetries?: number }>>;
 }
@@ -83,6 +90,8 @@ export class KrakenClient {
   private readonly random: () => number;
   private calls = 0;
   private retried = 0;
+  /** Network failures since the last HTTP answer of any kind. */
+  private networkFailures = 0;
 
   constructor(
     @Inject(KRAKEN_CLIENT_OPTIONS) private readonly options: KrakenClientOptions,
@@ -175,6 +184,9 @@ export class KrakenClient {
         return parse(outcome.result);
       }
       if (outcome.transient === 'rate_limit') this.limiter.slowDown();
+      if (outcome.transient === 'network' && this.networkFailures >= (this.options.unreachableAfter ?? Infinity)) {
+        throw new KrakenUnreachableError(this.baseUrl, this.networkFailures, outcome.message);
+      }
       if (attempt >= attempts) {
         throw new KrakenUnavailableError(
           `Kraken ${endpoint}${context}: ${outcome.message}; gave up after ${attempts} attempt(s)`,
@@ -192,15 +204,17 @@ export class KrakenClient {
   private async send(endpoint: KrakenEndpoint, url: string, context: string, timeoutMs: number): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const failed = (e: unknown): Attempt =>
-      controller.signal.aborted
-        ? { transient: 'timeout', message: `no answer within ${timeoutMs} ms` }
-        : { transient: 'network', message: `network error: ${describeFetchError(e)}` };
+    const failed = (e: unknown): Attempt => {
+      if (controller.signal.aborted) return { transient: 'timeout', message: `no answer within ${timeoutMs} ms` };
+      this.networkFailures++;
+      return { transient: 'network', message: `network error: ${describeFetchError(e)}` };
+    };
     try {
       let res: Response;
       let text: string;
       try {
         res = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json', 'user-agent': 'candlekeep' } });
+        this.networkFailures = 0; // Kraken answered (whatever it said): it is reachable
         text = await res.text();
       } catch (e) {
         return failed(e);

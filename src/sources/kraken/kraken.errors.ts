@@ -37,6 +37,23 @@ export class KrakenUnavailableError extends CandlekeepError {
   }
 }
 
+/**
+ * Kraken did not answer at all, several requests in a row (refused, unknown host, reset): a run stops here
+ * rather than paying every series' retries, and leaves its gaps as they were.
+ */
+export class KrakenUnreachableError extends CandlekeepError {
+  readonly code = 'KRAKEN_UNREACHABLE';
+  readonly kind = 'upstream' as const;
+
+  constructor(
+    readonly url: string,
+    readonly failures: number,
+    lastError: string,
+  ) {
+    super(`Kraken unreachable at ${url}: ${failures} network failure(s) in a row (last: ${lastError})`);
+  }
+}
+
 /** Kraken answered well-formed JSON of an unexpected shape: never a crash or a silent empty result. */
 export class KrakenResponseError extends CandlekeepError {
   readonly code = 'KRAKEN_BAD_RESPONSE';

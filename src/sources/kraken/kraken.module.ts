@@ -19,6 +19,7 @@ import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTim
         baseUrl: c.krakenApiUrl,
         timeoutMs: c.krakenTimeoutMs,
         maxRetries: c.krakenMaxRetries,
+        unreachableAfter: c.krakenUnreachableAfter,
         backoffBaseMs: c.krakenBackoffBaseMs,
         backoffMaxMs: c.krakenBackoffMaxMs,
         endpoints: Object.fromEntries(
