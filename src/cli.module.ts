@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssetsActivateCommand, AssetsDeactivateCommand } from './assets/assets-active.command';
+import { AssetsListCommand } from './assets/assets-list.command';
 import { AssetsSyncCommand } from './assets/assets-sync.command';
 import { AssetsCommand } from './assets/assets.command';
 import { AssetsModule } from './assets/assets.module';
@@ -12,7 +13,7 @@ import { MigrateCommand } from './database/migrate.command';
 import { BackfillCommand } from './gaps/backfill.command';
 import { GapsCommand } from './gaps/gaps.command';
 import { GapsModule } from './gaps/gaps.module';
-import { SeriesCommand } from './gaps/series.command';
+import { SeriesCommand } from './reports/series.command';
 import { UpdateMarketDataCommand } from './gaps/update-market-data.command';
 import { IngestCommand } from './ingestion/ingest.command';
 import { IngestionModule } from './ingestion/ingestion.module';
@@ -30,6 +31,7 @@ import { TasksModule } from './tasks/tasks.module';
   providers: [
     MigrateCommand,
     AssetsCommand,
+    AssetsListCommand,
     AssetsSyncCommand,
     AssetsActivateCommand,
     AssetsDeactivateCommand,

@@ -1,9 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Asset } from '../entities/asset.entity';
+import { AssetCategory, Tier } from '../entities/enums';
 import { parseSymbol, UnknownSymbolError } from '../sources/kraken/symbols';
 import { categorize } from './asset-classification';
 import { AssetRepository } from './asset.repository';
 import { TiersService } from './tiers.service';
+
+/** One row of `assets list`. */
+export interface AssetListEntry {
+  symbol: string;
+  native_symbol: string;
+  altname: string | null;
+  exchange: string;
+  category: AssetCategory;
+  tier: Tier;
+  active: boolean;
+  /** Listed by Kraken's AssetPairs at the last `assets sync` (false: known from archive names only). */
+  verified: boolean;
+  /** Not listed by Kraken: filled from archives only, never sent to the API. */
+  archive_only: boolean;
+}
 
 /** Resolves user- and file-given symbols to assets, creating unverified ones from names when asked. */
 @Injectable()
@@ -28,6 +44,22 @@ export class AssetCatalogService {
     if (!asset) throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
     return asset;
   }
+  /** The catalog, by symbol: active assets, or every one with `includeInactive`. */
+  async list(filter: { category?: AssetCategory; tier?: Tier; includeInactive: boolean }): Promise<AssetListEntry[]> {
+    const assets = await this.assets.findAll({ category: filter.category, tier: filter.tier, active: filter.includeInactive ? undefined : true });
+    return assets.map((a) => ({
+      symbol: a.symbol,
+      native_symbol: a.nativeSymbol,
+      altname: a.altname,
+      exchange: a.exchange,
+      category: a.category,
+      tier: a.tier,
+      active: a.active,
+      verified: a.catalogVerified,
+      archive_only: a.archiveOnly,
+    }));
+  }
+
   /**
    * Marks an asset active or inactive (`assets activate|deactivate`): inactive
    * assets are left out of backfill, update-market-data, reports and

@@ -2,6 +2,7 @@ import { Command as Commander } from 'commander';
 import { Command, CommandRunner } from 'nest-commander';
 import { UsageError } from '../common/errors';
 import { AssetsActivateCommand, AssetsDeactivateCommand } from './assets-active.command';
+import { AssetsListCommand } from './assets-list.command';
 import { AssetsSyncCommand } from './assets-sync.command';
 
 /**
@@ -11,8 +12,8 @@ import { AssetsSyncCommand } from './assets-sync.command';
  */
 @Command({
   name: 'assets',
-  description: 'asset catalog (subcommands: sync, activate SYMBOL, deactivate SYMBOL)',
-  subCommands: [AssetsSyncCommand, AssetsActivateCommand, AssetsDeactivateCommand],
+  description: 'asset catalog (subcommands: list, sync, activate SYMBOL, deactivate SYMBOL)',
+  subCommands: [AssetsListCommand, AssetsSyncCommand, AssetsActivateCommand, AssetsDeactivateCommand],
 })
 export class AssetsCommand extends CommandRunner {
   override setCommand(command: Commander): this {
@@ -24,8 +25,8 @@ export class AssetsCommand extends CommandRunner {
   async run(params: string[]): Promise<void> {
     throw new UsageError(
       params.length
-        ? `unknown assets subcommand ${JSON.stringify(params[0])}: use sync, activate or deactivate`
-        : 'missing subcommand: use `candlekeep assets sync`, `assets activate SYMBOL` or `assets deactivate SYMBOL`',
+        ? `unknown assets subcommand ${JSON.stringify(params[0])}: use list, sync, activate or deactivate`
+        : 'missing subcommand: use `candlekeep assets list`, `assets sync`, `assets activate SYMBOL` or `assets deactivate SYMBOL`',
     );
   }
 }

@@ -1,5 +1,5 @@
 import { UsageError } from '../common/errors';
-import { INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../entities/enums';
+import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../entities/enums';
 
 /** Interval aliases accepted beside decimal minutes. */
 export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
@@ -76,4 +76,18 @@ export function parseDate(value: string, flag: string): Date {
     : new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
   if (Number.isNaN(d.getTime())) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO-8601 date`);
   return d;
+}
+
+export function parseCategory(value: string, flag = '--category'): AssetCategory {
+  const c = value.trim().toLowerCase();
+  if (!(ASSET_CATEGORIES as readonly string[]).includes(c)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
+  return c as AssetCategory;
+}
+
+export const LIST_FORMATS = ['table', 'json', 'csv'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
+
+export function parseListFormat(value: string, flag = '--format'): ListFormat {
+  if (!(LIST_FORMATS as readonly string[]).includes(value)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${LIST_FORMATS.join(', ')}`);
+  return value as ListFormat;
 }

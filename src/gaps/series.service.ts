@@ -3,7 +3,8 @@ import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
 import { CandleStore } from '../candles/candle-store';
 import { Clock } from '../common/clock';
-import { CoverageRepository } from './coverage.repository';
+import { slots } from './coverage-math';
+import { CoverageRepository, rangeSpan } from './coverage.repository';
 import { SeriesNotFoundError } from './gaps.errors';
 import { SeriesRepository } from './series.repository';
 
@@ -16,6 +17,12 @@ export interface SeriesView {
   last: string | null;
   candles: number;
   coverage_ranges: number;
+  /** Slots the coverage ranges span: candles held plus candles proven absent (no trades). */
+  covered_candles: number;
+  /** Covered slots without a candle: periods with no trades, as far as nothing contradicts it. */
+  no_trade_candles: number;
+  /** Where the covered spans came from (csv, api, trades). */
+  sources: string[];
 }
 
 export interface SeriesDropResult {
@@ -53,14 +60,20 @@ export class SeriesService {
     return rows
       .map((r) => {
         const own = ranges.filter((c) => c.assetId === r.assetId && c.intervalMinutes === r.intervalMinutes);
+        const step = r.intervalMinutes * 60;
+        const candles = own.reduce((n, c) => n + c.candleCount, 0);
+        const covered = own.reduce((n, c) => n + slots(rangeSpan(c), step), 0);
         return {
           symbol: byId.get(r.assetId)!.symbol,
           interval: r.intervalMinutes,
           expected_from: r.expectedFrom.toISOString(),
           first: own[0]?.startTs.toISOString() ?? null,
           last: own[own.length - 1]?.endTs.toISOString() ?? null,
-          candles: own.reduce((n, c) => n + c.candleCount, 0),
+          candles,
           coverage_ranges: own.length,
+          covered_candles: covered,
+          no_trade_candles: Math.max(0, covered - candles),
+          sources: [...new Set(own.flatMap((c) => c.sources))].sort(),
         };
       })
       .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.interval - b.interval);

@@ -7,6 +7,7 @@ import { CompletenessReport, CompletenessReportService } from '../reports/comple
 import { IngestProgress } from './ingest-progress';
 import { IngestRequest, IngestResult, IngestService } from './ingest.service';
 import { IngestionJobRepository } from './ingestion-job.repository';
+import { renderCsvRows } from '../common/csv';
 
 export interface UnifiedIngestOptions {
   /** Stop after gap detection: no API call. */
@@ -75,6 +76,5 @@ export class UnifiedIngestService {
 }
 
 export function downloadListCsv(list: readonly DownloadListEntry[]): string {
-  const cell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return ['symbol,interval,start_ts,end_ts,archive_hint', ...list.map((d) => [d.symbol, d.interval, d.start_ts, d.end_ts, d.archive_hint].map(cell).join(','))].join('\n') + '\n';
+  return renderCsvRows(['symbol', 'interval', 'start_ts', 'end_ts', 'archive_hint'], list.map((d) => [d.symbol, d.interval, d.start_ts, d.end_ts, d.archive_hint]));
 }

@@ -1,6 +1,7 @@
 import { renderTable } from '../cli/table';
 import { GapStatus } from '../entities/enums';
 import { CompletenessReport, SeriesReport } from './completeness-report.service';
+import { renderCsvRows } from '../common/csv';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -45,17 +46,12 @@ export function renderTerminal(r: CompletenessReport): string {
   return [`completeness report at ${r.generated_at}`, '', tiers, '', series, '', ...verdicts].join('\n');
 }
 
-function csvCell(v: string | number | boolean | null): string {
-  const s = v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function renderCsv(r: CompletenessReport): string {
   const head = ['symbol', 'tier', 'interval', 'first', 'last', 'coverage_pct', 'open_gaps', 'missing_intervals', 'intervals_behind', 'stale', 'complete'];
-  const rows = r.series.map((s) =>
-    [s.symbol, s.tier, s.interval, s.first, s.last, s.coverage_pct, s.open_gaps, s.missing_intervals, s.intervals_behind, s.stale, s.complete].map(csvCell).join(','),
+  return renderCsvRows(
+    head,
+    r.series.map((s) => [s.symbol, s.tier, s.interval, s.first, s.last, s.coverage_pct, s.open_gaps, s.missing_intervals, s.intervals_behind, s.stale, s.complete]),
   );
-  return [head.join(','), ...rows].join('\n') + '\n';
 }
 
 export const GAP_COLORS: Record<GapStatus, string> = {

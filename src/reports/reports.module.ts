@@ -5,11 +5,12 @@ import { GapsModule } from '../gaps/gaps.module';
 import { CleanupService } from './cleanup.service';
 import { CompletenessReportService } from './completeness-report.service';
 import { ReportRepository } from './report.repository';
+import { SeriesOverviewService } from './series-overview.service';
 import { StalenessService } from './staleness.service';
 
 @Module({
   imports: [AssetsModule, CoverageModule, GapsModule],
-  providers: [ReportRepository, CompletenessReportService, StalenessService, CleanupService],
-  exports: [CompletenessReportService, StalenessService, CleanupService],
+  providers: [ReportRepository, CompletenessReportService, StalenessService, CleanupService, SeriesOverviewService],
+  exports: [CompletenessReportService, StalenessService, CleanupService, SeriesOverviewService],
 })
 export class ReportsModule {}

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -111,6 +112,102 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     const r = await run(['ingest', '--csv', join(a, '..'), '--intervals', '60', '--no-api']);
     expect(r.code).toBe(1);
     expect(r.json<ErrorOut>().error).toEqual({ code: 'NOTHING_MATCHED', message: 'no file matched --intervals 60 (found 2 file(s) at interval(s) 720, 1440)' });
+  });
+
+  it('Kraken not answering at all stops the run after KRAKEN_UNREACHABLE_AFTER network failures in a row, gaps untouched (exit 1)', async () => {
+    const own = await createTestDatabase();
+    // Accepts every connection and closes it at once: a network failure per request, and a count of requests.
+    let connections = 0;
+    const dead = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    try {
+      const env = { DATABASE_URL: own.url, CANDLEKEEP_NOW: NOW };
+      const cut = (name: string) => krakenRows(name).filter((l) => Number(l.split(',')[0]) < Date.parse('2025-03-20T00:00:00Z') / 1000);
+      const a = file('unreachable/XBTUSD_720.csv', cut('XBTUSD_720.csv').join('\n') + '\n');
+      file('unreachable/XBTUSD_1440.csv', cut('XBTUSD_1440.csv').join('\n') + '\n');
+      expect((await runCliInProcess(['ingest', '--csv', join(a, '..'), '--no-api', '--json'], env)).code).toBe(0);
+      const gaps = async () => {
+        const c = new Client({ connectionString: own.url });
+        await c.connect();
+        try {
+          return (await c.query('SELECT id, status, attempts, cursor, last_error FROM gap_records ORDER BY id')).rows;
+        } finally {
+          await c.end();
+        }
+      };
+      const before = await gaps();
+      expect(before.length).toBeGreaterThanOrEqual(2); // the two trailing gaps at least, both series
+
+      const r = await runCliInProcess(['backfill', '--intervals', '720,1440', '--json'], {
+        ...env,
+        KRAKEN_API_URL: url,
+        KRAKEN_UNREACHABLE_AFTER: '3',
+        KRAKEN_MAX_RETRIES: '5',
+        KRAKEN_BACKOFF_BASE_MS: '1',
+        KRAKEN_BACKOFF_MAX_MS: '5',
+      });
+      expect(r.code).toBe(1);
+      expect(r.json<ErrorOut>().error).toMatchObject({ code: 'KRAKEN_UNREACHABLE', message: expect.stringContaining(`Kraken unreachable at ${url}: 3 network failure(s) in a row`) });
+      expect(connections).toBe(3); // not 6 attempts for each series
+      expect(await gaps()).toEqual(before);
+
+      // update-market-data stops the same way instead of failing every series in turn.
+      connections = 0;
+      const text = await runCliInProcess(['update-market-data', '--categories', 'crypto', '--force'], { ...env, KRAKEN_API_URL: url, KRAKEN_UNREACHABLE_AFTER: '2', KRAKEN_BACKOFF_BASE_MS: '1', KRAKEN_BACKOFF_MAX_MS: '5' });
+      expect(text.code).toBe(1);
+      expect(text.stderr).toContain(`Kraken unreachable at ${url}: 2 network failure(s) in a row`);
+      expect(connections).toBe(2);
+    } finally {
+      await new Promise((resolve) => dead.close(resolve));
+      await own.drop();
+    }
+  });
+
+  it('assets list and series list: what is held, with candle counts, no-trade candles, coverage as the report has it; table, json, csv', async () => {
+    const own = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: own.url, CANDLEKEEP_NOW: NOW };
+      const cli = (args: string[]) => runCliInProcess(args, env);
+      const path = join(FIXTURES, 'XBTUSD_1440.csv');
+      expect((await cli(['ingest', '--csv', path, '--csv', join(FIXTURES, 'XBTCAD_720.csv'), '--no-api', '--json'])).code).toBe(0);
+
+      type Series = { symbol: string; interval: number; candles: number; covered_candles: number; expected_candles: number; no_trade_candles: number; missing_candles: number; coverage_pct: number; open_gaps: number; suspect_gaps: number; sources: string[] };
+      const listed = (await cli(['series', '--symbols', 'BTC-USD', '--intervals', '1d', '--json'])).json<{ total: number; series: Series[] }>();
+      expect(listed.total).toBe(1);
+      const [btc] = listed.series;
+      const candles = krakenRows('XBTUSD_1440.csv').length;
+      expect(btc).toMatchObject({ symbol: 'BTC-USD-SPOT', interval: 1440, candles, sources: ['csv'] });
+      expect(btc!.no_trade_candles).toBe(btc!.covered_candles - candles);
+      expect(btc!.no_trade_candles).toBeGreaterThan(0); // 2024-03-31, which the 720 file contradicts: a suspect
+      expect(btc!.expected_candles).toBe(btc!.covered_candles + btc!.missing_candles);
+      const report = (await cli(['report', '--intervals', '1440', '--json'])).json<{ series: Array<{ symbol: string; coverage_pct: number; open_gaps: number; suspect_gaps: number; missing_intervals: number }> }>();
+      const reported = report.series.find((r) => r.symbol === 'BTC-USD-SPOT')!;
+      expect(btc).toMatchObject({ coverage_pct: reported.coverage_pct, open_gaps: reported.open_gaps, suspect_gaps: reported.suspect_gaps, missing_candles: reported.missing_intervals });
+      // Every alias of the symbol names the same series; both held series without a filter.
+      expect((await cli(['series', '--symbols', 'XXBTZUSD', '--json'])).json<{ series: Series[] }>().series.map((s) => s.interval)).toEqual([1440]);
+      expect((await cli(['series', '--json'])).json<{ total: number }>().total).toBe(2);
+      const csv = (await cli(['series', '--format', 'csv'])).stdout.trim().split('\n');
+      expect(csv[0]).toBe('symbol,interval,expected_from,first,last,candles,expected_candles,no_trade_candles,missing_candles,coverage_pct,open_gaps,suspect_gaps,sources');
+      expect(csv).toHaveLength(3);
+      expect((await cli(['series'])).stdout).toMatch(/^symbol\s+interval\s+expected from.*no-trade.*coverage %/);
+
+      type Assets = { total: number; assets: Array<{ symbol: string; active: boolean; verified: boolean; category: string }> };
+      const assets = (await cli(['assets', 'list', '--json'])).json<Assets>();
+      expect(assets.assets.map((a) => a.symbol)).toEqual(['BTC-CAD-SPOT', 'BTC-USD-SPOT']);
+      expect(assets.assets[0]).toMatchObject({ active: true, verified: false, category: 'crypto' });
+      expect((await cli(['assets', 'deactivate', 'XBTCAD'])).code).toBe(0);
+      expect((await cli(['assets', 'list', '--json'])).json<Assets>().assets.map((a) => a.symbol)).toEqual(['BTC-USD-SPOT']);
+      expect((await cli(['assets', 'list', '--inactive', '--json'])).json<Assets>().total).toBe(2);
+      expect((await cli(['assets', 'list', '--category', 'forex', '--json'])).json<Assets>().total).toBe(0);
+      expect((await cli(['assets', 'list', '--format', 'csv'])).stdout.split('\n')[0]).toBe('symbol,native_symbol,altname,exchange,category,tier,active,verified,archive_only');
+      expect((await cli(['assets', 'list', '--category', 'bonds'])).code).toBe(2);
+    } finally {
+      await own.drop();
+    }
   });
 
   it('cron expressions are validated with the rest of the configuration, naming variable and field (exit 2)', async () => {
