@@ -4,6 +4,7 @@
  * databases on it.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -56,3 +57,18 @@ export async function benchServer(): Promise<{ url: string; release(): Promise<v
 }
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** One measured step of a benchmark. */
+export interface Figure {
+  step: string;
+  seconds: number;
+  detail: string;
+}
+
+/** Prints the figures as a table on stdout and keeps them in bench/.data/NAME-results.json. */
+export function printFigures(name: string, figures: readonly Figure[]): void {
+  const width = Math.max(...figures.map((f) => f.step.length));
+  process.stdout.write(`${'step'.padEnd(width)}  seconds  detail\n`);
+  for (const f of figures) process.stdout.write(`${f.step.padEnd(width)}  ${round(f.seconds, 3).toFixed(3).padStart(7)}  ${f.detail}\n`);
+  writeFileSync(join(DATA, `${name}-results.json`), `${JSON.stringify(figures, null, 2)}\n`);
+}
