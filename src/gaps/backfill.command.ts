@@ -2,6 +2,7 @@ import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { parseIntervals, MAX_DAYS, parsePositiveInt, parseTier } from '../cli/option-parsers';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { Tier } from '../entities/enums';
 import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
 
@@ -18,8 +19,13 @@ interface BackfillCommandOptions extends JsonOption {
  * Exit 1 when a gap failed, stopped short, waits for its retry time (still failed) or belonged to a series
  * another process kept writing: the run left work undone, never silently.
  */
-export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked'>): number {
+export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>): number {
+  if (s.interrupted) return EXIT_INTERRUPTED[s.interrupted] ?? EXIT_INCOMPLETE;
   return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+}
+
+function interruptedText(signal: string): string {
+  return `interrupted by ${signal}: gaps in progress are PARTIAL with their cursor, the rest as detected; resume with: candlekeep backfill (the same flags)`;
 }
 
 export function backfillText(s: BackfillSummary): string {
@@ -28,6 +34,7 @@ export function backfillText(s: BackfillSummary): string {
     `gaps detected ${s.gaps_detected}${s.suspects ? ` (+${s.suspects} suspect)` : ''}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}${s.gaps_deferred ? `, ${s.gaps_deferred} failed earlier waiting for their retry time (--retry-failed)` : ''}`,
     ...(s.series_skipped_archive_only ? [`${s.series_skipped_archive_only} series of archive-only assets not sent to the API`] : []),
     `candles filled ${s.total_candles_filled}, API calls ${s.api_calls}`,
+    ...(s.interrupted ? [interruptedText(s.interrupted)] : []),
     ...(s.download_list.length ? ['download list:', ...s.download_list.map((d) => `  ${d.symbol} ${d.interval}m ${d.start_ts}..${d.end_ts}: ${d.archive_hint}`)] : []),
   ].join('\n');
 }
@@ -39,14 +46,18 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   }
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
-    const summary = await this.backfill.run({
-      tier: o.tier,
-      intervals: o.intervals,
-      lookbackDays: o.lookbackDays,
-      incremental: o.incremental ?? false,
-      maxCalls: o.maxCalls,
-      retryFailed: o.retryFailed ?? false,
-    });
+    const summary = await interruptible(this.cliLogger, 'the backfill', (signal) =>
+      this.backfill.run({
+        tier: o.tier,
+        intervals: o.intervals,
+        lookbackDays: o.lookbackDays,
+        incremental: o.incremental ?? false,
+        maxCalls: o.maxCalls,
+        retryFailed: o.retryFailed ?? false,
+        signal,
+      }),
+    );
+    if (summary.interrupted) this.cliLogger.warn(interruptedText(summary.interrupted)); // on stderr, --json or not
     return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
   }
 

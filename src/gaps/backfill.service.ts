@@ -41,6 +41,8 @@ export interface BackfillOptions extends DetectOptions {
   incremental?: boolean;
   /** Retry FAILED gaps now instead of waiting for their retry time. */
   retryFailed?: boolean;
+  /** Aborted (by SIGINT/SIGTERM): no request after the one in hand, every record left resumable. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadListEntry {
@@ -70,6 +72,8 @@ export interface BackfillSummary {
   total_candles_filled: number;
   api_calls: number;
   download_list: DownloadListEntry[];
+  /** The signal that stopped the run before its end (SIGINT, SIGTERM), or null. */
+  interrupted: string | null;
 }
 
 /** Records a filler may work on (FAILED ones once their retry time has come). */
@@ -116,6 +120,9 @@ export class BackfillService {
   async run(opts: BackfillOptions): Promise<BackfillSummary> {
     const series = opts.series ?? (await this.selectSeries(opts.tier, opts.intervals));
     const budget = new CallBudget(opts.maxCalls);
+    const stop = () => budget.stop(String(opts.signal?.reason ?? 'a signal'));
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     const summary: BackfillSummary = {
       assets_processed: 0,
       series_processed: 0,
@@ -132,6 +139,7 @@ export class BackfillService {
       total_candles_filled: 0,
       api_calls: 0,
       download_list: [],
+      interrupted: null,
     };
     const detection = await this.detector.detect(series, opts);
     const suspects = await this.gapRepo.openSuspectsFor(
@@ -142,6 +150,7 @@ export class BackfillService {
     const archiveOnly = new Set<string>();
     const assetsSeen = new Set<number>();
     for (const s of detection.series) {
+      if (budget.interruptedBy) break; // the series not reached keep their records as detected
       summary.series_processed++;
       assetsSeen.add(s.asset.id);
       const key = seriesKey({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes });
@@ -177,8 +186,10 @@ export class BackfillService {
         `${summary.series_skipped_archive_only} series of ${archiveOnly.size} archive-only asset(s) not sent to the API (Kraken does not list them): ${[...archiveOnly].join(', ')}`,
       );
     }
+    opts.signal?.removeEventListener('abort', stop);
     summary.assets_processed = assetsSeen.size;
     summary.api_calls = budget.used;
+    summary.interrupted = budget.interruptedBy;
     return summary;
   }
 

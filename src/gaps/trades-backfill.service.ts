@@ -50,9 +50,9 @@ export class TradesBackfillService {
 
     for (;;) {
       if (budget.exhausted) {
-        gap.markPartial(0, `API call budget spent; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
+        gap.markPartial(0, `${budget.why}; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
         await this.gaps.save(gap);
-        this.logger.log(`${asset.symbol} ${interval}m: trades fill of gap ${gap.id} paused (budget)`);
+        this.logger.log(`${asset.symbol} ${interval}m: trades fill of gap ${gap.id} paused (${budget.why})`);
         return { candles: 0, filled: 0, partial: 1, verifiedEmpty: 0, failed: 0 };
       }
       let page;
@@ -61,7 +61,7 @@ export class TradesBackfillService {
       } catch (e) {
         // The budget ran out between a call's attempts (retries count): stop here, resumable, like above.
         if (!(e instanceof BudgetExhaustedError)) throw e;
-        gap.markPartial(0, `API call budget spent; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
+        gap.markPartial(0, `${budget.why}; resumes from cursor ${gap.cursor ?? cursor}`, gap.cursor ?? cursor);
         await this.gaps.save(gap);
         return { candles: 0, filled: 0, partial: 1, verifiedEmpty: 0, failed: 0 };
       }

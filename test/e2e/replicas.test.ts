@@ -150,6 +150,38 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
+    'Ctrl-C (SIGINT) while a backfill pages trades: the request in hand finishes, the gap is PARTIAL with its cursor, the claim is released, exit 130 with how to resume; the next run finishes it',
+    async () => {
+      const seed = new Seed(pg);
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
+      await seed.coverage(usd, 60, '2020-12-05T00:00Z', '2020-12-05T14:00Z');
+      await seed.coverage(usd, 60, '2020-12-05T18:00Z', '2025-03-31T23:00Z');
+      server.delay('Trades', 1500);
+      const first = startCli(['backfill', '--intervals', '60', '--json'], env());
+      await until('the first Trades request', async () => server.requestCount('Trades') > 0);
+      first.child.kill('SIGINT');
+      const stopped = await first.done;
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toMatch(/SIGINT: stopping the backfill after the request in hand/);
+      expect(stopped.stderr).toMatch(/interrupted by SIGINT: .*resume with: candlekeep backfill/);
+      expect(stopped.json<BackfillSummary>()).toMatchObject({ interrupted: 'SIGINT', gaps_partial: 1, gaps_failed: 0 });
+      expect(server.requestCount('Trades')).toBe(1); // none after the one in hand
+      const left = await pg.query(`SELECT status, cursor, attempts, reason FROM gap_records WHERE kind = 'gap'`);
+      expect(left.rows).toEqual([{ status: 'PARTIAL', cursor: expect.stringMatching(/^\d+$/), attempts: 1, reason: expect.stringMatching(/^interrupted by SIGINT; resumes from cursor/) }]);
+      const locks = await pg.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
+      expect(locks.rows).toEqual([{ n: 0 }]);
+      server.delay('Trades', 0);
+      const again = await runCli(['backfill', '--intervals', '60', '--json'], env());
+      expect(again.code).toBe(0);
+      expect(again.json<BackfillSummary>()).toMatchObject({ gaps_filled: 1, interrupted: null });
+      const [firstCursor] = left.rows as Array<{ cursor: string }>;
+      const resumed = server.requests.filter((q) => q.endpoint === 'Trades').map((q) => q.params.since);
+      expect(resumed[1]).toBe(firstCursor!.cursor); // resumed where the interrupted run stopped
+    },
+    TIMEOUT,
+  );
+
+  it(
     'two `update-market-data --force` at once: one request per series across the processes',
     async () => {
       const seed = new Seed(pg);
