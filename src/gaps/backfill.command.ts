@@ -46,7 +46,7 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   }
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
-    const summary = await interruptible(this.cliLogger, 'the backfill', (signal) =>
+    const summary = await interruptible(this.cliLogger, 'stopping the backfill after the request in hand', (signal) =>
       this.backfill.run({
         tier: o.tier,
         intervals: o.intervals,

@@ -5,6 +5,7 @@ import { backfillExitCode, backfillText } from '../gaps/backfill.command';
 import { DEFAULT_LOOKBACK_DAYS } from '../gaps/backfill.service';
 import { UnifiedIngestResult, UnifiedIngestService } from './unified-ingest.service';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
+import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes, Tier } from '../entities/enums';
 import { IngestProgress, LogIngestProgress, TtyIngestProgress } from './ingest-progress';
@@ -54,12 +55,17 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
       : []),
     ...(backfill
       ? [
-          backfillText(backfill),
+          backfillText({ ...backfill, interrupted: null }), // an interruption is said once, below
           `series complete: ${backfill.completeness.complete_series} of ${backfill.completeness.series}; intervals covered: ${backfill.completeness.completeness_pct}% ` +
             `(${backfill.completeness.missing_intervals} missing, ${backfill.completeness.open_gaps} open gap(s), ${backfill.completeness.suspect_gaps} suspect)`,
         ]
       : []),
   ];
+  if (result.interrupted) {
+    const resume = 'resume' in result ? result.resume : `candlekeep jobs resume ${result.job_id}`;
+    lines.push(`interrupted by ${result.interrupted}; resume with: ${resume}`);
+    return { exitCode: EXIT_INTERRUPTED[result.interrupted] ?? EXIT_INCOMPLETE, result, text: lines.join('\n') };
+  }
   return { exitCode: clean ? EXIT_OK : EXIT_INCOMPLETE, result, text: lines.join('\n') };
 }
 
@@ -74,23 +80,28 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
 
   protected async execute(_params: string[], options: IngestOptions): Promise<CommandOutcome> {
     if (!options.csv?.length) throw new UsageError('--csv PATH is required (a .csv file, a .zip or a directory; repeatable)');
-    const result = await this.unified.run(
-      {
-        paths: options.csv,
-        tier: options.tier,
-        intervals: options.intervals,
-        maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
-      },
-      {
-        noApi: options.api === false,
-        incremental: options.incremental ?? false,
-        lookbackDays: options.lookbackDays,
-        maxCalls: options.maxCalls,
-        downloadListFile: options.downloadList,
-      },
-      progressFor(),
+    const result = await interruptible(this.cliLogger, 'stopping the ingest: the file in hand is rolled back, no API request follows the one in hand', (signal) =>
+      this.unified.run(
+        {
+          paths: options.csv!,
+          tier: options.tier,
+          intervals: options.intervals,
+          maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
+          signal,
+        },
+        {
+          noApi: options.api === false,
+          incremental: options.incremental ?? false,
+          lookbackDays: options.lookbackDays,
+          maxCalls: options.maxCalls,
+          downloadListFile: options.downloadList,
+        },
+        progressFor(),
+      ),
     );
-    return ingestOutcome(result);
+    const outcome = ingestOutcome(result);
+    if (result.interrupted) this.cliLogger.warn(outcome.text!.split('\n').pop()!); // the resume line, on stderr too
+    return outcome;
   }
 
   @Option({ flags: '--csv <path>', description: 'a .csv file, a .zip or a directory (searched recursively); repeatable' })

@@ -42,6 +42,8 @@ export interface IngestRequest {
   intervals?: IntervalMinutes[];
   /** A file whose rejected share exceeds this fails and keeps none of its rows. */
   maxRejectRatio: number;
+  /** Aborted (SIGINT/SIGTERM): the file in hand is rolled back and the job left PARTIAL, resumable. */
+  signal?: AbortSignal;
 }
 
 export interface SeriesSummary {
@@ -65,6 +67,8 @@ export interface IngestResult extends JobCounts {
   reject_summary: RejectSummary[];
   series: SeriesSummary[];
   rejects: StoredReject[];
+  /** The signal that stopped the run (the file in hand rolled back, the job PARTIAL), or null. */
+  interrupted: string | null;
 }
 
 interface RunContext {
@@ -74,6 +78,8 @@ interface RunContext {
   /** This job's records from an earlier attempt (resume), by file key. */
   previous: Map<string, FileIngestionRecord>;
   cancelled: boolean;
+  /** The signal that asked this run to stop (the job stays resumable), or null. */
+  interrupted: string | null;
   series: Map<string, SeriesRef>;
   /** Files whose header line was skipped. */
   headers: string[];
@@ -227,6 +233,7 @@ export class IngestService {
       progress,
       previous: new Map(),
       cancelled: false,
+      interrupted: null,
       series: new Map(),
       headers: [],
       rejectSummary: new Map(),
@@ -235,6 +242,9 @@ export class IngestService {
     };
     for (const r of await this.ledger.forJob(job.id)) ctx.previous.set(fileKey(r.archive, r.path), r);
     const heartbeat = setInterval(() => void this.beat(ctx), this.config.jobHeartbeatMs);
+    const interrupt = () => (ctx.interrupted ??= String(request.signal?.reason ?? 'a signal'));
+    if (request.signal?.aborted) interrupt();
+    request.signal?.addEventListener('abort', interrupt, { once: true });
     try {
       const selected: Array<{ file: DiscoveredFile; asset: Asset }> = [];
       for (const file of found.files) {
@@ -255,7 +265,7 @@ export class IngestService {
       await this.write(ctx);
       progress.begin({ files: selected.length, bytes: selected.reduce((n, s) => n + s.file.sizeBytes, 0) });
       for (const { file, asset } of selected) {
-        if (ctx.cancelled) break;
+        if (ctx.cancelled || ctx.interrupted) break;
         const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: file.member.intervalMinutes };
         progress.fileStarted(file.name);
         // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers none.
@@ -265,7 +275,8 @@ export class IngestService {
       }
       if (!ctx.cancelled) await this.suspects.crossCheck([...ctx.loaded.values()]);
       clearInterval(heartbeat);
-      if (!ctx.cancelled) await this.write(ctx, () => job.finish(this.clock.now(), false, wallClock()));
+      // Interrupted: PARTIAL whatever was done, so `jobs resume` takes it up (the rolled-back file first).
+      if (!ctx.cancelled) await this.write(ctx, () => job.finish(this.clock.now(), ctx.interrupted !== null, wallClock()));
     } catch (e) {
       clearInterval(heartbeat);
       if (!ctx.cancelled && !job.isTerminal) {
@@ -275,6 +286,7 @@ export class IngestService {
       throw e;
     } finally {
       clearInterval(heartbeat);
+      request.signal?.removeEventListener('abort', interrupt);
       progress.end();
     }
     if (ctx.cancelled) job.status = 'CANCELLED';
@@ -459,7 +471,7 @@ export class IngestService {
     let committed = false;
     try {
       for await (const chunk of await file.open()) {
-        if (ctx.cancelled) throw new IngestCancelled();
+        if (ctx.cancelled || ctx.interrupted) throw new IngestCancelled();
         parser.push(chunk as Buffer, batch);
         await drain(writer);
         ctx.progress.advance((chunk as Buffer).length, account());
@@ -543,7 +555,7 @@ export class IngestService {
         job.add('rowsIngested', -parser.rowsAccepted);
         job.add('rowsRejected', parser.rowsAccepted);
       }
-      const reason = e instanceof IngestCancelled ? 'cancelled' : (e as Error).message;
+      const reason = e instanceof IngestCancelled ? (ctx.interrupted ? `interrupted by ${ctx.interrupted}: rolled back` : 'cancelled') : (e as Error).message;
       record.fail(reason, { rowsRead: parser.rowsRead, rowsIngested: committed ? parser.rowsAccepted : 0, rowsRejected: committed ? parser.rowsRejected : parser.rowsRead });
       await this.ledger.save(record);
       job.add('filesFailed', 1);
@@ -593,6 +605,7 @@ export class IngestService {
       reject_summary: [...ctx.rejectSummary.values()],
       series,
       rejects: await this.rejects.listForJob(job.id, OUTPUT_REJECTS),
+      interrupted: ctx.interrupted,
     };
   }
 }

@@ -23,6 +23,8 @@ export type UnifiedIngestResult = IngestResult &
   Omit<BackfillSummary, 'download_list'> & {
     download_list: DownloadListEntry[];
     completeness: CompletenessReport['summary'];
+    /** After an interruption, the command that takes the work up where it stopped; else null. */
+    resume: string | null;
   };
 
 /**
@@ -51,12 +53,15 @@ export class UnifiedIngestService {
       const asset = await this.assets.findBySymbol(s.symbol);
       if (asset) series.push({ asset, intervalMinutes: s.interval });
     }
+    // Interrupted during the archives, the signal is already aborted: the loaded series' gaps are still
+    // detected (the ledger stays exact), no API call is made.
     const backfill = await this.backfill.run({
       series,
       noApi: opts.noApi,
       incremental: opts.incremental,
       lookbackDays: opts.lookbackDays,
       maxCalls: opts.maxCalls,
+      signal: request.signal,
     });
     await this.jobs.recordBackfill(ingested.job_id, {
       gapsDetected: backfill.gaps_detected,
@@ -71,7 +76,9 @@ export class UnifiedIngestService {
     this.logger.log(
       `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
     );
-    return { ...ingested, ...backfill, completeness };
+    const interrupted = ingested.interrupted ?? backfill.interrupted;
+    const resume = ingested.interrupted ? `candlekeep jobs resume ${ingested.job_id}` : backfill.interrupted ? 'candlekeep backfill' : null;
+    return { ...ingested, ...backfill, completeness, interrupted, resume };
   }
 }
 

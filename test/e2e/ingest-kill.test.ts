@@ -148,6 +148,28 @@ describe('ingest survives kill -9', () => {
     expect(again.out).toMatchObject({ files_skipped: 2, rows_read: 0 });
   });
 
+  it('Ctrl-C (SIGINT) mid-file: the file rolled back, the job PARTIAL (not left RUNNING), exit 130 naming `jobs resume ID`, which finishes it', async () => {
+    const { url, db } = await freshDb();
+    const run = await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGINT'));
+    expect(run.code).toBe(130);
+    const out = JSON.parse(run.stdout) as IngestOutput & { interrupted: string; resume: string };
+    expect(out).toMatchObject({ job_id: run.jobId, status: 'PARTIAL', interrupted: 'SIGINT', resume: `candlekeep jobs resume ${run.jobId}`, api_calls: 0 });
+    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+    expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
+    const [job] = await db.rows<{ status: string; finished_at: Date | null }>(`SELECT status, finished_at FROM ingestion_jobs WHERE id = $1`, [run.jobId]);
+    expect(job).toMatchObject({ status: 'PARTIAL', finished_at: expect.any(Date) });
+    const files = await db.records(run.jobId);
+    expect(files.map((f) => [f.status, f.error])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'interrupted by SIGINT: rolled back'],
+    ]);
+
+    const resumed = await runCli(['jobs', 'resume', run.jobId, '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    expect(resumed.code).toBe(0);
+    expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: run.jobId, status: 'COMPLETED' });
+    await expectComplete(db);
+  });
+
   it('`jobs cancel ID` stops a running ingest: the current file is rolled back, the job ends CANCELLED (exit 1)', async () => {
     const { url, db } = await freshDb();
     const run = await ingestUntilMidFile(url, db, dir, async (child, jobId) => {
