@@ -213,6 +213,18 @@ describe('KrakenClient against the Kraken test server', () => {
       expect(server.requestCount('OHLC')).toBe(2 + 6);
     });
 
+    it('per-endpoint timeouts and retries (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES) bound a hang on that endpoint only', async () => {
+      const { client } = makeClient(server, { maxRetries: 3, timeoutMs: 5_000, endpoints: { Trades: { timeoutMs: 150, maxRetries: 1 } } });
+      server.fault('Trades', { kind: 'hang', times: 10 });
+      const error = await client.trades('XXBTZUSD').catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'timeout', attempts: 2 });
+      expect((error as Error).message).toContain('no answer within 150 ms');
+      expect(server.requestCount('Trades')).toBe(2);
+      server.fault('OHLC', { kind: 'http500', times: 3 });
+      expect((await client.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720); // the defaults still apply elsewhere: 3 retries
+      expect(server.requestCount('OHLC')).toBe(4);
+    });
+
     it('a request that never answers times out after KRAKEN_TIMEOUT_MS', async () => {
       const { client } = makeClient(server, { maxRetries: 0, timeoutMs: 200 });
       server.fault('Time', { kind: 'hang' });
