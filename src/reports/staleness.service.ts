@@ -39,7 +39,8 @@ export class StalenessService {
     private readonly config: AppConfig,
   ) {}
 
-  async validate(hours = this.config.staleHours): Promise<ValidationResult> {
+  /** `logStale: false` when the caller prints the list itself (the `validate` command): said once, not twice. */
+  async validate(hours = this.config.staleHours, { logStale = true } = {}): Promise<ValidationResult> {
     const report = await this.reports.build({ staleHours: hours });
     const stale: StaleSeries[] = report.series
       .filter((s) => s.stale)
@@ -56,7 +57,7 @@ export class StalenessService {
         .slice(0, 20)
         .map((s) => `${s.symbol} ${s.interval}m (${s.last === null ? 'no data' : `${s.hours_behind} h`})`)
         .join(', ')}${stale.length > 20 ? ', …' : ''}`;
-      this.logger.warn(text);
+      if (logStale) this.logger.warn(text);
       if (this.config.alertWebhookUrl) {
         try {
           await this.post(this.config.alertWebhookUrl, { text, stale, hours });

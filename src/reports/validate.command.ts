@@ -16,7 +16,7 @@ export class ValidateCommand extends CandlekeepCommand<ValidateOptions> {
   }
 
   protected async execute(_params: string[], o: ValidateOptions): Promise<CommandOutcome> {
-    const result = await this.staleness.validate(o.hours);
+    const result = await this.staleness.validate(o.hours, { logStale: false });
     const text = result.stale.length
       ? `${result.stale.length} of ${result.checked} series are stale (more than ${result.hours} h behind):\n` +
         renderTable(['symbol', 'interval', 'last', 'hours behind'], result.stale.map((s) => [s.symbol, s.interval, s.last, s.hours_behind]))

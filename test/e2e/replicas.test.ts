@@ -168,7 +168,10 @@ describe('several candlekeep processes at once', () => {
       expect(server.requestCount('Trades')).toBe(1); // none after the one in hand
       const left = await pg.query(`SELECT status, cursor, attempts, reason FROM gap_records WHERE kind = 'gap'`);
       expect(left.rows).toEqual([{ status: 'PARTIAL', cursor: expect.stringMatching(/^\d+$/), attempts: 1, reason: expect.stringMatching(/^interrupted by SIGINT; resumes from cursor/) }]);
-      const locks = await pg.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`);
+      // Advisory locks of this test's database only: other test files share the cluster.
+      const locks = await pg.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
       expect(locks.rows).toEqual([{ n: 0 }]);
       server.delay('Trades', 0);
       const again = await runCli(['backfill', '--intervals', '60', '--json'], env());

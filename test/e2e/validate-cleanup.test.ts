@@ -94,6 +94,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(text.code).toBe(1);
       expect(text.stdout).toMatch(/1 of 2 series are stale/);
       expect(text.stdout).toContain('BTC-CAD-SPOT');
+      expect(text.stderr).not.toContain('BTC-CAD-SPOT'); // the list once (stdout), not again as a log line
 
       const wider = await cli(['validate', '--hours', '48']); // 48 h behind is not more than 48 h
       expect(wider.code).toBe(0);
