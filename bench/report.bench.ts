@@ -18,8 +18,6 @@
  * Database: DATABASE_URL when set (its server hosts a scratch database
  * `ck_bench_report`), else an embedded PostgreSQL under bench/.data/home.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
@@ -28,17 +26,16 @@ import { AssetRepository } from '../src/assets/asset.repository';
 import { CliModule } from '../src/cli.module';
 import { GapDetectorService } from '../src/gaps/gap-detector.service';
 import { CompletenessReportService } from '../src/reports/completeness-report.service';
-import { arg, benchServer, CLI, DATA, dropDatabase, Figure, freshDatabase, printFigures, ROOT, round, sql } from './bench-db';
+import { arg, benchServer, CLI, DATA, dropDatabase, Figure, freshDatabase, medianRange, printFigures, ROOT, round, sql, timedProcess } from './bench-db';
 import { INTERVALS, NOW, populate } from './report-db';
 
 const BENCH_DB = 'ck_bench_report';
+
 /** The median of `runs` timings, with their range in the detail when there is more than one. */
 function median(step: string, runs: number[], detail: string): Figure {
-  const sorted = [...runs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const seconds = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const range = sorted.length > 1 ? `; ${sorted.length} runs, ${round(sorted[0]!, 3).toFixed(3)}–${round(sorted[sorted.length - 1]!, 3).toFixed(3)} s` : '';
-  return { step, seconds, detail: `${detail}${range}` };
+  const m = medianRange(runs);
+  const range = runs.length > 1 ? `; ${runs.length} runs, ${round(m.min, 3).toFixed(3)}–${round(m.max, 3).toFixed(3)} s` : '';
+  return { step, seconds: m.median, detail: `${detail}${range}` };
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
@@ -48,16 +45,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: 
 }
 
 async function cliReport(url: string): Promise<{ seconds: number; series: number }> {
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [CLI, 'report', '--json'], {
-    env: { ...process.env, DATABASE_URL: url, CANDLEKEEP_NOW: NOW, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const [code] = (await once(child, 'close')) as [number];
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== 0) throw new Error(`report --json exited ${code}`);
+  const { seconds, stdout } = await timedProcess([CLI, 'report', '--json'], { DATABASE_URL: url, CANDLEKEEP_NOW: NOW });
   return { seconds, series: (JSON.parse(stdout) as { summary: { series: number } }).summary.series };
 }
 
