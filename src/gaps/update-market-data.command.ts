@@ -1,5 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
+import { parseCategory } from '../cli/option-parsers';
 import { renderTable } from '../cli/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
@@ -39,12 +40,9 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
 
   @Option({ flags: '--categories <list>', description: `comma-separated: ${ASSET_CATEGORIES.join(', ')} (default UPDATE_CATEGORIES: all)` })
   parseCategories(v: string): AssetCategory[] {
-    const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-    for (const c of list) {
-      if (!(ASSET_CATEGORIES as readonly string[]).includes(c)) throw new UsageError(`--categories: ${JSON.stringify(c)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
-    }
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean).map((c) => parseCategory(c, '--categories'));
     if (!list.length) throw new UsageError('--categories: give at least one category');
-    return list as AssetCategory[];
+    return list;
   }
 
   @Option({ flags: '--force', description: 'update series even when fresh' })
