@@ -192,7 +192,10 @@ describe('several candlekeep processes at once', () => {
       const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD', { tier: 'TIER1' });
       await seed.coverage(usd, 1440, '2024-01-01', '2025-03-25');
       await seed.coverage(cad, 1440, '2024-01-01', '2025-03-25');
-      server.delay('OHLC', 500);
+      // Slow enough answers that both processes read the coverage before either has updated a series, however
+      // long one of them takes to boot on a loaded machine (a process that starts after a series was updated is a
+      // later forced run, which asks again by design). 500 ms let one CI run in many see 3 requests.
+      server.delay('OHLC', 3000);
       const args = ['update-market-data', '--categories', 'crypto', '--force', '--json'];
       const [a, b] = await Promise.all([runCli(args, env()), runCli(args, env())]);
       expect([a.code, b.code]).toEqual([0, 0]);
