@@ -44,6 +44,24 @@ export class AssetCatalogService {
     if (!asset) throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
     return asset;
   }
+  /**
+   * The standard symbol (BTC-USD-SPOT) of any accepted name, stored or not:
+   * selecting archive files by `--symbols` before their assets exist.
+   */
+  async standardSymbol(name: string): Promise<string> {
+    return (await this.assets.findByKrakenName(name.trim().toUpperCase()))?.symbol ?? parseSymbol(name).symbol;
+  }
+
+  /** The assets these names stand for, each once, in the order named (two aliases of one pair give one asset). */
+  async resolveAll(names: readonly string[]): Promise<Asset[]> {
+    const found = new Map<number, Asset>();
+    for (const name of names) {
+      const asset = await this.resolve(name);
+      found.set(asset.id, asset);
+    }
+    return [...found.values()];
+  }
+
   /** The catalog, by symbol: active assets, or every one with `includeInactive`. */
   async list(filter: { category?: AssetCategory; tier?: Tier; includeInactive: boolean }): Promise<AssetListEntry[]> {
     const assets = await this.assets.findAll({ category: filter.category, tier: filter.tier, active: filter.includeInactive ? undefined : true });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory, Tier } from '../entities/enums';
 
@@ -57,8 +57,10 @@ export class AssetRepository {
     return this.repo.find({ where: { exchange }, order: { symbol: 'ASC' } });
   }
 
-  findAll(filter: { tier?: Tier; active?: boolean; category?: AssetCategory } = {}): Promise<Asset[]> {
-    const where = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+  /** `ids` limits the result to those assets (the ones named by `--symbols`). */
+  findAll(filter: { tier?: Tier; active?: boolean; category?: AssetCategory; ids?: readonly number[] } = {}): Promise<Asset[]> {
+    const { ids, ...rest } = filter;
+    const where = { ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), ...(ids ? { id: In([...ids]) } : {}) };
     return this.repo.find({ where, order: { symbol: 'ASC' } });
   }
 }

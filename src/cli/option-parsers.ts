@@ -38,6 +38,16 @@ export function parseInterval(value: string, flag = '--interval'): IntervalMinut
   return one;
 }
 
+/** `--symbols BTC-USD,XBTUSD,…`: any accepted symbol form, resolved later against the catalog. */
+export function parseSymbols(value: string, flag = '--symbols'): string[] {
+  const list = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+  if (!list.length) throw new UsageError(`${flag}: give at least one symbol (BTC-USD, XBTUSD, XXBTZUSD or XBT/USD)`);
+  return list;
+}
+
+/** Help text of every `--symbols` flag. */
+export const SYMBOLS_FLAG_HELP = 'comma-separated symbols, any accepted form (BTC-USD, BTC-USD-SPOT, XBTUSD, XXBTZUSD, XBT/USD)';
+
 export function parseTier(value: string, flag = '--tier'): Tier {
   const t = value.trim().toUpperCase();
   const normalized = /^\d$/.test(t) ? `TIER${t}` : t;

@@ -6,6 +6,8 @@ import { bigintNumber } from './transformers';
 export interface JobParams {
   tier?: string;
   intervals?: number[];
+  /** `--symbols` as given (any accepted form). */
+  symbols?: string[];
   paths?: string[];
   flags?: Record<string, string | number | boolean>;
 }

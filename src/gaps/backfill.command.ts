@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, MAX_DAYS, parsePositiveInt, parseTier } from '../cli/option-parsers';
+import { parseIntervals, MAX_DAYS, parsePositiveInt, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { Tier } from '../entities/enums';
@@ -9,6 +9,7 @@ import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backf
 interface BackfillCommandOptions extends JsonOption {
   tier?: Tier;
   intervals?: number[];
+  symbols?: string[];
   lookbackDays?: number;
   incremental?: boolean;
   maxCalls?: number;
@@ -29,6 +30,9 @@ function interruptedText(signal: string): string {
 }
 
 export function backfillText(s: BackfillSummary): string {
+  if (s.series_processed === 0 && !s.interrupted) {
+    return 'no held series selected (backfill fills the series held): ingest archives first (candlekeep ingest --csv PATH), or name the series to start: candlekeep backfill --symbols BTC-USD --intervals 60,1440';
+  }
   return [
     `series ${s.series_processed} (${s.assets_processed} assets${s.series_skipped_locked ? `, ${s.series_skipped_locked} held by another process` : ''})`,
     `gaps detected ${s.gaps_detected}${s.suspects ? ` (+${s.suspects} suspect)` : ''}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}${s.gaps_deferred ? `, ${s.gaps_deferred} failed earlier waiting for their retry time (--retry-failed)` : ''}`,
@@ -39,7 +43,7 @@ export function backfillText(s: BackfillSummary): string {
   ].join('\n');
 }
 
-@Command({ name: 'backfill', description: 'detect gaps and fill them from the Kraken API (OHLC window, trades beyond it)' })
+@Command({ name: 'backfill', description: 'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)' })
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   constructor(private readonly backfill: BackfillService) {
     super();
@@ -50,6 +54,7 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
       this.backfill.run({
         tier: o.tier,
         intervals: o.intervals,
+        symbols: o.symbols,
         lookbackDays: o.lookbackDays,
         incremental: o.incremental ?? false,
         maxCalls: o.maxCalls,
@@ -66,7 +71,12 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     return parseTier(v);
   }
 
-  @Option({ flags: '--intervals <list>', description: 'intervals in minutes (default: 60,1440 plus every interval already held)' })
+  @Option({ flags: '--symbols <list>', description: `only these assets' series: ${SYMBOLS_FLAG_HELP}; with --intervals, their series at those intervals, started when not held yet` })
+  parseSymbols(v: string): string[] {
+    return parseSymbols(v);
+  }
+
+  @Option({ flags: '--intervals <list>', description: 'only the held series at these intervals (minutes or 1h, 1d, …); with --symbols, those series even when new' })
   parseIntervals(v: string): number[] {
     return parseIntervals(v);
   }

@@ -1,32 +1,27 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
-import { Tier } from '../entities/enums';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
 import { slots } from './coverage-math';
-import { CoverageRepository, seriesKey } from './coverage.repository';
+import { seriesKey } from './coverage.repository';
 import { DetectOptions, GapDetectorService, SeriesSelection } from './gap-detector.service';
 import { GapRetryPolicy } from './gap-retry.policy';
 import { GapRepository } from './gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
 import { SeriesLockRepository } from './series-lock.repository';
+import { SeriesChoice, SeriesSelectorService } from './series-selector.service';
 import { SuspectService } from './suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
 
-/** Intervals every selected asset is kept current in when `--intervals` is not given (plus any it already has). */
-export const DEFAULT_BACKFILL_INTERVALS = [60, 1440] as const;
 /** How far back an incremental run fills when no --lookback-days is given. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
 const DAY = 86_400;
 
-export interface BackfillOptions extends DetectOptions {
-  tier?: Tier;
-  intervals?: readonly number[];
-  /** Explicit series (e.g. those an ingest run touched) instead of tier/intervals selection. */
+export interface BackfillOptions extends DetectOptions, SeriesChoice {
+  /** Explicit series (e.g. those an ingest run touched) instead of a SeriesChoice. */
   series?: SeriesSelection[];
   maxCalls?: number;
   /** Detect only: no API call (ARCHIVE_ONLY gaps still go to the download list). */
@@ -94,8 +89,7 @@ export class BackfillService {
   private readonly logger = new Logger(BackfillService.name);
 
   constructor(
-    private readonly assets: AssetRepository,
-    private readonly coverage: CoverageRepository,
+    private readonly selector: SeriesSelectorService,
     private readonly gapRepo: GapRepository,
     private readonly detector: GapDetectorService,
     private readonly ohlc: OhlcBackfillService,
@@ -107,18 +101,8 @@ export class BackfillService {
     private readonly config: AppConfig,
   ) {}
 
-  async selectSeries(tier: Tier | undefined, intervals: readonly number[] | undefined): Promise<SeriesSelection[]> {
-    const assets = await this.assets.findAll({ tier, active: true });
-    if (intervals?.length) return assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })));
-    const covered = await this.coverage.coveredSeries(assets.map((a) => a.id));
-    return assets.flatMap((asset) => {
-      const own = covered.filter((c) => c.assetId === asset.id).map((c) => c.intervalMinutes);
-      return [...new Set([...DEFAULT_BACKFILL_INTERVALS, ...own])].sort((a, b) => a - b).map((intervalMinutes) => ({ asset, intervalMinutes }));
-    });
-  }
-
   async run(opts: BackfillOptions): Promise<BackfillSummary> {
-    const series = opts.series ?? (await this.selectSeries(opts.tier, opts.intervals));
+    const series = opts.series ?? (await this.selector.select(opts));
     const budget = new CallBudget(opts.maxCalls);
     const stop = () => budget.stop(String(opts.signal?.reason ?? 'a signal'));
     if (opts.signal?.aborted) stop();

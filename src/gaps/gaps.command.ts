@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, parseTier } from '../cli/option-parsers';
+import { parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { renderTable } from '../cli/table';
 import { UsageError } from '../common/errors';
 import { GAP_KINDS, GAP_STATUSES, GapKind, GapStatus, Tier } from '../entities/enums';
@@ -9,6 +9,7 @@ import { GapsService, GapView, OPEN_GAP_STATUSES } from './gaps.service';
 interface GapsOptions extends JsonOption {
   tier?: Tier;
   intervals?: number[];
+  symbols?: string[];
   status?: readonly GapStatus[];
   kind?: GapKind;
   reason?: string;
@@ -42,6 +43,7 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
       const gaps = await this.gaps.list({
         tier: options.tier,
         intervals: options.intervals,
+        symbols: options.symbols,
         statuses: options.status ?? OPEN_GAP_STATUSES,
         kinds: options.kind ? [options.kind] : undefined,
       });
@@ -65,6 +67,11 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
   @Option({ flags: '--tier <tier>', description: 'list: only assets of this tier (TIER1..TIER4)' })
   parseTier(v: string): Tier {
     return parseTier(v);
+  }
+
+  @Option({ flags: '--symbols <list>', description: `list: only these assets: ${SYMBOLS_FLAG_HELP}` })
+  parseSymbols(v: string): string[] {
+    return parseSymbols(v);
   }
 
   @Option({ flags: '--intervals <list>', description: 'list: comma-separated intervals in minutes, e.g. 60,1440' })

@@ -14,6 +14,7 @@ import { GapsService } from './gaps.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
 import { GapRetryPolicy } from './gap-retry.policy';
 import { SeriesLockRepository } from './series-lock.repository';
+import { SeriesSelectorService } from './series-selector.service';
 import { SeriesService } from './series.service';
 import { SuspectService } from './suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
@@ -33,6 +34,7 @@ import { TradesBackfillService } from './trades-backfill.service';
     GapRetryPolicy,
     SuspectService,
     SeriesService,
+    SeriesSelectorService,
   ],
   exports: [
     GapRepository,
@@ -45,6 +47,7 @@ import { TradesBackfillService } from './trades-backfill.service';
     SuspectService,
     SeriesService,
     SeriesLockRepository,
+    SeriesSelectorService,
   ],
 })
 export class GapsModule {}

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { Clock } from '../common/clock';
 import { GapKind, GapStatus, OPEN_GAP_STATUSES, Tier } from '../entities/enums';
 import { GapRecord } from '../entities/gap-record.entity';
@@ -35,11 +36,14 @@ export class GapsService {
 
   constructor(
     private readonly gaps: GapRepository,
+    private readonly catalog: AssetCatalogService,
     private readonly clock: Clock,
   ) {}
 
-  async list(filter: { tier?: Tier; intervals?: number[]; statuses: readonly GapStatus[]; kinds?: readonly GapKind[] }): Promise<GapView[]> {
-    return (await this.gaps.list(filter)).map(view);
+  async list(filter: { tier?: Tier; intervals?: number[]; symbols?: readonly string[]; statuses: readonly GapStatus[]; kinds?: readonly GapKind[] }): Promise<GapView[]> {
+    const { symbols, ...rest } = filter;
+    const assetIds = symbols?.length ? (await this.catalog.resolveAll(symbols)).map((a) => a.id) : undefined;
+    return (await this.gaps.list({ ...rest, assetIds })).map(view);
   }
 
   /** Marks the records IGNORED with the reason: they keep standing for their spans, counted apart and out of completeness. */

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
@@ -8,10 +7,11 @@ import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { CallBudget } from './call-budget';
 import { CoverageRepository, seriesKey } from './coverage.repository';
 import { lastClosedCandle } from './fillability';
-import { DEFAULT_BACKFILL_INTERVALS } from './backfill.service';
 import { GapDetectorService } from './gap-detector.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
+import { SeriesSelectionError } from './gaps.errors';
 import { SeriesLockRepository } from './series-lock.repository';
+import { SeriesSelectorService } from './series-selector.service';
 
 /** Per category: series updated (candles or coverage changed), asked but unchanged, failed, skipped (fresh or held). */
 export interface CategoryCounts {
@@ -41,8 +41,8 @@ export interface UpdateProgress {
 }
 
 /**
- * Brings every active asset's series of the given categories up to the last
- * closed candle with one OHLC request each, unless fresh (last covered candle
+ * Brings the held series of the active assets of the given categories (or the
+ * named ones) up to the last closed candle with one OHLC request each, unless fresh (last covered candle
  * within one interval of the last closed one; `force` ignores freshness).
  * A failing series or category is counted and the rest go on.
  */
@@ -51,7 +51,7 @@ export class MarketDataUpdateService {
   private readonly logger = new Logger(MarketDataUpdateService.name);
 
   constructor(
-    private readonly assets: AssetRepository,
+    private readonly selector: SeriesSelectorService,
     private readonly coverage: CoverageRepository,
     private readonly ohlc: OhlcBackfillService,
     private readonly detector: GapDetectorService,
@@ -61,10 +61,15 @@ export class MarketDataUpdateService {
   ) {}
 
   async update(
-    categories: readonly AssetCategory[],
-    force: boolean,
+    request: { categories: readonly AssetCategory[]; force: boolean; symbols?: readonly string[] },
     onProgress: (p: UpdateProgress) => void = () => undefined,
   ): Promise<MarketDataUpdateResult> {
+    const { categories, force } = request;
+    const named = request.symbols?.length ? await this.selector.select({ symbols: request.symbols }) : undefined;
+    const outside = (named ?? []).filter((s) => !categories.includes(s.asset.category));
+    if (outside.length) {
+      throw new SeriesSelectionError(`${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: not among the categories ${categories.join(',')}`);
+    }
     const details: Record<string, CategoryCounts> = {};
     let processed = 0;
     for (const [i, category] of categories.entries()) {
@@ -72,28 +77,21 @@ export class MarketDataUpdateService {
       onProgress({ current: i + 1, total: categories.length, category, status: 'started', counts });
       details[category] = counts;
       try {
-        const listed = await this.assets.findAll({ category, active: true });
+        // The series held (never new ones: an asset nothing is held of is not started here), or the named ones.
+        const listed = named ? named.filter((s) => s.asset.category === category) : await this.selector.select({ category });
         // Archive-only assets (Kraken does not list them) are never asked for: said once, not failed every run.
-        const assets = listed.filter((a) => !a.archiveOnly);
-        if (assets.length < listed.length) {
-          this.logger.log(`${category}: ${listed.length - assets.length} archive-only asset(s) not updated (Kraken does not list them)`);
-        }
-        const covered = await this.coverage.coveredSeries(assets.map((a) => a.id));
-        const spans = await this.coverage.spansFor(
-          assets.map((a) => a.id),
-          [...new Set([...DEFAULT_BACKFILL_INTERVALS, ...covered.map((c) => c.intervalMinutes)])],
-        );
-        for (const asset of assets) {
-          const own = covered.filter((c) => c.assetId === asset.id).map((c) => c.intervalMinutes);
-          for (const interval of own.length ? own : DEFAULT_BACKFILL_INTERVALS) {
-            const last = (spans.get(seriesKey({ assetId: asset.id, intervalMinutes: interval })) ?? []).reduce((m, s) => Math.max(m, s.to), -Infinity);
-            const fresh = last >= lastClosedCandle(this.clock.nowSeconds(), interval) - interval * 60;
-            if (fresh && !force) {
-              counts.skipped++;
-              continue;
-            }
-            counts[await this.updateSeries(asset, interval, last)]++;
+        const series = listed.filter((s) => !s.asset.archiveOnly);
+        const archiveOnly = new Set(listed.filter((s) => s.asset.archiveOnly).map((s) => s.asset.id));
+        if (archiveOnly.size) this.logger.log(`${category}: ${archiveOnly.size} archive-only asset(s) not updated (Kraken does not list them)`);
+        const spans = await this.coverage.spansFor([...new Set(series.map((s) => s.asset.id))], [...new Set(series.map((s) => s.intervalMinutes))]);
+        for (const { asset, intervalMinutes: interval } of series) {
+          const last = (spans.get(seriesKey({ assetId: asset.id, intervalMinutes: interval })) ?? []).reduce((m, s) => Math.max(m, s.to), -Infinity);
+          const fresh = last >= lastClosedCandle(this.clock.nowSeconds(), interval) - interval * 60;
+          if (fresh && !force) {
+            counts.skipped++;
+            continue;
           }
+          counts[await this.updateSeries(asset, interval, last)]++;
         }
         processed++;
         onProgress({ current: i + 1, total: categories.length, category, status: 'done', counts });

@@ -91,6 +91,19 @@ export class SeriesRepository {
     });
   }
 
+  /** The series held of these assets: expected, or with coverage (written before it was expected), ordered by asset then interval. */
+  async heldOf(assetIds: readonly number[]): Promise<SeriesKey[]> {
+    if (assetIds.length === 0) return [];
+    const rows: Array<{ a: number; i: number }> = await this.dataSource.query(
+      `SELECT asset_id AS a, interval_minutes AS i FROM series WHERE asset_id = ANY($1::int[])
+       UNION
+       SELECT DISTINCT asset_id, interval_minutes FROM data_coverage_ranges WHERE asset_id = ANY($1::int[])
+       ORDER BY 1, 2`,
+      [assetIds],
+    );
+    return rows.map((r) => ({ assetId: r.a, intervalMinutes: r.i }));
+  }
+
   /** The expected series of these assets (all intervals), ordered by asset then interval. */
   listForAssets(assetIds: readonly number[]): Promise<Series[]> {
     if (assetIds.length === 0) return Promise.resolve([]);

@@ -53,7 +53,7 @@ export class SeriesService {
   ) {}
 
   async list(symbols?: readonly string[]): Promise<SeriesView[]> {
-    const assets = symbols?.length ? await Promise.all(symbols.map((s) => this.catalog.resolve(s))) : await this.assets.findAll();
+    const assets = symbols?.length ? await this.catalog.resolveAll(symbols) : await this.assets.findAll();
     const byId = new Map(assets.map((a) => [a.id, a]));
     const rows = await this.expected.listForAssets(assets.map((a) => a.id));
     const ranges = await this.coverage.listForAssets([...byId.keys()], [...new Set(rows.map((r) => r.intervalMinutes))]);

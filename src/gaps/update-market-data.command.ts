@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseCategory } from '../cli/option-parsers';
+import { parseCategory, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { renderTable } from '../cli/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
@@ -11,9 +11,10 @@ import { CategoryCounts, MarketDataUpdateService } from './market-data-update.se
 interface UpdateOptions extends JsonOption {
   categories?: AssetCategory[];
   force?: boolean;
+  symbols?: string[];
 }
 
-@Command({ name: 'update-market-data', description: 'bring every active series of the categories up to the last closed candle (OHLC)' })
+@Command({ name: 'update-market-data', description: 'bring the held series of the categories (or of --symbols) up to the last closed candle (OHLC)' })
 export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   constructor(
     private readonly updater: MarketDataUpdateService,
@@ -24,7 +25,7 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
 
   protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
     const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
-    const result = await this.updater.update(categories, o.force ?? false, (p) =>
+    const result = await this.updater.update({ categories, force: o.force ?? false, symbols: o.symbols }, (p) =>
       this.cliLogger.log(`${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`),
     );
     const s = result.summary;
@@ -43,6 +44,11 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
     const list = v.split(',').map((s) => s.trim()).filter(Boolean).map((c) => parseCategory(c, '--categories'));
     if (!list.length) throw new UsageError('--categories: give at least one category');
     return list;
+  }
+
+  @Option({ flags: '--symbols <list>', description: `only the held series of these assets: ${SYMBOLS_FLAG_HELP}` })
+  parseSymbols(v: string): string[] {
+    return parseSymbols(v);
   }
 
   @Option({ flags: '--force', description: 'update series even when fresh' })

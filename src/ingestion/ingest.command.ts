@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, MAX_DAYS, parsePositiveInt, parseRatio, parseTier } from '../cli/option-parsers';
+import { parseIntervals, MAX_DAYS, parsePositiveInt, parseRatio, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { backfillExitCode, backfillText } from '../gaps/backfill.command';
 import { DEFAULT_LOOKBACK_DAYS } from '../gaps/backfill.service';
 import { UnifiedIngestResult, UnifiedIngestService } from './unified-ingest.service';
@@ -14,6 +14,7 @@ import { DEFAULT_MAX_REJECT_RATIO, IngestResult } from './ingest.service';
 interface IngestOptions extends JsonOption {
   csv?: string[];
   tier?: Tier;
+  symbols?: string[];
   intervals?: IntervalMinutes[];
   api?: boolean;
   maxRejectRatio?: number;
@@ -85,6 +86,7 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
         {
           paths: options.csv!,
           tier: options.tier,
+          symbols: options.symbols,
           intervals: options.intervals,
           maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
           signal,
@@ -112,6 +114,11 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4 or 1..4)' })
   parseTier(value: string): Tier {
     return parseTier(value);
+  }
+
+  @Option({ flags: '--symbols <list>', description: `only the files of these assets: ${SYMBOLS_FLAG_HELP}` })
+  parseSymbols(v: string): string[] {
+    return parseSymbols(v);
   }
 
   @Option({ flags: '--intervals <list>', description: 'only these intervals in minutes, e.g. 60,1440' })

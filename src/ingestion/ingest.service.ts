@@ -40,6 +40,8 @@ export interface IngestRequest {
   paths: string[];
   tier?: Tier;
   intervals?: IntervalMinutes[];
+  /** Only the files of these assets (any accepted symbol form). */
+  symbols?: string[];
   /** A file whose rejected share exceeds this fails and keeps none of its rows. */
   maxRejectRatio: number;
   /** Aborted (SIGINT/SIGTERM): the file in hand is rolled back and the job left PARTIAL, resumable. */
@@ -159,6 +161,7 @@ export class IngestService {
         paths: request.paths.map((p) => resolve(p)),
         tier: request.tier,
         intervals: request.intervals,
+        symbols: request.symbols,
         flags: { maxRejectRatio: request.maxRejectRatio },
       });
       job.start(this.clock.now(), wallClock());
@@ -169,17 +172,49 @@ export class IngestService {
     }
   }
 
-  /** Files found, none of them selected by --intervals / --tier: say what there was instead of doing nothing. */
+  /**
+   * Files found, none of them selected by --intervals / --tier / --symbols, or a named symbol with no file:
+   * say what there was instead of doing nothing (or less than asked).
+   */
   private async refuseEmptySelection(request: IngestRequest, found: Discovery): Promise<void> {
-    if (found.files.length === 0 || (!request.intervals && !request.tier)) return;
+    if (found.files.length === 0 || (!request.intervals && !request.tier && !request.symbols)) return;
+    const selection = await this.selection(request);
+    const matched = new Set<string>();
     for (const file of found.files) {
-      if (request.intervals && !request.intervals.includes(file.member.intervalMinutes)) continue;
-      if (request.tier && (await this.tierOf(file)) !== request.tier) continue;
-      return;
+      const symbol = await selection.select(file);
+      if (symbol !== null) matched.add(symbol);
     }
+    const unmatched = selection.symbols ? [...selection.symbols].filter((s) => !matched.has(s)) : [];
+    if (matched.size > 0 && unmatched.length === 0) return;
     const intervals = [...new Set(found.files.map((f) => f.member.intervalMinutes))].sort((a, b) => a - b);
-    const asked = [request.intervals ? `--intervals ${request.intervals.join(',')}` : '', request.tier ? `--tier ${request.tier}` : ''].filter(Boolean).join(' ');
-    throw new NothingMatchedError(`no file matched ${asked} (found ${found.files.length} file(s) at interval(s) ${intervals.join(', ')})`);
+    const symbols = [...new Set(found.files.map((f) => f.member.standard.symbol))].sort();
+    const asked = [
+      request.intervals ? `--intervals ${request.intervals.join(',')}` : '',
+      request.tier ? `--tier ${request.tier}` : '',
+      request.symbols ? `--symbols ${request.symbols.join(',')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new NothingMatchedError(
+      `${matched.size ? `no file of ${unmatched.join(', ')} matched` : 'no file matched'} ${asked} ` +
+        `(found ${found.files.length} file(s) at interval(s) ${intervals.join(', ')}` +
+        `${request.symbols ? ` of ${symbols.slice(0, 10).join(', ')}${symbols.length > 10 ? ', …' : ''}` : ''})`,
+    );
+  }
+
+  /** Selects discovered files by the request's --intervals, --tier and --symbols: `select` gives the file's symbol, or null. */
+  private async selection(request: IngestRequest): Promise<{ symbols?: Set<string>; select(file: DiscoveredFile): Promise<string | null> }> {
+    const symbols = request.symbols ? new Set(await Promise.all(request.symbols.map((s) => this.catalog.standardSymbol(s)))) : undefined;
+    return {
+      symbols,
+      select: async (file) => {
+        if (request.intervals && !request.intervals.includes(file.member.intervalMinutes)) return null;
+        const known = (await this.assets.findByKrakenName(file.member.pair)) ?? (await this.assets.findBySymbol(file.member.standard.symbol));
+        if (request.tier && (known?.tier ?? this.tiers.tierOf(file.member.standard.base)) !== request.tier) return null;
+        const symbol = known?.symbol ?? file.member.standard.symbol;
+        return !symbols || symbols.has(symbol) ? symbol : null;
+      },
+    };
   }
 
   /** Resumes an interrupted or partial job: its completed files are kept, the rest is (re)done. */
@@ -193,6 +228,7 @@ export class IngestService {
       paths: job.params.paths ?? [],
       tier: job.params.tier as Tier | undefined,
       intervals: job.params.intervals as IntervalMinutes[] | undefined,
+      symbols: job.params.symbols,
       maxRejectRatio: Number(job.params.flags?.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO),
     };
     const found = await this.discovery.discover(request.paths);
@@ -247,9 +283,9 @@ export class IngestService {
     request.signal?.addEventListener('abort', interrupt, { once: true });
     try {
       const selected: Array<{ file: DiscoveredFile; asset: Asset }> = [];
+      const selection = await this.selection(request);
       for (const file of found.files) {
-        if (request.intervals && !request.intervals.includes(file.member.intervalMinutes)) continue;
-        if (request.tier && (await this.tierOf(file)) !== request.tier) continue;
+        if ((await selection.select(file)) === null) continue;
         selected.push({ file, asset: await this.catalog.findOrCreateFromPairName(file.member.pair) });
       }
       for (const c of [
@@ -291,11 +327,6 @@ export class IngestService {
     }
     if (ctx.cancelled) job.status = 'CANCELLED';
     return this.result(ctx, found.unrecognized, found.skipped);
-  }
-
-  private async tierOf(file: DiscoveredFile): Promise<Tier> {
-    const known = (await this.assets.findByKrakenName(file.member.pair)) ?? (await this.assets.findBySymbol(file.member.standard.symbol));
-    return known ? known.tier : this.tiers.tierOf(file.member.standard.base);
   }
 
   /** Heartbeat with current counters. */

@@ -72,7 +72,7 @@ export class UnifiedIngestService {
     });
     if (opts.downloadListFile) await writeFile(opts.downloadListFile, downloadListCsv(backfill.download_list));
     // The same series as `report` with the same filter: every expected series, not only the ones this run touched.
-    const completeness = (await this.reports.build({ tier: request.tier, intervals: request.intervals })).summary;
+    const completeness = (await this.reports.build({ tier: request.tier, intervals: request.intervals, symbols: request.symbols })).summary;
     this.logger.log(
       `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
     );

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
 import { Clock } from '../common/clock';
 import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
@@ -13,6 +14,8 @@ export const DEFAULT_STALE_HOURS = 24;
 export interface ReportOptions {
   tier?: Tier;
   intervals?: readonly number[];
+  /** Only these assets (any accepted symbol form), active or not. */
+  symbols?: readonly string[];
   since?: Date;
   staleHours?: number;
   /** Include the per-series timeline (covered spans and gap records), for the HTML rendering. */
@@ -110,6 +113,7 @@ const byFillability = () => Object.fromEntries(FILLABILITIES.map((f) => [f, 0]))
 export class CompletenessReportService {
   constructor(
     private readonly assets: AssetRepository,
+    private readonly catalog: AssetCatalogService,
     private readonly coverage: CoverageRepository,
     private readonly expected: SeriesRepository,
     private readonly reports: ReportRepository,
@@ -120,7 +124,8 @@ export class CompletenessReportService {
     const now = this.clock.nowSeconds();
     const staleHours = opts.staleHours ?? DEFAULT_STALE_HOURS;
     const since = opts.since ? Math.floor(opts.since.getTime() / 1000) : undefined;
-    const assets = await this.assets.findAll({ tier: opts.tier, active: true });
+    const named = opts.symbols?.length ? (await this.catalog.resolveAll(opts.symbols)).map((a) => a.id) : undefined;
+    const assets = await this.assets.findAll({ tier: opts.tier, ...(named ? { ids: named } : { active: true }) });
     const byId = new Map(assets.map((a) => [a.id, a]));
     const assetIds = assets.map((a) => a.id);
     const intervals: readonly number[] = opts.intervals?.length ? [...new Set(opts.intervals)] : INTERVALS;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseDate, parseIntervals, parseTier } from '../cli/option-parsers';
+import { parseDate, parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
 import { Tier } from '../entities/enums';
 import { CompletenessReportService } from './completeness-report.service';
@@ -10,6 +10,7 @@ import { REPORT_FORMATS, ReportFormat, renderReport } from './report-renderers';
 interface ReportCommandOptions extends JsonOption {
   tier?: Tier;
   intervals?: number[];
+  symbols?: string[];
   since?: Date;
   format?: ReportFormat;
   out?: string;
@@ -23,7 +24,7 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
 
   protected async execute(_params: string[], o: ReportCommandOptions): Promise<CommandOutcome> {
     const format = o.format ?? (o.json ? 'json' : 'table');
-    const report = await this.reports.build({ tier: o.tier, intervals: o.intervals, since: o.since, timelines: format === 'html' });
+    const report = await this.reports.build({ tier: o.tier, intervals: o.intervals, symbols: o.symbols, since: o.since, timelines: format === 'html' });
     if (o.out) {
       await writeFile(o.out, renderReport(report, format)).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`--out ${o.out}: cannot write it (${e.code ?? e.message})`);
@@ -37,6 +38,11 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier' })
   parseTier(v: string): Tier {
     return parseTier(v);
+  }
+
+  @Option({ flags: '--symbols <list>', description: `only these assets: ${SYMBOLS_FLAG_HELP}` })
+  parseSymbols(v: string): string[] {
+    return parseSymbols(v);
   }
 
   @Option({ flags: '--intervals <list>', description: 'intervals in minutes (default: every series held)' })

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { ListFormat, LIST_FORMATS, parseInterval, parseIntervals, parseListFormat } from '../cli/option-parsers';
+import { ListFormat, LIST_FORMATS, parseInterval, parseIntervals, parseListFormat, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { renderTable } from '../cli/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
@@ -82,11 +82,9 @@ export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
     return parseInterval(v);
   }
 
-  @Option({ flags: '--symbols <list>', description: 'list: comma-separated symbols, any accepted form (BTC-USD, XBTUSD, XXBTZUSD, XBT/USD)' })
+  @Option({ flags: '--symbols <list>', description: `list: ${SYMBOLS_FLAG_HELP}` })
   parseSymbols(v: string): string[] {
-    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!list.length) throw new UsageError('--symbols: give at least one symbol');
-    return list;
+    return parseSymbols(v);
   }
 
   @Option({ flags: '--intervals <list>', description: 'list: comma-separated intervals (minutes or 1h, 1d, …)' })

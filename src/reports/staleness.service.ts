@@ -40,8 +40,8 @@ export class StalenessService {
   ) {}
 
   /** `logStale: false` when the caller prints the list itself (the `validate` command): said once, not twice. */
-  async validate(hours = this.config.staleHours, { logStale = true } = {}): Promise<ValidationResult> {
-    const report = await this.reports.build({ staleHours: hours });
+  async validate(hours = this.config.staleHours, { logStale = true, symbols }: { logStale?: boolean; symbols?: readonly string[] } = {}): Promise<ValidationResult> {
+    const report = await this.reports.build({ staleHours: hours, symbols });
     const stale: StaleSeries[] = report.series
       .filter((s) => s.stale)
       .map((s) => ({

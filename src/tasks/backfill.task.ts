@@ -27,6 +27,7 @@ export class BackfillTask implements ScheduledTask {
         intervals: set.intervals,
         lookbackDays: this.config.backfillLookbackDays,
         incremental: true,
+        newSeries: true, // a scheduled set names its series: every asset of the tier at its intervals
       });
       this.logger.log(
         `${set.tier} ${set.intervals.join(',')}: ${result.gaps_detected} gap(s), ${result.gaps_filled} filled, ${result.gaps_failed} failed, ${result.api_calls} call(s)`,

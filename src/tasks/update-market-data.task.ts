@@ -20,6 +20,6 @@ export class UpdateMarketDataTask implements ScheduledTask {
   }
 
   run(): Promise<MarketDataUpdateResult> {
-    return this.updater.update(this.config.updateCategories as AssetCategory[], false, (p) => this.logger.log(`progress ${JSON.stringify(p)}`));
+    return this.updater.update({ categories: this.config.updateCategories as AssetCategory[], force: false }, (p) => this.logger.log(`progress ${JSON.stringify(p)}`));
   }
 }

@@ -183,7 +183,9 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   it('update-market-data updates the stale series of UPDATE_CATEGORIES, skips fresh ones, and a failing category does not stop the others', async () => {
     const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
     const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
-    await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // a pair Kraken does not know
+    const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // a pair Kraken does not know
+    await seed.coverage(sek, 1440, '2025-01-01', '2025-03-20');
+    await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD'); // nothing held: not updated (no series is started)
     await seed.asset('PAXG-USD-SPOT', 'PAXGUSD', 'PAXGUSD', { category: 'commodity' }); // not in UPDATE_CATEGORIES
     await seed.coverage(usd, 1440, '2025-01-01', '2025-03-20');
     await seed.coverage(cad, 1440, '2025-01-01', '2025-03-31');
@@ -192,14 +194,15 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       status: 'partial',
       categories_processed: 2,
       total_categories: 2,
-      summary: { total_success: 1, total_unchanged: 0, total_failed: 2, total_skipped: 1 },
-      details: { forex: { success: 0, unchanged: 0, failed: 2, skipped: 0 }, crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 } },
+      summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
+      details: { forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 }, crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 } },
       force_update: false,
     });
     expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
     expect(server.seriesRequestCount('XBTCAD')).toBe(0);
+    expect(server.seriesRequestCount('ETHUSD')).toBe(0);
     expect(server.requests.filter((r) => r.endpoint === 'OHLC' && r.params.pair === 'ZSEKZNOK').map((r) => Number(r.params.interval)).sort((x, y) => x - y)).toEqual([
-      60, 1440,
+      1440,
     ]);
     expect(server.requests.some((r) => r.params.pair === 'PAXGUSD')).toBe(false);
     const { rows } = await pg.query(`SELECT end_ts FROM data_coverage_ranges WHERE asset_id = $1 AND interval_minutes = 1440`, [usd]);

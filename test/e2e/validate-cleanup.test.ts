@@ -182,7 +182,9 @@ describe('validate, cleanup and update-market-data commands', () => {
     async function market(): Promise<void> {
       const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
       const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
-      await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // Kraken: EQuery:Unknown asset pair
+      const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // Kraken: EQuery:Unknown asset pair
+      await seed.coverage(sek, 1440, '2025-01-01', '2025-03-20');
+      await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD'); // nothing held: not updated (no series is started)
       await seed.coverage(usd, 1440, '2025-01-01', '2025-03-20'); // behind
       await seed.coverage(cad, 1440, '2025-01-01', '2025-03-31'); // fresh
     }
@@ -195,10 +197,10 @@ describe('validate, cleanup and update-market-data commands', () => {
         status: 'partial',
         categories_processed: 3,
         total_categories: 3,
-        summary: { total_success: 1, total_unchanged: 0, total_failed: 2, total_skipped: 1 },
+        summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
         details: {
           crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 },
-          forex: { success: 0, unchanged: 0, failed: 2, skipped: 0 },
+          forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 },
           stock: { success: 0, unchanged: 0, failed: 0, skipped: 0 },
         },
         force_update: false,
@@ -209,13 +211,14 @@ describe('validate, cleanup and update-market-data commands', () => {
         'crypto (1/3): started',
         'crypto (1/3): done, 1 updated, 0 unchanged, 0 failed, 1 fresh',
         'forex (2/3): started',
-        'forex (2/3): done, 0 updated, 0 unchanged, 2 failed, 0 fresh',
+        'forex (2/3): done, 0 updated, 0 unchanged, 1 failed, 0 fresh',
         'stock (3/3): started',
         'stock (3/3): done, 0 updated, 0 unchanged, 0 failed, 0 fresh',
       ]);
       expect(first.stderr).not.toContain('{"current"');
       expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
       expect(server.seriesRequestCount('XBTCAD')).toBe(0);
+      expect(server.seriesRequestCount('ETHUSD')).toBe(0);
 
       // Now both crypto series are fresh: skipped, no request.
       server.resetCounters();
@@ -249,7 +252,7 @@ describe('validate, cleanup and update-market-data commands', () => {
       expect(onlyForex.json<MarketDataUpdateResult>()).toMatchObject({
         status: 'failed',
         categories_processed: 1,
-        summary: { total_success: 0, total_unchanged: 0, total_failed: 2, total_skipped: 0 },
+        summary: { total_success: 0, total_unchanged: 0, total_failed: 1, total_skipped: 0 },
       });
       expect((await usage(['update-market-data', '--categories', 'bonds'])).code).toBe(2);
     }, CLI_TEST_TIMEOUT);

@@ -247,12 +247,12 @@ describe('the gap ledger', () => {
       await startAt('2025-04-01T00:30:00Z');
       const seed = new Seed(pg);
       await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
-      const out = await cli<BackfillSummary>(['backfill', '--intervals', '60', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
+      const out = await cli<BackfillSummary>(['backfill', '--symbols', 'BTC-USD', '--intervals', '60', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
       expect(out.download_list).toEqual([]);
       expect((await gaps()).map(brief)).toEqual([['BTC-USD-SPOT', 60, '2025-03-02T01:00', '2025-03-31T23:00', 719, 'DETECTED']]);
       // --lookback-days still sets it: 40 days back, the older part is archive-only.
       await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
-      const longer = await cli<BackfillSummary>(['backfill', '--tier', 'TIER1', '--intervals', '60', '--lookback-days', '40', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
+      const longer = await cli<BackfillSummary>(['backfill', '--symbols', 'ETH-USD', '--intervals', '60', '--lookback-days', '40', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
       expect(longer.download_list.map((d) => [d.symbol, d.start_ts.slice(0, 16), d.end_ts.slice(0, 16)])).toEqual([['ETH-USD-SPOT', '2025-02-20T01:00', '2025-03-02T00:00']]);
       await invariantHolds();
     });
