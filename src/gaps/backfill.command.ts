@@ -1,10 +1,13 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, MAX_DAYS, parsePositiveInt, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import { MAX_DAYS, parseDate, parseIntervals, parsePositiveInt, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import { UsageError } from '../common/errors';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { Tier } from '../entities/enums';
 import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 interface BackfillCommandOptions extends JsonOption {
   tier?: Tier;
@@ -14,6 +17,8 @@ interface BackfillCommandOptions extends JsonOption {
   incremental?: boolean;
   maxCalls?: number;
   retryFailed?: boolean;
+  from?: Date;
+  to?: Date;
 }
 
 /**
@@ -50,6 +55,7 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   }
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
+    if (o.from && o.to && o.from > o.to) throw new UsageError(`--from ${o.from.toISOString()} is after --to ${o.to.toISOString()}`);
     const summary = await interruptible(this.cliLogger, 'stopping the backfill after the request in hand', (signal) =>
       this.backfill.run({
         tier: o.tier,
@@ -59,6 +65,8 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
         incremental: o.incremental ?? false,
         maxCalls: o.maxCalls,
         retryFailed: o.retryFailed ?? false,
+        expectFrom: o.from ? seconds(o.from) : undefined,
+        fillUntil: o.to ? seconds(o.to) : undefined,
         signal,
       }),
     );
@@ -87,6 +95,19 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   })
   parseLookback(v: string): number {
     return parsePositiveInt(v, '--lookback-days', { max: MAX_DAYS });
+  }
+
+  @Option({
+    flags: '--from <date>',
+    description: 'expect the selected series from this date (ISO-8601 or epoch seconds) on, recorded for later runs, and fill from there',
+  })
+  parseFrom(v: string): Date {
+    return parseDate(v, '--from');
+  }
+
+  @Option({ flags: '--to <date>', description: 'fill nothing after this date (the ledger still covers the whole window)' })
+  parseTo(v: string): Date {
+    return parseDate(v, '--to');
   }
 
   @Option({ flags: '--incremental', description: 'fill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })

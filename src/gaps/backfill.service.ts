@@ -36,6 +36,8 @@ export interface BackfillOptions extends DetectOptions, SeriesChoice {
   incremental?: boolean;
   /** Retry FAILED gaps now instead of waiting for their retry time. */
   retryFailed?: boolean;
+  /** Fill nothing after this instant (epoch seconds, inclusive; `--to`); the ledger still covers every window. */
+  fillUntil?: number;
   /** Aborted (by SIGINT/SIGTERM): no request after the one in hand, every record left resumable. */
   signal?: AbortSignal;
 }
@@ -207,11 +209,18 @@ export class BackfillService {
     summary.gaps_deferred += candidates.length - due.length;
     let ohlcWork = due.filter((g) => g.fillability === 'API_OHLC');
     let tradesWork = due.filter((g) => g.fillability === 'API_TRADES');
-    if (opts.incremental) {
-      const floor = this.clock.nowSeconds() - (opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY;
-      const recent = (g: GapRecord) => toSeconds(g.endTs) >= floor;
-      if (!ohlcWork.some(recent)) ohlcWork = [];
-      tradesWork = await Promise.all(tradesWork.filter(recent).map((g) => this.splitAt(asset, g, floor)));
+    const window = this.fillWindow(opts);
+    if (window.from !== undefined || window.to !== undefined) {
+      const { from, to } = window;
+      const inWindow = (g: GapRecord) => (from === undefined || toSeconds(g.endTs) >= from) && (to === undefined || toSeconds(g.startTs) <= to);
+      if (!ohlcWork.some(inWindow)) ohlcWork = [];
+      tradesWork = [];
+      for (const g of due.filter((r) => r.fillability === 'API_TRADES' && inWindow(r))) {
+        let part = g;
+        if (from !== undefined) part = (await this.splitAt(asset, part, from))?.[1] ?? part;
+        if (to !== undefined) part = (await this.splitAt(asset, part, to + 1))?.[0] ?? part;
+        tradesWork.push(part);
+      }
     }
     // Each source fails only its own records: an OHLC failure does not keep the trades-fillable ones from being tried.
     await this.attempt(asset, interval, ohlcWork, summary, async () => {
@@ -253,17 +262,30 @@ export class BackfillService {
   }
 
   /**
-   * An incremental run fills only from `floor` on: a record starting before it
-   * is split there (aligned to its interval), the older part keeping the
-   * record (and its cursor) and the recent part getting a new one, which is
-   * returned to be filled.
+   * What a run fills (the ledger still covers every window): from the
+   * incremental floor (now − lookback) or `--from`, whichever is later, up to
+   * `--to`; epoch seconds, both inclusive.
    */
-  private async splitAt(asset: Asset, gap: GapRecord, floor: number): Promise<GapRecord> {
+  private fillWindow(opts: BackfillOptions): { from?: number; to?: number } {
+    const floors = [
+      ...(opts.incremental ? [this.clock.nowSeconds() - (opts.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY] : []),
+      ...(opts.expectFrom !== undefined ? [opts.expectFrom] : []),
+    ];
+    return { from: floors.length ? Math.max(...floors) : undefined, to: opts.fillUntil };
+  }
+
+  /**
+   * A run that fills only part of a record's span splits it at `at` (aligned
+   * up to its interval): the older part keeps the record (and its cursor
+   * unless the cursor points into the recent part) and the recent part gets a
+   * new one; [older, recent], or null when `at` does not fall inside the span.
+   */
+  private async splitAt(asset: Asset, gap: GapRecord, at: number): Promise<[GapRecord, GapRecord] | null> {
     const step = gap.intervalMinutes * 60;
-    const boundary = Math.ceil(floor / step) * step;
+    const boundary = Math.ceil(at / step) * step;
     const from = toSeconds(gap.startTs);
     const to = toSeconds(gap.endTs);
-    if (boundary <= from || boundary > to) return gap;
+    if (boundary <= from || boundary > to) return null;
     const recent = this.gapRepo.create({
       assetId: gap.assetId,
       intervalMinutes: gap.intervalMinutes,
@@ -293,9 +315,9 @@ export class BackfillService {
     // One transaction: at no moment does part of the span lack its record.
     await this.gapRepo.saveAllInTransaction([gap, recent]);
     this.logger.log(
-      `${asset.symbol} ${gap.intervalMinutes}m: gap ${gap.id} split at the incremental window: gap ${recent.id} takes ${recent.startTs.toISOString()}..${recent.endTs.toISOString()}, gap ${gap.id} keeps ..${gap.endTs.toISOString()}`,
+      `${asset.symbol} ${gap.intervalMinutes}m: gap ${gap.id} split at the fill window: gap ${recent.id} takes ${recent.startTs.toISOString()}..${recent.endTs.toISOString()}, gap ${gap.id} keeps ..${gap.endTs.toISOString()}`,
     );
-    return recent;
+    return [gap, recent];
   }
 
   /** ARCHIVE_ONLY records: UNFILLABLE by the API (with the archive that holds them) and on the download list. */

@@ -20,6 +20,12 @@ export interface DetectOptions {
    * expected keeps its window.
    */
   lookbackDays?: number;
+  /**
+   * Extends the expected window of every selected series back to this
+   * instant (epoch seconds; `--from`): recorded in `series`, so later runs
+   * keep expecting it. A series already expected from earlier keeps its start.
+   */
+  expectFrom?: number;
 }
 
 export interface SeriesSelection {
@@ -119,6 +125,19 @@ export class GapDetectorService {
     const coverage = await this.coverage.spansFor(assetIds, intervals);
     const starts = await this.series.startsFor(assetIds, intervals);
     const fresh: ExpectedStart[] = [];
+    if (opts.expectFrom !== undefined) {
+      const extended: ExpectedStart[] = [];
+      for (const { asset, intervalMinutes } of series) {
+        const key = seriesKey({ assetId: asset.id, intervalMinutes });
+        const from = alignUp(opts.expectFrom, intervalMinutes * 60);
+        const known = starts.get(key);
+        if (known !== undefined && known <= from) continue;
+        if (known !== undefined) this.logger.log(`${asset.symbol} ${intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`);
+        extended.push({ assetId: asset.id, intervalMinutes, from });
+        starts.set(key, from);
+      }
+      await this.series.expectFrom(extended);
+    }
     for (const { asset, intervalMinutes } of series) {
       const key = seriesKey({ assetId: asset.id, intervalMinutes });
       if (starts.has(key)) continue;

@@ -255,5 +255,19 @@ describe.each(STORES)('gap ledger and backfill against the Kraken test server (p
       const ranges = await pg.query(`SELECT start_ts, end_ts, sources FROM data_coverage_ranges WHERE interval_minutes = 60`);
       expect(ranges.rows).toEqual([{ start_ts: new Date('2020-12-05T00:00Z'), end_ts: new Date('2025-03-31T23:00Z'), sources: ['csv', 'trades'] }]);
     });
+
+    it('--to fills nothing after it: the record is split there, its later part left as detected (the ledger still covers it)', async () => {
+      await holdAround();
+      const r = await cli(['backfill', '--symbols', 'XBTUSD', '--to', '2020-12-05T15:59:59Z']);
+      expect(r.code).toBe(0);
+      expect(r.json<BackfillSummary>()).toMatchObject({ gaps_filled: 1, total_candles_filled: 1 });
+      expect((await gaps()).map((g) => [g.start_ts.slice(0, 16), g.end_ts.slice(0, 16), g.status])).toEqual([
+        ['2020-12-05T15:00', '2020-12-05T15:00', 'FILLED'],
+        ['2020-12-05T16:00', '2020-12-05T17:00', 'DETECTED'],
+      ]);
+      expect(await store.readStored(db, 'BTC-USD-SPOT', 60, { from: t('2020-12-05T16:00:00Z'), to: t('2020-12-05T17:00:00Z') })).toEqual([]);
+      const usage = await cli(['backfill', '--from', '2021-01-01', '--to', '2020-01-01']);
+      expect([usage.code, usage.json<{ error: { message: string } }>().error.message]).toEqual([2, '--from 2021-01-01T00:00:00.000Z is after --to 2020-01-01T00:00:00.000Z']);
+    });
   });
 });

@@ -11,6 +11,7 @@ import type { ValidationResult } from '../../src/reports/staleness.service';
 import { runCliInProcess } from '../helpers/cli-in-process';
 import { FIXTURES } from '../helpers/ingest';
 import { krakenTestEnv } from '../helpers/kraken-env';
+import { ledgerProblems } from '../helpers/ledger-invariant';
 import { Seed } from '../helpers/seed';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
@@ -119,5 +120,27 @@ describe('choosing what to fill: --symbols, and only the series held by default'
     expect(outside.code).toBe(2);
     expect(outside.json<ErrorOut>().error.message).toBe('BTC-USD-SPOT (crypto): not among the categories forex');
     expect((await cli(['gaps', '--symbols', 'DOGE-EUR'])).json<ErrorOut>().error.code).toBe('UNKNOWN_SYMBOL');
+  });
+
+  it('backfill --from extends the expected window back, recorded: later runs keep expecting it; the ledger stays exact', async () => {
+    const expectedFrom = async () =>
+      (await pg.query<{ f: Date }>(`SELECT expected_from AS f FROM series s JOIN assets a ON a.id = s.asset_id WHERE a.symbol = 'BTC-CAD-SPOT' AND s.interval_minutes = 720`)).rows[0]!.f;
+    const before = await expectedFrom();
+    const from = new Date(before.getTime() - 30 * 86_400_000);
+    const first = await cli(['backfill', '--symbols', 'BTC-CAD', '--from', from.toISOString().slice(0, 10), '--max-calls', '0']);
+    expect(first.code).toBe(0);
+    expect((await expectedFrom()).toISOString()).toBe(`${from.toISOString().slice(0, 10)}T00:00:00.000Z`);
+    const oldest = async () => (await cli(['gaps', '--symbols', 'BTC-CAD', '--intervals', '720'])).json<{ gaps: GapView[] }>().gaps[0]!;
+    const extension = await oldest();
+    expect(extension).toMatchObject({ start_ts: `${from.toISOString().slice(0, 10)}T00:00:00.000Z`, fillability: 'ARCHIVE_ONLY' });
+    expect(Date.parse(extension.end_ts)).toBeLessThan(before.getTime());
+    // A later run without --from keeps the window (and the record); a later --from never shrinks it.
+    await cli(['backfill', '--symbols', 'BTC-CAD', '--max-calls', '0']);
+    await cli(['backfill', '--symbols', 'BTC-CAD', '--from', before.toISOString(), '--max-calls', '0']);
+    expect((await expectedFrom()).toISOString()).toBe(`${from.toISOString().slice(0, 10)}T00:00:00.000Z`);
+    expect(await oldest()).toMatchObject({ id: extension.id, start_ts: extension.start_ts, end_ts: extension.end_ts });
+    const [series] = (await cli(['series', '--symbols', 'BTC-CAD'])).json<{ series: Array<{ expected_from: string }> }>().series;
+    expect(series!.expected_from).toBe(`${from.toISOString().slice(0, 10)}T00:00:00.000Z`);
+    expect(await ledgerProblems(pg, Date.parse(NOW) / 1000)).toEqual([]);
   });
 });
