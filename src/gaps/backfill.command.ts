@@ -5,7 +5,10 @@ import { UsageError } from '../common/errors';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { Tier } from '../entities/enums';
-import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
+import { renderTable } from '../cli/table';
+import { formatDuration } from '../common/progress-format';
+import { backfillProgressFor } from './backfill-progress';
+import { BackfillOptions, BackfillPlan, BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -19,6 +22,7 @@ interface BackfillCommandOptions extends JsonOption {
   retryFailed?: boolean;
   from?: Date;
   to?: Date;
+  dryRun?: boolean;
 }
 
 /**
@@ -48,6 +52,37 @@ export function backfillText(s: BackfillSummary): string {
   ].join('\n');
 }
 
+const requestsText = (n: number | null, estimated: boolean) => (n === null ? '?' : `${estimated ? '~' : ''}${n.toLocaleString('en-US')}`);
+
+/** The dry run as a table: per series, then the total and what the trades figures are based on. */
+export function planText(plan: BackfillPlan): string {
+  const t = plan.totals;
+  const rps = `KRAKEN_RPS=${plan.kraken_rps}`;
+  if (plan.series.length === 0) return `dry run: ${t.series_selected} series selected, no open gap: nothing to call`;
+  return [
+    'dry run: nothing called, nothing written',
+    renderTable(
+      ['symbol', 'interval', 'gaps', 'ohlc requests', 'trades gaps', 'trades candles', 'trades requests (est.)', 'trades/candle', 'archive-only', `time at ${rps}`],
+      plan.series.map((p) => [
+        p.symbol,
+        p.interval,
+        p.gaps,
+        p.ohlc_requests,
+        p.trades_gaps,
+        p.trades_candles,
+        requestsText(p.trades_requests, p.trades_gaps > 0),
+        p.trades_per_candle,
+        p.archive_only_gaps,
+        formatDuration(p.seconds),
+      ]),
+    ),
+    `total: ${t.series_with_work} of ${t.series_selected} series to call for, ${t.gaps} open record(s): ${t.ohlc_requests} OHLC request(s) + ${requestsText(t.trades_requests, t.estimated)} Trades request(s) = ${requestsText(t.requests, t.estimated)}, ${t.estimated ? '~' : ''}${formatDuration(t.seconds)} at ${rps}`,
+    ...(t.estimated ? ['trades requests are estimates: the span to rebuild × the series’ trades per candle over its last 30 days held ÷ 1000 trades a page (older years usually traded less)'] : []),
+    ...(t.trades_unknown ? [`${t.trades_unknown} series with trades work hold no candle to estimate from (shown as ?, left out of the total)`] : []),
+    ...(plan.download_list.length ? [`${plan.download_list.length} archive-only gap(s) to download (see backfill --json or ingest --download-list)`] : []),
+  ].join('\n');
+}
+
 @Command({ name: 'backfill', description: 'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)' })
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   constructor(private readonly backfill: BackfillService) {
@@ -56,19 +91,23 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
     if (o.from && o.to && o.from > o.to) throw new UsageError(`--from ${o.from.toISOString()} is after --to ${o.to.toISOString()}`);
+    const request: BackfillOptions = {
+      tier: o.tier,
+      intervals: o.intervals,
+      symbols: o.symbols,
+      lookbackDays: o.lookbackDays,
+      incremental: o.incremental ?? false,
+      maxCalls: o.maxCalls,
+      retryFailed: o.retryFailed ?? false,
+      expectFrom: o.from ? seconds(o.from) : undefined,
+      fillUntil: o.to ? seconds(o.to) : undefined,
+    };
+    if (o.dryRun) {
+      const plan = await this.backfill.plan(request);
+      return this.ok(plan, planText(plan));
+    }
     const summary = await interruptible(this.cliLogger, 'stopping the backfill after the request in hand', (signal) =>
-      this.backfill.run({
-        tier: o.tier,
-        intervals: o.intervals,
-        symbols: o.symbols,
-        lookbackDays: o.lookbackDays,
-        incremental: o.incremental ?? false,
-        maxCalls: o.maxCalls,
-        retryFailed: o.retryFailed ?? false,
-        expectFrom: o.from ? seconds(o.from) : undefined,
-        fillUntil: o.to ? seconds(o.to) : undefined,
-        signal,
-      }),
+      this.backfill.run({ ...request, signal, progress: backfillProgressFor() }),
     );
     if (summary.interrupted) this.cliLogger.warn(interruptedText(summary.interrupted)); // on stderr, --json or not
     return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
@@ -117,6 +156,11 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
 
   @Option({ flags: '--retry-failed', description: 'retry FAILED gaps now instead of waiting for their retry time' })
   parseRetryFailed(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--dry-run', description: 'print per series the gaps, the requests each needs (trades: an estimate) and the time at KRAKEN_RPS; calls and writes nothing' })
+  parseDryRun(): boolean {
     return true;
   }
 

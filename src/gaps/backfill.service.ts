@@ -7,7 +7,7 @@ import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
 import { slots } from './coverage-math';
 import { seriesKey } from './coverage.repository';
-import { DetectOptions, GapDetectorService, SeriesSelection } from './gap-detector.service';
+import { DetectOptions, GapDetectorService, SeriesDetection, SeriesSelection } from './gap-detector.service';
 import { GapRetryPolicy } from './gap-retry.policy';
 import { GapRepository } from './gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
@@ -15,6 +15,8 @@ import { SeriesLockRepository } from './series-lock.repository';
 import { SeriesChoice, SeriesSelectorService } from './series-selector.service';
 import { SuspectService } from './suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
+import { TradesEstimatorService } from './trades-estimator.service';
+import { BackfillProgress, NO_BACKFILL_PROGRESS } from './backfill-progress';
 
 /** How far back an incremental run fills when no --lookback-days is given. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
@@ -40,6 +42,52 @@ export interface BackfillOptions extends DetectOptions, SeriesChoice {
   fillUntil?: number;
   /** Aborted (by SIGINT/SIGTERM): no request after the one in hand, every record left resumable. */
   signal?: AbortSignal;
+  /** Told of series, gaps, requests and candles as the run goes (the CLI's bar or periodic lines). */
+  progress?: BackfillProgress;
+}
+
+/** One series in `backfill --dry-run`: what the run would take up and what it would cost. */
+export interface SeriesPlan {
+  symbol: string;
+  interval: number;
+  /** Open records (gaps and suspects, IGNORED ones aside) as detection would leave them. */
+  gaps: number;
+  /** 1 when the series has OHLC-window work (one request fills it all), else 0. */
+  ohlc_requests: number;
+  trades_gaps: number;
+  /** Candles the trades fills would rebuild (from each record's cursor, inside the fill window). */
+  trades_candles: number;
+  /** Estimated Trades requests; null when no candle of the asset tells its trade rate. */
+  trades_requests: number | null;
+  /** The recent trades per candle the estimate is based on, and the interval it was measured on. */
+  trades_per_candle: number | null;
+  measured_on_interval: number | null;
+  archive_only_gaps: number;
+  /** FAILED records waiting for their retry time (`--retry-failed` takes them). */
+  deferred: number;
+  /** The requests at KRAKEN_RPS; null when the trades estimate is unknown. */
+  seconds: number | null;
+}
+
+export interface BackfillPlan {
+  dry_run: true;
+  kraken_rps: number;
+  /** The series with open records. */
+  series: SeriesPlan[];
+  totals: {
+    series_selected: number;
+    series_with_work: number;
+    gaps: number;
+    ohlc_requests: number;
+    trades_requests: number;
+    /** Series whose trades requests could not be estimated (left out of `requests`). */
+    trades_unknown: number;
+    requests: number;
+    seconds: number;
+    /** Trades requests are estimates (from recent trades per candle), OHLC requests exact. */
+    estimated: boolean;
+  };
+  download_list: DownloadListEntry[];
 }
 
 export interface DownloadListEntry {
@@ -77,6 +125,36 @@ export interface BackfillSummary {
 const FILLABLE = new Set(['DETECTED', 'SUSPECT', 'PARTIAL', 'FAILED']);
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
+const emptySummary = (): BackfillSummary => ({
+  assets_processed: 0,
+  series_processed: 0,
+  series_skipped_locked: 0,
+  series_skipped_archive_only: 0,
+  gaps_detected: 0,
+  suspects: 0,
+  gaps_filled: 0,
+  gaps_partial: 0,
+  gaps_verified_empty: 0,
+  gaps_unfillable: 0,
+  gaps_failed: 0,
+  gaps_deferred: 0,
+  total_candles_filled: 0,
+  api_calls: 0,
+  download_list: [],
+  interrupted: null,
+});
+
+/** ARCHIVE_ONLY records still to download: open and not IGNORED. */
+const toDownload = (records: readonly GapRecord[]) => records.filter((g) => g.fillability === 'ARCHIVE_ONLY' && !g.isResolved && g.status !== 'IGNORED');
+
+const downloadEntry = (asset: Asset, g: GapRecord): DownloadListEntry => ({
+  symbol: asset.symbol,
+  interval: g.intervalMinutes,
+  start_ts: g.startTs.toISOString(),
+  end_ts: g.endTs.toISOString(),
+  archive_hint: g.archiveHint ?? '',
+});
+
 /**
  * Detect, then fill: each series is claimed (advisory lock) so that two
  * processes never fill the same gap or repeat a call; under the claim a
@@ -99,45 +177,30 @@ export class BackfillService {
     private readonly locks: SeriesLockRepository,
     private readonly retry: GapRetryPolicy,
     private readonly suspects: SuspectService,
+    private readonly estimator: TradesEstimatorService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
   async run(opts: BackfillOptions): Promise<BackfillSummary> {
     const series = opts.series ?? (await this.selector.select(opts));
-    const budget = new CallBudget(opts.maxCalls);
+    const progress = opts.progress ?? NO_BACKFILL_PROGRESS;
+    const budget = new CallBudget(opts.maxCalls, () => progress.call());
     const stop = () => budget.stop(String(opts.signal?.reason ?? 'a signal'));
     if (opts.signal?.aborted) stop();
     opts.signal?.addEventListener('abort', stop, { once: true });
-    const summary: BackfillSummary = {
-      assets_processed: 0,
-      series_processed: 0,
-      series_skipped_locked: 0,
-      series_skipped_archive_only: 0,
-      gaps_detected: 0,
-      suspects: 0,
-      gaps_filled: 0,
-      gaps_partial: 0,
-      gaps_verified_empty: 0,
-      gaps_unfillable: 0,
-      gaps_failed: 0,
-      gaps_deferred: 0,
-      total_candles_filled: 0,
-      api_calls: 0,
-      download_list: [],
-      interrupted: null,
-    };
+    const summary = emptySummary();
     const detection = await this.detector.detect(series, opts);
-    const suspects = await this.gapRepo.openSuspectsFor(
-      [...new Set(series.map((s) => s.asset.id))],
-      [...new Set(series.map((s) => s.intervalMinutes))],
-    );
+    const suspects = await this.suspectsOf(series);
+    // The estimate behind the ETA costs a few reads per series with trades work: only when someone watches.
+    if (opts.progress) progress.begin({ series: detection.series.length, requests: (await this.estimate(detection.series, suspects, opts)).totals.requests });
     summary.gaps_detected = detection.series.reduce((n, s) => n + s.open.filter((g) => g.status !== 'IGNORED').length, 0);
     const archiveOnly = new Set<string>();
     const assetsSeen = new Set<number>();
     for (const s of detection.series) {
       if (budget.interruptedBy) break; // the series not reached keep their records as detected
       summary.series_processed++;
+      progress.seriesStarted(summary.series_processed, `${s.asset.symbol} ${s.intervalMinutes}m`);
       assetsSeen.add(s.asset.id);
       const key = seriesKey({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes });
       const seriesSuspects = suspects.get(key) ?? [];
@@ -173,10 +236,83 @@ export class BackfillService {
       );
     }
     opts.signal?.removeEventListener('abort', stop);
+    progress.end();
     summary.assets_processed = assetsSeen.size;
     summary.api_calls = budget.used;
     summary.interrupted = budget.interruptedBy;
     return summary;
+  }
+
+  /**
+   * `backfill --dry-run`: the selection and the records detection would
+   * leave (nothing written), and per series the requests a run would make —
+   * OHLC exact, trades estimated — and their time at KRAKEN_RPS. No call.
+   */
+  async plan(opts: BackfillOptions): Promise<BackfillPlan> {
+    const series = opts.series ?? (await this.selector.select(opts));
+    const detection = await this.detector.detect(series, { ...opts, dryRun: true });
+    return this.estimate(detection.series, await this.suspectsOf(series), opts);
+  }
+
+  private async estimate(detected: readonly SeriesDetection[], suspects: Map<string, GapRecord[]>, opts: BackfillOptions): Promise<BackfillPlan> {
+    const rps = this.config.krakenRps;
+    const { from, to } = this.fillWindow(opts);
+    const plans: SeriesPlan[] = [];
+    const downloads: DownloadListEntry[] = [];
+    for (const s of detected) {
+      const records = [...s.open.filter((g) => g.status !== 'IGNORED'), ...(suspects.get(seriesKey({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes })) ?? [])];
+      if (records.length === 0) continue;
+      const archive = toDownload(records);
+      downloads.push(...archive.map((g) => downloadEntry(s.asset, g)));
+      const work = opts.noApi || s.asset.archiveOnly ? { ohlc: [], trades: [], deferred: 0 } : this.work(records, opts);
+      const step = s.intervalMinutes * 60;
+      const spans = work.trades.map((g) => {
+        const cursorAt = g.cursor === null ? -Infinity : Math.floor(Number(BigInt(g.cursor) / 1_000_000_000n) / step) * step;
+        const lo = Math.max(toSeconds(g.startTs), cursorAt, from === undefined ? -Infinity : Math.ceil(from / step) * step);
+        const hi = Math.min(toSeconds(g.endTs), to === undefined ? Infinity : Math.floor(to / step) * step);
+        return hi >= lo ? hi - lo + step : 0;
+      });
+      const rate = work.trades.length ? await this.estimator.rate(s.asset, s.intervalMinutes) : null;
+      const tradesRequests = work.trades.length === 0 ? 0 : rate ? spans.reduce((n, sec) => n + this.estimator.requests(rate, sec), 0) : null;
+      const ohlcRequests = work.ohlc.length ? 1 : 0;
+      plans.push({
+        symbol: s.asset.symbol,
+        interval: s.intervalMinutes,
+        gaps: records.length,
+        ohlc_requests: ohlcRequests,
+        trades_gaps: work.trades.length,
+        trades_candles: spans.reduce((n, sec) => n + sec / step, 0),
+        trades_requests: tradesRequests,
+        trades_per_candle: rate ? Math.round(rate.perSecond * step * 100) / 100 : null,
+        measured_on_interval: rate?.measuredOn ?? null,
+        archive_only_gaps: archive.length,
+        deferred: work.deferred,
+        seconds: tradesRequests === null ? null : (ohlcRequests + tradesRequests) / rps,
+      });
+    }
+    const sum = (f: (p: SeriesPlan) => number) => plans.reduce((n, p) => n + f(p), 0);
+    const requests = sum((p) => p.ohlc_requests + (p.trades_requests ?? 0));
+    return {
+      dry_run: true,
+      kraken_rps: rps,
+      series: plans,
+      totals: {
+        series_selected: detected.length,
+        series_with_work: plans.filter((p) => p.ohlc_requests || p.trades_gaps).length,
+        gaps: sum((p) => p.gaps),
+        ohlc_requests: sum((p) => p.ohlc_requests),
+        trades_requests: sum((p) => p.trades_requests ?? 0),
+        trades_unknown: plans.filter((p) => p.trades_requests === null).length,
+        requests,
+        seconds: requests / rps,
+        estimated: plans.some((p) => p.trades_gaps > 0),
+      },
+      download_list: downloads,
+    };
+  }
+
+  private suspectsOf(series: readonly SeriesSelection[]): Promise<Map<string, GapRecord[]>> {
+    return this.gapRepo.openSuspectsFor([...new Set(series.map((s) => s.asset.id))], [...new Set(series.map((s) => s.intervalMinutes))]);
   }
 
   /** Records of the series left FILLING (its claim is ours, so their filler is gone) go back to work. */
@@ -204,31 +340,31 @@ export class BackfillService {
       summary.total_candles_filled += o.candles;
     };
     await this.suspects.reroute(asset, records.filter((g) => g.kind === 'suspect' && !g.isResolved));
-    const candidates = records.filter((g) => FILLABLE.has(g.status));
-    const due = candidates.filter((g) => this.retry.isDue(g, opts.retryFailed));
-    summary.gaps_deferred += candidates.length - due.length;
-    let ohlcWork = due.filter((g) => g.fillability === 'API_OHLC');
-    let tradesWork = due.filter((g) => g.fillability === 'API_TRADES');
-    const window = this.fillWindow(opts);
-    if (window.from !== undefined || window.to !== undefined) {
-      const { from, to } = window;
-      const inWindow = (g: GapRecord) => (from === undefined || toSeconds(g.endTs) >= from) && (to === undefined || toSeconds(g.startTs) <= to);
-      if (!ohlcWork.some(inWindow)) ohlcWork = [];
-      tradesWork = [];
-      for (const g of due.filter((r) => r.fillability === 'API_TRADES' && inWindow(r))) {
-        let part = g;
-        if (from !== undefined) part = (await this.splitAt(asset, part, from))?.[1] ?? part;
-        if (to !== undefined) part = (await this.splitAt(asset, part, to + 1))?.[0] ?? part;
-        tradesWork.push(part);
-      }
+    const work = this.work(records, opts);
+    summary.gaps_deferred += work.deferred;
+    const { from, to } = this.fillWindow(opts);
+    const ohlcWork = work.ohlc;
+    const tradesWork: GapRecord[] = [];
+    for (const g of work.trades) {
+      let part = g;
+      if (from !== undefined) part = (await this.splitAt(asset, part, from))?.[1] ?? part;
+      if (to !== undefined) part = (await this.splitAt(asset, part, to + 1))?.[0] ?? part;
+      tradesWork.push(part);
     }
     // Each source fails only its own records: an OHLC failure does not keep the trades-fillable ones from being tried.
     await this.attempt(asset, interval, ohlcWork, summary, async () => {
-      if (ohlcWork.length && !budget.exhausted) tally(await this.ohlc.fill(asset, interval, ohlcWork, budget));
+      if (ohlcWork.length && !budget.exhausted) {
+        opts.progress?.gapStarted(`${ohlcWork.length} gap(s) from the OHLC window`);
+        const outcome = await this.ohlc.fill(asset, interval, ohlcWork, budget);
+        opts.progress?.candles(outcome.candles);
+        tally(outcome);
+      }
     });
     for (const gap of tradesWork) {
       if (budget.exhausted) break; // a record no call was spent on stays as it is
-      if (!(await this.attempt(asset, interval, [gap], summary, async () => tally(await this.trades.fill(asset, gap, budget))))) break;
+      opts.progress?.gapStarted(`gap ${gap.id} ${gap.startTs.toISOString().slice(0, 16)}..${gap.endTs.toISOString().slice(0, 16)} from trades`);
+      const fill = async () => tally(await this.trades.fill(asset, gap, budget, (candles) => opts.progress?.page(candles)));
+      if (!(await this.attempt(asset, interval, [gap], summary, fill))) break;
     }
     await this.collectArchiveGaps(asset, records, summary, true);
   }
@@ -259,6 +395,24 @@ export class BackfillService {
       summary.gaps_failed += filling.length;
       return true;
     }
+  }
+
+  /**
+   * The records a run takes up, by source: those due (FAILED ones once their
+   * retry time has come) inside its fill window; OHLC-fillable ones all or
+   * none (one request fills them all), trades-fillable ones not split yet.
+   */
+  private work(records: readonly GapRecord[], opts: BackfillOptions): { ohlc: GapRecord[]; trades: GapRecord[]; deferred: number } {
+    const candidates = records.filter((g) => FILLABLE.has(g.status));
+    const due = candidates.filter((g) => this.retry.isDue(g, opts.retryFailed));
+    const { from, to } = this.fillWindow(opts);
+    const inWindow = (g: GapRecord) => (from === undefined || toSeconds(g.endTs) >= from) && (to === undefined || toSeconds(g.startTs) <= to);
+    const ohlc = due.filter((g) => g.fillability === 'API_OHLC');
+    return {
+      ohlc: ohlc.some(inWindow) ? ohlc : [],
+      trades: due.filter((g) => g.fillability === 'API_TRADES' && inWindow(g)),
+      deferred: candidates.length - due.length,
+    };
   }
 
   /**
@@ -322,15 +476,9 @@ export class BackfillService {
 
   /** ARCHIVE_ONLY records: UNFILLABLE by the API (with the archive that holds them) and on the download list. */
   private async collectArchiveGaps(asset: Asset, open: GapRecord[], summary: BackfillSummary, mark: boolean): Promise<void> {
-    const archive = open.filter((g) => g.fillability === 'ARCHIVE_ONLY' && !g.isResolved && g.status !== 'IGNORED');
+    const archive = toDownload(open);
     for (const g of archive) {
-      summary.download_list.push({
-        symbol: asset.symbol,
-        interval: g.intervalMinutes,
-        start_ts: g.startTs.toISOString(),
-        end_ts: g.endTs.toISOString(),
-        archive_hint: g.archiveHint ?? '',
-      });
+      summary.download_list.push(downloadEntry(asset, g));
       if (mark && g.status !== 'UNFILLABLE') g.markUnfillable(`older than the OHLC window and trades backfill is off: download ${g.archiveHint}`);
     }
     summary.gaps_unfillable += archive.length;

@@ -15,7 +15,11 @@ export class CallBudget implements RequestGate {
   private spent = 0;
   private stoppedBy: string | null = null;
 
-  constructor(readonly max?: number) {}
+  /** `onSpend`: told of every call taken (progress). */
+  constructor(
+    readonly max?: number,
+    private readonly onSpend: () => void = () => undefined,
+  ) {}
 
   get used(): number {
     return this.spent;
@@ -53,5 +57,6 @@ export class CallBudget implements RequestGate {
     if (this.stoppedBy) throw new BudgetExhaustedError(`interrupted by ${this.stoppedBy}`);
     if (this.exhausted) throw new BudgetExhaustedError(`API call budget of ${this.max} exhausted`);
     this.spent++;
+    this.onSpend();
   }
 }

@@ -26,6 +26,8 @@ export interface DetectOptions {
    * keep expecting it. A series already expected from earlier keeps its start.
    */
   expectFrom?: number;
+  /** Compute the records as detection would leave them and write nothing (`backfill --dry-run`). */
+  dryRun?: boolean;
 }
 
 export interface SeriesSelection {
@@ -136,7 +138,7 @@ export class GapDetectorService {
         extended.push({ assetId: asset.id, intervalMinutes, from });
         starts.set(key, from);
       }
-      await this.series.expectFrom(extended);
+      if (!opts.dryRun) await this.series.expectFrom(extended);
     }
     for (const { asset, intervalMinutes } of series) {
       const key = seriesKey({ assetId: asset.id, intervalMinutes });
@@ -148,7 +150,7 @@ export class GapDetectorService {
       fresh.push({ assetId: asset.id, intervalMinutes, from });
       starts.set(key, from);
     }
-    await this.series.expectIfNew(fresh);
+    if (!opts.dryRun) await this.series.expectIfNew(fresh);
     // New records stream to the database while the next series are reconciled (GapChangeWriter); the
     // changed and resolved ones follow at commit, all in one transaction.
     const changes = { resolve: [] as GapRecord[], update: [] as GapRecord[] };
@@ -175,7 +177,7 @@ export class GapDetectorService {
           create: (span, like) => this.newGap(asset, intervalMinutes, span, nowDate, like),
           archiveHint: (span) => archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
-        for (const line of plan.log) this.logger.log(`${asset.symbol} ${intervalMinutes}m: ${line}`);
+        for (const line of plan.log) (opts.dryRun ? this.logger.debug : this.logger.log).call(this.logger, `${asset.symbol} ${intervalMinutes}m: ${line}`);
         const detection: SeriesDetection = {
           asset,
           intervalMinutes,
@@ -191,13 +193,13 @@ export class GapDetectorService {
         for (const g of plan.insert) pending.push(g);
         inserted += plan.insert.length;
         results.push(detection);
-        if (pending.length >= INSERT_BATCH) {
+        if (pending.length >= INSERT_BATCH && !opts.dryRun) {
           writer ??= await this.gaps.changeWriter(assetIds);
           await writer.insert(pending);
           pending = [];
         }
       }
-      if (inserted || changes.resolve.length || changes.update.length) {
+      if ((inserted || changes.resolve.length || changes.update.length) && !opts.dryRun) {
         writer ??= await this.gaps.changeWriter(assetIds);
         await writer.insert(pending);
         await writer.commit(changes);
@@ -215,7 +217,7 @@ export class GapDetectorService {
         `${r.asset.symbol} ${r.intervalMinutes}m: ${r.inserted} new, ${r.updated} changed, ${r.resolved} resolved gap(s); ${r.open.length} open`,
       );
     }
-    if (changed) {
+    if (changed && !opts.dryRun) {
       this.logger.log(
         `gap detection over ${results.length} series: ${inserted} new, ${changes.update.length} changed, ${changes.resolve.length} resolved gap record(s) in ${changed} series`,
       );

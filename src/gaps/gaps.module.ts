@@ -18,6 +18,7 @@ import { SeriesSelectorService } from './series-selector.service';
 import { SeriesService } from './series.service';
 import { SuspectService } from './suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
+import { TradesEstimatorService } from './trades-estimator.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule, KrakenModule],
@@ -35,6 +36,7 @@ import { TradesBackfillService } from './trades-backfill.service';
     SuspectService,
     SeriesService,
     SeriesSelectorService,
+    TradesEstimatorService,
   ],
   exports: [
     GapRepository,

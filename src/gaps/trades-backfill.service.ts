@@ -35,7 +35,8 @@ export class TradesBackfillService {
     private readonly ohlc: OhlcBackfillService,
   ) {}
 
-  async fill(asset: Asset, gap: GapRecord, budget: CallBudget): Promise<FillOutcome> {
+  /** `onPage`: told of each page turned into candles, with the candles it completed (progress). */
+  async fill(asset: Asset, gap: GapRecord, budget: CallBudget, onPage: (candles: number) => void = () => undefined): Promise<FillOutcome> {
     const interval = gap.intervalMinutes;
     const step = interval * 60;
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: interval };
@@ -70,6 +71,7 @@ export class TradesBackfillService {
       // A trade past the gap, or fewer than a full page (Kraken has nothing newer): the whole gap is known.
       const done = inGap.length < page.trades.length || page.trades.length < TRADES_PAGE_SIZE;
       if (done) completed.push(...builder.flush());
+      onPage(completed.length);
       const pending = builder.pendingTs;
       const provenTo = done || pending === null ? end : pending - step;
       if (completed.length) await this.candles.upsert(series, completed, 'trades'); // candles first, coverage after

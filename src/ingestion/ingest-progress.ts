@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SingleBar } from 'cli-progress';
+import { formatCount as fmt, formatDuration as eta } from '../common/progress-format';
 
 /** What the ingest service reports while it works (never on stdout). */
 export interface IngestProgress {
@@ -41,8 +42,6 @@ class ProgressState {
   }
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const eta = (s: number | null) => (s === null ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`);
 
 /** A progress bar on stderr (TTY): files, rows, rows/s, ETA. */
 export class TtyIngestProgress implements IngestProgress {

@@ -1,19 +1,11 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli';
+import { ROOT, runCli, runOnTty } from '../helpers/cli';
 import { exited, freePort, startServer, waitForHealth } from '../helpers/server';
 import { createTestDatabase, TestDatabase, urlWithDatabase } from '../helpers/test-database';
 
 const VERSION = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const ESC = '\u001b[';
 
-/** A command run under a pseudo-terminal (util-linux `script`), for what differs on a TTY. */
-async function onTty(args: string[], env: Record<string, string>): Promise<string> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch((e: { stdout: string }) => e);
-  return stdout;
-}
 
 /** Start-up, process by process (issue 14 rows 1, 12, 16–18): fast and clear before anything else runs. */
 describe('start-up: answers before the application boots, one line for a database that does not answer', () => {
@@ -83,9 +75,9 @@ describe('start-up: answers before the application boots, one line for a databas
     expect(piped.stderr).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
     expect(piped.stderr).not.toMatch(/\d\d\/\d\d\/\d{4}, /);
     expect(piped.stderr).not.toContain(ESC);
-    const tty = await onTty(['gaps'], env);
+    const tty = await runOnTty(['gaps'], env);
     expect(tty).toContain(ESC);
-    const noColor = await onTty(['gaps'], { ...env, NO_COLOR: '1' });
+    const noColor = await runOnTty(['gaps'], { ...env, NO_COLOR: '1' });
     expect(noColor).toMatch(/Z +DEBUG \[/);
     expect(noColor).not.toContain(ESC);
   });

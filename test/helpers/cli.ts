@@ -1,5 +1,6 @@
-import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
+import { ChildProcess, execFile, spawn, SpawnOptions } from 'node:child_process';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CLI = resolve(ROOT, 'dist', 'cli.js');
@@ -49,4 +50,11 @@ export function cliResult(code: number | null, stdout: string, stderr: string): 
       return JSON.parse(lines[0]!) as T;
     },
   };
+}
+
+/** A command run under a pseudo-terminal (util-linux `script`): stdout and stderr as the terminal shows them, for what differs on a TTY. */
+export async function runOnTty(args: string[], env: Record<string, string>): Promise<string> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch((e: { stdout: string }) => e);
+  return stdout;
 }
