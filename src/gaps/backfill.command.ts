@@ -4,7 +4,8 @@ import { parseIntervals, MAX_DAYS, parsePositiveInt, parseTier } from '../cli/op
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { EXIT_INTERRUPTED, interruptible } from '../common/interruption';
 import { Tier } from '../entities/enums';
-import { BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
+import { BackfillSummary, DEFAULT_LOOKBACK_DAYS, leftWorkUndone } from './backfill.service';
+import { RecordedRunsService } from './recorded-runs.service';
 
 interface BackfillCommandOptions extends JsonOption {
   tier?: Tier;
@@ -21,7 +22,7 @@ interface BackfillCommandOptions extends JsonOption {
  */
 export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>): number {
   if (s.interrupted) return EXIT_INTERRUPTED[s.interrupted] ?? EXIT_INCOMPLETE;
-  return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+  return leftWorkUndone(s) ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 function interruptedText(signal: string): string {
@@ -41,13 +42,13 @@ export function backfillText(s: BackfillSummary): string {
 
 @Command({ name: 'backfill', description: 'detect gaps and fill them from the Kraken API (OHLC window, trades beyond it)' })
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
-  constructor(private readonly backfill: BackfillService) {
+  constructor(private readonly runs: RecordedRunsService) {
     super();
   }
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
     const summary = await interruptible(this.cliLogger, 'stopping the backfill after the request in hand', (signal) =>
-      this.backfill.run({
+      this.runs.backfill('cli', {
         tier: o.tier,
         intervals: o.intervals,
         lookbackDays: o.lookbackDays,
@@ -58,7 +59,7 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
       }),
     );
     if (summary.interrupted) this.cliLogger.warn(interruptedText(summary.interrupted)); // on stderr, --json or not
-    return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
+    return { exitCode: backfillExitCode(summary), result: summary, text: `job ${summary.job_id}\n${backfillText(summary)}` };
   }
 
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4)' })
