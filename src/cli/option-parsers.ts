@@ -1,5 +1,5 @@
 import { UsageError } from '../common/errors';
-import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../entities/enums';
+import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, isJobKind, JOB_KINDS, JobKind, Tier, TIERS } from '../entities/enums';
 
 /** Interval aliases accepted beside decimal minutes. */
 export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
@@ -92,6 +92,12 @@ export function parseCategory(value: string, flag = '--category'): AssetCategory
   const c = value.trim().toLowerCase();
   if (!(ASSET_CATEGORIES as readonly string[]).includes(c)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
   return c as AssetCategory;
+}
+
+export function parseJobKind(value: string, flag = '--kind'): JobKind {
+  const k = value.trim().toLowerCase();
+  if (!isJobKind(k)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a job kind; use ${JOB_KINDS.join(', ')}`);
+  return k;
 }
 
 export const LIST_FORMATS = ['table', 'json', 'csv'] as const;

@@ -14,6 +14,17 @@ export type Tier = (typeof TIERS)[number];
 export const JOB_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/** What a job row records: an archive ingest, or a run of the gap fillers or of a maintenance task. */
+export const JOB_KINDS = ['ingest', 'backfill', 'update-market-data', 'cleanup', 'validate', 'report', 'recover-stale-jobs'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export function isJobKind(s: string): s is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(s);
+}
+
+/** Who started a run: a command, the server's scheduler, or (to come) the HTTP API. */
+export const JOB_TRIGGERS = ['cli', 'schedule', 'api'] as const;
+export type JobTrigger = (typeof JOB_TRIGGERS)[number];
+
 export const FILE_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'SKIPPED_DUPLICATE'] as const;
 export type FileStatus = (typeof FILE_STATUSES)[number];
 

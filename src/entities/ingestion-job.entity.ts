@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JobStatus } from './enums';
+import { JobKind, JobStatus, JobTrigger } from './enums';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 
@@ -10,6 +10,12 @@ export interface JobParams {
   symbols?: string[];
   paths?: string[];
   flags?: Record<string, string | number | boolean>;
+}
+
+/** Who started the job and, for a scheduled task's run, which task. */
+export interface JobOrigin {
+  trigger: JobTrigger;
+  task?: string;
 }
 
 export const JOB_COUNTERS = [
@@ -26,6 +32,8 @@ export const JOB_COUNTERS = [
   'apiCalls',
 ] as const;
 export type JobCounter = (typeof JOB_COUNTERS)[number];
+/** The counters of a backfill, whether a job of its own or the second half of an ingest. */
+export type GapCounts = Record<Extract<JobCounter, 'gapsDetected' | 'gapsFilled' | 'gapsUnfillable' | 'apiCalls'>, number>;
 
 const counter = (name: string) => ({ name, type: 'bigint' as const, default: 0, transformer: bigintNumber });
 
@@ -35,7 +43,14 @@ export class IngestionJob {
   id!: string;
 
   @Column({ type: 'text', default: 'ingest' })
-  kind!: string;
+  kind!: JobKind;
+
+  @Column({ type: 'text', default: 'cli' })
+  trigger!: JobTrigger;
+
+  /** The scheduled task this job is a run of (`tasks run`, the scheduler), else null. */
+  @Column({ type: 'text', nullable: true })
+  task!: string | null;
 
   @Column({ type: 'text', default: 'PENDING' })
   status!: JobStatus;
@@ -67,12 +82,26 @@ export class IngestionJob {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** The run's own summary (what its command prints with --json); null for ingest jobs, whose files and rows are their record. */
+  @Column({ type: 'jsonb', nullable: true })
+  result!: object | null;
+
+  /**
+   * Measured run time (all attempts of a resumed job). Not finished_at − started_at: those are on the domain
+   * clock, which CANDLEKEEP_NOW pins.
+   */
+  @Column({ name: 'duration_ms', type: 'bigint', nullable: true, transformer: bigintNumber })
+  durationMs!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  static create(kind: string, params: JobParams): IngestionJob {
+  /** `origin` defaults as the column does: every job before the HTTP API and the scheduler recorded runs came from a command. */
+  static create(kind: JobKind, params: JobParams, origin: JobOrigin = { trigger: 'cli' }): IngestionJob {
     const job = new IngestionJob();
     job.kind = kind;
+    job.trigger = origin.trigger;
+    job.task = origin.task ?? null;
     job.params = params;
     job.status = 'PENDING';
     for (const c of JOB_COUNTERS) job[c] = 0;
@@ -80,6 +109,8 @@ export class IngestionJob {
     job.startedAt = null;
     job.finishedAt = null;
     job.error = null;
+    job.result = null;
+    job.durationMs = null;
     return job;
   }
 
@@ -152,5 +183,10 @@ export class IngestionJob {
 
   add(counter: JobCounter, n: number): void {
     this[counter] += n;
+  }
+
+  /** Adds one attempt's run time (a resumed job sums its attempts). */
+  addRunTime(ms: number): void {
+    this.durationMs = (this.durationMs ?? 0) + Math.round(ms);
   }
 }

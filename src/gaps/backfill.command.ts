@@ -8,7 +8,8 @@ import { Tier } from '../entities/enums';
 import { renderTable } from '../cli/table';
 import { formatDuration } from '../common/progress-format';
 import { backfillProgressFor } from './backfill-progress';
-import { BackfillOptions, BackfillPlan, BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
+import { BackfillOptions, BackfillPlan, BackfillService, BackfillSummary, DEFAULT_LOOKBACK_DAYS, leftWorkUndone } from './backfill.service';
+import { RecordedRunsService } from './recorded-runs.service';
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -31,7 +32,7 @@ interface BackfillCommandOptions extends JsonOption {
  */
 export function backfillExitCode(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>): number {
   if (s.interrupted) return EXIT_INTERRUPTED[s.interrupted] ?? EXIT_INCOMPLETE;
-  return s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0 ? EXIT_INCOMPLETE : EXIT_OK;
+  return leftWorkUndone(s) ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 function interruptedText(signal: string): string {
@@ -85,7 +86,10 @@ export function planText(plan: BackfillPlan): string {
 
 @Command({ name: 'backfill', description: 'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)' })
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
-  constructor(private readonly backfill: BackfillService) {
+  constructor(
+    private readonly runs: RecordedRunsService,
+    private readonly backfill: BackfillService,
+  ) {
     super();
   }
 
@@ -107,10 +111,10 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
       return this.ok(plan, planText(plan));
     }
     const summary = await interruptible(this.cliLogger, 'stopping the backfill after the request in hand', (signal) =>
-      this.backfill.run({ ...request, signal, progress: backfillProgressFor() }),
+      this.runs.backfill('cli', { ...request, signal, progress: backfillProgressFor() }),
     );
     if (summary.interrupted) this.cliLogger.warn(interruptedText(summary.interrupted)); // on stderr, --json or not
-    return { exitCode: backfillExitCode(summary), result: summary, text: backfillText(summary) };
+    return { exitCode: backfillExitCode(summary), result: summary, text: `job ${summary.job_id}\n${backfillText(summary)}` };
   }
 
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4)' })

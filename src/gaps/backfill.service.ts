@@ -121,6 +121,14 @@ export interface BackfillSummary {
   interrupted: string | null;
 }
 
+/**
+ * The run left work undone: a gap failed, stopped short, waits for its retry time (still failed) or belonged to
+ * a series another process kept writing, or the run was interrupted.
+ */
+export function leftWorkUndone(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>): boolean {
+  return s.interrupted !== null || s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0;
+}
+
 /** Records a filler may work on (FAILED ones once their retry time has come). */
 const FILLABLE = new Set(['DETECTED', 'SUSPECT', 'PARTIAL', 'FAILED']);
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);

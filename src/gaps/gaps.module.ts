@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssetsModule } from '../assets/assets.module';
 import { CandlesModule } from '../candles/candles.module';
 import { GapRecord } from '../entities/gap-record.entity';
+import { JobRunsModule } from '../jobs/job-runs.module';
 import { KrakenModule } from '../sources/kraken/kraken.module';
 import { BackfillService } from './backfill.service';
 import { CoverageModule } from './coverage.module';
@@ -12,6 +13,7 @@ import { MarketDataUpdateService } from './market-data-update.service';
 import { GapRepository } from './gap.repository';
 import { GapsService } from './gaps.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
+import { RecordedRunsService } from './recorded-runs.service';
 import { GapRetryPolicy } from './gap-retry.policy';
 import { SeriesLockRepository } from './series-lock.repository';
 import { SeriesSelectorService } from './series-selector.service';
@@ -21,7 +23,7 @@ import { TradesBackfillService } from './trades-backfill.service';
 import { TradesEstimatorService } from './trades-estimator.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule, KrakenModule],
+  imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule, KrakenModule, JobRunsModule],
   providers: [
     GapRepository,
     SeriesLockRepository,
@@ -32,6 +34,7 @@ import { TradesEstimatorService } from './trades-estimator.service';
     GapsService,
     GapRecoveryService,
     MarketDataUpdateService,
+    RecordedRunsService,
     GapRetryPolicy,
     SuspectService,
     SeriesService,
@@ -46,6 +49,7 @@ import { TradesEstimatorService } from './trades-estimator.service';
     OhlcBackfillService,
     GapRecoveryService,
     MarketDataUpdateService,
+    RecordedRunsService,
     SuspectService,
     SeriesService,
     SeriesLockRepository,

@@ -29,6 +29,15 @@ export interface MarketDataUpdateResult {
   summary: { total_success: number; total_unchanged: number; total_failed: number; total_skipped: number };
   details: Record<string, CategoryCounts>;
   force_update: boolean;
+  /** Requests sent to Kraken, retries included. */
+  api_calls: number;
+}
+
+export interface MarketDataUpdateRequest {
+  categories: readonly AssetCategory[];
+  force: boolean;
+  /** Only the held series of these assets (any accepted symbol form). */
+  symbols?: readonly string[];
 }
 
 export interface UpdateProgress {
@@ -61,7 +70,7 @@ export class MarketDataUpdateService {
   ) {}
 
   async update(
-    request: { categories: readonly AssetCategory[]; force: boolean; symbols?: readonly string[] },
+    request: MarketDataUpdateRequest,
     onProgress: (p: UpdateProgress) => void = () => undefined,
   ): Promise<MarketDataUpdateResult> {
     const { categories, force } = request;
@@ -71,6 +80,8 @@ export class MarketDataUpdateService {
       throw new SeriesSelectionError(`${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: not among the categories ${categories.join(',')}`);
     }
     const details: Record<string, CategoryCounts> = {};
+    // Unbounded: it only counts the run's requests.
+    const calls = new CallBudget();
     let processed = 0;
     for (const [i, category] of categories.entries()) {
       const counts: CategoryCounts = { success: 0, unchanged: 0, failed: 0, skipped: 0 };
@@ -91,7 +102,7 @@ export class MarketDataUpdateService {
             counts.skipped++;
             continue;
           }
-          counts[await this.updateSeries(asset, interval, last)]++;
+          counts[await this.updateSeries(asset, interval, last, calls)]++;
         }
         processed++;
         onProgress({ current: i + 1, total: categories.length, category, status: 'done', counts });
@@ -111,7 +122,7 @@ export class MarketDataUpdateService {
     // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else partial.
     const anyFailed = summary.total_failed > 0 || processed < categories.length;
     const status = !anyFailed ? 'success' : summary.total_success + summary.total_unchanged + summary.total_skipped > 0 ? 'partial' : 'failed';
-    return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force };
+    return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force, api_calls: calls.used };
   }
 
   /**
@@ -119,7 +130,7 @@ export class MarketDataUpdateService {
    * the claim (waited for: another process may be updating it right now) the coverage is read again: a series
    * that other process brought to its last closed candle meanwhile needs no second request, forced or not.
    */
-  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
+  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number, calls: CallBudget): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
     const step = interval * 60;
     const series = { assetId: asset.id, intervalMinutes: interval };
     const claimed = await this.locks.withSeriesLock(series, async () => {
@@ -129,7 +140,7 @@ export class MarketDataUpdateService {
       if (lastCovered > seenLastCovered && lastCovered >= lastClosedCandle(this.clock.nowSeconds(), interval)) return 'skipped' as const;
       const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
       try {
-        const got = await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), new CallBudget());
+        const got = await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), calls);
         await this.detector.detect([{ asset, intervalMinutes: interval }]);
         // Updated means brought forward: coverage now reaches past the last covered candle. Re-asking for the last
         // closed candle of a series already there (--force) rewrites it, and is "unchanged".

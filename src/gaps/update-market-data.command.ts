@@ -6,7 +6,8 @@ import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { ASSET_CATEGORIES, AssetCategory } from '../entities/enums';
-import { CategoryCounts, MarketDataUpdateService } from './market-data-update.service';
+import { CategoryCounts } from './market-data-update.service';
+import { RecordedRunsService } from './recorded-runs.service';
 
 interface UpdateOptions extends JsonOption {
   categories?: AssetCategory[];
@@ -17,7 +18,7 @@ interface UpdateOptions extends JsonOption {
 @Command({ name: 'update-market-data', description: 'bring the held series of the categories (or of --symbols) up to the last closed candle (OHLC)' })
 export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   constructor(
-    private readonly updater: MarketDataUpdateService,
+    private readonly runs: RecordedRunsService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -25,11 +26,12 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
 
   protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
     const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
-    const result = await this.updater.update({ categories, force: o.force ?? false, symbols: o.symbols }, (p) =>
+    const result = await this.runs.updateMarketData('cli', { categories, force: o.force ?? false, symbols: o.symbols }, (p) =>
       this.cliLogger.log(`${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`),
     );
     const s = result.summary;
     const text = [
+      `job ${result.job_id}`,
       `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${countsText({ success: s.total_success, unchanged: s.total_unchanged, failed: s.total_failed, skipped: s.total_skipped })}`,
       renderTable(
         ['category', 'updated', 'unchanged', 'failed', 'fresh', 'error'],

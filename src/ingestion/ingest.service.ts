@@ -21,9 +21,11 @@ import { ArchiveDiscoveryService, DiscoveredFile, Discovery, SkippedEntry } from
 import { FileLedgerRepository } from './file-ledger.repository';
 import { IngestProgress, NO_PROGRESS } from './ingest-progress';
 import { jobCounts, JobCounts } from './job-counts';
-import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
+import { IngestionJobRepository, wallClock } from '../jobs/ingestion-job.repository';
+import { JobHeartbeat } from '../jobs/job-heartbeat';
+import { takeUpCommand } from '../jobs/take-up';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
-import { JobConflictError, JobFinishedError, JobNotFoundError, NothingMatchedError } from './ingestion.errors';
+import { JobConflictError, JobFinishedError, JobNotFoundError, JobNotResumableError, NothingMatchedError } from './ingestion.errors';
 import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { foreignShape, OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 
@@ -79,7 +81,8 @@ interface RunContext {
   progress: IngestProgress;
   /** This job's records from an earlier attempt (resume), by file key. */
   previous: Map<string, FileIngestionRecord>;
-  cancelled: boolean;
+  /** Job writes (heartbeat timer, file ends, finish), one after another; it says when the job was cancelled. */
+  heartbeat: JobHeartbeat;
   /** The signal that asked this run to stop (the job stays resumable), or null. */
   interrupted: string | null;
   series: Map<string, SeriesRef>;
@@ -89,8 +92,6 @@ interface RunContext {
   rejectSummary: Map<string, RejectSummary>;
   /** The spans of the files loaded by this run, per series (the cross-interval no-trade check looks there). */
   loaded: Map<string, { series: SeriesRef; spans: Span[] }>;
-  /** Job writes (heartbeat timer, file ends, finish) run one after another. */
-  writes: Promise<void>;
 }
 
 class IngestCancelled extends Error {}
@@ -222,6 +223,9 @@ export class IngestService {
     await this.abandonStaleJobs();
     const job = await this.jobs.findByIdOrPrefix(jobId);
     if (!job) throw new JobNotFoundError(`no ingestion job ${jobId}`);
+    if (job.kind !== 'ingest') {
+      throw new JobNotResumableError(`job ${jobId} is a ${job.kind} run: only ingest jobs resume; run ${takeUpCommand(job)} again`);
+    }
     if (job.status === 'RUNNING') throw new JobConflictError(`job ${jobId} is running (heartbeat ${job.heartbeatAt?.toISOString() ?? 'never'})`);
     if (!job.isResumable) throw new JobFinishedError(`job ${jobId} already finished (${job.status}): nothing to resume`);
     const request: IngestRequest = {
@@ -253,7 +257,7 @@ export class IngestService {
       job.markAbandoned(now);
       if (await this.jobs.writeIf(job, 'RUNNING')) {
         await this.ledger.failProcessing(job.id, 'interrupted: the job stopped before this file was finished');
-        this.logger.warn(`job ${job.id} was abandoned (${job.error}); resumable with \`candlekeep jobs resume ${job.id}\``);
+        this.logger.warn(`job ${job.id} was abandoned (${job.error}); take it up with \`${takeUpCommand(job)}\``);
       }
     }
     // A job that failed outright (its store went down, say) may have left a file behind it unfinished.
@@ -268,16 +272,16 @@ export class IngestService {
       request,
       progress,
       previous: new Map(),
-      cancelled: false,
+      heartbeat: new JobHeartbeat(this.jobs, job, 'after rolling back the current file'),
       interrupted: null,
       series: new Map(),
       headers: [],
       rejectSummary: new Map(),
       loaded: new Map(),
-      writes: Promise.resolve(),
     };
+    const { heartbeat } = ctx;
     for (const r of await this.ledger.forJob(job.id)) ctx.previous.set(fileKey(r.archive, r.path), r);
-    const heartbeat = setInterval(() => void this.beat(ctx), this.config.jobHeartbeatMs);
+    heartbeat.start(this.config.jobHeartbeatMs);
     const interrupt = () => (ctx.interrupted ??= String(request.signal?.reason ?? 'a signal'));
     if (request.signal?.aborted) interrupt();
     request.signal?.addEventListener('abort', interrupt, { once: true });
@@ -298,60 +302,43 @@ export class IngestService {
         'rowsRejected',
       ] as const) job[c] = 0;
       job.filesTotal = selected.length;
-      await this.write(ctx);
+      await heartbeat.write();
       progress.begin({ files: selected.length, bytes: selected.reduce((n, s) => n + s.file.sizeBytes, 0) });
       for (const { file, asset } of selected) {
-        if (ctx.cancelled || ctx.interrupted) break;
+        if (heartbeat.cancelled || ctx.interrupted) break;
         const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: file.member.intervalMinutes };
         progress.fileStarted(file.name);
         // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers none.
         if (await this.ingestFile(ctx, file, series)) ctx.series.set(`${asset.id}/${series.intervalMinutes}`, series);
         progress.fileFinished();
-        await this.write(ctx);
+        await heartbeat.write();
       }
-      if (!ctx.cancelled) await this.suspects.crossCheck([...ctx.loaded.values()]);
-      clearInterval(heartbeat);
+      if (!heartbeat.cancelled) await this.suspects.crossCheck([...ctx.loaded.values()]);
+      heartbeat.stop();
       // Interrupted: PARTIAL whatever was done, so `jobs resume` takes it up (the rolled-back file first).
-      if (!ctx.cancelled) await this.write(ctx, () => job.finish(this.clock.now(), ctx.interrupted !== null, wallClock()));
+      await heartbeat.write(() => {
+        job.addRunTime(heartbeat.elapsedMs);
+        job.finish(this.clock.now(), ctx.interrupted !== null, wallClock());
+      });
     } catch (e) {
-      clearInterval(heartbeat);
-      if (!ctx.cancelled && !job.isTerminal) {
-        await this.write(ctx, () => job.fail(this.clock.now(), (e as Error).message)).catch(() => undefined);
+      heartbeat.stop();
+      if (!heartbeat.cancelled && !job.isTerminal) {
+        await heartbeat
+          .write(() => {
+            job.addRunTime(heartbeat.elapsedMs);
+            job.fail(this.clock.now(), (e as Error).message);
+          })
+          .catch(() => undefined);
       }
       await this.ledger.failProcessing(job.id, `interrupted: ${(e as Error).message}`).catch(() => undefined);
       throw e;
     } finally {
-      clearInterval(heartbeat);
+      heartbeat.stop();
       request.signal?.removeEventListener('abort', interrupt);
       progress.end();
     }
-    if (ctx.cancelled) job.status = 'CANCELLED';
+    if (heartbeat.cancelled) job.status = 'CANCELLED';
     return this.result(ctx, found.unrecognized, found.skipped);
-  }
-
-  /** Heartbeat with current counters. */
-  private async beat(ctx: RunContext): Promise<void> {
-    await this.write(ctx).catch((e: Error) => this.logger.warn(`heartbeat of job ${ctx.job.id} failed: ${e.message}`));
-  }
-
-  /**
-   * Writes the job (counters, heartbeat; after `transition` its new state),
-   * queued behind earlier writes. The write is conditional on the stored
-   * status still being RUNNING: when it is not, the job was cancelled.
-   */
-  private write(ctx: RunContext, transition?: () => void): Promise<void> {
-    const next = ctx.writes.then(async () => {
-      const { job } = ctx;
-      if (ctx.cancelled || job.status !== 'RUNNING') return;
-      job.heartbeat(wallClock());
-      transition?.();
-      if (!(await this.jobs.writeIf(job, 'RUNNING'))) {
-        ctx.cancelled = true;
-        this.logger.warn(`job ${job.id} was cancelled: stopping after rolling back the current file`);
-      }
-    });
-    ctx.writes = next.catch(() => undefined);
-    return next;
   }
 
   private async ingestFile(ctx: RunContext, file: DiscoveredFile, series: SeriesRef): Promise<boolean> {
@@ -502,7 +489,7 @@ export class IngestService {
     let committed = false;
     try {
       for await (const chunk of await file.open()) {
-        if (ctx.cancelled || ctx.interrupted) throw new IngestCancelled();
+        if (ctx.heartbeat.cancelled || ctx.interrupted) throw new IngestCancelled();
         parser.push(chunk as Buffer, batch);
         await drain(writer);
         ctx.progress.advance((chunk as Buffer).length, account());

@@ -23,6 +23,12 @@ export class JobFinishedError extends CandlekeepError {
   readonly kind = 'usage' as const;
 }
 
+/** Only ingest jobs resume; a backfill, update or task run is run again (the ledger holds where it stopped). */
+export class JobNotResumableError extends CandlekeepError {
+  readonly code = 'JOB_NOT_RESUMABLE';
+  readonly kind = 'usage' as const;
+}
+
 /** A --csv FILE whose name says neither pair nor interval: a usage error. */
 export class ArchiveNameError extends CandlekeepError {
   readonly code = 'ARCHIVE_NAME';

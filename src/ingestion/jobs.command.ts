@@ -1,24 +1,48 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parsePositiveInt } from '../cli/option-parsers';
+import { parseJobKind, parsePositiveInt } from '../cli/option-parsers';
+import { durationText } from '../cli/table';
 import { UsageError } from '../common/errors';
+import { JOB_KINDS, JobKind } from '../entities/enums';
 import { ingestOutcome, progressFor } from './ingest.command';
 import { IngestService } from './ingest.service';
 import { JobDetail, JobsService, JobSummary } from './jobs.service';
 
 interface JobsOptions extends JsonOption {
   limit?: number;
+  kind?: JobKind;
 }
 
 const ACTIONS = ['list', 'show', 'resume', 'cancel'] as const;
 
+/** An ingest job's work is its files and rows (its gaps and calls come after); any other job's, its gaps and calls. */
+const work = (j: JobSummary) =>
+  [
+    ...(j.kind === 'ingest'
+      ? [`files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)`]
+      : []),
+    ...(j.kind !== 'ingest' || j.gaps_detected || j.api_calls
+      ? [`gaps ${j.gaps_detected} detected, ${j.gaps_filled} filled, ${j.gaps_unfillable} unfillable  API calls ${j.api_calls}`]
+      : []),
+  ].join('  ');
+
 const line = (j: JobSummary) =>
-  `${j.job_id}  ${j.status}${j.stale ? ' (stale)' : ''}  files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)  ${j.created_at}`;
+  [
+    j.job_id,
+    j.kind,
+    j.task ? `${j.trigger}:${j.task}` : j.trigger,
+    `${j.status}${j.stale ? ' (stale)' : ''}`,
+    work(j),
+    durationText(j.duration_ms) ?? '-',
+    j.created_at,
+  ].join('  ');
 
 function detailText(d: JobDetail): string {
   return [
     line(d),
+    `trigger ${d.trigger}${d.task ? `, task ${d.task}` : ''}; started ${d.started_at ?? '-'}, finished ${d.finished_at ?? '-'}, took ${durationText(d.duration_ms) ?? '-'}`,
     ...(d.error ? [`error: ${d.error}`] : []),
+    ...(d.result ? [`result: ${JSON.stringify(d.result, null, 2)}`] : []),
     'files:',
     ...d.files.map((f) => `  ${f.status.padEnd(17)} ${f.archive ? `${f.archive}!` : ''}${f.path}  rows ${f.rows_ingested}/${f.rows_read}${f.error ? `  (${f.error})` : ''}`),
     `rejected rows: ${d.rejects_total}`,
@@ -29,7 +53,7 @@ function detailText(d: JobDetail): string {
 @Command({
   name: 'jobs',
   arguments: '[action] [id]',
-  description: 'ingestion jobs: list | show ID (with rejected rows) | resume ID | cancel ID',
+  description: 'jobs (ingest, backfill, update-market-data and task runs): list [--kind K] | show ID (with rejected rows) | resume ID | cancel ID',
 })
 export class JobsCommand extends CandlekeepCommand<JobsOptions> {
   constructor(
@@ -45,10 +69,11 @@ export class JobsCommand extends CandlekeepCommand<JobsOptions> {
     if (extra.length) throw new UsageError(`jobs ${action}: unexpected arguments ${extra.join(' ')}`);
     if (action === 'list') {
       if (id) throw new UsageError('jobs list takes no ID');
-      const jobs = await this.jobs.list(options.limit ?? 50);
-      return this.ok({ jobs }, jobs.length ? jobs.map(line).join('\n') : 'no ingestion jobs');
+      const jobs = await this.jobs.list(options.limit ?? 50, options.kind);
+      return this.ok({ jobs }, jobs.length ? jobs.map(line).join('\n') : options.kind ? `no ${options.kind} jobs` : 'no jobs');
     }
     if (!id) throw new UsageError(`jobs ${action}: a job ID is required`);
+    if (options.kind) throw new UsageError(`jobs ${action}: --kind is for jobs list`);
     switch (action) {
       case 'show': {
         const detail = await this.jobs.show(id);
@@ -66,5 +91,10 @@ export class JobsCommand extends CandlekeepCommand<JobsOptions> {
   @Option({ flags: '--limit <n>', description: 'jobs list: how many of the newest jobs (default 50)' })
   parseLimit(value: string): number {
     return parsePositiveInt(value, '--limit', { max: 100_000 });
+  }
+
+  @Option({ flags: '--kind <kind>', description: `jobs list: only jobs of this kind (${JOB_KINDS.join(', ')})` })
+  parseKind(value: string): JobKind {
+    return parseJobKind(value);
   }
 }

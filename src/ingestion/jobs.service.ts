@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { JobKind, JobTrigger } from '../entities/enums';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { FileLedgerRepository } from './file-ledger.repository';
 import { jobCounts, JobCounts } from './job-counts';
-import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
+import { IngestionJobRepository, wallClock } from '../jobs/ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
 import { JobConflictError, JobFinishedError, JobNotFoundError } from './ingestion.errors';
 
@@ -13,7 +14,10 @@ const SHOW_REJECTS = 1000;
 
 export interface JobSummary extends JobCounts {
   job_id: string;
-  kind: string;
+  kind: JobKind;
+  trigger: JobTrigger;
+  /** The scheduled task the job is a run of, or null. */
+  task: string | null;
   status: string;
   /** RUNNING but silent for 3 heartbeats: the process is gone; `jobs resume` picks it up. */
   stale: boolean;
@@ -22,6 +26,12 @@ export interface JobSummary extends JobCounts {
   started_at: string | null;
   heartbeat_at: string | null;
   finished_at: string | null;
+  /** Measured run time (all attempts); null while running and for jobs from before it was recorded. */
+  duration_ms: number | null;
+  gaps_detected: number;
+  gaps_filled: number;
+  gaps_unfillable: number;
+  api_calls: number;
   error: string | null;
 }
 
@@ -41,6 +51,8 @@ export interface JobFileSummary {
 }
 
 export interface JobDetail extends JobSummary {
+  /** A backfill, update or task run's own summary (its --json object); null for ingest jobs. */
+  result: object | null;
   files: JobFileSummary[];
   rejects_total: number;
   /** The job's rejected rows (the first 1000). */
@@ -60,8 +72,8 @@ export class JobsService {
     private readonly clock: Clock,
   ) {}
 
-  async list(limit = 50): Promise<JobSummary[]> {
-    return (await this.jobs.list(limit)).map((j) => this.summary(j));
+  async list(limit = 50, kind?: JobKind): Promise<JobSummary[]> {
+    return (await this.jobs.list(limit, kind)).map((j) => this.summary(j));
   }
 
   async show(id: string): Promise<JobDetail> {
@@ -69,13 +81,17 @@ export class JobsService {
     const files = await this.ledger.forJob(job.id);
     return {
       ...this.summary(job),
+      result: job.result,
       files: files.map(fileSummary),
       rejects_total: await this.rejects.countForJob(job.id),
       rejects: await this.rejects.listForJob(job.id, SHOW_REJECTS),
     };
   }
 
-  /** A running job stops after rolling back its current file (it sees the cancellation at its next heartbeat). */
+  /**
+   * A running job sees the cancellation at its next heartbeat: an ingest stops after rolling back its current
+   * file, a backfill after the request in hand (as on SIGINT), a task run where it can.
+   */
   async cancel(id: string): Promise<JobSummary> {
     const job = await this.get(id);
     const before = job.status;
@@ -97,6 +113,8 @@ export class JobsService {
     return {
       job_id: j.id,
       kind: j.kind,
+      trigger: j.trigger,
+      task: j.task,
       status: j.status,
       stale: j.isStale(wallClock(), 3 * this.config.jobHeartbeatMs),
       params: j.params,
@@ -105,6 +123,11 @@ export class JobsService {
       started_at: iso(j.startedAt),
       heartbeat_at: iso(j.heartbeatAt),
       finished_at: iso(j.finishedAt),
+      duration_ms: j.durationMs,
+      gaps_detected: j.gapsDetected,
+      gaps_filled: j.gapsFilled,
+      gaps_unfillable: j.gapsUnfillable,
+      api_calls: j.apiCalls,
       error: j.error,
     };
   }

@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { AssetRepository } from '../assets/asset.repository';
 import { BackfillService, BackfillSummary, DownloadListEntry } from '../gaps/backfill.service';
 import { SeriesSelection } from '../gaps/gap-detector.service';
+import { backfillCounts } from '../gaps/recorded-runs.service';
 import { CompletenessReport, CompletenessReportService } from '../reports/completeness-report.service';
 import { IngestProgress } from './ingest-progress';
 import { IngestRequest, IngestResult, IngestService } from './ingest.service';
-import { IngestionJobRepository } from './ingestion-job.repository';
+import { IngestionJobRepository } from '../jobs/ingestion-job.repository';
 import { renderCsvRows } from '../common/csv';
 
 export interface UnifiedIngestOptions {
@@ -63,13 +64,7 @@ export class UnifiedIngestService {
       maxCalls: opts.maxCalls,
       signal: request.signal,
     });
-    await this.jobs.recordBackfill(ingested.job_id, {
-      gapsDetected: backfill.gaps_detected,
-      gapsFilled: backfill.gaps_filled + backfill.gaps_verified_empty,
-      gapsUnfillable: backfill.gaps_unfillable,
-      apiCalls: backfill.api_calls,
-      incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0,
-    });
+    await this.jobs.recordBackfill(ingested.job_id, { ...backfillCounts(backfill), incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0 });
     if (opts.downloadListFile) await writeFile(opts.downloadListFile, downloadListCsv(backfill.download_list));
     // The same series as `report` with the same filter: every expected series, not only the ones this run touched.
     const completeness = (await this.reports.build({ tier: request.tier, intervals: request.intervals, symbols: request.symbols })).summary;

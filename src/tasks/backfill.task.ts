@@ -2,11 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Tier } from '../entities/enums';
 import { BackfillService, BackfillSummary } from '../gaps/backfill.service';
+import { backfillOutcome } from '../gaps/recorded-runs.service';
+import { JobRunOutcome } from '../jobs/job-run-recorder';
 import { ScheduledTask } from './scheduled-task';
 
+export interface BackfillSetsResult {
+  sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }>;
+}
+
+/** One job for the whole run, its counts summed over the sets (each set's BackfillService run records none). */
 @Injectable()
-export class BackfillTask implements ScheduledTask {
+export class BackfillTask implements ScheduledTask<BackfillSetsResult> {
   readonly name = 'backfill-gaps-incremental';
+  readonly kind = 'backfill';
   readonly description = 'incremental gap detection and backfill for the configured tier/interval sets';
   private readonly logger = new Logger(BackfillTask.name);
 
@@ -19,15 +27,17 @@ export class BackfillTask implements ScheduledTask {
     return this.config.cronBackfill;
   }
 
-  async run(): Promise<{ sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }> }> {
+  async run(signal: AbortSignal): Promise<BackfillSetsResult> {
     const sets = [];
     for (const set of this.config.backfillSets) {
+      if (signal.aborted) break; // cancelled: the sets not begun are not started
       const result = await this.backfill.run({
         tier: set.tier as Tier,
         intervals: set.intervals,
         lookbackDays: this.config.backfillLookbackDays,
         incremental: true,
         newSeries: true, // a scheduled set names its series: every asset of the tier at its intervals
+        signal,
       });
       this.logger.log(
         `${set.tier} ${set.intervals.join(',')}: ${result.gaps_detected} gap(s), ${result.gaps_filled} filled, ${result.gaps_failed} failed, ${result.api_calls} call(s)`,
@@ -35,5 +45,9 @@ export class BackfillTask implements ScheduledTask {
       sets.push({ ...set, result });
     }
     return { sets };
+  }
+
+  outcome(result: BackfillSetsResult): JobRunOutcome {
+    return backfillOutcome(...result.sets.map((s) => s.result));
   }
 }

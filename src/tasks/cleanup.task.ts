@@ -6,6 +6,7 @@ import { ScheduledTask } from './scheduled-task';
 @Injectable()
 export class CleanupTask implements ScheduledTask {
   readonly name = 'cleanup-old-gap-records';
+  readonly kind = 'cleanup';
   readonly description = 'delete resolved gap records (FILLED, VERIFIED_EMPTY, IGNORED) older than CLEANUP_DAYS';
 
   constructor(

@@ -7,6 +7,7 @@ import { ScheduledTask } from './scheduled-task';
 @Injectable()
 export class RecoverStaleJobsTask implements ScheduledTask {
   readonly name = 'recover-stale-jobs';
+  readonly kind = 'recover-stale-jobs';
   readonly description = 'RUNNING jobs without heartbeat → PARTIAL (resumable); gaps stuck FILLING → DETECTED';
 
   constructor(

@@ -10,6 +10,7 @@ import { ScheduledTask } from './scheduled-task';
 @Injectable()
 export class ReportTask implements ScheduledTask {
   readonly name = 'report-data-completeness';
+  readonly kind = 'report';
   readonly description = 'write the completeness report (JSON and HTML) to REPORTS_DIR and log its summary';
   private readonly logger = new Logger(ReportTask.name);
 

@@ -32,7 +32,7 @@ export class TaskScheduler implements OnApplicationBootstrap {
         waitForCompletion: true,
         onTick: async () => {
           try {
-            await this.tasks.run(task.name);
+            await this.tasks.run(task.name, 'schedule');
           } catch (e) {
             this.logger.error(`${task.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
           }

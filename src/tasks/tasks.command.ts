@@ -1,6 +1,6 @@
 import { Command } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { renderTable } from '../cli/table';
+import { durationText, renderTable } from '../cli/table';
 import { UsageError } from '../common/errors';
 import { TasksService } from './tasks.service';
 
@@ -17,16 +17,19 @@ export class TasksCommand extends CandlekeepCommand {
 
   protected async execute([action, name]: string[], _o: JsonOption): Promise<CommandOutcome> {
     if (action === 'list') {
-      const tasks = this.tasks.list();
+      const tasks = await this.tasks.list();
       return this.ok(
         { tasks },
-        renderTable(['task', 'cron (UTC)', 'next runs'], tasks.map((t) => [t.name, t.cron, t.next_runs.join(', ')])),
+        renderTable(
+          ['task', 'cron (UTC)', 'next runs', 'last run', 'outcome', 'duration'],
+          tasks.map((t) => [t.name, t.cron, t.next_runs.join(', '), t.last_run?.started_at ?? null, t.last_run?.status ?? null, durationText(t.last_run?.duration_ms)]),
+        ),
       );
     }
     if (action === 'run') {
       if (!name) throw new UsageError('tasks run: which task? see `candlekeep tasks list`');
-      const run = await this.tasks.run(name);
-      return this.ok(run, run.ran ? `${run.task} done in ${run.duration_ms} ms\n${JSON.stringify(run.result, null, 2)}` : `${run.task}: ${run.skipped}`);
+      const run = await this.tasks.run(name, 'cli');
+      return this.ok(run, run.ran ? `${run.task} done in ${run.duration_ms} ms (job ${run.job_id})\n${JSON.stringify(run.result, null, 2)}` : `${run.task}: ${run.skipped}`);
     }
     throw new UsageError(`tasks: unknown action ${JSON.stringify(action)}; use list or run NAME`);
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GapsModule } from '../gaps/gaps.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
+import { JobRunsModule } from '../jobs/job-runs.module';
 import { ReportsModule } from '../reports/reports.module';
 import { BackfillTask } from './backfill.task';
 import { CleanupTask } from './cleanup.task';
@@ -16,7 +17,7 @@ const TASKS = [BackfillTask, CleanupTask, ReportTask, ValidateTask, UpdateMarket
 
 /** The maintenance tasks, runnable on demand; the server's TaskScheduler puts them on their cron schedules. */
 @Module({
-  imports: [GapsModule, ReportsModule, IngestionModule],
+  imports: [GapsModule, ReportsModule, IngestionModule, JobRunsModule],
   providers: [
     ...TASKS,
     { provide: SCHEDULED_TASKS, inject: TASKS, useFactory: (...tasks: ScheduledTask[]) => tasks },

@@ -2,11 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AssetCategory } from '../entities/enums';
 import { MarketDataUpdateResult, MarketDataUpdateService } from '../gaps/market-data-update.service';
+import { updateOutcome } from '../gaps/recorded-runs.service';
+import { JobRunOutcome } from '../jobs/job-run-recorder';
 import { ScheduledTask } from './scheduled-task';
 
 @Injectable()
-export class UpdateMarketDataTask implements ScheduledTask {
+export class UpdateMarketDataTask implements ScheduledTask<MarketDataUpdateResult> {
   readonly name = 'update-market-data';
+  readonly kind = 'update-market-data';
   readonly description = 'bring every active series of UPDATE_CATEGORIES up to the last closed candle';
   private readonly logger = new Logger(UpdateMarketDataTask.name);
 
@@ -21,5 +24,9 @@ export class UpdateMarketDataTask implements ScheduledTask {
 
   run(): Promise<MarketDataUpdateResult> {
     return this.updater.update({ categories: this.config.updateCategories as AssetCategory[], force: false }, (p) => this.logger.log(`progress ${JSON.stringify(p)}`));
+  }
+
+  outcome(result: MarketDataUpdateResult): JobRunOutcome {
+    return updateOutcome(result);
   }
 }

@@ -6,6 +6,7 @@ import { ScheduledTask } from './scheduled-task';
 @Injectable()
 export class ValidateTask implements ScheduledTask {
   readonly name = 'validate-recent-data';
+  readonly kind = 'validate';
   readonly description = 'warn (and post to ALERT_WEBHOOK_URL) about series more than STALE_HOURS behind';
 
   constructor(

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import type { BackfillSummary } from '../../src/gaps/backfill.service';
 import { ohlcWindowStart } from '../../src/gaps/fillability';
 import type { GapView } from '../../src/gaps/gaps.service';
+import type { JobDetail, JobSummary } from '../../src/ingestion/jobs.service';
 import { runCli } from '../helpers/cli';
 import { FIXTURES, t, writePieces } from '../helpers/ingest';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
@@ -167,6 +168,77 @@ describe.each(STORES)('gap ledger and backfill against the Kraken test server (p
       api_calls: 0,
     });
     expect(server.requestCount()).toBe(0);
+  });
+
+  it('every backfill run is one job row (kind backfill, trigger cli): counts, calls, run time, outcome; listed by jobs list --kind', async () => {
+    expect((await cli(['ingest', '--csv', join(dir, 'usd'), '--csv', join(dir, 'cad'), '--no-api'])).code).toBe(0);
+    // Kraken down: the run throws (KRAKEN_UNREACHABLE), its gaps stay as they were, its job is FAILED with the error.
+    const down = await cli(['backfill', '--intervals', '1440'], { TRADES_BACKFILL: 'off', KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' });
+    expect(down.code).toBe(1);
+    // One series' requests keep failing (1 try + 2 retries): work left undone, PARTIAL.
+    server.fault('OHLC', { kind: 'http500', times: 3 });
+    const short = await cli(['backfill', '--intervals', '1440'], { TRADES_BACKFILL: 'off' });
+    expect(short.code).toBe(1);
+    const r = await runCli(['backfill', '--intervals', '1440', '--retry-failed'], env({ TRADES_BACKFILL: 'off' }));
+    expect(r.code).toBe(0);
+    const jobId = /^job ([0-9a-f-]{36})$/m.exec(r.stdout)?.[1];
+    expect(jobId).toBeDefined();
+
+    const rows = await pg.query(
+      `SELECT id, kind, trigger, task, status, gaps_detected::int, gaps_filled::int, gaps_unfillable::int, api_calls::int,
+              duration_ms::int, error, result, finished_at IS NOT NULL AS finished
+         FROM ingestion_jobs ORDER BY created_at`,
+    );
+    // The ingest's own detection is part of its ingest job: no second row for it.
+    expect(rows.rows.map((j) => [j.kind, j.trigger, j.task, j.status])).toEqual([
+      ['ingest', 'cli', null, 'COMPLETED'],
+      ['backfill', 'cli', null, 'FAILED'],
+      ['backfill', 'cli', null, 'PARTIAL'],
+      ['backfill', 'cli', null, 'COMPLETED'],
+    ]);
+    const [, failed, partial, done] = rows.rows;
+    expect(failed.error).toMatch(/Kraken unreachable/);
+    expect(failed.result).toBeNull();
+    expect(partial).toMatchObject({ api_calls: 4, finished: true });
+    expect(partial.result).toMatchObject({ gaps_failed: 1, api_calls: 4 });
+    const summary = done.result as BackfillSummary;
+    expect(done.id).toBe(jobId);
+    expect(summary.gaps_filled).toBeGreaterThan(0);
+    expect(done).toMatchObject({
+      gaps_detected: summary.gaps_detected,
+      gaps_filled: summary.gaps_filled + summary.gaps_verified_empty,
+      gaps_unfillable: summary.gaps_unfillable,
+      api_calls: summary.api_calls,
+      finished: true,
+      error: null,
+    });
+    for (const j of [failed, partial, done]) expect(j.duration_ms).toBeGreaterThan(0);
+
+    // --json carries the job id beside the summary's own fields.
+    expect(short.json<BackfillSummary & { job_id: string }>()).toMatchObject({ job_id: partial.id, gaps_failed: 1 });
+    const backfills = await cli(['jobs', 'list', '--kind', 'backfill']);
+    expect(backfills.code).toBe(0);
+    const listed = backfills.json<{ jobs: JobSummary[] }>().jobs;
+    expect(listed.map((j) => [j.job_id, j.kind, j.trigger, j.status])).toEqual([
+      [done.id, 'backfill', 'cli', 'COMPLETED'],
+      [partial.id, 'backfill', 'cli', 'PARTIAL'],
+      [failed.id, 'backfill', 'cli', 'FAILED'],
+    ]);
+    expect(listed[0]).toMatchObject({ api_calls: summary.api_calls, duration_ms: done.duration_ms });
+    const ingests = (await cli(['jobs', 'list', '--kind', 'ingest'])).json<{ jobs: JobSummary[] }>().jobs;
+    expect(ingests.map((j) => j.kind)).toEqual(['ingest']);
+    const show = (await cli(['jobs', 'show', done.id.slice(0, 8)])).json<JobDetail>();
+    expect(show).toMatchObject({ job_id: done.id, trigger: 'cli', task: null, duration_ms: done.duration_ms, result: summary });
+    const bad = await cli(['jobs', 'list', '--kind', 'defrag']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('ingest, backfill');
+    // Only ingest jobs resume: a backfill is run again (its gaps and cursors say where it stopped).
+    const resume = await cli(['jobs', 'resume', partial.id]);
+    expect(resume.code).toBe(2);
+    expect(resume.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'JOB_NOT_RESUMABLE',
+      message: expect.stringContaining('only ingest jobs resume; run candlekeep backfill again'),
+    });
   });
 
   it('ends rate-limit faults recovered and a series whose API keeps failing FAILED, the others going on (exit 1)', async () => {

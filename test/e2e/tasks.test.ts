@@ -57,7 +57,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   }
   const run = async <T>(name: string, extra: Record<string, string> = {}): Promise<T> => {
     const tasks = (await boot(extra)).get(TasksService);
-    const out = await tasks.run(name);
+    const out = await tasks.run(name, 'cli');
     expect(out).toMatchObject({ task: name, ran: true });
     return out.result as T;
   };
@@ -112,6 +112,62 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       { symbol: 'BTC-CAD-SPOT', s: '2025-03-30', e: '2025-03-31', status: 'FILLED', n: 2 },
       { symbol: 'BTC-USD-SPOT', s: '2025-03-21', e: '2025-03-31', status: 'FILLED', n: 11 },
     ]);
+    // One job for the run (not one per set, none from BackfillService itself), its counts summed over the sets.
+    const jobs = await pg.query(`SELECT kind, trigger, task, status, gaps_filled::int, api_calls::int, result FROM ingestion_jobs`);
+    expect(jobs.rows).toEqual([
+      { kind: 'backfill', trigger: 'cli', task: 'backfill-gaps-incremental', status: 'COMPLETED', gaps_filled: 2, api_calls: 2, result },
+    ]);
+  });
+
+  it('every task run is a job row named after its task; `tasks list` shows each task\'s last run; a run that throws is FAILED', async () => {
+    const r = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
+    expect(r.code).toBe(0);
+    const run = r.json<TaskRun>();
+    expect(run.job_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Kraken unreachable: the update throws, its job is FAILED with the error, the error goes on to the caller.
+    const tasks = (await boot({ KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' })).get(TasksService);
+    await seed.coverage(await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD'), 1440, '2025-01-01', '2025-03-20'); // held, behind
+    await expect(tasks.run('update-market-data', 'cli')).rejects.toThrow(/Kraken unreachable/);
+    const { rows } = await pg.query(`SELECT id, kind, trigger, task, status, error, duration_ms FROM ingestion_jobs ORDER BY created_at`);
+    expect(rows.map((j) => [j.kind, j.trigger, j.task, j.status])).toEqual([
+      ['cleanup', 'cli', 'cleanup-old-gap-records', 'COMPLETED'],
+      ['update-market-data', 'cli', 'update-market-data', 'FAILED'],
+    ]);
+    expect(rows[0].id).toBe(run.job_id);
+    expect(rows[1].error).toMatch(/Kraken unreachable/);
+
+    const list = await runCli(['tasks', 'list', '--json'], env());
+    expect(list.code).toBe(0);
+    const last = Object.fromEntries(list.json<{ tasks: TaskInfo[] }>().tasks.map((t) => [t.name, t.last_run]));
+    expect(last).toEqual({
+      'backfill-gaps-incremental': null,
+      'cleanup-old-gap-records': {
+        job_id: run.job_id,
+        trigger: 'cli',
+        status: 'COMPLETED',
+        started_at: NOW.replace('Z', '.000Z'),
+        finished_at: NOW.replace('Z', '.000Z'),
+        duration_ms: Number(rows[0].duration_ms),
+      },
+      'report-data-completeness': null,
+      'validate-recent-data': null,
+      'update-market-data': expect.objectContaining({ job_id: rows[1].id, status: 'FAILED' }),
+      'recover-stale-jobs': null,
+    });
+    const text = await runCli(['tasks', 'list'], env());
+    expect(text.stdout).toMatch(/cleanup-old-gap-records .* COMPLETED +\d+ ms/);
+  });
+
+  it('a scheduled run is a job row with trigger schedule', async () => {
+    const ref = await boot({ SCHEDULES_ENABLED: 'true' }, true);
+    const jobs = ref.get(SchedulerRegistry).getCronJobs();
+    try {
+      await jobs.get('validate-recent-data')!.fireOnTick();
+    } finally {
+      for (const j of jobs.values()) void j.stop();
+    }
+    const { rows } = await pg.query(`SELECT kind, trigger, task, status FROM ingestion_jobs`);
+    expect(rows).toEqual([{ kind: 'validate', trigger: 'schedule', task: 'validate-recent-data', status: 'COMPLETED' }]);
   });
 
   it('cleanup-old-gap-records deletes exactly the records closed (FILLED, VERIFIED_EMPTY, MERGED) more than CLEANUP_DAYS ago', async () => {
@@ -197,6 +253,7 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
       details: { forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 }, crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 } },
       force_update: false,
+      api_calls: 2,
     });
     expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
     expect(server.seriesRequestCount('XBTCAD')).toBe(0);
@@ -234,7 +291,8 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     } finally {
       await other.end();
     }
-    const js = await pg.query<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs`);
+    // The recovery's own run is a job of its own (COMPLETED), not among the ones it looked at.
+    const js = await pg.query<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs WHERE task IS NULL`);
     expect(Object.fromEntries(js.rows.map((r) => [r.id, r.status]))).toEqual({ [silent!]: 'PARTIAL', [alive!]: 'RUNNING', [done!]: 'COMPLETED' });
     expect(await seed.gapStatuses()).toEqual({ [stuck]: 'DETECTED', [claimed]: 'FILLING', [untouched]: 'DETECTED' });
   });

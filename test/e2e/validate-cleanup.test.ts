@@ -193,7 +193,9 @@ describe('validate, cleanup and update-market-data commands', () => {
       await market();
       const first = await cli(['update-market-data', '--categories', 'crypto,forex,stock'], { LOG_LEVEL: 'info' });
       expect(first.code).toBe(1);
-      expect(first.json<MarketDataUpdateResult>()).toEqual({
+      const firstOut = first.json<MarketDataUpdateResult & { job_id: string }>();
+      expect(firstOut).toEqual({
+        job_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         status: 'partial',
         categories_processed: 3,
         total_categories: 3,
@@ -204,7 +206,11 @@ describe('validate, cleanup and update-market-data commands', () => {
           stock: { success: 0, unchanged: 0, failed: 0, skipped: 0 },
         },
         force_update: false,
+        api_calls: 2, // BTC-USD's one request, SEK-NOK's one (its held 1440)
       });
+      // The run is a job row: kind update-market-data, PARTIAL (two series failed), its calls counted.
+      const [job] = (await pg.query(`SELECT kind, trigger, status, api_calls::int, result->>'status' AS result FROM ingestion_jobs WHERE id = $1`, [firstOut.job_id])).rows;
+      expect(job).toEqual({ kind: 'update-market-data', trigger: 'cli', status: 'PARTIAL', api_calls: 2, result: 'partial' });
       // Progress as human lines on stderr, one per category start and end, with its counts.
       const progress = [...first.stderr.matchAll(/(?:crypto|forex|stock) \(\d\/3\): .*/g)].map((m) => m[0]);
       expect(progress).toEqual([

@@ -77,7 +77,7 @@ describe('choosing what to fill: --symbols, and only the series held by default'
     expect(hourly.json<BackfillSummary>()).toMatchObject({ series_processed: 0 });
     expect(await expectedSeries()).toEqual(held);
     expect((await runCliInProcess(['backfill', '--intervals', '60', '--max-calls', '0'], krakenTestEnv(db.url, server.url, NOW))).stdout).toMatch(
-      /^no held series selected .*--symbols BTC-USD --intervals 60,1440/,
+      /^job [0-9a-f-]{36}\nno held series selected .*--symbols BTC-USD --intervals 60,1440/,
     );
 
     const notHeld = await cli(['backfill', '--symbols', 'ETH-USD']);

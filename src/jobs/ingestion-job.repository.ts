@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { UsageError } from '../common/errors';
-import { JobStatus } from '../entities/enums';
-import { IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
+import { JobKind, JobStatus } from '../entities/enums';
+import { GapCounts, IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
 
 /**
  * Job timestamps (start, heartbeat, finish) and staleness are process
@@ -11,6 +11,12 @@ import { IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
  * "now" (which candles are open), not whether a process is still alive.
  */
 export const wallClock = (): Date => new Date();
+
+const outcomeOf = (job: IngestionJob) => ({
+  ...Object.fromEntries(JOB_COUNTERS.map((c) => [c, job[c]])),
+  result: job.result,
+  durationMs: job.durationMs,
+});
 
 @Injectable()
 export class IngestionJobRepository {
@@ -34,8 +40,21 @@ export class IngestionJobRepository {
     return found[0] ?? null;
   }
 
-  list(limit: number): Promise<IngestionJob[]> {
-    return this.repo.find({ order: { createdAt: 'DESC' }, take: limit });
+  /** The newest `limit` jobs, of one kind when given. */
+  list(limit: number, kind?: JobKind): Promise<IngestionJob[]> {
+    return this.repo.find({ where: kind ? { kind } : {}, order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  /** The newest job of each of these tasks, by task name (a task never run has none). */
+  async latestPerTask(tasks: readonly string[]): Promise<Map<string, IngestionJob>> {
+    const found = await this.repo
+      .createQueryBuilder('j')
+      .distinctOn(['j.task'])
+      .where('j.task IN (:...tasks)', { tasks })
+      .orderBy('j.task')
+      .addOrderBy('j.createdAt', 'DESC')
+      .getMany();
+    return new Map(found.map((j) => [j.task!, j]));
   }
 
   /** RUNNING jobs whose last heartbeat is older than `before`. */
@@ -50,10 +69,7 @@ export class IngestionJobRepository {
    * Adds the gap/backfill half of a unified run to its (finished) job; an
    * incomplete backfill turns a COMPLETED job PARTIAL.
    */
-  async recordBackfill(
-    id: string,
-    c: { gapsDetected: number; gapsFilled: number; gapsUnfillable: number; apiCalls: number; incomplete: boolean },
-  ): Promise<void> {
+  async recordBackfill(id: string, c: GapCounts & { incomplete: boolean }): Promise<void> {
     await this.repo
       .createQueryBuilder()
       .update(IngestionJob)
@@ -74,12 +90,11 @@ export class IngestionJobRepository {
    * returns false when it was not.
    */
   async writeIf(job: IngestionJob, expected: JobStatus): Promise<boolean> {
-    const counters = Object.fromEntries(JOB_COUNTERS.map((c) => [c, job[c]]));
     const result = await this.repo
       .createQueryBuilder()
       .update(IngestionJob)
       .set({
-        ...counters,
+        ...outcomeOf(job),
         status: job.status,
         heartbeatAt: job.heartbeatAt,
         startedAt: job.startedAt,
@@ -89,5 +104,10 @@ export class IngestionJobRepository {
       .where('id = :id AND status = :expected', { id: job.id, expected })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Writes what the job's run did (counters, result, run time) whatever its status: a cancelled run's record. */
+  async writeOutcome(job: IngestionJob): Promise<void> {
+    await this.repo.createQueryBuilder().update(IngestionJob).set(outcomeOf(job)).where('id = :id', { id: job.id }).execute();
   }
 }
