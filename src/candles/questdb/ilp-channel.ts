@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SenderBuffer, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
 import { parseIlpConfig } from './ilp-config';
+import { fetchSettings, protocolVersionFromSettings } from './ilp-protocol';
 import { questdbClient } from './questdb-client';
 import { tcpProblem } from './tcp-probe';
 import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
@@ -59,7 +60,8 @@ export function describeIlpFailure(error: unknown): IlpFailure {
  * One ILP/HTTP endpoint, from the QUESTDB_ILP config string, through
  * `@questdb/nodejs-client`: its buffer serialises rows (protocol version
  * negotiated with the server through GET /settings unless the string sets
- * `protocol_version`), its transport POSTs them to `/write`. A 204 answer is
+ * `protocol_version`: QuestDB 9 lists its versions there, QuestDB 8 none,
+ * which is protocol 1 — see ilp-protocol.ts), its transport POSTs them to `/write`. A 204 answer is
  * QuestDB's acknowledgement that the request's rows are committed (one
  * transaction per request); only then does `send` resolve.
  *
@@ -95,7 +97,11 @@ export class IlpChannel {
     options.stdlib_http = true;
     options.retry_timeout = 0;
     options.log = log;
-    await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => questdbClient().SenderOptions.resolveAuto(options), retryTimeoutMs, log);
+    if (options.protocol_version === 'auto') {
+      const settings = await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => fetchSettings(options), retryTimeoutMs, log);
+      options.protocol_version = protocolVersionFromSettings(settings);
+      log('debug', `ILP protocol version ${options.protocol_version} (from GET /settings)`);
+    }
     return new IlpChannel(options, questdbClient().createTransport(options), retryTimeoutMs, log);
   }
 

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { InvariantError } from '../../common/errors';
 import { Candle, SeriesRef } from '../candle-store';
 import { IlpChannel } from './ilp-channel';
@@ -54,6 +56,9 @@ class IlpEndpoint {
     await new Promise<void>((done) => this.server.close(() => done()));
   }
 }
+
+/** /settings bodies recorded from real QuestDB servers (see PROVENANCE.md there). */
+const QUESTDB_FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'questdb');
 
 const SERIES: SeriesRef = { assetId: 7, symbol: 'BTC-USD-SPOT', intervalMinutes: 60 };
 const T0 = 1_700_002_800; // 2023-11-14T23:00:00Z, aligned to 60 minutes
@@ -110,6 +115,20 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     await w.write(candle(0));
     await w.commit();
     expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(/^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/);
+  });
+
+  it.each([
+    ['8.1.4', '1'],
+    ['9.3.4', '3'],
+  ])('negotiates with the /settings body recorded from QuestDB %s: protocol %s (QuestDB 8 lists no versions: 1, no crash)', async (version, protocol) => {
+    endpoint.settings = JSON.parse(readFileSync(join(QUESTDB_FIXTURES, `settings_${version}.json`), 'utf8')) as object;
+    const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};`, quiet);
+    expect(channel.protocolVersion).toBe(protocol);
+    const w = await writer(`http::addr=127.0.0.1:${port};`);
+    await w.write(candle(0));
+    expect(await w.commit()).toBe(1);
+    // Protocol 1 sends doubles as text, 2 and 3 as binary.
+    expect(/,open=42000\.5,/.test(endpoint.writes()[0]!.body.toString('latin1'))).toBe(protocol === '1');
   });
 
   it('protocol 2 (negotiated through GET /settings): binary IEEE-754 doubles and the designated ts in µs with a t suffix', async () => {
