@@ -30,13 +30,7 @@ const hourly = (s: SeriesRef): SeriesRef => s;
  * reads/counts/extents by span, deletes, streaming bulk loads that are all or
  * nothing, and errors surfaced as CandlekeepErrors.
  */
-export function candleStoreContract(
-  name: string,
-  setup: () => Promise<CandleStoreFixture>,
-  /** Titles of contract tests this store is known to fail: they run as `it.failing` (a pass then fails the suite). */
-  knownFailures: ReadonlySet<string> = new Set(),
-): void {
-  const it = (title: string, fn: () => Promise<void>) => (knownFailures.has(title) ? test.failing : test)(title, fn);
+export function candleStoreContract(name: string, setup: () => Promise<CandleStoreFixture>): void {
   describe(`CandleStore contract: ${name}`, () => {
     let fx: CandleStoreFixture;
     let store: CandleStore;

@@ -4,16 +4,6 @@ import { QuestDbCandleStore } from '../../src/candles/questdb/questdb-candle-sto
 import { candleStoreContract } from './candle-store.contract';
 import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
 
-/**
- * Found on a real QuestDB (9.3.4 in CI) and left for the QuestDB store's own
- * issue: the bulk writer sends every QUESTDB_BATCH_ROWS rows as its own ILP
- * request, which is its own QuestDB transaction, so rows are visible before
- * commit() and abort() cannot take back the batches already sent.
- */
-const KNOWN_QUESTDB_FAILURES = new Set([
-  'bulk-loads a large stream through bulkWriter; nothing is visible before commit',
-  'abort drops everything the bulk writer was given',
-]);
 
 /**
  * The CandleStore contract against a live QuestDB, when QUESTDB_ILP and
@@ -44,7 +34,6 @@ if (QUESTDB) {
         },
       };
     },
-    KNOWN_QUESTDB_FAILURES,
   );
 } else {
   reportQuestDbSkipped('CandleStore contract');

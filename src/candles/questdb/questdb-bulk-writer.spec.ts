@@ -83,8 +83,8 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   async function writer(config: string, batchRows = 1000): Promise<QuestDbBulkWriter> {
     const channel = await IlpChannel.open(config, quiet);
-    return new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', batchRows, async () => {
-      visibleWaits++;
+    return new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', batchRows, async (acknowledged) => {
+      if (acknowledged > 0) visibleWaits++;
     });
   }
 

@@ -7,12 +7,14 @@ import { writeCandleRow } from './assetprice';
 import { IlpChannel } from './ilp-channel';
 
 /**
- * Streams one series into QuestDB over ILP/HTTP. Rows are serialised into the
- * client's buffer and sent every `batchRows` rows (one acknowledged request,
- * one QuestDB transaction each); `commit()` sends the rest and then waits
- * until QuestDB's WAL made everything visible to reads, so that coverage
- * committed after it is true. Batches go out one at a time, in order, so a
- * candle written twice keeps its last version.
+ * Streams one series into a QuestDB table over ILP/HTTP. Rows are serialised
+ * into the client's buffer and sent every `batchRows` rows (one acknowledged
+ * request, one QuestDB transaction each); `commit()` sends the rest and then
+ * hands over to `publish` (the store: wait until QuestDB's WAL made the rows
+ * visible, and for a staged writer move them into the candle table first), so
+ * that coverage committed after it is true. `abort()` calls `discard` (a staged
+ * writer drops its staging table). Batches go out one at a time, in order, so
+ * a candle written twice keeps its last version.
  *
  * A failed batch fails the writer: the error propagates from write() or
  * commit(), later calls reject, and only acknowledged rows were counted.
@@ -31,9 +33,12 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     private readonly series: SeriesRef,
     private readonly source: CandleSource,
     private readonly batchRows: number,
-    private readonly awaitVisible: () => Promise<void>,
+    /** At commit, after every row was acknowledged: makes the `acknowledged` rows visible where they belong. */
+    private readonly publish: (acknowledged: number) => Promise<void>,
     /** Turns a failed request's error into the one to report (the store tells schema mismatches apart). */
     private readonly diagnose: (error: unknown) => Promise<unknown> = async (error) => error,
+    /** At abort (also after a failure): throws away what was written. */
+    private readonly discard: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Rows QuestDB has acknowledged so far. */
@@ -54,7 +59,7 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     await this.flush();
     await this.sending;
     try {
-      if (this.acknowledgedRows > 0) await this.awaitVisible();
+      await this.publish(this.acknowledgedRows);
     } catch (e) {
       this.fail(e);
       throw e;
@@ -64,11 +69,12 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
   }
 
   async abort(): Promise<void> {
-    if (this.state === 'committed') return;
+    if (this.state === 'committed' || this.state === 'aborted') return;
     this.buffer.reset();
     this.pendingRows = 0;
     this.state = 'aborted';
     await this.sending.catch(() => undefined);
+    await this.discard();
   }
 
   /** Queues the buffered rows as one request behind any request in flight. */

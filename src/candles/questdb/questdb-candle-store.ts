@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, QueryResultRow } from 'pg';
 import { ConfigError } from '../../common/errors';
@@ -105,6 +106,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   async ensureSchema(): Promise<void> {
     await this.query(createAssetpriceSql(this.table));
+    await this.dropOrphanStages();
     const rows = await this.query<{ column: string; type: string; designated: boolean; upsertKey: boolean }>(
       `SELECT * FROM table_columns('${this.table}')`,
     );
@@ -117,8 +119,26 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     }
   }
 
+  /**
+   * Straight into the candle table: an upsert is small (an OHLC answer, a
+   * trades page), most often one ILP request, and idempotent — re-written
+   * whole by a retry, so a part landing before a failure is harmless.
+   */
   async upsert(series: SeriesRef, candles: readonly Candle[], source: CandleSource): Promise<number> {
-    const writer = await this.bulkWriter(series, source);
+    await this.ready();
+    const channel = await this.ilp();
+    const writer = new QuestDbBulkWriter(
+      channel,
+      channel.newBuffer(),
+      this.table,
+      series,
+      source,
+      this.settings.batchRows,
+      async (acknowledged) => {
+        if (acknowledged > 0) await this.awaitVisible(this.table);
+      },
+      (error) => this.diagnoseRejection(error),
+    );
     try {
       for (const candle of candles) await writer.write(candle);
       return await writer.commit();
@@ -128,18 +148,39 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     }
   }
 
+  /**
+   * A whole file's rows, all or nothing. QuestDB has no transaction spanning
+   * several requests, and a file is many: the rows stream over ILP into a
+   * staging table of this writer's own (same columns and dedup keys), and
+   * commit() moves them into the candle table with one `INSERT … SELECT` —
+   * one WAL transaction, so readers see none of the file or all of it, and the
+   * table's DEDUP UPSERT KEYS apply as for any write. abort() drops the staging
+   * table; one left by a process that died is dropped by the next
+   * ensureSchema() once it is STAGE_ORPHAN_MS old.
+   */
   async bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter> {
     await this.ready();
     const channel = await this.ilp();
+    const stage = stagingTableName(this.table, Date.now());
+    await this.query(createAssetpriceSql(stage));
+    const drop = () => this.query(`DROP TABLE IF EXISTS ${stage}`).then(() => undefined);
     return new QuestDbBulkWriter(
       channel,
       channel.newBuffer(),
-      this.table,
+      stage,
       series,
       source,
       this.settings.batchRows,
-      () => this.awaitVisible(),
+      async (acknowledged) => {
+        if (acknowledged > 0) {
+          await this.awaitVisible(stage);
+          await this.query(`INSERT INTO ${this.table} SELECT ${Object.keys(ASSETPRICE_COLUMNS).join(', ')} FROM ${stage}`);
+          await this.awaitVisible(this.table);
+        }
+        await drop();
+      },
       (error) => this.diagnoseRejection(error),
+      drop,
     );
   }
 
@@ -212,7 +253,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     if (removed === 0) return 0;
     const { where, params } = seriesFilter(series, span);
     await this.query(`UPDATE ${this.table} SET source = '${DELETED_SOURCE}' WHERE ${where}`, params);
-    await this.awaitVisible();
+    await this.awaitVisible(this.table);
     return removed;
   }
 
@@ -252,14 +293,25 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return error;
   }
 
-  /** Waits until QuestDB's WAL applied everything acknowledged so far. */
-  private async awaitVisible(): Promise<void> {
-    await waitUntilApplied(this.table, () => this.walState(), { timeoutMs: this.settings.visibilityTimeoutMs });
+  /** Staging tables of bulk writers that died with their process (older than STAGE_ORPHAN_MS: no live writer is). */
+  private async dropOrphanStages(): Promise<void> {
+    const rows = await this.query<{ table_name: string }>(`SELECT table_name FROM tables() WHERE table_name LIKE '${this.table}_stage_%'`);
+    for (const { table_name: name } of rows) {
+      const born = stagingTableBirth(this.table, name);
+      if (born === null || Date.now() - born < STAGE_ORPHAN_MS) continue;
+      await this.query(`DROP TABLE IF EXISTS ${name}`);
+      this.logger.warn(`dropped ${name}, the staging table of a bulk load that stopped before its end (nothing of it was in ${this.table})`);
+    }
   }
 
-  private async walState(): Promise<WalState | null> {
+  /** Waits until QuestDB's WAL applied everything acknowledged so far to `table`. */
+  private async awaitVisible(table: string): Promise<void> {
+    await waitUntilApplied(table, () => this.walState(table), { timeoutMs: this.settings.visibilityTimeoutMs });
+  }
+
+  private async walState(table: string): Promise<WalState | null> {
     const [row] = await this.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
-      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${this.table}'`,
+      `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
     );
     if (!row) return null;
     return { suspended: row.suspended, writerTxn: Number(row.writerTxn), sequencerTxn: Number(row.sequencerTxn) };
@@ -306,6 +358,20 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       throw new QuestDbQueryError(`QuestDB query failed: ${err.message} [${sql.split('\n')[0]}]`, { cause: e });
     }
   }
+}
+
+/** A staging table older than this belongs to no live bulk writer (a file loads in minutes, not a day). */
+const STAGE_ORPHAN_MS = 24 * 3_600_000;
+
+/** `<table>_stage_<epoch ms, base 36>_<random>`: unique per writer, its birth readable for the orphan sweep. */
+export function stagingTableName(table: string, now: number): string {
+  return `${table}_stage_${now.toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** When a staging table of `table` was created (epoch ms), or null when the name is not one. */
+export function stagingTableBirth(table: string, name: string): number | null {
+  const m = new RegExp(`^${table}_stage_([0-9a-z]+)_[0-9a-f]{8}$`).exec(name);
+  return m ? parseInt(m[1]!, 36) : null;
 }
 
 /** The live candles of a series, optionally within an inclusive span: `$1` symbol, `$2` interval, `$3`/`$4` bounds. */
