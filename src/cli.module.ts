@@ -1,51 +1,35 @@
 import { Module } from '@nestjs/common';
-import { AssetsActivateCommand, AssetsDeactivateCommand } from './assets/assets-active.command';
-import { AssetsListCommand } from './assets/assets-list.command';
-import { AssetsSyncCommand } from './assets/assets-sync.command';
-import { AssetsCommand } from './assets/assets.command';
-import { AssetsModule } from './assets/assets.module';
-import { CandlesExportModule } from './candles/candles-export.module';
-import { CandlesCommand } from './candles/candles.command';
-import { CommonModule } from './common/common.module';
-import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
-import { MigrateCommand } from './database/migrate.command';
-import { BackfillCommand } from './gaps/backfill.command';
-import { GapsCommand } from './gaps/gaps.command';
-import { GapsModule } from './gaps/gaps.module';
-import { SeriesCommand } from './reports/series.command';
-import { UpdateMarketDataCommand } from './gaps/update-market-data.command';
-import { IngestCommand } from './ingestion/ingest.command';
-import { IngestionModule } from './ingestion/ingestion.module';
-import { JobsCommand } from './ingestion/jobs.command';
-import { CleanupCommand } from './reports/cleanup.command';
-import { ReportCommand } from './reports/report.command';
-import { ReportsModule } from './reports/reports.module';
-import { ValidateCommand } from './reports/validate.command';
-import { TasksCommand } from './tasks/tasks.command';
-import { TasksModule } from './tasks/tasks.module';
+import { AssetsCliModule } from './assets/assets-cli.module';
+import { CandlesCliModule } from './candles/candles-cli.module';
+import { CliCoreModule } from './cli/cli-core.module';
+import { MigrateCliModule } from './database/migrate-cli.module';
+import { BackfillCliModule, GapsCliModule, UpdateMarketDataCliModule } from './gaps/gaps-cli.module';
+import { IngestCliModule, JobsCliModule } from './ingestion/ingestion-cli.module';
+import { CleanupCliModule, ReportCliModule, SeriesCliModule, ValidateCliModule } from './reports/reports-cli.module';
+import { TasksCliModule } from './tasks/tasks-cli.module';
 
-/** Root module for `candlekeep <verb>`: the same feature modules as the server, no HTTP, no schedules. */
+/**
+ * Root module of the whole CLI: every verb, the same feature modules as the server, no HTTP, no schedules.
+ * A known verb boots only its own module (src/cli/verb-modules.ts); this one answers the rest (top-level help,
+ * `help`, an unknown verb: commander's messages name every verb) and records the help texts at build time.
+ * The verbs are listed in help in the order of these imports.
+ */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, GapsModule, ReportsModule, TasksModule, CandlesExportModule],
-  providers: [
-    MigrateCommand,
-    AssetsCommand,
-    AssetsListCommand,
-    AssetsSyncCommand,
-    AssetsActivateCommand,
-    AssetsDeactivateCommand,
-    IngestCommand,
-    JobsCommand,
-    BackfillCommand,
-    GapsCommand,
-    SeriesCommand,
-    UpdateMarketDataCommand,
-    ReportCommand,
-    ValidateCommand,
-    CleanupCommand,
-    TasksCommand,
-    CandlesCommand,
+  imports: [
+    CliCoreModule,
+    MigrateCliModule,
+    AssetsCliModule,
+    IngestCliModule,
+    JobsCliModule,
+    BackfillCliModule,
+    GapsCliModule,
+    SeriesCliModule,
+    UpdateMarketDataCliModule,
+    ReportCliModule,
+    ValidateCliModule,
+    CleanupCliModule,
+    TasksCliModule,
+    CandlesCliModule,
   ],
 })
 export class CliModule {}

@@ -7,6 +7,7 @@
  * verb's modules loaded (src/cli/run-candlekeep.ts).
  */
 import { cachedHelp, packageVersion } from './cli/cli-help';
+import { deferInquirer } from './cli/defer-inquirer';
 
 async function main(args: string[]): Promise<number> {
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -23,6 +24,7 @@ async function main(args: string[]): Promise<number> {
   const { preflight } = await import('./preflight.js');
   const config = await preflight(args);
   if (typeof config === 'number') return config;
+  deferInquirer();
   const { runCandlekeep } = await import('./cli/run-candlekeep.js');
   return runCandlekeep(args, { config });
 }

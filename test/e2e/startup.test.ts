@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ROOT, runCli, runOnTty } from '../helpers/cli';
 import { exited, freePort, startServer, waitForHealth } from '../helpers/server';
 import { createTestDatabase, TestDatabase, urlWithDatabase } from '../helpers/test-database';
@@ -26,6 +30,37 @@ describe('start-up: answers before the application boots, one line for a databas
     const verb = await runCli(['gaps', '--help'], broken);
     expect(verb.code).toBe(0);
     expect(verb.stdout).toContain('--json');
+  });
+
+  it('a verb loads only what it uses: `gaps` loads no other feature\'s code, no archive or progress-bar package, no inquirer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-loaded-'));
+    try {
+      // Preloaded into the CLI's process: writes the CommonJS modules it loaded when it exits.
+      const hook = join(dir, 'record-loaded.js');
+      const out = join(dir, 'loaded.json');
+      writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
+      const r = await runCli(['gaps', '--json'], { DATABASE_URL: db.url, NODE_OPTIONS: `--require ${hook}` });
+      expect(r.json()).toEqual({ total: 0, gaps: [] });
+      const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((id) => id.slice(ROOT.length + 1));
+      expect(loaded).toContain('dist/gaps/gaps.command.js');
+      const unused = /^dist\/(ingestion|reports|tasks)\/|^dist\/candles\/candles-export|^node_modules\/(yauzl|cli-progress|lodash|@questdb)\/|^node_modules\/inquirer\/lib\/prompts\//;
+      expect(loaded.filter((id) => unused.test(id))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the stand-in for inquirer (nest-commander\'s prompts) loads the real package when it is first used', async () => {
+    const script = [
+      `require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'defer-inquirer.js'))}).deferInquirer();`,
+      "require('nest-commander');",
+      "const inquirer = require('node:module').createRequire(require.resolve('nest-commander'))('inquirer');",
+      "const loaded = () => Object.keys(require.cache).some((id) => id.includes('/inquirer/lib/prompts/'));",
+      'const before = loaded();',
+      'process.stdout.write(JSON.stringify({ before, prompt: typeof inquirer.prompt, separator: new inquirer.Separator().type, after: loaded() }));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: ROOT });
+    expect(JSON.parse(stdout)).toEqual({ before: false, prompt: 'function', separator: 'separator', after: true });
   });
 
   it('a DATABASE_URL on a closed port: one line naming the URL (password hidden) and the cause, exit 2, for every verb', async () => {

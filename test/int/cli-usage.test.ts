@@ -1,3 +1,4 @@
+import { VERB_MODULES } from '../../src/cli/verb-modules';
 import { runCliInProcess } from '../helpers/cli-in-process';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
@@ -41,9 +42,12 @@ describe('candlekeep usage and exit codes (in-process)', () => {
     expect(help.code).toBe(0);
     const verbs = [...help.stdout.matchAll(/^ {2}([a-z-]+)(?: \[options\]| )/gm)].map((m) => m[1]!).filter((v) => v !== 'help');
     expect(verbs).toContain('migrate');
+    // Each verb boots from its own module alone: the table of them names every verb of the whole CLI, in its order.
+    expect([...VERB_MODULES.keys()]).toEqual(verbs);
     for (const verb of verbs) {
       const r = await runCliInProcess([verb, '--help'], { DATABASE_URL: db.url });
       expect({ verb, code: r.code }).toEqual({ verb, code: 0 });
+      expect(r.stdout).toContain(`Usage: candlekeep ${verb} `);
       expect(r.stdout).toContain('--json');
     }
   });
