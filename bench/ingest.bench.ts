@@ -11,15 +11,25 @@
  * Database: DATABASE_URL when set (its server hosts a scratch database
  * `ck_bench`), else an embedded PostgreSQL under bench/.data/home.
  *
- * `-- --store questdb` also runs the same `candlekeep ingest` with
- * CANDLE_STORE=questdb (QUESTDB_ILP and QUESTDB_PG_URL from the environment;
- * state stays in PostgreSQL) and prints its rows/s beside the postgres
- * figures; when QuestDB is not configured or not reachable it says so.
+ * `-- --store questdb` also runs, on the same file, the same `candlekeep
+ * ingest` with CANDLE_STORE=questdb (QUESTDB_ILP and QUESTDB_PG_URL from the
+ * environment; state stays in PostgreSQL; a table of its own) and a raw ILP
+ * baseline — QuestDB's own limit: the rows encoded as ILP before the clock
+ * starts, POSTed to /write in 50,000-row batches one at a time (keep-alive),
+ * timed from the first POST until QuestDB shows every row — and prints both
+ * beside the postgres figures; when QuestDB is not configured or not
+ * reachable it says so.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, QueryResultRow } from 'pg';
+import { createAssetpriceSql } from '../src/candles/questdb/assetprice';
+import { IlpCandleEncoder } from '../src/candles/questdb/ilp-candle-encoder';
+import { IlpChannel } from '../src/candles/questdb/ilp-channel';
 import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
 import { arg, benchServer, CLI, DATA, dropDatabase, freshDatabase, round } from './bench-db';
 
@@ -30,6 +40,8 @@ const T0 = Date.UTC(1985, 0, 1) / 1000;
 interface Measurement {
   rows: number;
   questdbRowsPerSecond?: number;
+  questdbPeakRssMb?: number;
+  rawIlpRowsPerSecond?: number;
   questdbSkipped?: string;
   fileBytes: number;
   psqlSeconds: number;
@@ -88,12 +100,18 @@ function psqlCopy(url: string, file: string): number {
 }
 
 /** Runs the built CLI; peak RSS from /usr/bin/time when present, else by polling VmHWM. */
-async function ingest(url: string, file: string, rows: number, store: 'postgres' | 'questdb' = 'postgres'): Promise<{ seconds: number; peakRssMb: number }> {
+async function ingest(
+  url: string,
+  file: string,
+  rows: number,
+  store: 'postgres' | 'questdb' = 'postgres',
+  extraEnv: Record<string, string> = {},
+): Promise<{ seconds: number; peakRssMb: number }> {
   execFileSync('psql', [url, '-qc', 'CHECKPOINT'], { stdio: 'inherit' });
   const timeFile = join(DATA, 'ingest.time');
   const useTime = existsSync('/usr/bin/time');
   const args = [CLI, 'ingest', '--csv', file, '--no-api', '--json'];
-  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store };
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
   const started = process.hrtime.bigint();
   const child = useTime
     ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -116,6 +134,54 @@ async function ingest(url: string, file: string, rows: number, store: 'postgres'
   if (code !== 0 || result.rows_ingested !== rows) throw new Error(`ingest failed (exit ${code}): ${stdout}`);
   if (useTime) peakKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
   return { seconds, peakRssMb: Math.round(peakKb / 1024) };
+}
+
+const RAW_BATCH_ROWS = 50_000;
+
+/** One PG-wire query to the QuestDB of QUESTDB_PG_URL. */
+async function questdbQuery<T extends QueryResultRow>(sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: process.env.QUESTDB_PG_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * QuestDB's own limit on this machine: the file's rows encoded as ILP (the store's encoder, so the same bytes)
+ * before the clock starts, then POSTed in 50,000-row batches one at a time over one keep-alive connection,
+ * timed until a count over the PG wire shows every row. Into a fresh table of the store's schema, dropped after.
+ */
+async function rawIlp(file: string, rows: number): Promise<number> {
+  const table = `bench_raw_${randomBytes(4).toString('hex')}`;
+  await questdbQuery(createAssetpriceSql(table));
+  try {
+    const channel = await IlpChannel.open(process.env.QUESTDB_ILP ?? '', () => undefined);
+    const encoder = new IlpCandleEncoder(table, { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 1 }, 'csv', channel.protocolVersion);
+    const batches: Buffer[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const [ts, open, high, low, close, volume, trades] = line.split(',').map(Number) as [number, number, number, number, number, number, number];
+      encoder.add({ ts, open, high, low, close, vwap: null, volume, trades });
+      if (encoder.rows === RAW_BATCH_ROWS) batches.push(encoder.take()!);
+    }
+    const last = encoder.take();
+    if (last) batches.push(last);
+    const started = process.hrtime.bigint();
+    for (const batch of batches) await channel.send(batch);
+    for (;;) {
+      const [row] = await questdbQuery<{ n: string }>(`SELECT count() n FROM ${table}`);
+      if (Number(row?.n ?? 0) >= rows) break;
+      await sleep(20);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await channel.close();
+    return seconds;
+  } finally {
+    await questdbQuery(`DROP TABLE IF EXISTS ${table}`);
+  }
 }
 
 /** Why the questdb run cannot happen here, or undefined when QuestDB is configured and answers. */
@@ -164,16 +230,27 @@ async function main(): Promise<void> {
         ingestPeakRssMb: run.peakRssMb,
       };
       if (withQuestdb && !questdbSkip) {
+        process.stderr.write(`raw ILP baseline ...\n`);
+        m.rawIlpRowsPerSecond = Math.round(rows / (await rawIlp(file, rows)));
         process.stderr.write(`candlekeep ingest (CANDLE_STORE=questdb) ...\n`);
-        const q = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows, 'questdb');
-        m.questdbRowsPerSecond = Math.round(rows / q.seconds);
+        const table = `bench_store_${randomBytes(4).toString('hex')}`;
+        try {
+          const q = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows, 'questdb', { QUESTDB_TABLE: table });
+          m.questdbRowsPerSecond = Math.round(rows / q.seconds);
+          m.questdbPeakRssMb = q.peakRssMb;
+        } finally {
+          await questdbQuery(`DROP TABLE IF EXISTS ${table}`);
+        }
       }
       results.push(m);
       process.stdout.write(
         `${rows.toLocaleString('en-US')} rows: psql \\copy ${m.psqlRowsPerSecond.toLocaleString('en-US')} rows/s (${m.psqlSeconds} s), ` +
           `candlekeep ingest ${m.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${m.ingestSeconds} s), ratio ${m.ratio}, ` +
           `ingest peak RSS ${m.ingestPeakRssMb} MB` +
-          (m.questdbRowsPerSecond ? `; questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s` : '') +
+          (m.questdbRowsPerSecond && m.rawIlpRowsPerSecond
+            ? `; raw ILP baseline ${m.rawIlpRowsPerSecond.toLocaleString('en-US')} rows/s, questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s ` +
+              `(${round(m.questdbRowsPerSecond / m.rawIlpRowsPerSecond)} × raw ILP, ${round(m.questdbRowsPerSecond / m.ingestRowsPerSecond)} × the postgres store), peak RSS ${m.questdbPeakRssMb} MB`
+            : '') +
           '\n',
       );
     }

@@ -1,7 +1,3 @@
-import type { SenderBuffer } from '@questdb/nodejs-client';
-import { CandleSource } from '../../entities/enums';
-import { Candle, SeriesRef } from '../candle-store';
-
 /** The QuestDB candle table's default name (QUESTDB_TABLE names another, e.g. one per deployment or test run). */
 export const ASSETPRICE = 'assetprice';
 
@@ -46,24 +42,3 @@ export const ASSETPRICE_COLUMNS: Readonly<Record<string, string>> = {
   source: 'SYMBOL',
 };
 export const ASSETPRICE_UPSERT_KEYS = ['ts', 'asset', 'interval_minutes'] as const;
-
-/**
- * Appends one ILP row: symbols asset and source, then the columns, then the
- * designated timestamp (open time) in microseconds. A null vwap is left out,
- * which QuestDB stores as NULL (and, the row replacing any earlier one, clears
- * an earlier vwap).
- */
-export function writeCandleRow(buffer: SenderBuffer, table: string, series: SeriesRef, source: CandleSource, c: Candle): void {
-  buffer
-    .table(table)
-    .symbol('asset', series.symbol)
-    .symbol('source', source)
-    .intColumn('interval_minutes', series.intervalMinutes)
-    .floatColumn('open', c.open)
-    .floatColumn('high', c.high)
-    .floatColumn('low', c.low)
-    .floatColumn('close', c.close);
-  if (c.vwap !== null) buffer.floatColumn('vwap', c.vwap);
-  buffer.floatColumn('volume', c.volume).intColumn('trades', c.trades);
-  buffer.at(c.ts * 1_000_000, 'us');
-}

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SenderBuffer, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
+import type { SenderOptions, SenderTransport } from '@questdb/nodejs-client';
+import { InvariantError } from '../../common/errors';
 import { parseIlpConfig } from './ilp-config';
-import { fetchSettings, protocolVersionFromSettings } from './ilp-protocol';
+import { fetchSettings, IlpProtocolVersion, protocolVersionFromSettings } from './ilp-protocol';
 import { questdbClient } from './questdb-client';
 import { tcpProblem } from './tcp-probe';
 import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
@@ -58,7 +59,7 @@ export function describeIlpFailure(error: unknown): IlpFailure {
 
 /**
  * One ILP/HTTP endpoint, from the QUESTDB_ILP config string, through
- * `@questdb/nodejs-client`: its buffer serialises rows (protocol version
+ * `@questdb/nodejs-client`'s transport (rows are encoded by IlpCandleEncoder for the protocol version
  * negotiated with the server through GET /settings unless the string sets
  * `protocol_version`: QuestDB 9 lists its versions there, QuestDB 8 none,
  * which is protocol 1 — see ilp-protocol.ts), its transport POSTs them to `/write`. A 204 answer is
@@ -106,13 +107,15 @@ export class IlpChannel {
   }
 
   /** The ILP protocol version in use: '1' sends doubles as text, '2' and '3' as binary. */
-  get protocolVersion(): string {
-    return String(this.options.protocol_version);
+  get protocolVersion(): IlpProtocolVersion {
+    const version = String(this.options.protocol_version);
+    if (version === '1' || version === '2' || version === '3') return version;
+    throw new InvariantError(`ILP protocol version ${version} is none this store encodes (1, 2, 3)`);
   }
 
-  /** A fresh buffer serialising rows for this endpoint's protocol version. */
-  newBuffer(): SenderBuffer {
-    return questdbClient().createBuffer(this.options);
+  /** Closes the transport's keep-alive connections. */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { InvariantError } from '../../common/errors';
 import { Candle, SeriesRef } from '../candle-store';
+import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel } from './ilp-channel';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
 import {
@@ -83,7 +84,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   async function writer(config: string, batchRows = 1000): Promise<QuestDbBulkWriter> {
     const channel = await IlpChannel.open(config, quiet);
-    return new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', batchRows, async (acknowledged) => {
+    return new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, batchRows, async (acknowledged) => {
       if (acknowledged > 0) visibleWaits++;
     });
   }
@@ -111,7 +112,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('escapes spaces, commas and equals signs in symbol values', async () => {
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
-    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', 10, async () => undefined);
+    const w = new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', channel.protocolVersion), { ...SERIES, symbol: 'A B,C=D' }, 10, async () => undefined);
     await w.write(candle(0));
     await w.commit();
     expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(/^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/);
@@ -150,11 +151,12 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     expect(text.endsWith(',trades=321i 1700002800000000t\n')).toBe(true);
   });
 
-  it('flushes every batchRows rows as one request each, in order, and counts only acknowledged rows', async () => {
+  it('flushes every batchRows rows as one request each, in order, one in flight while the next is encoded, and counts only acknowledged rows', async () => {
     const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 2);
     for (let i = 0; i < 5; i++) await w.write(candle(i));
-    expect(endpoint.writes()).toHaveLength(2);
-    expect(w.acknowledged).toBe(4);
+    // The second batch may still be in flight (never more than one): the first is acknowledged.
+    expect(endpoint.writes().length).toBeGreaterThanOrEqual(1);
+    expect([2, 4]).toContain(w.acknowledged);
     expect(visibleWaits).toBe(0); // visibility is awaited once, at commit
     expect(await w.commit()).toBe(5);
     const lines = endpoint.writes().map((r) => r.body.toString().trim().split('\n').length);
@@ -168,7 +170,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     endpoint.answers = [{ status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' }];
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
     const seen: unknown[] = [];
-    const w = new QuestDbBulkWriter(channel, channel.newBuffer(), 'assetprice', SERIES, 'csv', 1000, async () => undefined, async (e) => {
+    const w = new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1000, async () => undefined, async (e) => {
       seen.push(e);
       return new QuestDbSchemaMismatchError('table assetprice differs', { cause: e });
     });

@@ -1,9 +1,7 @@
-import type { SenderBuffer } from '@questdb/nodejs-client';
-import { CandleSource } from '../../entities/enums';
 import { InvariantError } from '../../common/errors';
 import { Candle, CandleBulkWriter, SeriesRef } from '../candle-store';
 import { checkCandle } from '../candle-check';
-import { writeCandleRow } from './assetprice';
+import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel } from './ilp-channel';
 
 /**
@@ -20,7 +18,6 @@ import { IlpChannel } from './ilp-channel';
  * commit(), later calls reject, and only acknowledged rows were counted.
  */
 export class QuestDbBulkWriter implements CandleBulkWriter {
-  private pendingRows = 0;
   private acknowledgedRows = 0;
   private state: 'open' | 'committed' | 'aborted' | 'failed' = 'open';
   private failure?: unknown;
@@ -28,10 +25,9 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
 
   constructor(
     private readonly channel: IlpChannel,
-    private readonly buffer: SenderBuffer,
-    private readonly table: string,
+    /** Encodes this writer's rows (its table, series and source) for the channel's protocol version. */
+    private readonly encoder: IlpCandleEncoder,
     private readonly series: SeriesRef,
-    private readonly source: CandleSource,
     private readonly batchRows: number,
     /** At commit, after every row was acknowledged: makes the `acknowledged` rows visible where they belong. */
     private readonly publish: (acknowledged: number) => Promise<void>,
@@ -49,9 +45,13 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
   async write(candle: Candle): Promise<void> {
     this.assertOpen('write');
     checkCandle(this.series, candle);
-    writeCandleRow(this.buffer, this.table, this.series, this.source, candle);
-    this.pendingRows++;
-    if (this.pendingRows >= this.batchRows) await this.flush();
+    this.encoder.add(candle);
+    if (this.encoder.rows >= this.batchRows) {
+      // At most one request in flight: wait for the previous one, then send this batch and go on encoding the next.
+      await this.sending;
+      this.assertOpen('write');
+      void this.flush();
+    }
   }
 
   async commit(): Promise<number> {
@@ -70,21 +70,19 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
 
   async abort(): Promise<void> {
     if (this.state === 'committed' || this.state === 'aborted') return;
-    this.buffer.reset();
-    this.pendingRows = 0;
+    this.encoder.reset();
     this.state = 'aborted';
     await this.sending.catch(() => undefined);
     await this.discard();
   }
 
-  /** Queues the buffered rows as one request behind any request in flight. */
+  /** Queues the encoded rows as one request behind any request in flight. */
   private flush(): Promise<void> {
-    if (this.pendingRows === 0) return this.sending;
-    const data = this.buffer.toBufferNew();
-    const rows = this.pendingRows;
-    this.pendingRows = 0;
-    this.sending = this.sending.then(async () => {
-      if (data === null || this.state !== 'open') return;
+    const rows = this.encoder.rows;
+    const data = this.encoder.take();
+    if (data === null) return this.sending;
+    const sent = this.sending.then(async () => {
+      if (this.state !== 'open') return;
       try {
         await this.channel.send(data);
         this.acknowledgedRows += rows;
@@ -94,14 +92,16 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
         throw error;
       }
     });
-    return this.sending;
+    // Handled here (the failure is kept in `state`), reported by the next write(), commit() or abort().
+    sent.catch(() => undefined);
+    this.sending = sent;
+    return sent;
   }
 
   private fail(e: unknown): void {
     this.state = 'failed';
     this.failure = e;
-    this.buffer.reset();
-    this.pendingRows = 0;
+    this.encoder.reset();
   }
 
   private assertOpen(action: string): void {

@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { CandleSource } from '../../entities/enums';
 import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, SeriesRef, StoredCandle, StoredExtent, TsSpan } from '../candle-store';
 import { ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, createAssetpriceSql, DELETED_SOURCE, TABLE_NAME_RE } from './assetprice';
+import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from './ilp-config';
 import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
@@ -129,10 +130,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     const channel = await this.ilp();
     const writer = new QuestDbBulkWriter(
       channel,
-      channel.newBuffer(),
-      this.table,
+      new IlpCandleEncoder(this.table, series, source, channel.protocolVersion),
       series,
-      source,
       this.settings.batchRows,
       async (acknowledged) => {
         if (acknowledged > 0) await this.awaitVisible(this.table);
@@ -166,10 +165,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     const drop = () => this.query(`DROP TABLE IF EXISTS ${stage}`).then(() => undefined);
     return new QuestDbBulkWriter(
       channel,
-      channel.newBuffer(),
-      stage,
+      new IlpCandleEncoder(stage, series, source, channel.protocolVersion),
       series,
-      source,
       this.settings.batchRows,
       async (acknowledged) => {
         if (acknowledged > 0) {
@@ -274,8 +271,11 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     const pool = this.pool;
+    const channel = this.channel;
     this.pool = undefined;
+    this.channel = undefined;
     if (pool) await pool.end();
+    if (channel) await (await channel.catch(() => undefined))?.close();
   }
 
   /**
