@@ -18,7 +18,8 @@
  * starts, POSTed to /write in 50,000-row batches one at a time (keep-alive),
  * timed from the first POST until QuestDB shows every row — and prints both
  * beside the postgres figures; when QuestDB is not configured or not
- * reachable it says so.
+ * reachable it says so. `-- --export` also times `candlekeep candles` of the
+ * whole series (CSV to a pipe) from each store loaded: rows/s and peak RSS.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,6 +40,11 @@ const T0 = Date.UTC(1985, 0, 1) / 1000;
 
 interface Measurement {
   rows: number;
+  /** `--export`: candle export of the whole series from each store. */
+  exportRowsPerSecond?: number;
+  exportPeakRssMb?: number;
+  questdbExportRowsPerSecond?: number;
+  questdbExportPeakRssMb?: number;
   questdbRowsPerSecond?: number;
   questdbPeakRssMb?: number;
   rawIlpRowsPerSecond?: number;
@@ -99,23 +105,21 @@ function psqlCopy(url: string, file: string): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** Runs the built CLI; peak RSS from /usr/bin/time when present, else by polling VmHWM. */
-async function ingest(
-  url: string,
-  file: string,
-  rows: number,
-  store: 'postgres' | 'questdb' = 'postgres',
-  extraEnv: Record<string, string> = {},
-): Promise<{ seconds: number; peakRssMb: number }> {
-  execFileSync('psql', [url, '-qc', 'CHECKPOINT'], { stdio: 'inherit' });
-  const timeFile = join(DATA, 'ingest.time');
+/**
+ * Runs the built CLI; peak RSS from /usr/bin/time when present, else by polling VmHWM. stdout is kept when
+ * `keepStdout`, else only its bytes and lines are counted (an export's megabytes are not held).
+ */
+async function measuredCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  keepStdout: boolean,
+): Promise<{ code: number; seconds: number; peakRssMb: number; stdout: string; lines: number }> {
+  const timeFile = join(DATA, 'cli.time');
   const useTime = existsSync('/usr/bin/time');
-  const args = [CLI, 'ingest', '--csv', file, '--no-api', '--json'];
-  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
   const started = process.hrtime.bigint();
   const child = useTime
-    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let peakKb = 0;
   const poll = setInterval(() => {
     try {
@@ -126,14 +130,39 @@ async function ingest(
     }
   }, 100);
   let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  let lines = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    if (keepStdout) stdout += d.toString();
+    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
+  });
   const [code] = (await once(child, 'close')) as [number];
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const result = JSON.parse(stdout) as { rows_ingested: number; status: string };
-  if (code !== 0 || result.rows_ingested !== rows) throw new Error(`ingest failed (exit ${code}): ${stdout}`);
   if (useTime) peakKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
-  return { seconds, peakRssMb: Math.round(peakKb / 1024) };
+  return { code, seconds, peakRssMb: Math.round(peakKb / 1024), stdout, lines };
+}
+
+async function ingest(
+  url: string,
+  file: string,
+  rows: number,
+  store: 'postgres' | 'questdb' = 'postgres',
+  extraEnv: Record<string, string> = {},
+): Promise<{ seconds: number; peakRssMb: number }> {
+  execFileSync('psql', [url, '-qc', 'CHECKPOINT'], { stdio: 'inherit' });
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
+  const run = await measuredCli(['ingest', '--csv', file, '--no-api', '--json'], env, true);
+  const result = JSON.parse(run.stdout) as { rows_ingested: number; status: string };
+  if (run.code !== 0 || result.rows_ingested !== rows) throw new Error(`ingest failed (exit ${run.code}): ${run.stdout}`);
+  return run;
+}
+
+/** `candlekeep candles` of the whole series as CSV (to a pipe that counts lines): rows/s and peak RSS. */
+async function exportAll(url: string, rows: number, store: 'postgres' | 'questdb', extraEnv: Record<string, string> = {}): Promise<{ rowsPerSecond: number; peakRssMb: number }> {
+  const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
+  const run = await measuredCli(['candles', 'BTC-USD-SPOT', '--interval', '1', '--format', 'csv'], env, false);
+  if (run.code !== 0 || run.lines !== rows + 1) throw new Error(`export failed (exit ${run.code}): ${run.lines} lines for ${rows} rows`);
+  return { rowsPerSecond: Math.round(rows / run.seconds), peakRssMb: run.peakRssMb };
 }
 
 const RAW_BATCH_ROWS = 50_000;
@@ -201,6 +230,7 @@ async function questdbProblem(): Promise<string | undefined> {
 async function main(): Promise<void> {
   const sizes = arg('--sizes', '5000000,20000000').split(',').map(Number);
   const withQuestdb = arg('--store', 'postgres') === 'questdb';
+  const withExport = process.argv.includes('--export');
   const questdbSkip = withQuestdb ? await questdbProblem() : undefined;
   if (questdbSkip) process.stdout.write(`questdb: skipped (${questdbSkip})\n`);
   mkdirSync(DATA, { recursive: true });
@@ -218,7 +248,8 @@ async function main(): Promise<void> {
       process.stderr.write(`psql \\copy ...\n`);
       const psqlSeconds = psqlCopy(await freshDatabase(serverUrl, BENCH_DB), file);
       process.stderr.write(`candlekeep ingest ...\n`);
-      const run = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows);
+      const ingestDb = await freshDatabase(serverUrl, BENCH_DB);
+      const run = await ingest(ingestDb, file, rows);
       const m: Measurement = {
         rows,
         fileBytes: statSync(file).size,
@@ -229,15 +260,28 @@ async function main(): Promise<void> {
         ratio: round(psqlSeconds / run.seconds),
         ingestPeakRssMb: run.peakRssMb,
       };
+      if (withExport) {
+        process.stderr.write(`candlekeep candles (export, postgres) ...\n`);
+        const e = await exportAll(ingestDb, rows, 'postgres');
+        m.exportRowsPerSecond = e.rowsPerSecond;
+        m.exportPeakRssMb = e.peakRssMb;
+      }
       if (withQuestdb && !questdbSkip) {
         process.stderr.write(`raw ILP baseline ...\n`);
         m.rawIlpRowsPerSecond = Math.round(rows / (await rawIlp(file, rows)));
         process.stderr.write(`candlekeep ingest (CANDLE_STORE=questdb) ...\n`);
         const table = `bench_store_${randomBytes(4).toString('hex')}`;
         try {
-          const q = await ingest(await freshDatabase(serverUrl, BENCH_DB), file, rows, 'questdb', { QUESTDB_TABLE: table });
+          const questdbDb = await freshDatabase(serverUrl, BENCH_DB);
+          const q = await ingest(questdbDb, file, rows, 'questdb', { QUESTDB_TABLE: table });
           m.questdbRowsPerSecond = Math.round(rows / q.seconds);
           m.questdbPeakRssMb = q.peakRssMb;
+          if (withExport) {
+            process.stderr.write(`candlekeep candles (export, questdb) ...\n`);
+            const e = await exportAll(questdbDb, rows, 'questdb', { QUESTDB_TABLE: table });
+            m.questdbExportRowsPerSecond = e.rowsPerSecond;
+            m.questdbExportPeakRssMb = e.peakRssMb;
+          }
         } finally {
           await questdbQuery(`DROP TABLE IF EXISTS ${table}`);
         }
@@ -251,6 +295,8 @@ async function main(): Promise<void> {
             ? `; raw ILP baseline ${m.rawIlpRowsPerSecond.toLocaleString('en-US')} rows/s, questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s ` +
               `(${round(m.questdbRowsPerSecond / m.rawIlpRowsPerSecond)} × raw ILP, ${round(m.questdbRowsPerSecond / m.ingestRowsPerSecond)} × the postgres store), peak RSS ${m.questdbPeakRssMb} MB`
             : '') +
+          (m.exportRowsPerSecond ? `; export: postgres ${m.exportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.exportPeakRssMb} MB)` : '') +
+          (m.questdbExportRowsPerSecond ? `, questdb ${m.questdbExportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.questdbExportPeakRssMb} MB)` : '') +
           '\n',
       );
     }
