@@ -133,11 +133,15 @@ export class PostgresCandleStore extends CandleStore {
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
 
+  /**
+   * `ORDER BY candles.ts`, qualified: a bare `ts` would name the output column (the epoch seconds computed from
+   * it), which no index orders — every page of an export then sorted the whole series (0.8 s a page at 5M rows).
+   */
   private readRows<T>(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<T[]> {
     return this.query<T>(
       'read',
       `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''}
-       FROM candles WHERE ${IN_SPAN} ORDER BY ts${limit !== undefined ? ' LIMIT $5' : ''}`,
+       FROM candles WHERE ${IN_SPAN} ORDER BY candles.ts${limit !== undefined ? ' LIMIT $5' : ''}`,
       limit !== undefined ? [...spanParams(series, span), limit] : spanParams(series, span),
     );
   }
