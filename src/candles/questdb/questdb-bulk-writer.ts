@@ -42,16 +42,19 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     return this.acknowledgedRows;
   }
 
-  async write(candle: Candle): Promise<void> {
-    this.assertOpen('write');
-    checkCandle(this.series, candle);
-    this.encoder.add(candle);
-    if (this.encoder.rows >= this.batchRows) {
-      // At most one request in flight: wait for the previous one, then send this batch and go on encoding the next.
-      await this.sending;
+  /**
+   * Synchronous but for a full batch (ingest's hot loop awaits only what is returned); a refused candle or a
+   * closed writer is a rejected promise, as from an async write.
+   */
+  write(candle: Candle): void | Promise<void> {
+    try {
       this.assertOpen('write');
-      void this.flush();
+      checkCandle(this.series, candle);
+      this.encoder.add(candle);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    if (this.encoder.rows >= this.batchRows) return this.nextBatch();
   }
 
   async commit(): Promise<number> {
@@ -74,6 +77,13 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     this.state = 'aborted';
     await this.sending.catch(() => undefined);
     await this.discard();
+  }
+
+  /** At most one request in flight: waits for the previous one, then sends this batch while the next is encoded. */
+  private async nextBatch(): Promise<void> {
+    await this.sending;
+    this.assertOpen('write');
+    void this.flush();
   }
 
   /** Queues the encoded rows as one request behind any request in flight. */

@@ -150,7 +150,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   /**
    * A whole file's rows, all or nothing. QuestDB has no transaction spanning
    * several requests, and a file is many: the rows stream over ILP into a
-   * staging table of this writer's own (same columns and dedup keys), and
+   * staging table of this writer's own (same columns and dedup keys: ILP/HTTP writes only WAL tables), and
    * commit() moves them into the candle table with one `INSERT … SELECT` —
    * one WAL transaction, so readers see none of the file or all of it, and the
    * table's DEDUP UPSERT KEYS apply as for any write. abort() drops the staging
