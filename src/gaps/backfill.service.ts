@@ -22,7 +22,7 @@ import { BackfillProgress, NO_BACKFILL_PROGRESS } from './backfill-progress';
 export const DEFAULT_LOOKBACK_DAYS = 30;
 const DAY = 86_400;
 
-export interface BackfillOptions extends DetectOptions, SeriesChoice {
+export interface BackfillOptions extends Omit<DetectOptions, 'dryRun'>, SeriesChoice {
   /** Explicit series (e.g. those an ingest run touched) instead of a SeriesChoice. */
   series?: SeriesSelection[];
   maxCalls?: number;
