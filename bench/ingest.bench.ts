@@ -194,10 +194,11 @@ async function rawIlp(file: string, rows: number): Promise<number> {
       if (!line) continue;
       const [ts, open, high, low, close, volume, trades] = line.split(',').map(Number) as [number, number, number, number, number, number, number];
       encoder.add({ ts, open, high, low, close, vwap: null, volume, trades });
-      if (encoder.rows === RAW_BATCH_ROWS) batches.push(encoder.take()!);
+      // take() hands out a view the encoder reuses: each batch is kept as a copy.
+      if (encoder.rows === RAW_BATCH_ROWS) batches.push(Buffer.from(encoder.take()!));
     }
     const last = encoder.take();
-    if (last) batches.push(last);
+    if (last) batches.push(Buffer.from(last));
     const started = process.hrtime.bigint();
     for (const batch of batches) await channel.send(batch);
     for (;;) {

@@ -52,7 +52,7 @@ function candles(n: number, seed: number): Candle[] {
     close: pick(),
     vwap: r() < 0.2 ? null : pick(),
     volume: pick(),
-    trades: i === 1 ? Number.MAX_SAFE_INTEGER : Math.floor(r() * 1e6),
+    trades: i === 1 ? Number.MAX_SAFE_INTEGER : i === 2 ? -Number.MAX_SAFE_INTEGER : i === 3 ? -7 : Math.floor(r() * 1e6),
   }));
 }
 
@@ -91,6 +91,27 @@ describe('IlpCandleEncoder: byte for byte what @questdb/nodejs-client writes', (
     expect(encoder.take()!.equals(reference.toBufferView()!)).toBe(true);
     expect(encoder.rows).toBe(0);
     expect(encoder.take()).toBeNull();
+  });
+
+  it('a taken batch stays intact while the next one is encoded (two buffers, swapped)', () => {
+    const s: SeriesRef = { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 60 };
+    const encoder = new IlpCandleEncoder('assetprice', s, 'csv', '2');
+    const rows = candles(3_000, 11);
+    const batches: Array<{ taken: Buffer; copy: Buffer; expected: Buffer }> = [];
+    for (let b = 0; b < 3; b++) {
+      const reference = clientBuffer('2');
+      for (const c of rows.slice(b * 1000, (b + 1) * 1000)) {
+        encoder.add(c);
+        writeCandleRow(reference, 'assetprice', s, 'csv', c);
+      }
+      const taken = encoder.take()!;
+      batches.push({ taken, copy: Buffer.from(taken), expected: Buffer.from(reference.toBufferView()!) });
+      // The batch before this one is the buffer now encoded into: only the latest is promised intact.
+      expect(taken.equals(batches[b]!.expected)).toBe(true);
+      if (b > 0) expect(batches[b - 1]!.copy.equals(batches[b - 1]!.expected)).toBe(true);
+    }
+    // Encoding into the third batch's spare overwrote the first batch's view: why the writer waits for each request.
+    expect(batches[0]!.taken.equals(batches[0]!.expected)).toBe(false);
   });
 
   it('refuses NaN, ±∞, fractional trades and fractional or negative ts instead of sending them', () => {

@@ -9,10 +9,6 @@ const INITIAL_BYTES = 1 << 20;
 const EQUALS = 0x3d;
 /** Protocol 2+: a binary double is '=' then this entity type then 8 bytes little-endian. */
 const ENTITY_TYPE_DOUBLE = 16;
-/** A double's little-endian bytes, through one shared 8-byte view (the platforms Node runs on are little-endian; checked below). */
-const SCRATCH_F64 = new Float64Array(1);
-const SCRATCH_BYTES = new Uint8Array(SCRATCH_F64.buffer);
-if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('IlpCandleEncoder assumes a little-endian platform');
 
 const ascii = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 const OPEN = ascii(',open=');
@@ -27,6 +23,8 @@ const TRADES_END = ascii('i ');
 /** After the timestamp's seconds: the unit's zeros, the suffix and the newline (protocol 1: ns; 2 and 3: µs, `t`). */
 const TS_END_NS = ascii('000000000\n');
 const TS_END_US = ascii('000000t\n');
+/** 10^0 … 10^15: a safe integer's digit count is where it stops being >= these (10^16 > 2^53). */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** ILP escaping of names and symbol values, as the client writes them (space, comma, equals, newlines, backslash). */
 export function escapeIlp(value: string): string {
@@ -49,6 +47,10 @@ export function escapeIlp(value: string): string {
  */
 export class IlpCandleEncoder {
   private buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  /** The buffer's binary doubles are written through this view (little-endian, as ILP wants them). */
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+  /** The other buffer: take() hands out the one encoded into and continues in this one (no copy, no new memory). */
+  private spare = Buffer.allocUnsafe(INITIAL_BYTES);
   private position = 0;
   private count = 0;
   private readonly prefix: Buffer;
@@ -86,19 +88,26 @@ export class IlpCandleEncoder {
     if (c.vwap !== null) this.double(VWAP, c.vwap);
     this.double(VOLUME, c.volume);
     this.bytes(TRADES);
-    this.text(String(c.trades));
+    this.integer(c.trades);
     this.bytes(TRADES_END);
     // ts is whole seconds: the unit's zeros are appended, no BigInt per row; 0 is written as 0 (as the client does).
-    this.text(String(c.ts));
+    this.integer(c.ts);
     if (c.ts === 0) this.bytes(this.binary ? TS_END_US.subarray(6) : TS_END_NS.subarray(9));
     else this.bytes(this.binary ? TS_END_US : TS_END_NS);
     this.count++;
   }
 
-  /** The rows encoded since the last take(), as a Buffer of their own (null when none); the encoder starts over. */
+  /**
+   * The rows encoded since the last take() (null when none); the encoder starts over in its other buffer.
+   * The batch is a view, intact until rows are added after the next take(): send it before then (the bulk
+   * writer keeps one request in flight and takes the next batch only after it was acknowledged). Two buffers
+   * swapped instead of a copy per batch: the copies into fresh memory were a tenth of a bulk load (measured).
+   */
   take(): Buffer | null {
     if (this.count === 0) return null;
-    const out = Buffer.from(this.buffer.subarray(0, this.position));
+    const out = this.buffer.subarray(0, this.position);
+    [this.buffer, this.spare] = [this.spare, this.buffer];
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
     this.reset();
     return out;
   }
@@ -115,20 +124,52 @@ export class IlpCandleEncoder {
       const b = this.buffer;
       b[this.position++] = EQUALS;
       b[this.position++] = ENTITY_TYPE_DOUBLE;
-      SCRATCH_F64[0] = value;
-      for (let i = 0; i < 8; i++) b[this.position++] = SCRATCH_BYTES[i]!;
+      this.view.setFloat64(this.position, value, true);
+      this.position += 8;
     } else {
       this.text(String(value));
     }
   }
 
-  // Byte loops instead of Buffer#write/copy: a row is a dozen short pieces, and each call into Buffer's
-  // native code cost more than the bytes (measured: latin1Write was the top of the profile).
+  // Byte loops and TypedArray#set instead of Buffer#write/copy: a row is a dozen short pieces, and each call into
+  // Buffer's native code cost more than the bytes (measured: latin1Write was the top of the profile). The long
+  // constant prefix goes through set() (a builtin, no native call): 2.5× faster than a loop over its ~50 bytes.
   private bytes(piece: Uint8Array): void {
     const b = this.buffer;
     let p = this.position;
-    for (let i = 0; i < piece.length; i++) b[p++] = piece[i]!;
+    if (piece.length > 16) {
+      b.set(piece, p);
+      p += piece.length;
+    } else for (let i = 0; i < piece.length; i++) b[p++] = piece[i]!;
     this.position = p;
+  }
+
+  /** A safe integer as decimal digits (what String() gives, without a string per value). */
+  private integer(value: number): void {
+    const b = this.buffer;
+    if (value < 0) {
+      b[this.position++] = 0x2d;
+      value = -value;
+    }
+    let digits = 1;
+    while (digits < POWERS_OF_TEN.length && value >= POWERS_OF_TEN[digits]!) digits++;
+    let p = this.position + digits;
+    this.position = p;
+    let rest = value;
+    // Below 2^31 (every ts before 2038, every trade count) the digits come from int32 arithmetic.
+    if (rest <= 0x7fffffff) {
+      do {
+        const next = (rest / 10) | 0;
+        b[--p] = 0x30 + rest - next * 10;
+        rest = next;
+      } while (rest > 0);
+      return;
+    }
+    do {
+      const digit = rest % 10;
+      b[--p] = 0x30 + digit;
+      rest = (rest - digit) / 10;
+    } while (rest > 0);
   }
 
   /** ASCII text (digits, `.`, `e`, `+`, `-`). */
@@ -143,5 +184,6 @@ export class IlpCandleEncoder {
     const next = Buffer.allocUnsafe(this.buffer.length * 2);
     this.buffer.copy(next, 0, 0, this.position);
     this.buffer = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 }
