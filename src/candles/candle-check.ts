@@ -22,8 +22,11 @@ export function checkCandle(series: SeriesRef, c: Candle): void {
 function candleProblem(series: SeriesRef, c: Candle): string | undefined {
   if (!Number.isSafeInteger(c.ts)) return 'ts must be integer epoch seconds';
   if (c.ts % (series.intervalMinutes * 60) !== 0) return `ts is not aligned to the ${series.intervalMinutes}-minute interval`;
-  for (const key of ['open', 'high', 'low', 'close', 'volume'] as const) {
-    if (!Number.isFinite(c[key])) return `${key} is not a finite number (${c[key]})`;
+  // Each field by name, not a loop over keys: this runs once per stored candle and keyed access was a
+  // measured share of a bulk load.
+  if (!(Number.isFinite(c.open) && Number.isFinite(c.high) && Number.isFinite(c.low) && Number.isFinite(c.close) && Number.isFinite(c.volume))) {
+    const key = (['open', 'high', 'low', 'close', 'volume'] as const).find((k) => !Number.isFinite(c[k]))!;
+    return `${key} is not a finite number (${c[key]})`;
   }
   if (c.vwap !== null && !Number.isFinite(c.vwap)) return `vwap is not a finite number (${c.vwap})`;
   const values = valueProblem(c.open, c.high, c.low, c.close, c.volume);

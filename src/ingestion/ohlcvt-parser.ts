@@ -85,7 +85,12 @@ export class OhlcvtParser {
    * The last accepted row, held back one row: a next row with its timestamp and other values makes the slot
    * ambiguous, and then neither is kept (both are rejected).
    */
-  private pending: { candle: Candle; line: number; buf: Buffer; start: number; end: number } | null = null;
+  private pending: Candle | null = null;
+  /** Where the held row came from (its reject's line and text if it turns out ambiguous): fields, not an object per row. */
+  private pendingLine = 0;
+  private pendingBuf: Buffer | null = null;
+  private pendingStart = 0;
+  private pendingEnd = 0;
   /** Accepted ts before the pending row's (for lastTs when the pending row turns out ambiguous). */
   private previousTs: number | null = null;
   /** A timestamp found ambiguous: every further row claiming it is rejected too. */
@@ -137,8 +142,9 @@ export class OhlcvtParser {
       this.parseLine(last, 0, last.length, true, out);
     }
     this.skipping = false;
-    if (this.pending) out.candles.push(this.pending.candle);
+    if (this.pending) out.candles.push(this.pending);
     this.pending = null;
+    this.pendingBuf = null;
   }
 
   /** The spans this file proves complete: accepted rows' span minus what rejects leave unknown. */
@@ -253,8 +259,12 @@ export class OhlcvtParser {
       this.segments.push({ from: ts, to: ts });
       this.segmentOpen = true;
     }
-    if (this.pending) out.candles.push(this.pending.candle);
-    this.pending = { candle: { ts, open, high, low, close, vwap: null, volume, trades }, line: this.line, buf, start, end };
+    if (this.pending) out.candles.push(this.pending);
+    this.pending = { ts, open, high, low, close, vwap: null, volume, trades };
+    this.pendingLine = this.line;
+    this.pendingBuf = buf;
+    this.pendingStart = start;
+    this.pendingEnd = end;
   }
 
   /**
@@ -263,12 +273,11 @@ export class OhlcvtParser {
    * reported), the slot is uncovered, and any further row claiming it is rejected as well.
    */
   private duplicate(out: ParseBatch, ts: number, values: readonly number[], rawText: string): void {
-    const held = this.pending;
-    if (this.ambiguousTs === ts || !held || held.candle.ts !== ts) {
+    const c = this.pending;
+    if (this.ambiguousTs === ts || !c || c.ts !== ts) {
       this.reject(out, `duplicate_timestamp: ts ${ts} is ambiguous (rows with other values claim it)`, rawText, ts);
       return;
     }
-    const c = held.candle;
     if ([c.open, c.high, c.low, c.close, c.volume, c.trades].every((v, i) => v === values[i])) {
       this.reject(out, `not_increasing: ts ${ts} repeats the previous row's (same values)`, rawText, null, true);
       return;
@@ -280,9 +289,14 @@ export class OhlcvtParser {
     this.lastTs = ts; // later rows must still come after it
     if (this.rowsAccepted === 0) this.firstTs = null;
     this.rowsRejected++;
-    out.rejects.push({ line: held.line, reason: `duplicate_timestamp: ts ${ts} appears again on line ${this.line} with other values`, raw: raw(held.buf, held.start, held.end) });
+    out.rejects.push({
+      line: this.pendingLine,
+      reason: `duplicate_timestamp: ts ${ts} appears again on line ${this.line} with other values`,
+      raw: raw(this.pendingBuf!, this.pendingStart, this.pendingEnd),
+    });
+    this.pendingBuf = null;
     this.holes.push({ from: ts, to: ts });
-    this.reject(out, `duplicate_timestamp: ts ${ts} appears on line ${held.line} with other values`, rawText, ts);
+    this.reject(out, `duplicate_timestamp: ts ${ts} appears on line ${this.pendingLine} with other values`, rawText, ts);
   }
 
   /** The last accepted (kept) row's ts: lastTs unless the last one claimed was found ambiguous. */
