@@ -172,7 +172,7 @@ export class AppConfig {
   @Matches(TABLE_NAME_RE, { message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)' })
   questdbTable = ASSETPRICE;
 
-  /** Rows per ILP/HTTP request (one QuestDB transaction each). */
+  /** Rows per ILP/HTTP request of an upsert (one QuestDB transaction each); a bulk load is one streamed request. */
   @Env('QUESTDB_BATCH_ROWS')
   @Transform((p) => (p.value === undefined || p.value === '' ? 50_000 : toNumber(p)))
   @IsInt({ message: 'must be an integer number of rows' })

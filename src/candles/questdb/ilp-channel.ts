@@ -1,8 +1,11 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SenderOptions, SenderTransport } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
 import { parseIlpConfig } from './ilp-config';
 import { fetchSettings, IlpProtocolVersion, protocolVersionFromSettings } from './ilp-protocol';
+import { IlpStream, serverMessage } from './ilp-stream';
 import { questdbClient } from './questdb-client';
 import { tcpProblem } from './tcp-probe';
 import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
@@ -23,17 +26,6 @@ export interface IlpFailure {
   status?: number;
   /** Why, in QuestDB's words when it gave any. */
   reason: string;
-}
-
-/** QuestDB answers a refused ILP/HTTP write with a JSON body `{code, message, line, errorId}`. */
-function serverMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // not JSON: use the body as is
-  }
-  return body.trim();
 }
 
 /**
@@ -84,6 +76,9 @@ export function describeIlpFailure(error: unknown): IlpFailure {
  * tell a schema mismatch apart.
  */
 export class IlpChannel {
+  /** The keep-alive connections of streamed requests (the client's transport keeps its own). */
+  private agent: HttpAgent | HttpsAgent | undefined;
+
   private constructor(
     private readonly options: SenderOptions,
     private readonly transport: SenderTransport,
@@ -114,14 +109,64 @@ export class IlpChannel {
   }
 
   /** Closes the transport's keep-alive connections. */
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    this.agent?.destroy();
+    await this.transport.close();
   }
 
   /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */
   async send(data: Buffer): Promise<void> {
     await retrying(this.options, 'write rows (POST /write)', () => this.transport.send(data), this.retryTimeoutMs, this.log);
   }
+
+  /** A sink sending each chunk as a request of its own: one transaction per chunk, each retried as above. */
+  requests(): IlpSink {
+    return {
+      send: async (chunk, rows) => {
+        await this.send(chunk);
+        return rows;
+      },
+      finish: async () => 0,
+      abort: () => undefined,
+    };
+  }
+
+  /**
+   * A sink writing every chunk into one streamed request (opened with the first chunk): one transaction for
+   * all of them, acknowledged at finish(); abort() cuts it off and QuestDB keeps none of it (ilp-stream.ts).
+   */
+  stream(): IlpSink {
+    let stream: IlpStream | undefined;
+    let rowsSent = 0;
+    return {
+      send: async (chunk, rows) => {
+        stream ??= new IlpStream(this.options, this.streamAgent());
+        await stream.write(chunk);
+        rowsSent += rows;
+        return 0;
+      },
+      finish: async () => {
+        await stream?.end();
+        return rowsSent;
+      },
+      abort: () => stream?.abort(),
+    };
+  }
+
+  private streamAgent(): HttpAgent | HttpsAgent {
+    this.agent ??= this.options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    return this.agent;
+  }
+}
+
+/** Where a bulk writer's encoded chunks go (see IlpChannel.requests and IlpChannel.stream). */
+export interface IlpSink {
+  /** Sends a chunk of `rows` rows; resolves with the rows QuestDB acknowledged by then. The chunk may be reused after. */
+  send(chunk: Buffer, rows: number): Promise<number>;
+  /** After the last chunk: resolves with the rows acknowledged by finishing. */
+  finish(): Promise<number>;
+  /** Throws away what was sent and is not acknowledged. */
+  abort(): void;
 }
 
 async function retrying<T>(options: SenderOptions, what: string, attempt: () => Promise<T>, retryTimeoutMs: number, log: IlpLog): Promise<T> {

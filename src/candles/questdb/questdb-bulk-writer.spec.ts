@@ -18,6 +18,7 @@ interface Recorded {
   method: string;
   url: string;
   body: Buffer;
+  headers: IncomingMessage['headers'];
 }
 
 type Answer = { status: number; body?: string };
@@ -26,15 +27,31 @@ type Answer = { status: number; body?: string };
 class IlpEndpoint {
   readonly requests: Recorded[] = [];
   answers: Answer[] = [];
+  /** Answers a /write with this as soon as its first bytes arrive (QuestDB refusing a line mid-request). */
+  early: Answer | undefined;
+  /** Requests whose body never ended (cut off by the client). */
+  cutOff = 0;
   settings: object = { config: { 'line.proto.support.versions': [1, 2] } };
   private server!: Server;
 
   async start(): Promise<number> {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
+      let ended = false;
+      req.on('data', (c: Buffer) => {
+        if (this.early && chunks.length === 0) {
+          const { status, body } = this.early;
+          res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
+        }
+        chunks.push(c);
+      });
+      req.on('close', () => {
+        if (!ended) this.cutOff++;
+      });
       req.on('end', () => {
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks) });
+        ended = true;
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), headers: req.headers });
+        if (res.headersSent) return;
         if (req.url === '/settings') {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.settings));
           return;
@@ -82,9 +99,9 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
   });
   afterEach(() => endpoint.stop());
 
-  async function writer(config: string, batchRows = 1000): Promise<QuestDbBulkWriter> {
+  async function writer(config: string, batchRows = 1000, sink: 'requests' | 'stream' = 'requests'): Promise<QuestDbBulkWriter> {
     const channel = await IlpChannel.open(config, quiet);
-    return new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, batchRows, async (acknowledged) => {
+    return new QuestDbBulkWriter(sink === 'stream' ? channel.stream() : channel.requests(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, batchRows, async (acknowledged) => {
       if (acknowledged > 0) visibleWaits++;
     });
   }
@@ -112,7 +129,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('escapes spaces, commas and equals signs in symbol values', async () => {
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
-    const w = new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', channel.protocolVersion), { ...SERIES, symbol: 'A B,C=D' }, 10, async () => undefined);
+    const w = new QuestDbBulkWriter(channel.requests(), new IlpCandleEncoder('assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', channel.protocolVersion), { ...SERIES, symbol: 'A B,C=D' }, 10, async () => undefined);
     await w.write(candle(0));
     await w.commit();
     expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(/^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/);
@@ -170,7 +187,7 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     endpoint.answers = [{ status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' }];
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
     const seen: unknown[] = [];
-    const w = new QuestDbBulkWriter(channel, new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1000, async () => undefined, async (e) => {
+    const w = new QuestDbBulkWriter(channel.requests(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1000, async () => undefined, async (e) => {
       seen.push(e);
       return new QuestDbSchemaMismatchError('table assetprice differs', { cause: e });
     });
@@ -262,5 +279,79 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     await w.write(candle(1));
     expect(await w.commit()).toBe(1);
     expect(endpoint.writes()[0]!.body.toString().trim().split('\n')).toHaveLength(1);
+  });
+
+  describe('a streamed bulk load: one request, one transaction', () => {
+    it('sends every chunk in one request, in order, acknowledged only when it ends', async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;username=ck;password=s3cret;`, 2, 'stream');
+      for (let i = 0; i < 5; i++) await w.write(candle(i));
+      expect(w.acknowledged).toBe(0); // nothing is committed before the request ends
+      expect(endpoint.writes()).toHaveLength(0);
+      expect(await w.commit()).toBe(5);
+      const writes = endpoint.writes();
+      expect(writes).toHaveLength(1);
+      expect(writes[0]!.url).toBe('/write?precision=n');
+      expect(writes[0]!.headers.authorization).toBe(`Basic ${Buffer.from('ck:s3cret').toString('base64')}`);
+      const ts = writes[0]!.body.toString().trim().split('\n').map((line) => line.split(' ').pop());
+      expect(ts).toEqual([0, 1, 2, 3, 4].map((i) => `${T0 + i * 3600}000000000`));
+      expect(visibleWaits).toBe(1);
+    });
+
+    it('sends a bearer token when QUESTDB_ILP has one', async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;token=t0k3n;`, 1000, 'stream');
+      await w.write(candle(0));
+      await w.commit();
+      expect(endpoint.writes()[0]!.headers.authorization).toBe('Bearer t0k3n');
+    });
+
+    it('abort cuts the request off: the server never sees its end', async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 2, 'stream');
+      for (let i = 0; i < 5; i++) await w.write(candle(i));
+      await w.abort();
+      for (let polls = 0; endpoint.cutOff === 0 && polls < 200; polls++) await new Promise((r) => setImmediate(r));
+      expect(endpoint.cutOff).toBe(1);
+      expect(endpoint.writes()).toHaveLength(0);
+      await expect(w.commit()).rejects.toBeInstanceOf(InvariantError);
+    });
+
+    it('a refusal answered mid-request fails the writer with QuestDB\'s message, diagnosed, not retried', async () => {
+      endpoint.early = { status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' };
+      const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
+      const seen: unknown[] = [];
+      const w = new QuestDbBulkWriter(channel.stream(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1, async () => undefined, async (e) => {
+        seen.push(e);
+        return e;
+      });
+      let error: unknown;
+      for (let i = 0; i < 50 && error === undefined; i++) error = await w.write(candle(i))?.catch((e: unknown) => e);
+      error ??= await w.commit().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QuestDbWriteRejectedError);
+      expect((error as QuestDbWriteRejectedError).status).toBe(400);
+      expect((error as Error).message).toContain('cast error from protocol type: FLOAT to column type: LONG');
+      expect(seen).toEqual([error]);
+      expect(w.acknowledged).toBe(0);
+      await expect(w.commit()).rejects.toBe(error);
+      await channel.close();
+    });
+
+    it('a 401 at the end is a credentials error', async () => {
+      endpoint.answers = [{ status: 401, body: '{"message":"not authorized"}' }];
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 1000, 'stream');
+      await w.write(candle(0));
+      const error = await w.commit().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QuestDbWriteRejectedError);
+      expect((error as Error).message).toContain('credentials in QUESTDB_ILP');
+    });
+
+    it('a server that is gone is a typed unavailability saying nothing was kept', async () => {
+      await endpoint.stop();
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 1, 'stream');
+      const error = (await w.write(candle(0))?.catch((e: unknown) => e)) ?? (await w.commit().catch((e: unknown) => e));
+      expect(error).toBeInstanceOf(QuestDbUnavailableError);
+      expect((error as Error).message).toContain('ECONNREFUSED');
+      expect((error as Error).message).toContain('nothing of it was kept');
+      endpoint = new IlpEndpoint();
+      await endpoint.start();
+    });
   });
 });

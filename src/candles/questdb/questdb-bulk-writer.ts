@@ -2,19 +2,20 @@ import { InvariantError } from '../../common/errors';
 import { Candle, CandleBulkWriter, SeriesRef } from '../candle-store';
 import { checkCandle } from '../candle-check';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
-import { IlpChannel } from './ilp-channel';
+import { IlpSink } from './ilp-channel';
 
 /**
- * Streams one series into a QuestDB table over ILP/HTTP. Rows are serialised
- * into the client's buffer and sent every `batchRows` rows (one acknowledged
- * request, one QuestDB transaction each); `commit()` sends the rest and then
- * hands over to `publish` (the store: wait until QuestDB's WAL made the rows
- * visible, and for a staged writer move them into the candle table first), so
- * that coverage committed after it is true. `abort()` calls `discard` (a staged
- * writer drops its staging table). Batches go out one at a time, in order, so
- * a candle written twice keeps its last version.
+ * Writes one series into a QuestDB table over ILP/HTTP. Rows are encoded
+ * into the encoder's buffer and handed to the sink every `batchRows` rows —
+ * as a request of their own (one transaction each: upserts), or as the next
+ * chunk of one streamed request (a bulk load: one transaction at the end) —
+ * one chunk in flight while the next is encoded, in order, so a candle
+ * written twice keeps its last version. `commit()` sends the rest, finishes
+ * the sink and then hands over to `publish` (the store: wait until QuestDB's
+ * WAL made the rows visible), so that coverage committed after it is true.
+ * `abort()` aborts the sink (a streamed request cut off keeps nothing).
  *
- * A failed batch fails the writer: the error propagates from write() or
+ * A failed chunk fails the writer: the error propagates from write() or
  * commit(), later calls reject, and only acknowledged rows were counted.
  */
 export class QuestDbBulkWriter implements CandleBulkWriter {
@@ -24,7 +25,7 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly channel: IlpChannel,
+    private readonly sink: IlpSink,
     /** Encodes this writer's rows (its table, series and source) for the channel's protocol version. */
     private readonly encoder: IlpCandleEncoder,
     private readonly series: SeriesRef,
@@ -33,8 +34,6 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     private readonly publish: (acknowledged: number) => Promise<void>,
     /** Turns a failed request's error into the one to report (the store tells schema mismatches apart). */
     private readonly diagnose: (error: unknown) => Promise<unknown> = async (error) => error,
-    /** At abort (also after a failure): throws away what was written. */
-    private readonly discard: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Rows QuestDB has acknowledged so far. */
@@ -59,9 +58,13 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
 
   async commit(): Promise<number> {
     this.assertOpen('commit');
+    // The last batch only after the one in flight was acknowledged: take() reuses that one's buffer.
+    await this.sending.catch(() => undefined);
+    this.assertOpen('commit');
     await this.flush();
     await this.sending;
     try {
+      this.acknowledgedRows += await this.sink.finish().catch(async (e: unknown) => Promise.reject(await this.diagnose(e)));
       await this.publish(this.acknowledgedRows);
     } catch (e) {
       this.fail(e);
@@ -75,8 +78,8 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     if (this.state === 'committed' || this.state === 'aborted') return;
     this.encoder.reset();
     this.state = 'aborted';
+    this.sink.abort();
     await this.sending.catch(() => undefined);
-    await this.discard();
   }
 
   /** At most one request in flight: waits for the previous one, then sends this batch while the next is encoded. */
@@ -94,9 +97,9 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     const sent = this.sending.then(async () => {
       if (this.state !== 'open') return;
       try {
-        await this.channel.send(data);
-        this.acknowledgedRows += rows;
+        this.acknowledgedRows += await this.sink.send(data, rows);
       } catch (e) {
+        if (this.aborted) return; // cut off by abort() while in flight: that is no failure
         const error = await this.diagnose(e);
         this.fail(error);
         throw error;
@@ -108,10 +111,16 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     return sent;
   }
 
+  /** A getter, not `state` read inline: TypeScript would keep it narrowed to 'open' across the await. */
+  private get aborted(): boolean {
+    return this.state === 'aborted';
+  }
+
   private fail(e: unknown): void {
     this.state = 'failed';
     this.failure = e;
     this.encoder.reset();
+    this.sink.abort();
   }
 
   private assertOpen(action: string): void {

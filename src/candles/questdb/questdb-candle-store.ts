@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, QueryResultRow } from 'pg';
 import { ConfigError } from '../../common/errors';
@@ -107,7 +106,6 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   async ensureSchema(): Promise<void> {
     await this.query(createAssetpriceSql(this.table));
-    await this.dropOrphanStages();
     const rows = await this.query<{ column: string; type: string; designated: boolean; upsertKey: boolean }>(
       `SELECT * FROM table_columns('${this.table}')`,
     );
@@ -129,7 +127,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     await this.ready();
     const channel = await this.ilp();
     const writer = new QuestDbBulkWriter(
-      channel,
+      channel.requests(),
       new IlpCandleEncoder(this.table, series, source, channel.protocolVersion),
       series,
       this.settings.batchRows,
@@ -149,35 +147,29 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   /**
    * A whole file's rows, all or nothing. QuestDB has no transaction spanning
-   * several requests, and a file is many: the rows stream over ILP into a
-   * staging table of this writer's own (same columns and dedup keys: ILP/HTTP writes only WAL tables), and
-   * commit() moves them into the candle table with one `INSERT … SELECT` —
-   * one WAL transaction, so readers see none of the file or all of it, and the
-   * table's DEDUP UPSERT KEYS apply as for any write. abort() drops the staging
-   * table; one left by a process that died is dropped by the next
-   * ensureSchema() once it is STAGE_ORPHAN_MS old.
+   * several requests, but it commits the rows of one ILP/HTTP request for one
+   * table as one transaction: the writer streams the whole load as a single
+   * request (chunks of STREAM_CHUNK_ROWS rows, one in flight while the next is
+   * encoded) straight into the candle table, commit() ends it and waits until
+   * the WAL applied it — readers see none of the file or all of it, and the
+   * table's DEDUP UPSERT KEYS apply as for any write. abort() cuts the request
+   * off and QuestDB keeps none of it; so does a process that dies half-way.
    */
   async bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter> {
     await this.ready();
     const channel = await this.ilp();
-    const stage = stagingTableName(this.table, Date.now());
-    await this.query(createAssetpriceSql(stage));
-    const drop = () => this.query(`DROP TABLE IF EXISTS ${stage}`).then(() => undefined);
     return new QuestDbBulkWriter(
-      channel,
-      new IlpCandleEncoder(stage, series, source, channel.protocolVersion),
+      channel.stream(),
+      new IlpCandleEncoder(this.table, series, source, channel.protocolVersion),
       series,
-      this.settings.batchRows,
+      STREAM_CHUNK_ROWS,
       async (acknowledged) => {
-        if (acknowledged > 0) {
-          await this.awaitVisible(stage);
-          await this.query(`INSERT INTO ${this.table} SELECT ${Object.keys(ASSETPRICE_COLUMNS).join(', ')} FROM ${stage}`);
-          await this.awaitVisible(this.table);
-        }
-        await drop();
+        if (acknowledged === 0) return;
+        const started = Date.now();
+        await this.awaitVisible(this.table);
+        this.logger.debug(`${series.symbol} ${series.intervalMinutes}m: ${acknowledged} rows committed, visible after ${Date.now() - started} ms`);
       },
       (error) => this.diagnoseRejection(error),
-      drop,
     );
   }
 
@@ -293,17 +285,6 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return error;
   }
 
-  /** Staging tables of bulk writers that died with their process (older than STAGE_ORPHAN_MS: no live writer is). */
-  private async dropOrphanStages(): Promise<void> {
-    const rows = await this.query<{ table_name: string }>(`SELECT table_name FROM tables() WHERE table_name LIKE '${this.table}_stage_%'`);
-    for (const { table_name: name } of rows) {
-      const born = stagingTableBirth(this.table, name);
-      if (born === null || Date.now() - born < STAGE_ORPHAN_MS) continue;
-      await this.query(`DROP TABLE IF EXISTS ${name}`);
-      this.logger.warn(`dropped ${name}, the staging table of a bulk load that stopped before its end (nothing of it was in ${this.table})`);
-    }
-  }
-
   /** Waits until QuestDB's WAL applied everything acknowledged so far to `table`. */
   private async awaitVisible(table: string): Promise<void> {
     await waitUntilApplied(table, () => this.walState(table), { timeoutMs: this.settings.visibilityTimeoutMs });
@@ -360,19 +341,11 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   }
 }
 
-/** A staging table older than this belongs to no live bulk writer (a file loads in minutes, not a day). */
-const STAGE_ORPHAN_MS = 24 * 3_600_000;
-
-/** `<table>_stage_<epoch ms, base 36>_<random>`: unique per writer, its birth readable for the orphan sweep. */
-export function stagingTableName(table: string, now: number): string {
-  return `${table}_stage_${now.toString(36)}_${randomBytes(4).toString('hex')}`;
-}
-
-/** When a staging table of `table` was created (epoch ms), or null when the name is not one. */
-export function stagingTableBirth(table: string, name: string): number | null {
-  const m = new RegExp(`^${table}_stage_([0-9a-z]+)_[0-9a-f]{8}$`).exec(name);
-  return m ? parseInt(m[1]!, 36) : null;
-}
+/**
+ * Rows per chunk of a bulk load's streamed request (~1.4 MB at protocol 2): the encoder's two buffers stay
+ * small, and the socket always has the next chunk ready.
+ */
+const STREAM_CHUNK_ROWS = 8_192;
 
 /** The live candles of a series, optionally within an inclusive span: `$1` symbol, `$2` interval, `$3`/`$4` bounds. */
 function seriesFilter(series: SeriesRef, span?: TsSpan): { where: string; params: unknown[] } {
