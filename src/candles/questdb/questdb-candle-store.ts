@@ -33,29 +33,20 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 /** `cast(ts AS LONG)` gives microseconds since the epoch. */
 const secondsFromMicros = (value: string | number) => Math.round(Number(value) / 1_000_000);
 
-interface CandleRow extends QueryResultRow {
-  ts_us: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  vwap: number | null;
-  volume: number;
-  trades: string;
-  source?: string;
-}
+/**
+ * A candle read as a row array (`rowMode: 'array'`: no object per row from the driver, the candle is the only
+ * one): ts in µs, open, high, low, close, vwap, volume, trades (LONG, as text), then source when asked for.
+ */
+type CandleRow = [ts: string, open: number, high: number, low: number, close: number, vwap: number | null, volume: number, trades: string, source?: string];
+
+const vwapOf = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
 
 function toCandle(r: CandleRow): Candle {
-  return {
-    ts: secondsFromMicros(r.ts_us),
-    open: r.open,
-    high: r.high,
-    low: r.low,
-    close: r.close,
-    vwap: r.vwap === null || Number.isNaN(r.vwap) ? null : r.vwap,
-    volume: r.volume,
-    trades: Number(r.trades),
-  };
+  return { ts: secondsFromMicros(r[0]), open: r[1], high: r[2], low: r[3], close: r[4], vwap: vwapOf(r[5]), volume: r[6], trades: Number(r[7]) };
+}
+
+function toStoredCandle(r: CandleRow): StoredCandle {
+  return { ts: secondsFromMicros(r[0]), open: r[1], high: r[2], low: r[3], close: r[4], vwap: vwapOf(r[5]), volume: r[6], trades: Number(r[7]), source: r[8] as CandleSource };
 }
 
 /**
@@ -198,7 +189,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   async readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]> {
     const rows = await this.readRows(series, span, limit, true);
-    return rows.map((r) => ({ ...toCandle(r), source: r.source as CandleSource }));
+    return rows.map(toStoredCandle);
   }
 
   private async readRows(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<CandleRow[]> {
@@ -212,6 +203,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} FROM ${this.table} WHERE ${where} ORDER BY ts` +
         (limit !== undefined ? ` LIMIT ${limit}` : ''),
       params,
+      'array',
     );
   }
 
@@ -321,13 +313,13 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return this.channel;
   }
 
-  private async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  private async query<T extends QueryResultRow | unknown[]>(sql: string, params: unknown[] = [], rowMode?: 'array'): Promise<T[]> {
     if (!this.pool) {
       this.pool = new Pool({ connectionString: this.settings.pgUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 10_000 });
       this.pool.on('error', (e) => this.logger.warn(`idle QuestDB PG-wire connection failed: ${e.message}`));
     }
     try {
-      const result = await this.pool.query<T>(sql, params);
+      const result = rowMode ? await this.pool.query<T & unknown[]>({ text: sql, values: params, rowMode }) : await this.pool.query<T & QueryResultRow>(sql, params);
       return result.rows;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
