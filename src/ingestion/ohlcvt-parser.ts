@@ -124,11 +124,24 @@ export class OhlcvtParser {
       }
       pos = nl + 1;
     }
+    const commas = this.commas;
+    const length = chunk.length;
     for (;;) {
-      const nl = chunk.indexOf(NL, pos);
-      if (nl < 0) break;
+      // One pass finds the line's end and its commas: a Buffer#indexOf per line was a native call per row, a
+      // tenth of the parser's time (measured). `commas` as parseLine counts them: the first six, n capped at 7.
+      let n = 0;
+      let nl = pos;
+      for (; nl < length; nl++) {
+        const c = chunk[nl]!;
+        if (c === NL) break;
+        if (c === COMMA) {
+          if (n < FIELDS - 1) commas[n] = nl;
+          if (n < FIELDS) n++;
+        }
+      }
+      if (nl === length) break;
       if (nl - pos > MAX_LINE_BYTES) this.rejectLongLine(chunk.subarray(pos, pos + MAX_RAW), out);
-      else this.parseLine(chunk, pos, nl, false, out);
+      else this.parseLine(chunk, pos, nl, false, out, n);
       pos = nl + 1;
     }
     if (pos < chunk.length) this.appendCarry(chunk.subarray(pos), out);
@@ -172,7 +185,8 @@ export class OhlcvtParser {
     this.reject(out, `line_too_long: more than ${MAX_LINE_BYTES} bytes`, head.toString('utf8'), null);
   }
 
-  private parseLine(buf: Buffer, start: number, end: number, last: boolean, out: ParseBatch): void {
+  /** `scanned`: the line's commas are already in `commas` (this many, capped at 7); -1: count them here. */
+  private parseLine(buf: Buffer, start: number, end: number, last: boolean, out: ParseBatch, scanned = -1): void {
     this.line++;
     if (end > start && buf[end - 1] === CR) end--;
     this.rowsRead++;
@@ -187,14 +201,17 @@ export class OhlcvtParser {
       return;
     }
     const commas = this.commas;
-    let n = 0;
-    for (let i = start; i < end; i++) {
-      if (buf[i] === COMMA) {
-        if (n === FIELDS - 1) {
-          n++;
-          break;
+    let n = scanned;
+    if (n < 0) {
+      n = 0;
+      for (let i = start; i < end; i++) {
+        if (buf[i] === COMMA) {
+          if (n === FIELDS - 1) {
+            n++;
+            break;
+          }
+          commas[n++] = i;
         }
-        commas[n++] = i;
       }
     }
     if (n !== FIELDS - 1) {
