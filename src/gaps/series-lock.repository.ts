@@ -9,12 +9,22 @@ export interface ClaimOptions {
    * runs nothing.
    */
   waitMs?: number;
-  /** Further keys to hold with it (e.g. a file's content), taken after the series' in this order. */
-  alsoKeys?: readonly string[];
+}
+
+/** A series claim being held: further keys can be taken with it once they are known (e.g. a file's content, after reading it). */
+export interface SeriesClaim {
+  /**
+   * Takes `key` too on the claim's session, waiting as long as it takes; released with the claim. No deadlock:
+   * a further key is only ever taken while holding a series' claim, and a holder of one never waits for a series.
+   */
+  hold(key: string): Promise<void>;
 }
 
 /** The advisory-lock key of a series' claim (a text key hashed to one bigint; see below). */
 export const seriesClaimKey = (series: SeriesKey) => `candlekeep:fill:${series.assetId}:${series.intervalMinutes}`;
+
+/** The key held, with a series' claim, by whoever commits a file of this content (SHA-256, hex). */
+export const contentClaimKey = (sha256: string) => `candlekeep:content:${sha256}`;
 
 /**
  * Cross-process claims on a series for writing its candles: a PostgreSQL
@@ -29,25 +39,27 @@ export class SeriesLockRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Runs fn holding the series' claim (and the other keys asked for); returns
-   * undefined without running it when another process holds the claim past
-   * the wait. Ingest, backfill and update-market-data all claim a series before
-   * writing its candles, so one process writes a series at a time.
+   * Runs fn holding the series' claim (and whatever keys fn holds with it);
+   * returns undefined without running it when another process holds the claim
+   * past the wait. Ingest, backfill and update-market-data all claim a series
+   * before writing its candles, so one process writes a series at a time.
    */
-  async withSeriesLock<T>(series: SeriesKey, fn: () => Promise<T>, opts: ClaimOptions = {}): Promise<{ value: T } | undefined> {
+  async withSeriesLock<T>(series: SeriesKey, fn: (claim: SeriesClaim) => Promise<T>, opts: ClaimOptions = {}): Promise<{ value: T } | undefined> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    const keys = [seriesClaimKey(series), ...(opts.alsoKeys ?? [])];
     const held: string[] = [];
-    const waitMs = opts.waitMs ?? 0;
     try {
-      for (const key of keys) {
-        // Only the series' claim may be given up on; further keys are waited for (their holders are short).
-        const wait = held.length === 0 ? waitMs : Number.POSITIVE_INFINITY;
-        if (!(await this.take(runner, key, wait))) return undefined;
-        held.push(key);
-      }
-      return { value: await fn() };
+      const key = seriesClaimKey(series);
+      if (!(await this.take(runner, key, opts.waitMs ?? 0))) return undefined;
+      held.push(key);
+      const claim: SeriesClaim = {
+        hold: async (further) => {
+          if (held.includes(further)) return;
+          await this.take(runner, further, Number.POSITIVE_INFINITY);
+          held.push(further);
+        },
+      };
+      return { value: await fn(claim) };
     } finally {
       for (const key of held.reverse()) await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
       await runner.release();

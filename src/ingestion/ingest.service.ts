@@ -15,7 +15,7 @@ import { IngestionJob } from '../entities/ingestion-job.entity';
 import { Span } from '../gaps/coverage-math';
 import { CoverageRepository } from '../gaps/coverage.repository';
 import { SeriesRepository } from '../gaps/series.repository';
-import { SeriesLockRepository } from '../gaps/series-lock.repository';
+import { contentClaimKey, SeriesClaim, SeriesLockRepository } from '../gaps/series-lock.repository';
 import { SuspectService } from '../gaps/suspect.service';
 import { ArchiveDiscoveryService, DiscoveredFile, Discovery, SkippedEntry } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
@@ -117,6 +117,49 @@ function summarise(into: Map<string, RejectSummary>, file: string, r: { line: nu
   if (s.first_time === null) {
     const ts = /^(\d{9,11}),/.exec(r.raw)?.[1];
     if (ts) s.first_time = new Date(Number(ts) * 1000).toISOString();
+  }
+}
+
+/** Adds one file's reject summary to the run's. */
+function mergeSummary(into: Map<string, RejectSummary>, from: ReadonlyMap<string, RejectSummary>): void {
+  for (const [key, s] of from) {
+    const t = into.get(key);
+    if (!t) {
+      into.set(key, s);
+      continue;
+    }
+    t.count += s.count;
+    t.first_lines.push(...s.first_lines.slice(0, 3 - t.first_lines.length));
+    t.first_time ??= s.first_time;
+  }
+}
+
+/**
+ * A file's content, chunk by chunk. A failure to open or read it says `unreadable:` (the file is FAILED so, its rows
+ * rolled back), unlike a failure of the store writing what was read.
+ */
+async function* contentOf(file: DiscoveredFile): AsyncGenerator<Buffer> {
+  const unreadable = (e: unknown) => new Error(`unreadable: ${(e as Error).message}`, { cause: e });
+  let source: AsyncIterator<Buffer>;
+  try {
+    source = (await file.open())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  } catch (e) {
+    throw unreadable(e);
+  }
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await source.next();
+      } catch (e) {
+        throw unreadable(e);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Also when the caller stops early (a store failure, a cancel): the stream is destroyed, the file or member closed.
+    await source.return?.();
   }
 }
 
@@ -375,80 +418,68 @@ export class IngestService {
     Object.assign(record, { sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, rowsRead: 0, rowsIngested: 0, rowsRejected: 0 });
 
     // Fast pre-check, no content read: same loose file (path, size, mtime) or same member CRC-32 and size.
-    const seen =
-      file.archive === null && file.mtimeMs !== null
-        ? await this.ledger.findCompletedByStat(file.path, file.sizeBytes, file.mtimeMs)
-        : file.crc32 !== null
-          ? await this.ledger.findCompletedByCrc(file.crc32, file.sizeBytes)
-          : null;
+    const seen = await this.knownFile(file);
     if (seen) return this.skipDuplicate(ctx, record, seen, file);
 
-    let digest: { sha256: string; crc32: number };
-    try {
-      const started = Date.now();
-      digest = await this.digest(file);
-      this.logger.debug(`${file.name}: hashed in ${Date.now() - started} ms`);
-    } catch (e) {
-      record.fail(`unreadable: ${(e as Error).message}`);
-      await this.ledger.save(record);
-      ctx.job.add('filesFailed', 1);
-      this.logger.error(`${file.name}: FAILED: ${record.error}`);
-      return false;
-    }
-    record.sha256 = digest.sha256;
-    record.crc32 = digest.crc32;
-    // One writer per series and per content across processes: a second process waits, then finds the content
-    // completed (a duplicate) or the series' new candles (so its direct-COPY probe sees them).
+    // One writer per series across processes: a second process waits, then finds the file completed (a duplicate)
+    // or the series' new candles (so its direct-COPY probe sees them). The content is known only once the file is
+    // read, so its claim is taken by load(), after the pass.
     const claimed = await this.locks.withSeriesLock(
       series,
-      async () => {
-        const duplicate = await this.ledger.findCompletedBySha(digest.sha256);
-        if (duplicate) return this.skipDuplicate(ctx, record, duplicate, file);
+      async (claim) => {
+        // Another process may have completed this very file while this one waited: still skipped unread.
+        const done = await this.knownFile(file);
+        if (done) return this.skipDuplicate(ctx, record, done, file);
         record.startProcessing();
         await this.ledger.save(record);
-        return this.load(ctx, file, series, record);
+        return this.load(ctx, file, series, record, claim);
       },
-      { waitMs: Number.POSITIVE_INFINITY, alsoKeys: [`candlekeep:content:${digest.sha256}`] },
+      { waitMs: Number.POSITIVE_INFINITY },
     );
     return claimed?.value ?? false;
   }
 
-  /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). */
-  private async skipDuplicate(ctx: RunContext, record: FileIngestionRecord, of: FileIngestionRecord, file: DiscoveredFile): Promise<true> {
+  /** A completed file this one is known to repeat without reading it: same loose file (path, size, mtime) or same member CRC-32 and size. */
+  private knownFile(file: DiscoveredFile): Promise<FileIngestionRecord | null> {
+    if (file.archive === null && file.mtimeMs !== null) return this.ledger.findCompletedByStat(file.path, file.sizeBytes, file.mtimeMs);
+    if (file.crc32 !== null) return this.ledger.findCompletedByCrc(file.crc32, file.sizeBytes);
+    return Promise.resolve(null);
+  }
+
+  /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). `read`: its content was streamed already (progress advanced). */
+  private async skipDuplicate(ctx: RunContext, record: FileIngestionRecord, of: FileIngestionRecord, file: DiscoveredFile, read = false): Promise<true> {
     record.sha256 = of.sha256;
     record.crc32 ??= of.crc32;
     record.skipDuplicate(`${of.id}`);
     await this.ledger.save(record);
     ctx.job.add('filesSkipped', 1);
-    ctx.progress.advance(file.sizeBytes, 0);
-    this.logger.debug(`${file.name}: already ingested (file record ${of.id}), skipped`);
+    if (!read) ctx.progress.advance(file.sizeBytes, 0);
+    this.logger.debug(`${file.name}: already ingested (file record ${of.id}), skipped${read ? ' after reading it: its writes rolled back' : ''}`);
     return true;
   }
 
-  /** SHA-256 and CRC-32 of the content, streamed. */
-  private async digest(file: DiscoveredFile): Promise<{ sha256: string; crc32: number }> {
-    const hash = createHash('sha256');
-    let crc = 0;
-    for await (const chunk of await file.open()) {
-      hash.update(chunk as Buffer);
-      crc = crc32(chunk as Buffer, crc);
-    }
-    return { sha256: hash.digest('hex'), crc32: crc >>> 0 };
-  }
-
-  /** Parses and writes one file in one store transaction; coverage only after it is committed. True when it completed. */
-  private async load(ctx: RunContext, file: DiscoveredFile, series: SeriesRef, record: FileIngestionRecord): Promise<boolean> {
+  /**
+   * Parses and writes one file in one store transaction, hashing the very chunks it parses (one read of the file);
+   * coverage only after it is committed. A content found COMPLETED once the pass has hashed it rolls the file back
+   * and is recorded a duplicate. True when the file's rows are held (loaded, or by the file it repeats).
+   */
+  private async load(ctx: RunContext, file: DiscoveredFile, series: SeriesRef, record: FileIngestionRecord, claim: SeriesClaim): Promise<boolean> {
     const { job } = ctx;
     const parser = new OhlcvtParser({ intervalMinutes: series.intervalMinutes, nowSeconds: this.clock.nowSeconds() });
     const noTrade = new NoTradeAnalyzer(series.intervalMinutes * 60, {
       minCandles: this.config.noTradeSuspectMinCandles,
       minTrades: this.config.noTradeSuspectTrades,
     });
+    const hash = createHash('sha256');
+    let crc = 0;
     const batch: ParseBatch = { candles: [], rejects: [] };
     const pendingRejects: StoredReject[] = [];
+    // The file's rejects by reason, for the run's output once the file is settled: a duplicate lists none.
+    const rejectSummary = new Map<string, RejectSummary>();
     const storableName = storable(file.name);
     let stored = 0;
     let notStored = 0;
+    let inserted = false;
     let counted = { read: 0, accepted: 0, rejected: 0 };
     const account = () => {
       job.add('rowsRead', parser.rowsRead - counted.read);
@@ -460,6 +491,7 @@ export class IngestService {
     };
     const flushRejects = async (force: boolean) => {
       if (pendingRejects.length === 0 || (!force && pendingRejects.length < REJECT_BATCH)) return;
+      inserted = true;
       await this.rejects.insert(job.id, record.id, pendingRejects.splice(0));
     };
     // Whether the store held no candle at or after the file's first row before it was written (one cheap probe).
@@ -475,7 +507,7 @@ export class IngestService {
       }
       batch.candles.length = 0;
       for (const r of batch.rejects) {
-        summarise(ctx.rejectSummary, file.name, r);
+        summarise(rejectSummary, file.name, r);
         // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the disk.
         if (stored < this.config.ingestMaxStoredRejects) {
           pendingRejects.push({ file: storableName, ...r });
@@ -489,15 +521,37 @@ export class IngestService {
     const writer = await this.store.bulkWriter(series, 'csv');
     const started = Date.now();
     let committed = false;
+    let duplicate = false;
     try {
-      for await (const chunk of await file.open()) {
+      for await (const chunk of contentOf(file)) {
         if (ctx.heartbeat.cancelled || ctx.interrupted) throw new IngestCancelled();
-        parser.push(chunk as Buffer, batch);
+        hash.update(chunk);
+        crc = crc32(chunk, crc);
+        parser.push(chunk, batch);
         await drain(writer);
-        ctx.progress.advance((chunk as Buffer).length, account());
+        ctx.progress.advance(chunk.length, account());
       }
       parser.end(batch);
       await drain(writer);
+      account();
+      record.sha256 = hash.digest('hex');
+      record.crc32 = crc >>> 0;
+
+      // Held through the commit and the COMPLETED record: of two processes with this content (under two names, two
+      // series), the second waits here and then finds it completed.
+      await claim.hold(contentClaimKey(record.sha256));
+      const of = await this.ledger.findCompletedBySha(record.sha256);
+      if (of) {
+        // Nothing of a duplicate stays: its rows (rolled back), its rejects, its counts.
+        duplicate = true;
+        await writer.abort();
+        if (inserted) await this.rejects.deleteForFile(record.id);
+        job.add('rowsRead', -parser.rowsRead);
+        job.add('rowsIngested', -parser.rowsAccepted);
+        job.add('rowsRejected', -parser.rowsRejected);
+        return await this.skipDuplicate(ctx, record, of, file, true);
+      }
+
       if (notStored) {
         pendingRejects.push({
           file: storableName,
@@ -507,7 +561,6 @@ export class IngestService {
         });
       }
       await flushRejects(true);
-      account();
 
       const counts = {
         rowsRead: parser.rowsRead,
@@ -564,23 +617,29 @@ export class IngestService {
       await this.ledger.save(record);
       job.add('filesDone', 1);
       this.logger.debug(
-        `${file.name}: ${parser.rowsAccepted} rows ingested, ${parser.rowsRejected} rejected ` +
-          `(parse+write ${parsed - started} ms, commit ${stored - parsed} ms, coverage ${Date.now() - stored} ms)`,
+        `${file.name}: ${parser.rowsAccepted} rows ingested, ${parser.rowsRejected} rejected, read and hashed once ` +
+          `(read+hash+parse+write ${parsed - started} ms, commit ${stored - parsed} ms, coverage ${Date.now() - stored} ms)`,
       );
       return true;
     } catch (e) {
       if (!committed) await writer.abort();
-      account();
-      if (!committed) {
-        job.add('rowsIngested', -parser.rowsAccepted);
-        job.add('rowsRejected', parser.rowsAccepted);
+      // A duplicate's counts were taken back already: what fails now is recording it.
+      const read = duplicate ? 0 : parser.rowsRead;
+      if (!duplicate) {
+        account();
+        if (!committed) {
+          job.add('rowsIngested', -parser.rowsAccepted);
+          job.add('rowsRejected', parser.rowsAccepted);
+        }
       }
       const reason = e instanceof IngestCancelled ? (ctx.interrupted ? `interrupted by ${ctx.interrupted}: rolled back` : 'cancelled') : (e as Error).message;
-      record.fail(reason, { rowsRead: parser.rowsRead, rowsIngested: committed ? parser.rowsAccepted : 0, rowsRejected: committed ? parser.rowsRejected : parser.rowsRead });
+      record.fail(reason, { rowsRead: read, rowsIngested: committed ? parser.rowsAccepted : 0, rowsRejected: committed ? parser.rowsRejected : read });
       await this.ledger.save(record);
       job.add('filesFailed', 1);
       if (!(e instanceof IngestCancelled)) this.logger.error(`${file.name}: FAILED: ${reason}`);
       return false;
+    } finally {
+      if (!duplicate) mergeSummary(ctx.rejectSummary, rejectSummary);
     }
   }
 

@@ -87,6 +87,67 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
+    'the same content under three names at once (two of one series, one of another): loaded by one, the others find it after reading it and roll back; rows stored once',
+    async () => {
+      // Big enough for two of them to be reading at once: the content is known to each only after its pass.
+      const rows = 300_000;
+      const t0 = Date.UTC(2024, 5, 1) / 1000;
+      const paths = [join(tmp, 'x', 'XBTUSD_1.csv'), join(tmp, 'y', 'ETHUSD_1.csv'), join(tmp, 'z', 'XBTUSD_1.csv')];
+      mkdirSync(join(tmp, 'x'), { recursive: true });
+      const out = createWriteStream(paths[0]!);
+      for (let i = 0; i < rows; i += 20_000) {
+        const lines: string[] = [];
+        for (let k = i; k < i + 20_000; k++) lines.push(`${t0 + k * 60},100,101,99,100.5,1.5,${1 + (k % 9)}`);
+        if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+      for (const p of paths.slice(1)) {
+        mkdirSync(join(p, '..'), { recursive: true });
+        copyFileSync(paths[0]!, p);
+      }
+      let ended = false;
+      const running = Promise.all(paths.map((p) => runCli(['ingest', '--csv', p, '--no-api', '--json'], env()))).finally(() => (ended = true));
+      // Two series read at once (BTC-USD and ETH-USD; the second BTC-USD file waits for its series): the race is run.
+      let overlapped = false;
+      while (!ended && !overlapped) {
+        const r = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM file_ingestion_records WHERE status = 'PROCESSING'`);
+        overlapped = r.rows[0]!.n >= 2;
+        await new Promise((done) => setTimeout(done, 25));
+      }
+      const results = await running;
+      expect(results.map((r) => [r.code, r.stderr.includes('rror') ? r.stderr : ''])).toEqual([
+        [0, ''],
+        [0, ''],
+        [0, ''],
+      ]);
+      expect(overlapped).toBe(true);
+      const outs = results.map((r) => r.json<{ files_ingested: number; files_skipped: number; rows_ingested: number; rows_read: number }>());
+      expect(outs.map((o) => o.files_ingested).sort()).toEqual([0, 0, 1]);
+      expect(outs.map((o) => o.rows_read).sort((a, b) => a - b)).toEqual([0, 0, rows]);
+      const ledger = await pg.query<{ status: string; symbol: string; id: number; of: string | null }>(
+        `SELECT f.status, a.symbol, f.id, f.checkpoint->>'duplicate_of' AS of FROM file_ingestion_records f JOIN assets a ON a.id = f.asset_id ORDER BY f.status`,
+      );
+      const [completed, ...skipped] = ledger.rows;
+      expect([completed!.status, ...skipped.map((r) => r.status)]).toEqual(['COMPLETED', 'SKIPPED_DUPLICATE', 'SKIPPED_DUPLICATE']);
+      for (const r of skipped) expect(r.of).toBe(String(completed!.id));
+      // The rows are stored once, under the loaded file's series; the other series holds nothing, no coverage.
+      const held = await pg.query<{ symbol: string; candles: number; ranges: number }>(
+        `SELECT a.symbol,
+                (SELECT count(*)::int FROM candles c WHERE c.asset_id = a.id AND c.interval_minutes = 1) AS candles,
+                (SELECT count(*)::int FROM data_coverage_ranges r WHERE r.asset_id = a.id AND r.interval_minutes = 1) AS ranges
+           FROM assets a WHERE a.symbol IN ('BTC-USD-SPOT', 'ETH-USD-SPOT') ORDER BY a.symbol`,
+      );
+      expect(held.rows).toEqual(
+        ['BTC-USD-SPOT', 'ETH-USD-SPOT'].map((symbol) =>
+          symbol === completed!.symbol ? { symbol, candles: rows, ranges: 1 } : { symbol, candles: 0, ranges: 0 },
+        ),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
     'a backfill of a series an ingest is loading waits for it, then works from its coverage: archive candles are never replaced',
     async () => {
       // A large 1-minute archive, so that the ingest holds its series for a while.
