@@ -177,7 +177,12 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
         await drop();
       },
       (error) => this.diagnoseRejection(error),
-      drop,
+      // Best effort: the load failed already (often because QuestDB is gone), and that failure is the one to report.
+      // A staging table left behind holds nothing of the candle table; the start-up sweep drops it once a day old.
+      () =>
+        drop().catch((e: unknown) =>
+          this.logger.warn(`could not drop ${stage}, the staging table of a failed load (${(e as Error).message}); nothing of it is in ${this.table}`),
+        ),
     );
   }
 
