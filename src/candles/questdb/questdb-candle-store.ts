@@ -12,7 +12,7 @@ import { parseIlpConfig } from './ilp-config';
 import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
 import { tcpProblem } from './tcp-probe';
-import { waitUntilApplied, WalState } from './wal-visibility';
+import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
 
 export interface QuestDbSettings {
   /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
@@ -171,6 +171,9 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       async (acknowledged) => {
         if (acknowledged > 0) {
           await this.awaitVisible(stage);
+          // A suspended WAL takes the INSERT and applies it whenever it is resumed: the file's rows would turn up
+          // in the table long after its load failed, uncovered. Refused before the move, the file stays all or nothing.
+          await this.assertWalApplying(this.table);
           await this.query(`INSERT INTO ${this.table} SELECT ${Object.keys(ASSETPRICE_COLUMNS).join(', ')} FROM ${stage}`);
           await this.awaitVisible(this.table);
         }
@@ -312,6 +315,12 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   /** Waits until QuestDB's WAL applied everything acknowledged so far to `table`. */
   private async awaitVisible(table: string): Promise<void> {
     await waitUntilApplied(table, () => this.walState(table), { timeoutMs: this.settings.visibilityTimeoutMs });
+  }
+
+  /** Throws when the table's WAL is suspended: nothing written to it now would become visible. */
+  private async assertWalApplying(table: string): Promise<void> {
+    const state = await this.walState(table);
+    if (state?.suspended) throw walSuspendedError(table, state, 'nothing of this load was moved into it, and no write will be visible');
   }
 
   private async walState(table: string): Promise<WalState | null> {
