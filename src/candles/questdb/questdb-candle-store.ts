@@ -11,6 +11,7 @@ import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from './ilp-config';
 import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
+import { isPgAuthFailure, pgCredentialsError } from './questdb-credentials';
 import { tcpProblem } from './tcp-probe';
 import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
 
@@ -363,6 +364,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       const result = await this.pool.query<T>(sql, params);
       return result.rows;
     } catch (e) {
+      // Checked at start-up too (questdb-credentials.ts); changed since, it is still a configuration error, not a query's.
+      if (isPgAuthFailure(e)) throw pgCredentialsError(this.settings.pgUrl, e);
       const err = e as NodeJS.ErrnoException;
       const socket = typeof err.code === 'string' && SOCKET_ERRORS.has(err.code);
       if (socket || /timeout|terminated|Connection ended/i.test(err.message)) {

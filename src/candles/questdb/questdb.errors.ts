@@ -50,3 +50,13 @@ export class QuestDbVisibilityError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_NOT_VISIBLE';
   readonly kind = 'upstream' as const;
 }
+
+/**
+ * QuestDB refused the credentials of QUESTDB_PG_URL or QUESTDB_ILP: a
+ * configuration to fix (exit 2), found at start-up (questdb-credentials.ts)
+ * or, for the PG wire, by any later query.
+ */
+export class QuestDbCredentialsError extends CandleStoreUnusableError {
+  readonly code = 'QUESTDB_AUTH';
+  readonly kind = 'usage' as const;
+}
