@@ -19,6 +19,13 @@
  * Environment: QUESTDB_VERSION (default the pinned one), QUESTDB_HTTP_PORT
  * (9000), QUESTDB_PG_PORT (8812), QUESTDB_ILP_TCP_PORT (9009),
  * QUESTDB_HEALTH_PORT (9003), QUESTDB_JAVA_OPTS, QUESTDB_START_TIMEOUT_MS (90000).
+ *
+ * A second, private server (the fault tests stop and reconfigure theirs):
+ * QUESTDB_HOME moves the data (root/), pid file and log to another directory;
+ * the jar is taken from there when present, else from (or fetched into) the
+ * default home, so that a private server downloads nothing more.
+ * QUESTDB_SERVER_CONF adds `key=value` lines (newline-separated) to the
+ * server.conf written on every start, e.g. `pg.password=...`.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } = require('node:fs');
@@ -34,7 +41,8 @@ const { join, resolve } = require('node:path');
 const PINNED_VERSION = '9.3.4';
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
-const HOME = resolve(__dirname, '..', '.candlekeep', 'questdb');
+const DEFAULT_HOME = resolve(__dirname, '..', '.candlekeep', 'questdb');
+const HOME = process.env.QUESTDB_HOME ? resolve(process.env.QUESTDB_HOME) : DEFAULT_HOME;
 const ROOT = join(HOME, 'root');
 const PID_FILE = join(HOME, 'questdb.pid');
 const LOG_FILE = join(HOME, 'questdb.log');
@@ -47,7 +55,10 @@ const ports = {
   health: port('QUESTDB_HEALTH_PORT', 9003),
 };
 const HOST = '127.0.0.1';
-const jar = join(HOME, `questdb-${version}.jar`);
+const JAR_NAME = `questdb-${version}.jar`;
+/** The home's own jar when it has one, else the default home's (fetched there: one download serves every home). */
+const jar = existsSync(join(HOME, JAR_NAME)) ? join(HOME, JAR_NAME) : join(DEFAULT_HOME, JAR_NAME);
+const extraConf = serverConfLines(process.env.QUESTDB_SERVER_CONF ?? '');
 
 /** @param {string} name @param {number} fallback */
 function port(name, fallback) {
@@ -56,6 +67,15 @@ function port(name, fallback) {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${name}=${raw} is not a port number (1-65535)`);
   return n;
+}
+
+/** QUESTDB_SERVER_CONF as server.conf lines, each checked to be `key=value`. @param {string} raw */
+function serverConfLines(raw) {
+  const lines = raw.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const line of lines) {
+    if (!/^[a-z][a-z0-9._-]*=/i.test(line)) fail(`QUESTDB_SERVER_CONF: ${JSON.stringify(line)} is not a key=value line of server.conf`);
+  }
+  return lines;
 }
 
 /** @param {string} message @returns {never} */
@@ -74,10 +94,14 @@ function has(command) {
   return spawnSync(command, ['-version'], { stdio: 'ignore' }).error === undefined;
 }
 
+/** What a client needs, credentials of QUESTDB_SERVER_CONF included (QuestDB's PG-wire default is admin/quest). */
 function printEnv() {
+  const conf = new Map(extraConf.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const httpAuth = conf.has('http.user') ? `username=${conf.get('http.user')};password=${conf.get('http.password') ?? ''};` : '';
+  const pgAuth = `${encodeURIComponent(conf.get('pg.user') ?? 'admin')}:${encodeURIComponent(conf.get('pg.password') ?? 'quest')}`;
   process.stdout.write(
-    `export QUESTDB_ILP='http::addr=${HOST}:${ports.http};'\n` +
-      `export QUESTDB_PG_URL='postgres://admin:quest@${HOST}:${ports.pg}/qdb'\n`,
+    `export QUESTDB_ILP='http::addr=${HOST}:${ports.http};${httpAuth}'\n` +
+      `export QUESTDB_PG_URL='postgres://${pgAuth}@${HOST}:${ports.pg}/qdb'\n`,
   );
 }
 
@@ -105,10 +129,11 @@ function fetchJar() {
   if (existsSync(jar)) return;
   if (!has('mvn')) fail(`Maven (mvn) is needed to fetch org.questdb:questdb:${version} from Maven Central, and it is not on the PATH.`);
   say(`fetching org.questdb:questdb:${version} from Maven Central`);
+  mkdirSync(DEFAULT_HOME, { recursive: true });
   const r = spawnSync(
     'mvn',
-    ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=org.questdb:questdb:${version}`, `-DoutputDirectory=${HOME}`],
-    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', cwd: HOME },
+    ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=org.questdb:questdb:${version}`, `-DoutputDirectory=${DEFAULT_HOME}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', cwd: DEFAULT_HOME },
   );
   if (r.status !== 0 || !existsSync(jar)) {
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
@@ -129,6 +154,7 @@ function writeConfig() {
       'line.udp.enabled=false',
       `line.udp.bind.to=${HOST}:${ports.ilpTcp}`,
       'telemetry.enabled=false',
+      ...(extraConf.length ? ['# QUESTDB_SERVER_CONF', ...extraConf] : []),
       '',
     ].join('\n'),
   );

@@ -6,6 +6,7 @@ import { AssetRepository } from '../assets/asset.repository';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { TiersService } from '../assets/tiers.service';
 import { CandleBulkWriter, CandleStore, SeriesRef } from '../candles/candle-store';
+import { CandleStoreUnusableError } from '../candles/candle-store.errors';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
@@ -637,6 +638,9 @@ export class IngestService {
       await this.ledger.save(record);
       job.add('filesFailed', 1);
       if (!(e instanceof IngestCancelled)) this.logger.error(`${file.name}: FAILED: ${reason}`);
+      // The store itself failed, not this file: every later file would too. The run stops (the job FAILED) and the
+      // command reports the store's error and code.
+      if (e instanceof CandleStoreUnusableError) throw e;
       return false;
     } finally {
       if (!duplicate) mergeSummary(ctx.rejectSummary, rejectSummary);

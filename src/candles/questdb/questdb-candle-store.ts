@@ -10,8 +10,9 @@ import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from './ilp-config';
 import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
+import { isPgAuthFailure, pgCredentialsError } from './questdb-credentials';
 import { tcpProblem } from './tcp-probe';
-import { waitUntilApplied, WalState } from './wal-visibility';
+import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
 
 export interface QuestDbSettings {
   /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
@@ -149,8 +150,18 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   async bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter> {
     await this.ready();
     const channel = await this.ilp();
+    const stream = channel.stream();
     return new QuestDbBulkWriter(
-      channel.stream(),
+      {
+        ...stream,
+        // A suspended WAL takes the request's transaction and applies it whenever it is resumed: the file's rows
+        // would turn up long after its load failed, uncovered. Refused before the request ends (the writer then
+        // cuts it off), the file stays all or nothing.
+        finish: async () => {
+          await this.assertWalApplying(this.table);
+          return stream.finish();
+        },
+      },
       new IlpCandleEncoder(this.table, series, source, channel.protocolVersion),
       series,
       STREAM_CHUNK_ROWS,
@@ -282,6 +293,12 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     await waitUntilApplied(table, () => this.walState(table), { timeoutMs: this.settings.visibilityTimeoutMs });
   }
 
+  /** Throws when the table's WAL is suspended: nothing written to it now would become visible. */
+  private async assertWalApplying(table: string): Promise<void> {
+    const state = await this.walState(table);
+    if (state?.suspended) throw walSuspendedError(table, state, 'nothing of this load was committed to it, and no write will be visible');
+  }
+
   private async walState(table: string): Promise<WalState | null> {
     const [row] = await this.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
       `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
@@ -322,6 +339,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       const result = rowMode ? await this.pool.query<T & unknown[]>({ text: sql, values: params, rowMode }) : await this.pool.query<T & QueryResultRow>(sql, params);
       return result.rows;
     } catch (e) {
+      // Checked at start-up too (questdb-credentials.ts); changed since, it is still a configuration error, not a query's.
+      if (isPgAuthFailure(e)) throw pgCredentialsError(this.settings.pgUrl, e);
       const err = e as NodeJS.ErrnoException;
       const socket = typeof err.code === 'string' && SOCKET_ERRORS.has(err.code);
       if (socket || /timeout|terminated|Connection ended/i.test(err.message)) {

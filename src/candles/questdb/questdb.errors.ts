@@ -1,11 +1,12 @@
 import { CandlekeepError } from '../../common/errors';
+import { CandleStoreUnusableError } from '../candle-store.errors';
 
 /**
  * QuestDB could not be reached or kept failing (connection refused, timeouts,
  * HTTP 5xx) after the configured retries. Nothing of the failed request counts
  * as written.
  */
-export class QuestDbUnavailableError extends CandlekeepError {
+export class QuestDbUnavailableError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_UNAVAILABLE';
   readonly kind = 'upstream' as const;
 
@@ -33,7 +34,7 @@ export class QuestDbWriteRejectedError extends CandlekeepError {
 }
 
 /** Table `assetprice` differs from what candlekeep writes (column types, designated timestamp, dedup keys). */
-export class QuestDbSchemaMismatchError extends CandlekeepError {
+export class QuestDbSchemaMismatchError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_SCHEMA_MISMATCH';
   readonly kind = 'upstream' as const;
 }
@@ -45,7 +46,17 @@ export class QuestDbQueryError extends CandlekeepError {
 }
 
 /** An acknowledged write did not become visible to reads in time (WAL apply lagging or suspended). */
-export class QuestDbVisibilityError extends CandlekeepError {
+export class QuestDbVisibilityError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_NOT_VISIBLE';
   readonly kind = 'upstream' as const;
+}
+
+/**
+ * QuestDB refused the credentials of QUESTDB_PG_URL or QUESTDB_ILP: a
+ * configuration to fix (exit 2), found at start-up (questdb-credentials.ts)
+ * or, for the PG wire, by any later query.
+ */
+export class QuestDbCredentialsError extends CandleStoreUnusableError {
+  readonly code = 'QUESTDB_AUTH';
+  readonly kind = 'usage' as const;
 }

@@ -17,6 +17,14 @@ export interface VisibilityOptions {
   now?: () => number;
 }
 
+/** A suspended WAL (QuestDB stopped applying it after an error, or an operator did): it says how to resume it. */
+export function walSuspendedError(table: string, state: WalState, consequence: string): QuestDbVisibilityError {
+  return new QuestDbVisibilityError(
+    `QuestDB's WAL for ${table} is suspended at transaction ${state.writerTxn} of ${state.sequencerTxn}: ` +
+      `${consequence} until an operator runs ALTER TABLE ${table} RESUME WAL`,
+  );
+}
+
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 250;
 
@@ -45,12 +53,7 @@ export async function waitUntilApplied(
   let interval = FIRST_POLL_MS;
   for (let polls = 1; ; polls++) {
     if (state.writerTxn >= targetTxn) return { targetTxn, polls };
-    if (state.suspended) {
-      throw new QuestDbVisibilityError(
-        `QuestDB's WAL for ${table} is suspended at transaction ${state.writerTxn} of ${state.sequencerTxn}: ` +
-          `acknowledged writes will not become visible until an operator runs ALTER TABLE ${table} RESUME WAL`,
-      );
-    }
+    if (state.suspended) throw walSuspendedError(table, state, 'acknowledged writes will not become visible');
     const elapsed = now() - started;
     if (elapsed >= options.timeoutMs) {
       throw new QuestDbVisibilityError(
