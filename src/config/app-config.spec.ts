@@ -54,9 +54,6 @@ describe('loadConfig', () => {
     ['KRAKEN_API_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
     ['PORT', '99999'],
-    ['QUESTDB_ILP', 'tcp::addr=127.0.0.1:9009;'],
-    ['QUESTDB_ILP', 'http::addr=127.0.0.1:9000;colour=blue;'],
-    ['QUESTDB_ILP', '127.0.0.1:9000'],
     ['QUESTDB_PG_URL', 'http://127.0.0.1:8812'],
     ['QUESTDB_BATCH_ROWS', '0'],
     ['QUESTDB_VISIBILITY_TIMEOUT_MS', 'soon'],
@@ -85,7 +82,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CANDLE_STORE: 'questdb', QUESTDB_ILP: 'http::addr=q:9000;' })).toThrow(/QUESTDB_PG_URL="": required/);
   });
 
+  const QUESTDB_STORE = { CANDLE_STORE: 'questdb', QUESTDB_PG_URL: 'postgres://admin:quest@127.0.0.1:8812/qdb' };
+
+  it.each(['tcp::addr=127.0.0.1:9009;', 'http::addr=127.0.0.1:9000;colour=blue;', '127.0.0.1:9000'])(
+    'with CANDLE_STORE=questdb rejects QUESTDB_ILP=%s naming the variable and the value',
+    (value) => {
+      let error: unknown;
+      try {
+        loadConfig({ ...QUESTDB_STORE, QUESTDB_ILP: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(`QUESTDB_ILP=${JSON.stringify(value)}`);
+      expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['QUESTDB_ILP']);
+    },
+  );
+
   it('explains why a tcp:: ILP string is refused', () => {
-    expect(() => loadConfig({ QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' })).toThrow(/gives no write acknowledgement; use http:: or https::/);
+    expect(() => loadConfig({ ...QUESTDB_STORE, QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' })).toThrow(/gives no write acknowledgement; use http:: or https::/);
+  });
+
+  it('leaves QUESTDB_ILP unparsed while the postgres store is used (parsing loads the QuestDB client)', () => {
+    expect(loadConfig({ QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' }).candleStore).toBe('postgres');
   });
 });

@@ -14,6 +14,7 @@ import {
   Max,
   Min,
   ValidateBy,
+  ValidateIf,
   ValidationError,
   validateSync,
 } from 'class-validator';
@@ -151,6 +152,9 @@ export class AppConfig {
   @Env('QUESTDB_ILP')
   @Transform(emptyToUndefined)
   @IsOptional()
+  // Parsed (with the QuestDB client's own parser) only when the QuestDB store is used: loading the client for an
+  // unused setting cost a postgres-store ingest ~95 MB of peak RSS (measured: 140 → 235 MB at 2M rows).
+  @ValidateIf((config: AppConfig) => config.candleStore === 'questdb')
   @ValidateBy({
     name: 'ilpConfig',
     validator: {
