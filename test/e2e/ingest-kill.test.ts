@@ -1,30 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, cleanEnv, ROOT, runCli } from '../helpers/cli';
-import { Db, FIXTURES, ingest, IngestOutput, IngestDatabases } from '../helpers/ingest';
+import { Db, FIXTURES, ingest, IngestOutput, IngestDatabases, writeMinuteFile } from '../helpers/ingest';
 
 const ROWS = 1_000_000;
 const T = Date.UTC(2020, 0, 1) / 1000;
 const HEARTBEAT_MS = '200';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function writeBigFile(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) {
-    const p = 100 + (i % 100) / 10;
-    lines.push(`${T + i * 60},${p},${p + 1},${p - 1},${p + 0.5},${(i % 7) + 0.25},${i % 13}`);
-    if (lines.length === 20_000) {
-      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      lines.length = 0;
-    }
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 /**
  * Starts `candlekeep ingest`; once the ledger shows the big file PROCESSING
@@ -89,7 +74,7 @@ describe('ingest survives kill -9', () => {
     mkdirSync(join(dir, 'a'), { recursive: true });
     mkdirSync(join(dir, 'b'), { recursive: true });
     copyFileSync(join(FIXTURES, 'avkhimen-crypto_trader/XBTUSD_60.csv'), join(dir, 'a', 'XBTUSD_60.csv'));
-    await writeBigFile(join(dir, 'b', 'ETHUSD_1.csv'));
+    await writeMinuteFile(join(dir, 'b', 'ETHUSD_1.csv'), ROWS, T, (i) => i % 13);
   });
   afterAll(async () => {
     await databases.dropAll();

@@ -1,11 +1,10 @@
-import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CliResult, runCli, startCli } from '../helpers/cli';
 import { QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
-import { FIXTURES, IngestDatabases, IngestOutput, SAMPLES, t } from '../helpers/ingest';
+import { FIXTURES, IngestDatabases, IngestOutput, SAMPLES, t, writeMinuteFile } from '../helpers/ingest';
 import { ledgerProblems } from '../helpers/ledger-invariant';
 import { PrivateQuestDb } from '../helpers/private-questdb';
 import { exited, startServer } from '../helpers/server';
@@ -19,21 +18,6 @@ const NOW = '2021-03-01T00:00:00Z';
 const PG = { user: 'ckpg', password: 'pg-s3cret' };
 const HTTP = { user: 'ck', password: 'ilp-s3cret' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function writeBigFile(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) {
-    const p = 100 + (i % 100) / 10;
-    lines.push(`${T0 + i * 60},${p},${p + 1},${p - 1},${p + 0.5},${(i % 7) + 0.25},${(i % 13) + 1}`);
-    if (lines.length === 20_000) {
-      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      lines.length = 0;
-    }
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 type ErrorOutput = { error: { code: string; message: string } };
 
@@ -61,7 +45,7 @@ if (QUESTDB) {
       bigFile = join(tmp, 'ETHUSD_1.csv');
       [qdb] = await Promise.all([
         PrivateQuestDb.start({ pg: PG, http: HTTP, serverConf: { 'dev.mode.enabled': 'true' } }),
-        writeBigFile(bigFile),
+        writeMinuteFile(bigFile, ROWS, T0, (i) => (i % 13) + 1),
       ]);
     }, 180_000);
     // A test that failed between killing QuestDB and restarting it must not fail the next ones too.

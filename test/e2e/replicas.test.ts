@@ -1,12 +1,11 @@
-import { once } from 'node:events';
-import { chmodSync, copyFileSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { BackfillSummary } from '../../src/gaps/backfill.service';
 import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
 import { runCli, startCli } from '../helpers/cli';
-import { FIXTURES, SAMPLES, writePieces } from '../helpers/ingest';
+import { FIXTURES, SAMPLES, writeMinuteFile, writePieces } from '../helpers/ingest';
 import { krakenTestEnv } from '../helpers/kraken-env';
 import { Seed } from '../helpers/seed';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
@@ -94,14 +93,7 @@ describe('several candlekeep processes at once', () => {
       const t0 = Date.UTC(2024, 5, 1) / 1000;
       const paths = [join(tmp, 'x', 'XBTUSD_1.csv'), join(tmp, 'y', 'ETHUSD_1.csv'), join(tmp, 'z', 'XBTUSD_1.csv')];
       mkdirSync(join(tmp, 'x'), { recursive: true });
-      const out = createWriteStream(paths[0]!);
-      for (let i = 0; i < rows; i += 20_000) {
-        const lines: string[] = [];
-        for (let k = i; k < i + 20_000; k++) lines.push(`${t0 + k * 60},100,101,99,100.5,1.5,${1 + (k % 9)}`);
-        if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
+      await writeMinuteFile(paths[0]!, rows, t0, (k) => 1 + (k % 9));
       for (const p of paths.slice(1)) {
         mkdirSync(join(p, '..'), { recursive: true });
         copyFileSync(paths[0]!, p);
@@ -153,16 +145,9 @@ describe('several candlekeep processes at once', () => {
       // A large 1-minute archive, so that the ingest holds its series for a while.
       const dir = join(tmp, 'big');
       mkdirSync(dir, { recursive: true });
-      const out = createWriteStream(join(dir, 'ETHUSD_1.csv'));
       const t0 = Date.UTC(2024, 5, 1) / 1000; // 400,000 minutes later is still before NOW
       const rows = 400_000;
-      for (let i = 0; i < rows; i += 20_000) {
-        const lines: string[] = [];
-        for (let k = i; k < i + 20_000; k++) lines.push(`${t0 + k * 60},100,101,99,100.5,1.5,${1 + (k % 9)}`);
-        if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
+      await writeMinuteFile(join(dir, 'ETHUSD_1.csv'), rows, t0, (k) => 1 + (k % 9));
       const ingest = startCli(['ingest', '--csv', dir, '--no-api', '--json'], env());
       // Once the ingest is writing the series, start the backfill of it.
       await until('the ingest to load its file', async () => {

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CliResult, runCli } from './cli';
@@ -11,6 +12,25 @@ export const FIXTURES = KRAKEN_CSV_FIXTURES;
 
 /** An ISO time as epoch seconds. */
 export const t = (iso: string) => Date.parse(iso) / 1000;
+
+/**
+ * A generated 1-minute OHLCVT file of `rows` valid rows from `from` on (written in 20,000-row pieces): big
+ * enough to be caught in the middle of its load. `trades` gives row i's trade count (0 is a no-trade candle).
+ */
+export async function writeMinuteFile(path: string, rows: number, from: number, trades: (i: number) => number): Promise<void> {
+  const out = createWriteStream(path);
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const p = 100 + (i % 100) / 10;
+    lines.push(`${from + i * 60},${p},${p + 1},${p - 1},${p + 0.5},${(i % 7) + 0.25},${trades(i)}`);
+    if (lines.length === 20_000) {
+      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      lines.length = 0;
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+}
 
 /** Writes a real archive member split into pieces [from, to), each in its own folder (as from different quarterly ZIPs). */
 export function writePieces(dir: string, member: string, pieces: Array<[from: number, to: number]>): void {
