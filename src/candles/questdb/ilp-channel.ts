@@ -3,12 +3,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SenderOptions, SenderTransport } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
-import { parseIlpConfig } from './ilp-config';
+import { ilpEndpoint, parseIlpConfig } from './ilp-config';
 import { fetchSettings, IlpProtocolVersion, protocolVersionFromSettings } from './ilp-protocol';
 import { IlpStream, serverMessage } from './ilp-stream';
 import { questdbClient } from './questdb-client';
 import { tcpProblem } from './tcp-probe';
-import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
+import { QuestDbUnavailableError, writeRefusal } from './questdb.errors';
 
 export type IlpLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string | Error) => void;
 
@@ -192,18 +192,11 @@ async function retrying<T>(options: SenderOptions, what: string, attempt: () => 
 
 function rejected(options: SenderOptions, what: string, failure: IlpFailure, cause: unknown): Error {
   const status = failure.status;
-  if (status === undefined) return new QuestDbUnavailableError(`could not ${what} at ${endpoint(options)}: ${failure.reason}`, undefined, { cause });
-  if (status === 401 || status === 403) {
-    return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${failure.reason}`, status, { cause });
-  }
-  return new QuestDbWriteRejectedError(`QuestDB refused to ${what} (HTTP ${status}): ${failure.reason}`, status, { cause });
-}
-
-function endpoint(options: SenderOptions): string {
-  return `${options.protocol}://${options.host ?? ''}:${options.port ?? 9000}`;
+  if (status === undefined) return new QuestDbUnavailableError(`could not ${what} at ${ilpEndpoint(options)}: ${failure.reason}`, undefined, { cause });
+  return writeRefusal(status, failure.reason, `QuestDB refused to ${what}`, cause);
 }
 
 async function unavailable(options: SenderOptions, message: string, cause: unknown, status?: number): Promise<QuestDbUnavailableError> {
   const tcp = status === undefined ? await tcpProblem(options.host ?? '', options.port ?? 9000, 1_000) : undefined;
-  return new QuestDbUnavailableError(`${message} (${endpoint(options)}${tcp ? `: ${tcp}` : ''})`, status, { cause });
+  return new QuestDbUnavailableError(`${message} (${ilpEndpoint(options)}${tcp ? `: ${tcp}` : ''})`, status, { cause });
 }

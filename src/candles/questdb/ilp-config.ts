@@ -14,6 +14,11 @@ export function parseIlpConfig(config: string): SenderOptions {
   return options;
 }
 
+/** Where an ILP config sends: `http://host:port` (port 9000 unless given), for messages. */
+export function ilpEndpoint(options: SenderOptions): string {
+  return `${options.protocol}://${options.host ?? ''}:${options.port ?? 9000}`;
+}
+
 /** Why an ILP config string is unusable, or undefined when it is fine. */
 export function ilpConfigProblem(config: string): string | undefined {
   try {

@@ -3,7 +3,8 @@ import { Agent as HttpAgent, ClientRequest, IncomingMessage, OutgoingHttpHeaders
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SenderOptions } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
-import { QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
+import { ilpEndpoint } from './ilp-config';
+import { QuestDbUnavailableError, writeRefusal } from './questdb.errors';
 
 /** The client's defaults for the settings QUESTDB_ILP may leave out (its documentation's values). */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -125,15 +126,9 @@ export class IlpStream {
 
   private error(): Error {
     const failure = this.failure ?? { reason: 'unknown failure' };
-    const where = `${this.options.protocol}://${this.options.host ?? ''}:${this.options.port ?? 9000}`;
-    const what = `QuestDB did not take the streamed rows (${this.bytes} bytes, one transaction) at ${where}`;
+    const what = `QuestDB did not take the streamed rows (${this.bytes} bytes, one transaction) at ${ilpEndpoint(this.options)}`;
     const { status, cause } = failure;
-    if (status === 401 || status === 403) {
-      return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${failure.reason}`, status, { cause });
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      return new QuestDbWriteRejectedError(`${what}: HTTP ${status}: ${failure.reason}`, status, { cause });
-    }
+    if (status !== undefined && status >= 400 && status < 500) return writeRefusal(status, failure.reason, what, cause);
     return new QuestDbUnavailableError(`${what}: ${failure.reason}; nothing of it was kept`, status, { cause });
   }
 }

@@ -4,7 +4,7 @@ import type { SenderOptions } from '@questdb/nodejs-client';
 import { Client } from 'pg';
 import { redactUrl } from '../../database/database-probe';
 import { describeIlpFailure } from './ilp-channel';
-import { parseIlpConfig } from './ilp-config';
+import { ilpEndpoint, parseIlpConfig } from './ilp-config';
 import { questdbClient } from './questdb-client';
 import { QuestDbCredentialsError } from './questdb.errors';
 
@@ -59,7 +59,7 @@ async function ilpProblem(config: string): Promise<QuestDbCredentialsError | und
     const { status, reason } = describeIlpFailure(e);
     if (status !== 401 && status !== 403) return undefined;
     return new QuestDbCredentialsError(
-      `QUESTDB_ILP (${options.protocol}://${options.host ?? ''}:${options.port ?? 9000}, ${ilpCredentials(options)}): ` +
+      `QUESTDB_ILP (${ilpEndpoint(options)}, ${ilpCredentials(options)}): ` +
         `QuestDB refused the credentials (HTTP ${status}${reason && reason !== `HTTP ${status}` ? `: ${reason}` : ''})`,
       { cause: e },
     );

@@ -33,6 +33,17 @@ export class QuestDbWriteRejectedError extends CandlekeepError {
   }
 }
 
+/**
+ * A 4xx answer to an ILP/HTTP write: refused credentials said as such (401, 403), else `what` with the status and
+ * QuestDB's reason. Retrying cannot help either.
+ */
+export function writeRefusal(status: number, reason: string, what: string, cause?: unknown): QuestDbWriteRejectedError {
+  if (status === 401 || status === 403) {
+    return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${reason}`, status, { cause });
+  }
+  return new QuestDbWriteRejectedError(`${what} (HTTP ${status}): ${reason}`, status, { cause });
+}
+
 /** Table `assetprice` differs from what candlekeep writes (column types, designated timestamp, dedup keys). */
 export class QuestDbSchemaMismatchError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_SCHEMA_MISMATCH';
