@@ -9,12 +9,15 @@ import { ledgerProblems } from '../helpers/ledger-invariant';
 import { PrivateQuestDb } from '../helpers/private-questdb';
 import { exited, startServer } from '../helpers/server';
 
-/** A 1-minute file big enough to be caught in the middle of its load (~2 s of ILP at this machine's rate). */
-const ROWS = 600_000;
+/**
+ * A 1-minute file big enough to be caught in the middle of its load: streamed as one request it takes ~3 s here
+ * (600,000 rows, ~1 s, were sometimes done before the kill on a loaded machine).
+ */
+const ROWS = 1_500_000;
 const T0 = t('2020-01-01T00:00:00Z');
 const LAST = T0 + (ROWS - 1) * 60;
 /** After the big file's last candle, so that every row is a closed candle. */
-const NOW = '2021-03-01T00:00:00Z';
+const NOW = '2023-01-01T00:00:00Z';
 const PG = { user: 'ckpg', password: 'pg-s3cret' };
 const HTTP = { user: 'ck', password: 'ilp-s3cret' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
