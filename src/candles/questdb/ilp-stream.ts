@@ -80,7 +80,7 @@ export class IlpStream {
         });
       });
       this.request.on('error', (e: NodeJS.ErrnoException) => {
-        this.failure ??= { reason: e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message, cause: e };
+        this.failed(e);
         reject(this.error());
       });
     });
@@ -97,7 +97,12 @@ export class IlpStream {
     if (this.failure) return Promise.reject(this.error());
     this.bytes += chunk.length;
     return new Promise<void>((resolve, reject) => {
-      this.request.write(chunk, (e) => (e || this.failure ? reject(this.failure ? this.error() : e) : resolve()));
+      // A socket error may reach this callback before the request's 'error' event: typed the same way either way.
+      this.request.write(chunk, (e) => {
+        if (e) this.failed(e);
+        if (this.failure) reject(this.error());
+        else resolve();
+      });
     });
   }
 
@@ -114,6 +119,11 @@ export class IlpStream {
   abort(): void {
     this.failure ??= { reason: 'aborted' };
     this.request.destroy();
+  }
+
+  /** Keeps the first failure: an answer QuestDB gave, else the socket's error. */
+  private failed(e: NodeJS.ErrnoException): void {
+    this.failure ??= { reason: e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message, cause: e };
   }
 
   private get requestTimeoutMs(): number {
