@@ -6,13 +6,14 @@ import { CommonModule } from './common/common.module';
 import { ShutdownLogger } from './common/shutdown-logger';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { IngestionModule } from './ingestion/ingestion.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { TaskScheduler } from './tasks/task-scheduler';
 import { TasksModule } from './tasks/tasks.module';
 
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, AssetsModule, IngestionModule, TasksModule, ScheduleModule.forRoot(), ApiModule],
+  imports: [ConfigModule, CommonModule, DatabaseModule, MaintenanceModule, AssetsModule, PipelineModule, TasksModule, ScheduleModule.forRoot(), ApiModule],
   providers: [TaskScheduler, ShutdownLogger],
 })
 export class AppModule {}

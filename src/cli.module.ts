@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AssetsCliModule } from './assets/assets-cli.module';
-import { CandlesCliModule } from './candles/candles-cli.module';
+import { CandlesCliModule } from './reports/candles-cli.module';
 import { CliCoreModule } from './cli/cli-core.module';
-import { MigrateCliModule } from './database/migrate-cli.module';
-import { BackfillCliModule, GapsCliModule, UpdateMarketDataCliModule } from './gaps/gaps-cli.module';
-import { IngestCliModule, JobsCliModule } from './ingestion/ingestion-cli.module';
-import { CleanupCliModule, ReportCliModule, SeriesCliModule, ValidateCliModule } from './reports/reports-cli.module';
+import { MigrateCliModule } from './maintenance/migrate-cli.module';
+import { BackfillCliModule, UpdateMarketDataCliModule } from './backfill/backfill-cli.module';
+import { CleanupCliModule, GapsCliModule } from './gaps/gaps-cli.module';
+import { IngestCliModule, JobsCliModule } from './pipeline/pipeline-cli.module';
+import { ReportCliModule, SeriesCliModule, ValidateCliModule } from './reports/reports-cli.module';
 import { TasksCliModule } from './tasks/tasks-cli.module';
 
 /**

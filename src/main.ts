@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { errorBody, exitCodeFor } from './common/error-map';
 import { logLevelsFor, StderrLogger } from './common/stderr-logger';
-import { MigrationService } from './database/migration.service';
+import { MigrationService } from './maintenance/migration.service';
 import { preflight } from './preflight';
 
 async function bootstrap(): Promise<void> {

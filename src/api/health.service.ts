@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { CandleStore, CandleStoreHealth } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { DatabaseConnection } from '../database/database-connection';
-import { MigrationService } from '../database/migration.service';
+import { MigrationService } from '../maintenance/migration.service';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';

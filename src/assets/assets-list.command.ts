@@ -1,7 +1,7 @@
 import { Option, SubCommand } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { ListFormat, LIST_FORMATS, parseCategory, parseListFormat, parseTier } from '../cli/option-parsers';
-import { renderTable } from '../cli/table';
+import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
 import { AssetCategory, Tier } from '../entities/enums';

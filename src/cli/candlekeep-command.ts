@@ -4,7 +4,7 @@ import { CommandRunner, Option } from 'nest-commander';
 import { errorBody, exitCodeFor, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
 import { asConnectionLost } from '../database/database.errors';
-import { MigrationService } from '../database/migration.service';
+import { MigrationService } from '../maintenance/migration.service';
 
 export interface CommandOutcome {
   /** 0 success, 1 ran but something failed or is incomplete, 2 bad usage/configuration. */

@@ -1,18 +1,20 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type * as AssetsCli from '../assets/assets-cli.module';
-import type * as CandlesCli from '../candles/candles-cli.module';
+import type * as CandlesCli from '../reports/candles-cli.module';
 import type * as CliCore from './cli-core.module';
 import type * as Cli from '../cli.module';
-import type * as MigrateCli from '../database/migrate-cli.module';
+import type * as MigrateCli from '../maintenance/migrate-cli.module';
+import type * as BackfillCli from '../backfill/backfill-cli.module';
 import type * as GapsCli from '../gaps/gaps-cli.module';
-import type * as IngestionCli from '../ingestion/ingestion-cli.module';
+import type * as PipelineCli from '../pipeline/pipeline-cli.module';
 import type * as ReportsCli from '../reports/reports-cli.module';
 import type * as TasksCli from '../tasks/tasks-cli.module';
 
 // Each loader requires its module file on call, not before (as src/candles/questdb/questdb-client.ts does).
 const gaps = () => require('../gaps/gaps-cli.module') as typeof GapsCli;
 const reports = () => require('../reports/reports-cli.module') as typeof ReportsCli;
-const ingestion = () => require('../ingestion/ingestion-cli.module') as typeof IngestionCli;
+const pipeline = () => require('../pipeline/pipeline-cli.module') as typeof PipelineCli;
+const backfill = () => require('../backfill/backfill-cli.module') as typeof BackfillCli;
 
 /**
  * Each verb's own module, loaded only when that verb runs: `gaps` does not load (nor Nest scan) ingestion,
@@ -20,19 +22,19 @@ const ingestion = () => require('../ingestion/ingestion-cli.module') as typeof I
  * test/int/cli-usage.test.ts checks that the two agree.
  */
 export const VERB_MODULES: ReadonlyMap<string, () => Type> = new Map<string, () => Type>([
-  ['migrate', () => (require('../database/migrate-cli.module') as typeof MigrateCli).MigrateCliModule],
+  ['migrate', () => (require('../maintenance/migrate-cli.module') as typeof MigrateCli).MigrateCliModule],
   ['assets', () => (require('../assets/assets-cli.module') as typeof AssetsCli).AssetsCliModule],
-  ['ingest', () => ingestion().IngestCliModule],
-  ['jobs', () => ingestion().JobsCliModule],
-  ['backfill', () => gaps().BackfillCliModule],
+  ['ingest', () => pipeline().IngestCliModule],
+  ['jobs', () => pipeline().JobsCliModule],
+  ['backfill', () => backfill().BackfillCliModule],
   ['gaps', () => gaps().GapsCliModule],
   ['series', () => reports().SeriesCliModule],
-  ['update-market-data', () => gaps().UpdateMarketDataCliModule],
+  ['update-market-data', () => backfill().UpdateMarketDataCliModule],
   ['report', () => reports().ReportCliModule],
   ['validate', () => reports().ValidateCliModule],
-  ['cleanup', () => reports().CleanupCliModule],
+  ['cleanup', () => gaps().CleanupCliModule],
   ['tasks', () => (require('../tasks/tasks-cli.module') as typeof TasksCli).TasksCliModule],
-  ['candles', () => (require('../candles/candles-cli.module') as typeof CandlesCli).CandlesCliModule],
+  ['candles', () => (require('../reports/candles-cli.module') as typeof CandlesCli).CandlesCliModule],
 ]);
 
 /**

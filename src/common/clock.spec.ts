@@ -1,9 +1,8 @@
-import { loadConfig } from '../config/app-config';
 import { Clock } from './clock';
 
 describe('Clock', () => {
   it('returns the pinned time when CANDLEKEEP_NOW is set, as a fresh Date each call', () => {
-    const clock = new Clock(loadConfig({ CANDLEKEEP_NOW: '2026-03-01T12:00:00Z' }));
+    const clock = new Clock(new Date('2026-03-01T12:00:00Z'));
     const a = clock.now();
     a.setFullYear(2000);
     expect(clock.now().toISOString()).toBe('2026-03-01T12:00:00.000Z');
@@ -12,7 +11,7 @@ describe('Clock', () => {
   });
 
   it('follows real time otherwise', () => {
-    const clock = new Clock(loadConfig({}));
+    const clock = new Clock();
     const before = Date.now();
     const now = clock.now().getTime();
     expect(now).toBeGreaterThanOrEqual(before);

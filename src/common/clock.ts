@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+
+/** The injection token of the pinned now (CANDLEKEEP_NOW), provided by the config module; absent: the real clock. */
+export const PINNED_NOW = Symbol('PINNED_NOW');
 
 /** The one source of "now". CANDLEKEEP_NOW pins it for reproducible runs and tests. */
 @Injectable()
 export class Clock {
   private readonly pinned?: Date;
 
-  constructor(config: AppConfig) {
-    this.pinned = config.pinnedNow;
+  constructor(@Optional() @Inject(PINNED_NOW) pinned?: Date | null) {
+    this.pinned = pinned ?? undefined;
   }
 
   now(): Date {

@@ -18,8 +18,8 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import { ASSETPRICE, TABLE_NAME_RE } from '../candles/questdb/assetprice';
-import { ilpConfigProblem } from '../candles/questdb/ilp-config';
+import { LOG_LEVELS, LogLevelName } from '../common/stderr-logger';
+import { ASSETPRICE, ilpConfigProblem, TABLE_NAME_RE } from './questdb-settings';
 import { ConfigError } from '../common/errors';
 import { resolve } from 'node:path';
 import { cronProblem } from './cron-expression';
@@ -28,8 +28,6 @@ import { INTERVALS, isInterval } from '../entities/enums';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
 export type CandleStoreKind = (typeof CANDLE_STORES)[number];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 const BOOL_TRUE = new Set(['true', 'on', '1', 'yes']);
 const BOOL_FALSE = new Set(['false', 'off', '0', 'no']);

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PINNED_NOW } from '../common/clock';
 import { AppConfig, loadConfig } from './app-config';
 
 /**
@@ -7,7 +8,10 @@ import { AppConfig, loadConfig } from './app-config';
  */
 @Global()
 @Module({
-  providers: [{ provide: AppConfig, useFactory: () => loadConfig(process.env) }],
-  exports: [AppConfig],
+  providers: [
+    { provide: AppConfig, useFactory: () => loadConfig(process.env) },
+    { provide: PINNED_NOW, inject: [AppConfig], useFactory: (config: AppConfig) => config.pinnedNow ?? null },
+  ],
+  exports: [AppConfig, PINNED_NOW],
 })
 export class ConfigModule {}

@@ -1,9 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CandlesModule } from '../candles/candles.module';
 import { DatabaseConnection } from './database-connection';
 import { dataSourceOptions } from './data-source-options';
-import { MigrationService } from './migration.service';
+import { SeriesLockRepository } from './series-lock.repository';
 
 @Global()
 @Module({ providers: [DatabaseConnection], exports: [DatabaseConnection] })
@@ -13,7 +12,6 @@ export class DatabaseConnectionModule {}
 @Module({
   imports: [
     DatabaseConnectionModule,
-    CandlesModule,
     TypeOrmModule.forRootAsync({
       imports: [DatabaseConnectionModule],
       inject: [DatabaseConnection],
@@ -26,7 +24,7 @@ export class DatabaseConnectionModule {}
           : { ...dataSourceOptions(await connection.resolveUrl()), retryAttempts: 0 },
     }),
   ],
-  providers: [MigrationService],
-  exports: [MigrationService],
+  providers: [SeriesLockRepository],
+  exports: [SeriesLockRepository],
 })
 export class DatabaseModule {}

@@ -6,7 +6,7 @@
  * on, else only an archive has them. Pure functions, epoch seconds.
  */
 import { Fillability } from '../entities/enums';
-import { alignDown, Span, splitAt } from './coverage-math';
+import { alignDown, Span, splitAt } from '../coverage/coverage-math';
 
 export const OHLC_WINDOW_CANDLES = 720;
 

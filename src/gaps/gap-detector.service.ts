@@ -4,13 +4,13 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignUp, slots, Span, subtractSpans } from './coverage-math';
-import { CoverageRepository, seriesKey } from './coverage.repository';
+import { alignUp, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
 import { archiveHint, lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillability';
 import { GapChangeWriter } from './gap-change-writer';
 import { reconcileGaps } from './gap-reconciler';
 import { GapRepository } from './gap.repository';
-import { ExpectedStart, SeriesRepository } from './series.repository';
+import { ExpectedStart, SeriesRepository } from '../coverage/series.repository';
 
 export interface DetectOptions {
   /**

@@ -1,6 +1,6 @@
 import { GapRecord } from '../entities/gap-record.entity';
 import { GapStatus, Fillability } from '../entities/enums';
-import { mergeSpans, slots, Span, subtractSpans } from './coverage-math';
+import { mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
 import { RoutedSpan } from './fillability';
 import { reconcileGaps, ReconcilePlan } from './gap-reconciler';
 

@@ -1,6 +1,6 @@
 import { GapRecord } from '../entities/gap-record.entity';
 import { Fillability } from '../entities/enums';
-import { intersect, isCovered, slots, Span, subtractSpans } from './coverage-math';
+import { intersect, isCovered, slots, Span, subtractSpans } from '../coverage/coverage-math';
 import { RoutedSpan } from './fillability';
 
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);

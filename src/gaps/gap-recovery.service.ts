@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GapRepository } from './gap.repository';
-import { SeriesLockRepository } from './series-lock.repository';
+import { SeriesLockRepository } from '../database/series-lock.repository';
 
 /**
  * Gaps left FILLING by a process that died: a FILLING gap whose series claim

@@ -7,7 +7,7 @@ import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { withPooledClient } from '../database/pooled-client';
 import { GapRecord } from '../entities/gap-record.entity';
 import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus, LEDGER_GAP_STATUSES, OPEN_GAP_STATUSES, Tier } from '../entities/enums';
-import { SeriesKey, seriesKey } from './coverage.repository';
+import { SeriesKey, seriesKey } from '../coverage/coverage.repository';
 import { GapChangeWriter } from './gap-change-writer';
 
 export interface GapListFilter {
@@ -49,6 +49,18 @@ function readGapRecord(r: BinaryTupleReader): GapRecord {
   g.kind = r.text() as GapKind;
   g.nextAttemptAt = r.dateOrNull();
   return g;
+}
+
+/** A gap or suspect record as the reports read it: epoch seconds, many series in one binary COPY. */
+export interface GapSpanRow {
+  assetId: number;
+  intervalMinutes: number;
+  from: number;
+  to: number;
+  missing: number;
+  fillability: Fillability;
+  status: GapStatus;
+  kind: GapKind;
 }
 
 /** The columns readGapRecord reads, in its order. */
@@ -196,5 +208,29 @@ export class GapRepository {
     if (filter.limit) q.limit(filter.limit);
     const { entities, raw } = await q.getRawAndEntities<{ a_symbol: string; a_altname: string | null; a_tier: Tier }>();
     return entities.map((gap, i) => ({ gap, symbol: raw[i]!.a_symbol, altname: raw[i]!.a_altname, tier: raw[i]!.a_tier }));
+  }
+
+  /** Gap and suspect records of the series (the ledger's always; closed ones too when asked, e.g. for timelines). */
+  async gapSpans(assetIds: readonly number[], intervals: readonly number[], includeResolved: boolean): Promise<GapSpanRow[]> {
+    if (assetIds.length === 0 || intervals.length === 0) return [];
+    // Unordered (a server-side sort of every row spills to disk); callers group by series and sort there.
+    return withPooledClient(this.dataSource, (client) =>
+      copyOut(
+        client,
+        `SELECT asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, kind FROM gap_records
+          WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})
+            ${includeResolved ? `AND status <> 'MERGED'` : `AND status = ANY(${textArrayLiteral(LEDGER_GAP_STATUSES)})`}`,
+        (r) => ({
+          assetId: r.int4(),
+          intervalMinutes: r.int4(),
+          from: r.epochSeconds(),
+          to: r.epochSeconds(),
+          missing: r.int8(),
+          fillability: r.text() as Fillability,
+          status: r.text() as GapStatus,
+          kind: r.text() as GapKind,
+        }),
+      ),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
-import { renderTable } from '../cli/table';
+import { renderTable } from '../common/table';
 import { UsageError } from '../common/errors';
 import { GAP_KINDS, GAP_STATUSES, GapKind, GapStatus, Tier } from '../entities/enums';
 import { GapsService, GapView, OPEN_GAP_STATUSES } from './gaps.service';

@@ -4,8 +4,8 @@ import { AssetRepository } from '../assets/asset.repository';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory, Tier } from '../entities/enums';
 import { SeriesSelection } from './gap-detector.service';
-import { SeriesSelectionError } from './gaps.errors';
-import { SeriesRepository } from './series.repository';
+import { SeriesSelectionError } from '../coverage/series.errors';
+import { SeriesRepository } from '../coverage/series.repository';
 
 export interface SeriesChoice {
   tier?: Tier;

@@ -5,8 +5,8 @@ import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
 import { AppConfig } from '../config/app-config';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignDown, intersect, mergeSpans, slots, Span } from './coverage-math';
-import { CoverageRepository, rangeSpan } from './coverage.repository';
+import { alignDown, intersect, mergeSpans, slots, Span } from '../coverage/coverage-math';
+import { CoverageRepository, rangeSpan } from '../coverage/coverage.repository';
 import { archiveHint, route } from './fillability';
 import { GapRepository } from './gap.repository';
 

@@ -5,7 +5,7 @@ import { JobKind, JobTrigger } from '../entities/enums';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { FileLedgerRepository } from './file-ledger.repository';
-import { jobCounts, JobCounts } from './job-counts';
+import { jobCounts, JobCounts } from '../jobs/job-counts';
 import { IngestionJobRepository, wallClock } from '../jobs/ingestion-job.repository';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
 import { JobConflictError, JobFinishedError, JobNotFoundError } from './ingestion.errors';

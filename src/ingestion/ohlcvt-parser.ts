@@ -1,6 +1,6 @@
 import { valueProblem } from '../candles/candle-check';
 import { Candle } from '../candles/candle-store';
-import { Span, subtractSpans } from '../gaps/coverage-math';
+import { Span, subtractSpans } from '../coverage/coverage-math';
 
 export interface RowReject {
   /** 1-based line number in the file. */

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
+import { GapRepository } from '../gaps/gap.repository';
 import { Clock } from '../common/clock';
 import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
-import { alignUp, intersect, mergeSpans, slots, Span, subtractSpans } from '../gaps/coverage-math';
-import { CoverageRepository, seriesKey } from '../gaps/coverage.repository';
-import { SeriesRepository } from '../gaps/series.repository';
+import { alignUp, intersect, mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
+import { SeriesRepository } from '../coverage/series.repository';
 import { lastClosedCandle } from '../gaps/fillability';
-import { ReportRepository } from './report.repository';
 
 export const DEFAULT_STALE_HOURS = 24;
 
@@ -116,7 +116,7 @@ export class CompletenessReportService {
     private readonly catalog: AssetCatalogService,
     private readonly coverage: CoverageRepository,
     private readonly expected: SeriesRepository,
-    private readonly reports: ReportRepository,
+    private readonly gapSpans: GapRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -132,7 +132,7 @@ export class CompletenessReportService {
     const [expected, spans, gaps] = await Promise.all([
       this.expected.startsOf(assetIds, intervals),
       this.coverage.spansFor(assetIds, intervals),
-      this.reports.gapSpans(assetIds, intervals, opts.timelines ?? false),
+      this.gapSpans.gapSpans(assetIds, intervals, opts.timelines ?? false),
     ]);
     const gapsBySeries = new Map<string, typeof gaps>();
     for (const g of gaps) {

@@ -1,4 +1,4 @@
-import { renderTable } from '../cli/table';
+import { renderTable } from '../common/table';
 import { GapStatus } from '../entities/enums';
 import { CompletenessReport, SeriesReport } from './completeness-report.service';
 import { renderCsvRows } from '../common/csv';

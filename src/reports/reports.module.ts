@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module';
-import { CoverageModule } from '../gaps/coverage.module';
+import { CoverageModule } from '../coverage/coverage.module';
 import { GapsModule } from '../gaps/gaps.module';
-import { CleanupService } from './cleanup.service';
 import { CompletenessReportService } from './completeness-report.service';
-import { ReportRepository } from './report.repository';
 import { SeriesOverviewService } from './series-overview.service';
 import { StalenessService } from './staleness.service';
 
+/** What is held and how complete it is: the completeness report, staleness, the series overview. */
 @Module({
   imports: [AssetsModule, CoverageModule, GapsModule],
-  providers: [ReportRepository, CompletenessReportService, StalenessService, CleanupService, SeriesOverviewService],
-  exports: [CompletenessReportService, StalenessService, CleanupService, SeriesOverviewService],
+  providers: [CompletenessReportService, StalenessService, SeriesOverviewService],
+  exports: [CompletenessReportService, StalenessService, SeriesOverviewService],
 })
 export class ReportsModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SeriesService, SeriesView } from '../gaps/series.service';
+import { SeriesService, SeriesView } from '../coverage/series.service';
 import { CompletenessReportService } from './completeness-report.service';
 
 /** A held series with what the completeness report says of it (null for an inactive asset's series: not reported). */

@@ -1,11 +1,11 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { ListFormat, LIST_FORMATS, parseInterval, parseIntervals, parseListFormat, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
-import { renderTable } from '../cli/table';
+import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes } from '../entities/enums';
-import { SeriesService } from '../gaps/series.service';
+import { SeriesService } from '../coverage/series.service';
 import { SeriesOverview, SeriesOverviewService } from './series-overview.service';
 
 interface SeriesOptions extends JsonOption {

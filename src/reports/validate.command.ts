@@ -1,7 +1,7 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { MAX_DAYS, parsePositiveInt, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
-import { renderTable } from '../cli/table';
+import { renderTable } from '../common/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { StalenessService } from './staleness.service';
 

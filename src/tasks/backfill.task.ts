@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Tier } from '../entities/enums';
-import { BackfillService, BackfillSummary } from '../gaps/backfill.service';
-import { backfillOutcome } from '../gaps/recorded-runs.service';
+import { BackfillService, BackfillSummary } from '../backfill/backfill.service';
+import { backfillOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';
 import { ScheduledTask } from './scheduled-task';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CleanupService } from '../reports/cleanup.service';
+import { CleanupService } from '../gaps/retention.service';
 import { ScheduledTask } from './scheduled-task';
 
 @Injectable()

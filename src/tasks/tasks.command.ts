@@ -1,6 +1,6 @@
 import { Command } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { durationText, renderTable } from '../cli/table';
+import { durationText, renderTable } from '../common/table';
 import { UsageError } from '../common/errors';
 import { TasksService } from './tasks.service';
 

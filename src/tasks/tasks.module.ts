@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BackfillModule } from '../backfill/backfill.module';
 import { GapsModule } from '../gaps/gaps.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { JobRunsModule } from '../jobs/job-runs.module';
@@ -17,7 +18,7 @@ const TASKS = [BackfillTask, CleanupTask, ReportTask, ValidateTask, UpdateMarket
 
 /** The maintenance tasks, runnable on demand; the server's TaskScheduler puts them on their cron schedules. */
 @Module({
-  imports: [GapsModule, ReportsModule, IngestionModule, JobRunsModule],
+  imports: [GapsModule, BackfillModule, ReportsModule, IngestionModule, JobRunsModule],
   providers: [
     ...TASKS,
     { provide: SCHEDULED_TASKS, inject: TASKS, useFactory: (...tasks: ScheduledTask[]) => tasks },

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AssetCategory } from '../entities/enums';
-import { MarketDataUpdateResult, MarketDataUpdateService } from '../gaps/market-data-update.service';
-import { updateOutcome } from '../gaps/recorded-runs.service';
+import { MarketDataUpdateResult, MarketDataUpdateService } from '../backfill/market-data-update.service';
+import { updateOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';
 import { ScheduledTask } from './scheduled-task';
 

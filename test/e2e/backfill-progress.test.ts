@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BackfillPlan } from '../../src/gaps/backfill.service';
+import type { BackfillPlan } from '../../src/backfill/backfill.service';
 import { runCli, runOnTty } from '../helpers/cli';
 import { FIXTURES, t, writePieces } from '../helpers/ingest';
 import { krakenTestEnv } from '../helpers/kraken-env';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { BackfillSummary } from '../../src/backfill/backfill.service';
 import { ohlcWindowStart } from '../../src/gaps/fillability';
 import type { GapView } from '../../src/gaps/gaps.service';
 import type { JobDetail, JobSummary } from '../../src/ingestion/jobs.service';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AssetCatalogService } from '../../src/assets/asset-catalog.service';
 import { AssetRepository } from '../../src/assets/asset.repository';
 import { TiersService } from '../../src/assets/tiers.service';
-import { CandlesExportService, plainNumber } from '../../src/candles/candles-export.service';
+import { CandlesExportService, plainNumber } from '../../src/reports/candles-export.service';
 import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
 import { AppConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source-options';

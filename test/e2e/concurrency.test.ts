@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { BackfillSummary } from '../../src/backfill/backfill.service';
 import { CliResult, runCli } from '../helpers/cli';
 import { Seed } from '../helpers/seed';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';

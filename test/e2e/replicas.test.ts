@@ -2,8 +2,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BackfillSummary } from '../../src/gaps/backfill.service';
-import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
+import type { BackfillSummary } from '../../src/backfill/backfill.service';
+import type { MarketDataUpdateResult } from '../../src/backfill/market-data-update.service';
 import { runCli, startCli } from '../helpers/cli';
 import { FIXTURES, SAMPLES, writeMinuteFile, writePieces } from '../helpers/ingest';
 import { krakenTestEnv } from '../helpers/kraken-env';

@@ -1,7 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import type { MarketDataUpdateResult } from '../../src/gaps/market-data-update.service';
+import type { MarketDataUpdateResult } from '../../src/backfill/market-data-update.service';
 import type { ValidationResult } from '../../src/reports/staleness.service';
 import { runCli } from '../helpers/cli';
 import { runCliInProcess } from '../helpers/cli-in-process';

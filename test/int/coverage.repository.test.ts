@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DataCoverageRange } from '../../src/entities/data-coverage-range.entity';
-import { CoverageRepository } from '../../src/gaps/coverage.repository';
+import { CoverageRepository } from '../../src/coverage/coverage.repository';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 const H = 3600;

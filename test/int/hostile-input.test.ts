@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { BackfillSummary } from '../../src/backfill/backfill.service';
 import type { GapView } from '../../src/gaps/gaps.service';
 import type { IngestResult } from '../../src/ingestion/ingest.service';
 import { CliResult } from '../helpers/cli';

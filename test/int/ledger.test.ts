@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { AssetsSyncResult } from '../../src/assets/assets-sync.service';
-import type { BackfillSummary } from '../../src/gaps/backfill.service';
+import type { BackfillSummary } from '../../src/backfill/backfill.service';
 import type { GapView } from '../../src/gaps/gaps.service';
 import type { CompletenessReport } from '../../src/reports/completeness-report.service';
 import type { IngestResult } from '../../src/ingestion/ingest.service';

@@ -1,9 +1,3 @@
-/** The QuestDB candle table's default name (QUESTDB_TABLE names another, e.g. one per deployment or test run). */
-export const ASSETPRICE = 'assetprice';
-
-/** A table name QuestDB takes unquoted and candlekeep may put in SQL text and ILP: letters, digits, underscore. */
-export const TABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,126}$/;
-
 /**
  * `source` of a deleted candle. QuestDB has no DELETE: deleteRange marks rows
  * with this source and every read leaves them out; writing the candle again

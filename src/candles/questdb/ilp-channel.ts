@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SenderOptions, SenderTransport } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
-import { ilpEndpoint, parseIlpConfig } from './ilp-config';
+import { ilpEndpoint, parseIlpConfig } from '../../config/questdb-settings';
 import { fetchSettings, IlpProtocolVersion, protocolVersionFromSettings } from './ilp-protocol';
 import { IlpStream, serverMessage } from './ilp-stream';
 import { questdbClient } from './questdb-client';

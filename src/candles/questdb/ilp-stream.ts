@@ -3,7 +3,7 @@ import { Agent as HttpAgent, ClientRequest, IncomingMessage, OutgoingHttpHeaders
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SenderOptions } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
-import { ilpEndpoint } from './ilp-config';
+import { ilpEndpoint } from '../../config/questdb-settings';
 import { QuestDbUnavailableError, writeRefusal } from './questdb.errors';
 
 /** The client's defaults for the settings QUESTDB_ILP may leave out (its documentation's values). */

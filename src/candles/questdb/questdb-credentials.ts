@@ -4,7 +4,7 @@ import type { SenderOptions } from '@questdb/nodejs-client';
 import { Client } from 'pg';
 import { redactUrl } from '../../database/database-probe';
 import { describeIlpFailure } from './ilp-channel';
-import { ilpEndpoint, parseIlpConfig } from './ilp-config';
+import { ilpEndpoint, parseIlpConfig } from '../../config/questdb-settings';
 import { questdbClient } from './questdb-client';
 import { QuestDbCredentialsError } from './questdb.errors';
 

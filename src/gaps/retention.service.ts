@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { GapRepository } from '../gaps/gap.repository';
+import { GapRepository } from './gap.repository';
 
 @Injectable()
 export class CleanupService {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module';
 import { CandlesExportService } from './candles-export.service';
-import { CandlesModule } from './candles.module';
+import { CandlesModule } from '../candles/candles.module';
 
 /** Candle exports (`candlekeep candles`): asset resolution + the CandleStore. */
 @Module({

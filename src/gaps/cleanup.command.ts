@@ -2,7 +2,7 @@ import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { MAX_DAYS, parsePositiveInt } from '../cli/option-parsers';
 import { AppConfig } from '../config/app-config';
-import { CleanupService } from './cleanup.service';
+import { CleanupService } from './retention.service';
 
 interface CleanupOptions extends JsonOption {
   days?: number;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes } from '../entities/enums';
-import { CandleStore, SeriesRef, StoredCandle, TsSpan } from './candle-store';
+import { CandleStore, SeriesRef, StoredCandle, TsSpan } from '../candles/candle-store';
 
 export const CANDLE_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type CandleExportFormat = (typeof CANDLE_EXPORT_FORMATS)[number];

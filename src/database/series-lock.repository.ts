@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { SeriesKey } from './coverage.repository';
+import { SeriesKey } from '../coverage/coverage.repository';
 
 export interface ClaimOptions {
   /**

@@ -4,8 +4,8 @@ import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
-import { CoverageRepository } from './coverage.repository';
-import { GapRepository } from './gap.repository';
+import { CoverageRepository } from '../coverage/coverage.repository';
+import { GapRepository } from '../gaps/gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
 import { TradeCandleBuilder } from './trade-candle-builder';
 

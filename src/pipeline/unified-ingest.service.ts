@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { writeFile } from 'node:fs/promises';
 import { AssetRepository } from '../assets/asset.repository';
-import { BackfillService, BackfillSummary, DownloadListEntry } from '../gaps/backfill.service';
+import { BackfillService, BackfillSummary, DownloadListEntry } from '../backfill/backfill.service';
 import { SeriesSelection } from '../gaps/gap-detector.service';
-import { backfillCounts } from '../gaps/recorded-runs.service';
+import { backfillCounts } from '../backfill/recorded-runs.service';
 import { CompletenessReport, CompletenessReportService } from '../reports/completeness-report.service';
-import { IngestProgress } from './ingest-progress';
-import { IngestRequest, IngestResult, IngestService } from './ingest.service';
+import { IngestProgress } from '../ingestion/ingest-progress';
+import { IngestRequest, IngestResult, IngestService } from '../ingestion/ingest.service';
 import { IngestionJobRepository } from '../jobs/ingestion-job.repository';
 import { renderCsvRows } from '../common/csv';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CandleStore } from '../candles/candle-store';
 import { Asset } from '../entities/asset.entity';
-import { SeriesRepository } from './series.repository';
+import { SeriesRepository } from '../coverage/series.repository';
 import { TRADES_PAGE_SIZE } from './trades-backfill.service';
 
 /** How far back "recent" reaches when a series' trade rate is measured. */

@@ -7,11 +7,11 @@ import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { OhlcCandle } from '../sources/kraken/kraken.types';
 import { CallBudget } from './call-budget';
-import { intersect, isCovered, mergeSpans, slots, Span, subtractSpans } from './coverage-math';
-import { CoverageRepository, rangeSpan } from './coverage.repository';
-import { ohlcWindowStart } from './fillability';
-import { GapRetryPolicy } from './gap-retry.policy';
-import { GapRepository } from './gap.repository';
+import { intersect, isCovered, mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { CoverageRepository, rangeSpan } from '../coverage/coverage.repository';
+import { ohlcWindowStart } from '../gaps/fillability';
+import { GapRetryPolicy } from '../gaps/gap-retry.policy';
+import { GapRepository } from '../gaps/gap.repository';
 
 export interface OhlcRejection {
   ts: number;

@@ -2,7 +2,7 @@ import { Command } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome } from '../cli/candlekeep-command';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { MigrationService } from './migration.service';
-import { DatabaseConnection } from './database-connection';
+import { DatabaseConnection } from '../database/database-connection';
 
 @Command({ name: 'migrate', description: 'apply pending database migrations and create the candle store tables' })
 export class MigrateCommand extends CandlekeepCommand {

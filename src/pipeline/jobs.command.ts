@@ -1,12 +1,12 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { parseJobKind, parsePositiveInt } from '../cli/option-parsers';
-import { durationText } from '../cli/table';
+import { durationText } from '../common/table';
 import { UsageError } from '../common/errors';
 import { JOB_KINDS, JobKind } from '../entities/enums';
-import { ingestOutcome, progressFor } from './ingest.command';
-import { IngestService } from './ingest.service';
-import { JobDetail, JobsService, JobSummary } from './jobs.service';
+import { ingestOutcome, progressFor } from './ingest.presenter';
+import { IngestService } from '../ingestion/ingest.service';
+import { JobDetail, JobsService, JobSummary } from '../ingestion/jobs.service';
 
 interface JobsOptions extends JsonOption {
   limit?: number;

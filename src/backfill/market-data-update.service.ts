@@ -5,13 +5,13 @@ import { Asset } from '../entities/asset.entity';
 import { AssetCategory } from '../entities/enums';
 import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { CallBudget } from './call-budget';
-import { CoverageRepository, seriesKey } from './coverage.repository';
-import { lastClosedCandle } from './fillability';
-import { GapDetectorService } from './gap-detector.service';
+import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
+import { lastClosedCandle } from '../gaps/fillability';
+import { GapDetectorService } from '../gaps/gap-detector.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
-import { SeriesSelectionError } from './gaps.errors';
-import { SeriesLockRepository } from './series-lock.repository';
-import { SeriesSelectorService } from './series-selector.service';
+import { SeriesSelectionError } from '../coverage/series.errors';
+import { SeriesLockRepository } from '../database/series-lock.repository';
+import { SeriesSelectorService } from '../gaps/series-selector.service';
 
 /** Per category: series updated (candles or coverage changed), asked but unchanged, failed, skipped (fresh or held). */
 export interface CategoryCounts {

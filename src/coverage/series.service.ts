@@ -5,7 +5,7 @@ import { CandleStore } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { slots } from './coverage-math';
 import { CoverageRepository, rangeSpan } from './coverage.repository';
-import { SeriesNotFoundError } from './gaps.errors';
+import { SeriesNotFoundError } from './series.errors';
 import { SeriesRepository } from './series.repository';
 
 export interface SeriesView {
