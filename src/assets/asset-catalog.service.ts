@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Asset } from '../entities/asset.entity';
-import { AssetCategory, Tier } from '../entities/enums';
+import { AssetCategory, Tier } from '../common/enums';
 import { parseSymbol, UnknownSymbolError } from '../sources/kraken/symbols';
 import { categorize } from './asset-classification';
 import { AssetRepository } from './asset.repository';

@@ -1,4 +1,4 @@
-import { AssetCategory } from '../entities/enums';
+import { AssetCategory } from '../common/enums';
 import { FIAT } from '../sources/kraken/symbols';
 
 /** Metal-backed tokens. */

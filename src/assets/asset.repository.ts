@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Asset } from '../entities/asset.entity';
-import { AssetCategory, Tier } from '../entities/enums';
+import { AssetCategory, Tier } from '../common/enums';
 
 export type NewAsset = Pick<Asset, 'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'category' | 'tier'> &
   Partial<Pick<Asset, 'exchange' | 'altname' | 'wsname' | 'active' | 'catalogVerified'>>;

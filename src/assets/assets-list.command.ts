@@ -4,7 +4,7 @@ import { ListFormat, LIST_FORMATS, parseCategory, parseListFormat, parseTier } f
 import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
-import { AssetCategory, Tier } from '../entities/enums';
+import { AssetCategory, Tier } from '../common/enums';
 import { AssetCatalogService, AssetListEntry } from './asset-catalog.service';
 
 interface AssetsListOptions extends JsonOption {

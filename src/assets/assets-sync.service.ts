@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Asset } from '../entities/asset.entity';
-import { ASSET_CATEGORIES, AssetCategory, Tier, TIERS } from '../entities/enums';
+import { ASSET_CATEGORIES, AssetCategory, Tier, TIERS } from '../common/enums';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { KrakenAssetPair } from '../sources/kraken/kraken.types';
 import { InstrumentType, standardAsset } from '../sources/kraken/symbols';

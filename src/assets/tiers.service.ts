@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { loadTiersFile } from '../config/tiers-file';
-import { Tier } from '../entities/enums';
+import { Tier } from '../common/enums';
 
 /** config/tiers.json at the package root (same depth from src/assets and dist/assets). */
 export const DEFAULT_TIERS_FILE = resolve(__dirname, '..', '..', 'config', 'tiers.json');

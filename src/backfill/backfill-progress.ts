@@ -1,5 +1,3 @@
-import type * as ProgressBar from './backfill-progress-bar';
-
 /** What a backfill reports while it works (never on stdout). */
 export interface BackfillProgress {
   /** `requests`: the estimated requests of the whole run (see BackfillService.plan), null when unknown. */
@@ -25,12 +23,3 @@ export const NO_BACKFILL_PROGRESS: BackfillProgress = {
   candles: () => undefined,
   end: () => undefined,
 };
-
-/**
- * The bar on a terminal, periodic lines otherwise. Required on call: the module that declares `gaps`,
- * `backfill` and `update-market-data` loads this file, and only a backfill run needs cli-progress.
- */
-export function backfillProgressFor(): BackfillProgress {
-  const { TtyBackfillProgress, LogBackfillProgress } = require('./backfill-progress-bar') as typeof ProgressBar;
-  return process.stderr.isTTY ? new TtyBackfillProgress() : new LogBackfillProgress();
-}

@@ -3,9 +3,8 @@ import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep
 import { MAX_DAYS, parseDate, parseIntervals, parsePositiveInt, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
 import { interruptible } from '../common/interruption';
-import { Tier } from '../entities/enums';
-import { backfillProgressFor } from './backfill-progress';
-import { backfillExitCode, backfillText, interruptedText, planText } from './backfill.presenter';
+import { Tier } from '../common/enums';
+import { backfillExitCode, backfillProgressFor, backfillText, interruptedText, planText } from './backfill.presenter';
 import { BackfillOptions, BackfillService, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
 import { RecordedRunsService } from './recorded-runs.service';
 

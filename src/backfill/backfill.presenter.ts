@@ -2,6 +2,8 @@ import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { EXIT_INTERRUPTED } from '../common/interruption';
 import { formatDuration } from '../common/progress-format';
 import { renderTable } from '../common/table';
+import type * as ProgressBar from './backfill-progress-bar';
+import { BackfillProgress } from './backfill-progress';
 import { BackfillPlan, BackfillSummary, leftWorkUndone } from './backfill.service';
 
 // How a backfill run reads to a person and its exit code: `backfill` and `ingest` (which ends with one) share these.
@@ -62,4 +64,13 @@ export function planText(plan: BackfillPlan): string {
     ...(t.trades_unknown ? [`${t.trades_unknown} series with trades work hold no candle to estimate from (shown as ?, left out of the total)`] : []),
     ...(plan.download_list.length ? [`${plan.download_list.length} archive-only gap(s) to download (see backfill --json or ingest --download-list)`] : []),
   ].join('\n');
+}
+
+/**
+ * The bar on a terminal, periodic lines otherwise. Required on call: a dry run or a
+ * failed start of the verb never loads cli-progress.
+ */
+export function backfillProgressFor(): BackfillProgress {
+  const { TtyBackfillProgress, LogBackfillProgress } = require('./backfill-progress-bar') as typeof ProgressBar;
+  return process.stderr.isTTY ? new TtyBackfillProgress() : new LogBackfillProgress();
 }

@@ -6,7 +6,6 @@ import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
 import { slots } from '../coverage/coverage-math';
-import { seriesKey } from '../coverage/coverage.repository';
 import { DetectOptions, GapDetectorService, SeriesDetection, SeriesSelection } from '../gaps/gap-detector.service';
 import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
@@ -17,6 +16,7 @@ import { SuspectService } from '../gaps/suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
 import { TradesEstimatorService } from './trades-estimator.service';
 import { BackfillProgress, NO_BACKFILL_PROGRESS } from './backfill-progress';
+import { seriesKey } from '../common/series';
 
 /** How far back an incremental run fills when no --lookback-days is given. */
 export const DEFAULT_LOOKBACK_DAYS = 30;

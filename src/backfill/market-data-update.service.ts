@@ -2,16 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
-import { AssetCategory } from '../entities/enums';
+import { AssetCategory } from '../common/enums';
 import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { CallBudget } from './call-budget';
-import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
+import { CoverageRepository } from '../coverage/coverage.repository';
 import { lastClosedCandle } from '../gaps/fillability';
 import { GapDetectorService } from '../gaps/gap-detector.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
 import { SeriesSelectionError } from '../coverage/series.errors';
 import { SeriesLockRepository } from '../database/series-lock.repository';
 import { SeriesSelectorService } from '../gaps/series-selector.service';
+import { seriesKey } from '../common/series';
 
 /** Per category: series updated (candles or coverage changed), asked but unchanged, failed, skipped (fresh or held). */
 export interface CategoryCounts {

@@ -1,17 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { valueProblem } from '../candles/candle-check';
-import { Candle, CandleStore, SeriesRef } from '../candles/candle-store';
+import { Candle, CandleStore } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { OhlcCandle } from '../sources/kraken/kraken.types';
 import { CallBudget } from './call-budget';
-import { intersect, isCovered, mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { intersect, isCovered, mergeSpans, slots, subtractSpans } from '../coverage/coverage-math';
 import { CoverageRepository, rangeSpan } from '../coverage/coverage.repository';
 import { ohlcWindowStart } from '../gaps/fillability';
 import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
+import { SeriesRef, Span } from '../common/series';
 
 export interface OhlcRejection {
   ts: number;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobTrigger } from '../entities/enums';
+import { JobTrigger } from '../common/enums';
 import { GapCounts, JobParams } from '../entities/ingestion-job.entity';
 import { JobRunOutcome, JobRunRecorder, Recorded } from '../jobs/job-run-recorder';
 import { BackfillOptions, BackfillService, BackfillSummary, leftWorkUndone } from './backfill.service';

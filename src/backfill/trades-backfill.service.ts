@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CandleStore, SeriesRef } from '../candles/candle-store';
+import { CandleStore } from '../candles/candle-store';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenClient } from '../sources/kraken/kraken.client';
@@ -8,6 +8,7 @@ import { CoverageRepository } from '../coverage/coverage.repository';
 import { GapRepository } from '../gaps/gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
 import { TradeCandleBuilder } from './trade-candle-builder';
+import { SeriesRef } from '../common/series';
 
 /** Kraken's Trades endpoint answers at most this many trades per call. */
 export const TRADES_PAGE_SIZE = 1000;

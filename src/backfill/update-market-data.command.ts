@@ -5,7 +5,7 @@ import { renderTable } from '../common/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { UsageError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { ASSET_CATEGORIES, AssetCategory } from '../entities/enums';
+import { ASSET_CATEGORIES, AssetCategory } from '../common/enums';
 import { CategoryCounts } from './market-data-update.service';
 import { RecordedRunsService } from './recorded-runs.service';
 

@@ -1,5 +1,6 @@
-import { Candle, SeriesRef } from './candle-store';
+import { Candle } from './candle-store';
 import { CandleValueError } from './candle-store.errors';
+import { SeriesRef } from '../common/series';
 
 /**
  * The one rule for the values of a candle, whatever its source (archive,

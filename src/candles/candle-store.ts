@@ -1,4 +1,5 @@
-import { CandleSource } from '../entities/enums';
+import { SeriesRef, Span } from '../common/series';
+import { CandleSource } from '../common/enums';
 
 /** One OHLCVT candle. `ts` is the open time in epoch seconds (UTC), aligned to the interval. */
 export interface Candle {
@@ -18,18 +19,6 @@ export interface StoredCandle extends Candle {
   source: CandleSource;
 }
 
-/** A series: one asset at one interval. `symbol` is the standard symbol (QuestDB keys on it). */
-export interface SeriesRef {
-  assetId: number;
-  symbol: string;
-  intervalMinutes: number;
-}
-
-/** Inclusive span of candle open times in epoch seconds. */
-export interface TsSpan {
-  from: number;
-  to: number;
-}
 
 export interface StoredExtent {
   first: number;
@@ -88,26 +77,26 @@ export abstract class CandleStore {
   abstract bulkWriter(series: SeriesRef, source: CandleSource): Promise<CandleBulkWriter>;
 
   /** Number of stored candles in the span (whole series when omitted). */
-  abstract count(series: SeriesRef, span?: TsSpan): Promise<number>;
+  abstract count(series: SeriesRef, span?: Span): Promise<number>;
 
   /** First/last open time and count of the stored candles in the span, or null when none. */
-  abstract extent(series: SeriesRef, span?: TsSpan): Promise<StoredExtent | null>;
+  abstract extent(series: SeriesRef, span?: Span): Promise<StoredExtent | null>;
 
   /** Candles in the span, ascending by ts. */
-  abstract read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]>;
+  abstract read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]>;
 
   /** Like read(), with each candle's source: for exports, which page through a series with `limit`. */
-  abstract readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]>;
+  abstract readStored(series: SeriesRef, span: Span, limit?: number): Promise<StoredCandle[]>;
 
   /**
    * The series' candles in the span aggregated into epoch-aligned buckets of
    * `bucketSeconds` (a length dividing a day, see isNativeBucket; longer ones
    * are folded from days by the caller), ascending; empty buckets are absent.
    */
-  abstract aggregate(series: SeriesRef, span: TsSpan, bucketSeconds: number): Promise<CandleBucket[]>;
+  abstract aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]>;
 
   /** Deletes the candles in the span; returns how many were removed. */
-  abstract deleteRange(series: SeriesRef, span: TsSpan): Promise<number>;
+  abstract deleteRange(series: SeriesRef, span: Span): Promise<number>;
 
   abstract health(): Promise<CandleStoreHealth>;
 }

@@ -3,10 +3,11 @@ import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { BinaryCopyStream, bytesField, float8, int4, nullField, timestamptz, tupleStart } from '../database/binary-copy';
-import { CandleSource } from '../entities/enums';
-import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, SeriesRef, StoredCandle, StoredExtent, TsSpan } from './candle-store';
+import { CandleSource } from '../common/enums';
+import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, StoredCandle, StoredExtent } from './candle-store';
 import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
+import { SeriesRef, Span } from '../common/series';
 
 /** Upper bound of one binary COPY tuple: field count, 11 lengths, values, source text. */
 const TUPLE_BYTES = 128;
@@ -15,7 +16,7 @@ const UPSERT_SET = `open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.l
 const SERIES = 'asset_id = $1 AND interval_minutes = $2';
 const IN_SPAN = `${SERIES} AND ts >= to_timestamp($3) AND ts <= to_timestamp($4)`;
 
-function spanParams(series: SeriesRef, span?: TsSpan): unknown[] {
+function spanParams(series: SeriesRef, span?: Span): unknown[] {
   return span ? [series.assetId, series.intervalMinutes, span.from, span.to] : [series.assetId, series.intervalMinutes];
 }
 
@@ -103,7 +104,7 @@ export class PostgresCandleStore extends CandleStore {
     }
   }
 
-  async count(series: SeriesRef, span?: TsSpan): Promise<number> {
+  async count(series: SeriesRef, span?: Span): Promise<number> {
     const [row] = await this.query<{ n: string }>(
       'count',
       `SELECT count(*) AS n FROM candles WHERE ${span ? IN_SPAN : SERIES}`,
@@ -112,7 +113,7 @@ export class PostgresCandleStore extends CandleStore {
     return Number(row?.n ?? 0);
   }
 
-  async extent(series: SeriesRef, span?: TsSpan): Promise<StoredExtent | null> {
+  async extent(series: SeriesRef, span?: Span): Promise<StoredExtent | null> {
     const [row] = await this.query<{ first: string | null; last: string | null; n: string }>(
       'extent',
       `SELECT extract(epoch FROM min(ts))::bigint AS first, extract(epoch FROM max(ts))::bigint AS last, count(*) AS n
@@ -123,12 +124,12 @@ export class PostgresCandleStore extends CandleStore {
     return { first: Number(row.first), last: Number(row.last), count: Number(row.n) };
   }
 
-  async read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]> {
+  async read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
     const rows = await this.readRows<CandleDbRow>(series, span, limit, false);
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
 
-  async readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]> {
+  async readStored(series: SeriesRef, span: Span, limit?: number): Promise<StoredCandle[]> {
     const rows = await this.readRows<CandleDbRow & { source: CandleSource }>(series, span, limit, true);
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
@@ -137,7 +138,7 @@ export class PostgresCandleStore extends CandleStore {
    * `ORDER BY candles.ts`, qualified: a bare `ts` would name the output column (the epoch seconds computed from
    * it), which no index orders — every page of an export then sorted the whole series (0.8 s a page at 5M rows).
    */
-  private readRows<T>(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<T[]> {
+  private readRows<T>(series: SeriesRef, span: Span, limit: number | undefined, withSource: boolean): Promise<T[]> {
     return this.query<T>(
       'read',
       `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''}
@@ -146,7 +147,7 @@ export class PostgresCandleStore extends CandleStore {
     );
   }
 
-  async aggregate(series: SeriesRef, span: TsSpan, bucketSeconds: number): Promise<CandleBucket[]> {
+  async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
     if (!isNativeBucket(bucketSeconds)) throw new CandleStoreError(`candle store (postgres): bucket of ${bucketSeconds} s does not divide a day`);
     const rows = await this.query<{ b: string; open: number; high: number; low: number; close: number; volume: number; trades: string; vwap: number | null; n: number }>(
       'aggregate',
@@ -170,7 +171,7 @@ export class PostgresCandleStore extends CandleStore {
     }));
   }
 
-  async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {
+  async deleteRange(series: SeriesRef, span: Span): Promise<number> {
     const result = await this.query<unknown>('delete', `WITH d AS (DELETE FROM candles WHERE ${IN_SPAN} RETURNING 1) SELECT count(*) AS n FROM d`, spanParams(series, span));
     return Number((result[0] as { n: string } | undefined)?.n ?? 0);
   }

@@ -1,5 +1,5 @@
 import { UsageError } from '../common/errors';
-import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, isJobKind, JOB_KINDS, JobKind, Tier, TIERS } from '../entities/enums';
+import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, isJobKind, JOB_KINDS, JobKind, Tier, TIERS } from '../common/enums';
 
 /** Interval aliases accepted beside decimal minutes. */
 export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {

@@ -24,7 +24,7 @@ import { ConfigError } from '../common/errors';
 import { resolve } from 'node:path';
 import { cronProblem } from './cron-expression';
 import { loadTiersFile } from './tiers-file';
-import { INTERVALS, isInterval } from '../entities/enums';
+import { INTERVALS, isInterval } from '../common/enums';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
 export type CandleStoreKind = (typeof CANDLE_STORES)[number];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../common/errors';
-import { Tier, TIERS } from '../entities/enums';
+import { Tier, TIERS } from '../common/enums';
 
 /**
  * Reads a tiers file (standard base asset → TIER1..TIER3). Checked with the

@@ -7,10 +7,7 @@
  * before the other starts: [a, b] and [b + s, c] merge into [a, c].
  */
 
-export interface Span {
-  from: number;
-  to: number;
-}
+import { Span } from '../common/series';
 
 export function alignDown(ts: number, step: number): number {
   return Math.floor(ts / step) * step;

@@ -1,20 +1,13 @@
+import { SeriesKey, seriesKey } from '../common/series';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { copyOut, intArrayLiteral } from '../database/binary-copy';
 import { withPooledClient } from '../database/pooled-client';
 import { DataCoverageRange } from '../entities/data-coverage-range.entity';
-import { CandleSource } from '../entities/enums';
-import { mergeSpans, Span } from './coverage-math';
-
-export interface SeriesKey {
-  assetId: number;
-  intervalMinutes: number;
-}
-
-export function seriesKey(s: SeriesKey): string {
-  return `${s.assetId}:${s.intervalMinutes}`;
-}
+import { CandleSource } from '../common/enums';
+import { mergeSpans } from './coverage-math';
+import { Span } from '../common/series';
 
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);

@@ -4,7 +4,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { copyOut, intArrayLiteral } from '../database/binary-copy';
 import { withPooledClient } from '../database/pooled-client';
 import { Series } from '../entities/series.entity';
-import { SeriesKey, seriesKey } from './coverage.repository';
+import { SeriesKey, seriesKey } from '../common/series';
 
 export interface ExpectedStart extends SeriesKey {
   /** Start of the expected window, epoch seconds (aligned to the interval). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { SeriesKey } from '../coverage/coverage.repository';
+import { SeriesKey } from '../common/series';
 
 export interface ClaimOptions {
   /**

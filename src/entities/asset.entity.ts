@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import { AssetCategory, Tier } from './enums';
+import { AssetCategory, Tier } from '../common/enums';
 
 @Entity('assets')
 @Unique('uq_assets_exchange_native_symbol', ['exchange', 'nativeSymbol'])

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CandleSource } from './enums';
+import { CandleSource } from '../common/enums';
 
 /**
  * Row of the postgres candle store's table. Only for schema reads and small

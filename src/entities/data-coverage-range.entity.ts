@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { CandleSource } from './enums';
+import { CandleSource } from '../common/enums';
 import { bigintNumber } from './transformers';
 
 /**

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { FileStatus } from './enums';
+import { FileStatus } from '../common/enums';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 

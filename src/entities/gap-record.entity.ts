@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus } from './enums';
+import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus } from '../common/enums';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 

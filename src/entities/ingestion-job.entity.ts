@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JobKind, JobStatus, JobTrigger } from './enums';
+import { JobKind, JobStatus, JobTrigger } from '../common/enums';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 

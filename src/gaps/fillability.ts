@@ -5,8 +5,9 @@
  * be rebuilt from the full-history Trades endpoint when trades backfill is
  * on, else only an archive has them. Pure functions, epoch seconds.
  */
-import { Fillability } from '../entities/enums';
-import { alignDown, Span, splitAt } from '../coverage/coverage-math';
+import { Fillability } from '../common/enums';
+import { alignDown, splitAt } from '../coverage/coverage-math';
+import { Span } from '../common/series';
 
 export const OHLC_WINDOW_CANDLES = 720;
 

@@ -4,13 +4,14 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignUp, slots, Span, subtractSpans } from '../coverage/coverage-math';
-import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
+import { alignUp, slots, subtractSpans } from '../coverage/coverage-math';
+import { CoverageRepository } from '../coverage/coverage.repository';
 import { archiveHint, lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillability';
 import { GapChangeWriter } from './gap-change-writer';
 import { reconcileGaps } from './gap-reconciler';
 import { GapRepository } from './gap.repository';
 import { ExpectedStart, SeriesRepository } from '../coverage/series.repository';
+import { seriesKey, Span } from '../common/series';
 
 export interface DetectOptions {
   /**

@@ -1,8 +1,9 @@
 import { GapRecord } from '../entities/gap-record.entity';
-import { GapStatus, Fillability } from '../entities/enums';
-import { mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { GapStatus, Fillability } from '../common/enums';
+import { mergeSpans, slots, subtractSpans } from '../coverage/coverage-math';
 import { RoutedSpan } from './fillability';
 import { reconcileGaps, ReconcilePlan } from './gap-reconciler';
+import { Span } from '../common/series';
 
 const H = 3600;
 const T = 1_700_000_000 - (1_700_000_000 % H);

@@ -1,7 +1,8 @@
 import { GapRecord } from '../entities/gap-record.entity';
-import { Fillability } from '../entities/enums';
-import { intersect, isCovered, slots, Span, subtractSpans } from '../coverage/coverage-math';
+import { Fillability } from '../common/enums';
+import { intersect, isCovered, slots, subtractSpans } from '../coverage/coverage-math';
 import { RoutedSpan } from './fillability';
+import { Span } from '../common/series';
 
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);

@@ -6,9 +6,9 @@ import { BinaryTupleReader, copyOut, intArrayLiteral, textArrayLiteral } from '.
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { withPooledClient } from '../database/pooled-client';
 import { GapRecord } from '../entities/gap-record.entity';
-import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus, LEDGER_GAP_STATUSES, OPEN_GAP_STATUSES, Tier } from '../entities/enums';
-import { SeriesKey, seriesKey } from '../coverage/coverage.repository';
+import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus, LEDGER_GAP_STATUSES, OPEN_GAP_STATUSES, Tier } from '../common/enums';
 import { GapChangeWriter } from './gap-change-writer';
+import { SeriesKey, seriesKey } from '../common/series';
 
 export interface GapListFilter {
   tier?: Tier;

@@ -3,7 +3,7 @@ import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep
 import { parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { renderTable } from '../common/table';
 import { UsageError } from '../common/errors';
-import { GAP_KINDS, GAP_STATUSES, GapKind, GapStatus, Tier } from '../entities/enums';
+import { GAP_KINDS, GAP_STATUSES, GapKind, GapStatus, Tier } from '../common/enums';
 import { GapsService, GapView, OPEN_GAP_STATUSES } from './gaps.service';
 
 interface GapsOptions extends JsonOption {

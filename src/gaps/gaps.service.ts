@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { Clock } from '../common/clock';
-import { GapKind, GapStatus, OPEN_GAP_STATUSES, Tier } from '../entities/enums';
+import { GapKind, GapStatus, OPEN_GAP_STATUSES, Tier } from '../common/enums';
 import { GapRecord } from '../entities/gap-record.entity';
 import { StateTransitionError } from '../entities/state-transition.error';
 import { GapNotFoundError, GapStateError } from './gaps.errors';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
 import { Asset } from '../entities/asset.entity';
-import { AssetCategory, Tier } from '../entities/enums';
+import { AssetCategory, Tier } from '../common/enums';
 import { SeriesSelection } from './gap-detector.service';
 import { SeriesSelectionError } from '../coverage/series.errors';
 import { SeriesRepository } from '../coverage/series.repository';

@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
-import { CandleBucket, CandleStore, isNativeBucket, SeriesRef } from '../candles/candle-store';
+import { CandleBucket, CandleStore, isNativeBucket } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
 import { AppConfig } from '../config/app-config';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignDown, intersect, mergeSpans, slots, Span } from '../coverage/coverage-math';
+import { alignDown, intersect, mergeSpans, slots } from '../coverage/coverage-math';
 import { CoverageRepository, rangeSpan } from '../coverage/coverage.repository';
 import { archiveHint, route } from './fillability';
 import { GapRepository } from './gap.repository';
+import { SeriesRef, Span } from '../common/series';
 
 /** A span to flag as suspect, with why. */
 export interface SuspectSpan extends Span {

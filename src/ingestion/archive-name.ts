@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { IntervalMinutes, isInterval } from '../entities/enums';
+import { IntervalMinutes, isInterval } from '../common/enums';
 import { parseSymbol, StandardPair } from '../sources/kraken/symbols';
 
 export interface ArchiveMemberName {

@@ -5,15 +5,14 @@ import { crc32 } from 'node:zlib';
 import { AssetRepository } from '../assets/asset.repository';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { TiersService } from '../assets/tiers.service';
-import { CandleBulkWriter, CandleStore, SeriesRef } from '../candles/candle-store';
+import { CandleBulkWriter, CandleStore } from '../candles/candle-store';
 import { CandleStoreUnusableError } from '../candles/candle-store.errors';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
-import { IntervalMinutes, Tier } from '../entities/enums';
+import { IntervalMinutes, Tier } from '../common/enums';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
-import { Span } from '../coverage/coverage-math';
 import { CoverageRepository } from '../coverage/coverage.repository';
 import { SeriesRepository } from '../coverage/series.repository';
 import { contentClaimKey, SeriesClaim, SeriesLockRepository } from '../database/series-lock.repository';
@@ -29,6 +28,7 @@ import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repo
 import { JobConflictError, JobFinishedError, JobNotFoundError, JobNotResumableError, NothingMatchedError } from './ingestion.errors';
 import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { foreignShape, OhlcvtParser, ParseBatch } from './ohlcvt-parser';
+import { SeriesRef, Span } from '../common/series';
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.2;
 /** Rejected rows are written in batches of this many. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { JobKind, JobTrigger } from '../entities/enums';
+import { JobKind, JobTrigger } from '../common/enums';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { FileLedgerRepository } from './file-ledger.repository';

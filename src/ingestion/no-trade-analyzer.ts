@@ -1,4 +1,4 @@
-import { Span } from '../coverage/coverage-math';
+import { Span } from '../common/series';
 
 /** A run of missing candles inside a file that is implausible for the series around it. */
 export interface SuspectRun extends Span {

@@ -1,6 +1,7 @@
 import { valueProblem } from '../candles/candle-check';
 import { Candle } from '../candles/candle-store';
-import { Span, subtractSpans } from '../coverage/coverage-math';
+import { subtractSpans } from '../coverage/coverage-math';
+import { Span } from '../common/series';
 
 export interface RowReject {
   /** 1-based line number in the file. */

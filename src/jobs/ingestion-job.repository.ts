@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { UsageError } from '../common/errors';
-import { JobKind, JobStatus } from '../entities/enums';
+import { JobKind, JobStatus } from '../common/enums';
 import { GapCounts, IngestionJob, JOB_COUNTERS } from '../entities/ingestion-job.entity';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { JobKind, JobTrigger } from '../entities/enums';
+import { JobKind, JobTrigger } from '../common/enums';
 import { GapCounts, IngestionJob, JobParams } from '../entities/ingestion-job.entity';
 import { IngestionJobRepository, wallClock } from './ingestion-job.repository';
 import { JobHeartbeat } from './job-heartbeat';

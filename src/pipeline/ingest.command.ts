@@ -6,7 +6,7 @@ import { ingestOutcome, progressFor } from './ingest.presenter';
 import { UnifiedIngestService } from './unified-ingest.service';
 import { interruptible } from '../common/interruption';
 import { UsageError } from '../common/errors';
-import { IntervalMinutes, Tier } from '../entities/enums';
+import { IntervalMinutes, Tier } from '../common/enums';
 import { DEFAULT_MAX_REJECT_RATIO } from '../ingestion/ingest.service';
 
 interface IngestOptions extends JsonOption {

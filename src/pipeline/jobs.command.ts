@@ -3,7 +3,7 @@ import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep
 import { parseJobKind, parsePositiveInt } from '../cli/option-parsers';
 import { durationText } from '../common/table';
 import { UsageError } from '../common/errors';
-import { JOB_KINDS, JobKind } from '../entities/enums';
+import { JOB_KINDS, JobKind } from '../common/enums';
 import { ingestOutcome, progressFor } from './ingest.presenter';
 import { IngestService } from '../ingestion/ingest.service';
 import { JobDetail, JobsService, JobSummary } from '../ingestion/jobs.service';

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { UsageError } from '../common/errors';
-import { IntervalMinutes } from '../entities/enums';
-import { CandleStore, SeriesRef, StoredCandle, TsSpan } from '../candles/candle-store';
+import { IntervalMinutes } from '../common/enums';
+import { CandleStore, StoredCandle } from '../candles/candle-store';
+import { SeriesRef, Span } from '../common/series';
 
 export const CANDLE_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type CandleExportFormat = (typeof CANDLE_EXPORT_FORMATS)[number];
@@ -99,7 +100,7 @@ export class CandlesExportService {
     if (from > to) throw new UsageError(`--from ${iso(from)} is after --to ${iso(to)}`);
     const asset = await this.catalog.resolve(req.symbol);
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: req.intervalMinutes };
-    const span: TsSpan = { from, to };
+    const span: Span = { from, to };
     const extent = await this.store.extent(series, span);
     const summary: CandleExportSummary = {
       symbol: asset.symbol,
@@ -137,7 +138,7 @@ export class CandlesExportService {
   }
 
   /** Reads the span in pages of `pageSize` (keyset on ts) and hands each to `emit`; returns the number of rows. */
-  private async pages(series: SeriesRef, span: TsSpan, pageSize: number, emit: (page: StoredCandle[]) => Promise<void>): Promise<number> {
+  private async pages(series: SeriesRef, span: Span, pageSize: number, emit: (page: StoredCandle[]) => Promise<void>): Promise<number> {
     let cursor = span.from;
     let total = 0;
     for (;;) {

@@ -3,7 +3,7 @@ import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { parseDate, parseInterval } from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
-import { IntervalMinutes } from '../entities/enums';
+import { IntervalMinutes } from '../common/enums';
 import { CANDLE_CSV_COLUMNS, CANDLE_EXPORT_FORMATS, CandleExportFormat, CandlesExportService } from './candles-export.service';
 
 interface CandlesOptions extends JsonOption {

@@ -3,11 +3,12 @@ import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
 import { GapRepository } from '../gaps/gap.repository';
 import { Clock } from '../common/clock';
-import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../entities/enums';
-import { alignUp, intersect, mergeSpans, slots, Span, subtractSpans } from '../coverage/coverage-math';
-import { CoverageRepository, seriesKey } from '../coverage/coverage.repository';
+import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../common/enums';
+import { alignUp, intersect, mergeSpans, slots, subtractSpans } from '../coverage/coverage-math';
+import { CoverageRepository } from '../coverage/coverage.repository';
 import { SeriesRepository } from '../coverage/series.repository';
 import { lastClosedCandle } from '../gaps/fillability';
+import { seriesKey, Span } from '../common/series';
 
 export const DEFAULT_STALE_HOURS = 24;
 

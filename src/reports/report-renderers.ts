@@ -1,5 +1,5 @@
 import { renderTable } from '../common/table';
-import { GapStatus } from '../entities/enums';
+import { GapStatus } from '../common/enums';
 import { CompletenessReport, SeriesReport } from './completeness-report.service';
 import { renderCsvRows } from '../common/csv';
 

@@ -3,7 +3,7 @@ import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
 import { parseDate, parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
-import { Tier } from '../entities/enums';
+import { Tier } from '../common/enums';
 import { CompletenessReportService } from './completeness-report.service';
 import { REPORT_FORMATS, ReportFormat, renderReport } from './report-renderers';
 

@@ -4,7 +4,7 @@ import { ListFormat, LIST_FORMATS, parseInterval, parseIntervals, parseListForma
 import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
-import { IntervalMinutes } from '../entities/enums';
+import { IntervalMinutes } from '../common/enums';
 import { SeriesService } from '../coverage/series.service';
 import { SeriesOverview, SeriesOverviewService } from './series-overview.service';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { Tier } from '../entities/enums';
+import { Tier } from '../common/enums';
 import { BackfillService, BackfillSummary } from '../backfill/backfill.service';
 import { backfillOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';

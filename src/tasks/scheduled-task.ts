@@ -1,4 +1,4 @@
-import { JobKind } from '../entities/enums';
+import { JobKind } from '../common/enums';
 import { JobRunOutcome } from '../jobs/job-run-recorder';
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CronTime } from 'cron';
 import { Clock } from '../common/clock';
-import { JobStatus, JobTrigger } from '../entities/enums';
+import { JobStatus, JobTrigger } from '../common/enums';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { IngestionJobRepository } from '../jobs/ingestion-job.repository';
 import { completed, JobRunRecorder } from '../jobs/job-run-recorder';

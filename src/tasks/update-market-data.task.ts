@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AssetCategory } from '../entities/enums';
+import { AssetCategory } from '../common/enums';
 import { MarketDataUpdateResult, MarketDataUpdateService } from '../backfill/market-data-update.service';
 import { updateOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';

@@ -1,10 +1,11 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { CandleStore, StoredCandle, TsSpan } from '../../src/candles/candle-store';
+import { CandleStore, StoredCandle } from '../../src/candles/candle-store';
 import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
 import { QuestDbCandleStore } from '../../src/candles/questdb/questdb-candle-store';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { TestDatabase } from './test-database';
+import { Span } from '../../src/common/series';
 
 /** The live QuestDB the tests may use (QUESTDB_ILP and QUESTDB_PG_URL, set by `.ci/run` and `npm run questdb:start`). */
 export const QUESTDB = process.env.QUESTDB_ILP && process.env.QUESTDB_PG_URL ? { ilp: process.env.QUESTDB_ILP, pgUrl: process.env.QUESTDB_PG_URL } : undefined;
@@ -41,7 +42,7 @@ export interface StoreUnderTest {
   /** The environment of a candlekeep process using this store with the test database. */
   env(db: TestDatabase): Record<string, string>;
   /** Reads a series back through the store itself (not its tables), as candlekeep does. */
-  readStored(db: TestDatabase, symbol: string, interval: number, span: TsSpan): Promise<StoredCandle[]>;
+  readStored(db: TestDatabase, symbol: string, interval: number, span: Span): Promise<StoredCandle[]>;
   /** Drops what the store holds for the test database (QuestDB: its table); the database itself is the test's. */
   drop(db: TestDatabase): Promise<void>;
 }

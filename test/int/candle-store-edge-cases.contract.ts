@@ -1,6 +1,7 @@
-import { Candle, CandleStore, SeriesRef } from '../../src/candles/candle-store';
+import { Candle, CandleStore } from '../../src/candles/candle-store';
 import type { CandleStoreFixture } from './candle-store.contract';
 import { CandlekeepError } from '../../src/common/errors';
+import { SeriesRef } from '../../src/common/series';
 
 /**
  * Edge cases of the CandleStore contract (run by candleStoreContract): every implementation runs

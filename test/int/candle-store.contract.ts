@@ -1,9 +1,10 @@
-import { Candle, CandleStore, SeriesRef } from '../../src/candles/candle-store';
+import { Candle, CandleStore } from '../../src/candles/candle-store';
 import { CandlekeepError } from '../../src/common/errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KRAKEN_CSV_FIXTURES } from '../helpers/fixtures';
 import { candleStoreEdgeCases } from './candle-store-edge-cases.contract';
+import { SeriesRef } from '../../src/common/series';
 
 /** What a CandleStore implementation's test gives the shared contract. */
 export interface CandleStoreFixture {

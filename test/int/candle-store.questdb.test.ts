@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { SeriesRef } from '../../src/candles/candle-store';
 import { QuestDbCandleStore } from '../../src/candles/questdb/questdb-candle-store';
 import { candleStoreContract } from './candle-store.contract';
 import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
+import { SeriesRef } from '../../src/common/series';
 
 
 /**

@@ -1,10 +1,11 @@
 import type { SenderBuffer } from '@questdb/nodejs-client';
-import { CandleSource } from '../../entities/enums';
-import { Candle, SeriesRef } from '../candle-store';
+import { CandleSource } from '../../common/enums';
+import { Candle } from '../candle-store';
 import { CandleValueError } from '../candle-store.errors';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpProtocolVersion } from './ilp-protocol';
 import { questdbClient } from './questdb-client';
+import { SeriesRef } from '../../common/series';
 
 /** The client's own buffer for a protocol version: the reference the encoder must match byte for byte. */
 function clientBuffer(protocol: IlpProtocolVersion): SenderBuffer {

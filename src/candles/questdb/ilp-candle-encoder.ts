@@ -1,7 +1,8 @@
-import { CandleSource } from '../../entities/enums';
-import { Candle, SeriesRef } from '../candle-store';
+import { CandleSource } from '../../common/enums';
+import { Candle } from '../candle-store';
 import { CandleValueError } from '../candle-store.errors';
 import { IlpProtocolVersion } from './ilp-protocol';
+import { SeriesRef } from '../../common/series';
 
 /** Room a row needs beyond its constant prefix: 7 columns of at most ~40 bytes, a timestamp and separators. */
 const ROW_ROOM = 512;

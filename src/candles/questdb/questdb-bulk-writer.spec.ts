@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { InvariantError } from '../../common/errors';
-import { Candle, SeriesRef } from '../candle-store';
+import { Candle } from '../candle-store';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel } from './ilp-channel';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
@@ -13,6 +13,7 @@ import {
   QuestDbWriteRejectedError,
 } from './questdb.errors';
 import { CandleValueError } from '../candle-store.errors';
+import { SeriesRef } from '../../common/series';
 
 interface Recorded {
   method: string;

@@ -1,8 +1,9 @@
 import { InvariantError } from '../../common/errors';
-import { Candle, CandleBulkWriter, SeriesRef } from '../candle-store';
+import { Candle, CandleBulkWriter } from '../candle-store';
 import { checkCandle } from '../candle-check';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpSink } from './ilp-channel';
+import { SeriesRef } from '../../common/series';
 
 /**
  * Writes one series into a QuestDB table over ILP/HTTP. Rows are encoded

@@ -2,8 +2,8 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, QueryResultRow } from 'pg';
 import { ConfigError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
-import { CandleSource } from '../../entities/enums';
-import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, SeriesRef, StoredCandle, StoredExtent, TsSpan } from '../candle-store';
+import { CandleSource } from '../../common/enums';
+import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, StoredCandle, StoredExtent } from '../candle-store';
 import { TABLE_NAME_RE } from '../../config/questdb-settings';
 import { ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, createAssetpriceSql, DELETED_SOURCE } from './assetprice';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
@@ -14,6 +14,7 @@ import { QuestDbBulkWriter } from './questdb-bulk-writer';
 import { isPgAuthFailure, pgCredentialsError } from './questdb-credentials';
 import { tcpProblem } from './tcp-probe';
 import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
+import { SeriesRef, Span } from '../../common/series';
 
 export interface QuestDbSettings {
   /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
@@ -176,14 +177,14 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     );
   }
 
-  async count(series: SeriesRef, span?: TsSpan): Promise<number> {
+  async count(series: SeriesRef, span?: Span): Promise<number> {
     await this.ready();
     const { where, params } = seriesFilter(series, span);
     const [row] = await this.query<{ n: string }>(`SELECT count() n FROM ${this.table} WHERE ${where}`, params);
     return Number(row?.n ?? 0);
   }
 
-  async extent(series: SeriesRef, span?: TsSpan): Promise<StoredExtent | null> {
+  async extent(series: SeriesRef, span?: Span): Promise<StoredExtent | null> {
     await this.ready();
     const { where, params } = seriesFilter(series, span);
     const [row] = await this.query<{ first_us: string | null; last_us: string | null; n: string }>(
@@ -194,17 +195,17 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return { first: secondsFromMicros(row.first_us), last: secondsFromMicros(row.last_us), count: Number(row.n) };
   }
 
-  async read(series: SeriesRef, span: TsSpan, limit?: number): Promise<Candle[]> {
+  async read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
     const rows = await this.readRows(series, span, limit, false);
     return rows.map(toCandle);
   }
 
-  async readStored(series: SeriesRef, span: TsSpan, limit?: number): Promise<StoredCandle[]> {
+  async readStored(series: SeriesRef, span: Span, limit?: number): Promise<StoredCandle[]> {
     const rows = await this.readRows(series, span, limit, true);
     return rows.map(toStoredCandle);
   }
 
-  private async readRows(series: SeriesRef, span: TsSpan, limit: number | undefined, withSource: boolean): Promise<CandleRow[]> {
+  private async readRows(series: SeriesRef, span: Span, limit: number | undefined, withSource: boolean): Promise<CandleRow[]> {
     await this.ready();
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
       throw new QuestDbQueryError(`read limit must be a non-negative integer, got ${limit}`);
@@ -219,7 +220,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     );
   }
 
-  async aggregate(series: SeriesRef, span: TsSpan, bucketSeconds: number): Promise<CandleBucket[]> {
+  async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
     await this.ready();
     if (!isNativeBucket(bucketSeconds)) throw new QuestDbQueryError(`bucket of ${bucketSeconds} s does not divide a day`);
     const { where, params } = seriesFilter(series, span);
@@ -241,7 +242,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       .sort((a, b) => a.ts - b.ts);
   }
 
-  async deleteRange(series: SeriesRef, span: TsSpan): Promise<number> {
+  async deleteRange(series: SeriesRef, span: Span): Promise<number> {
     const removed = await this.count(series, span);
     if (removed === 0) return 0;
     const { where, params } = seriesFilter(series, span);
@@ -360,7 +361,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 const STREAM_CHUNK_ROWS = 8_192;
 
 /** The live candles of a series, optionally within an inclusive span: `$1` symbol, `$2` interval, `$3`/`$4` bounds. */
-function seriesFilter(series: SeriesRef, span?: TsSpan): { where: string; params: unknown[] } {
+function seriesFilter(series: SeriesRef, span?: Span): { where: string; params: unknown[] } {
   const where = [`asset = $1`, `interval_minutes = $2`, `source != '${DELETED_SOURCE}'`];
   const params: unknown[] = [series.symbol, series.intervalMinutes];
   if (span) {
