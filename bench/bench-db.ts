@@ -41,7 +41,10 @@ export async function freshDatabase(serverUrl: string, database: string): Promis
   await sql(withDatabase(serverUrl, 'postgres'), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await sql(withDatabase(serverUrl, 'postgres'), `CREATE DATABASE ${database}`);
   const url = withDatabase(serverUrl, database);
-  execFileSync(process.execPath, [CLI, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [CLI, 'migrate', '--json'], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return url;
 }
 
@@ -70,7 +73,8 @@ export interface Figure {
 export function printFigures(name: string, figures: readonly Figure[]): void {
   const width = Math.max(...figures.map((f) => f.step.length));
   process.stdout.write(`${'step'.padEnd(width)}  seconds  detail\n`);
-  for (const f of figures) process.stdout.write(`${f.step.padEnd(width)}  ${round(f.seconds, 3).toFixed(3).padStart(7)}  ${f.detail}\n`);
+  for (const f of figures)
+    process.stdout.write(`${f.step.padEnd(width)}  ${round(f.seconds, 3).toFixed(3).padStart(7)}  ${f.detail}\n`);
   writeFileSync(join(DATA, `${name}-results.json`), `${JSON.stringify(figures, null, 2)}\n`);
 }
 
@@ -78,19 +82,31 @@ export function printFigures(name: string, figures: readonly Figure[]): void {
 export function medianRange(values: readonly number[]): { median: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return { median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+  return {
+    median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2,
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
+  };
 }
 
 /** One whole process (`node ARGS`), spawn to exit: its seconds and stdout; throws unless it exits with `expectCode`. */
-export async function timedProcess(args: readonly string[], env: Record<string, string>, expectCode = 0): Promise<{ seconds: number; stdout: string }> {
+export async function timedProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+  expectCode = 0,
+): Promise<{ seconds: number; stdout: string }> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(child, 'close')) as [number];
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code !== expectCode) throw new Error(`node ${args.join(' ')} exited ${code}, expected ${expectCode}: ${stderr.trim()}`);
+  if (code !== expectCode)
+    throw new Error(`node ${args.join(' ')} exited ${code}, expected ${expectCode}: ${stderr.trim()}`);
   return { seconds, stdout };
 }

@@ -63,7 +63,7 @@ async function generate(path: string, rows: number): Promise<void> {
   if (existsSync(path) && existsSync(`${path}.rows`) && readFileSync(`${path}.rows`, 'utf8') === String(rows)) return;
   const out = createWriteStream(path);
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   let price = 5000;
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
@@ -72,7 +72,9 @@ async function generate(path: string, rows: number): Promise<void> {
     const high = Math.max(open, price) + rnd();
     const low = Math.max(0.1, Math.min(open, price) - rnd());
     const volume = i % 97 === 0 ? '1E+1' : (rnd() * 10).toFixed(8);
-    lines.push(`${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},${volume},${1 + (i % 50)}`);
+    lines.push(
+      `${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},${volume},${1 + (i % 50)}`,
+    );
     if (lines.length === 10_000) {
       if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
       lines.length = 0;
@@ -99,9 +101,19 @@ function psqlCopy(url: string, file: string): number {
     { stdio: 'inherit' },
   );
   const started = process.hrtime.bigint();
-  execFileSync('psql', [url, '-qv', 'ON_ERROR_STOP=1', '-c', `\\copy bench_psql (ts, open, high, low, close, volume, trades) FROM '${file}' WITH (FORMAT csv)`], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    'psql',
+    [
+      url,
+      '-qv',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `\\copy bench_psql (ts, open, high, low, close, volume, trades) FROM '${file}' WITH (FORMAT csv)`,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -118,7 +130,10 @@ async function measuredCli(
   const useTime = existsSync('/usr/bin/time');
   const started = process.hrtime.bigint();
   const child = useTime
-    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, CLI, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
     : spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let peakKb = 0;
   const poll = setInterval(() => {
@@ -153,15 +168,22 @@ async function ingest(
   const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
   const run = await measuredCli(['ingest', '--csv', file, '--no-api', '--json'], env, true);
   const result = JSON.parse(run.stdout) as { rows_ingested: number; status: string };
-  if (run.code !== 0 || result.rows_ingested !== rows) throw new Error(`ingest failed (exit ${run.code}): ${run.stdout}`);
+  if (run.code !== 0 || result.rows_ingested !== rows)
+    throw new Error(`ingest failed (exit ${run.code}): ${run.stdout}`);
   return run;
 }
 
 /** `candlekeep candles` of the whole series as CSV (to a pipe that counts lines): rows/s and peak RSS. */
-async function exportAll(url: string, rows: number, store: 'postgres' | 'questdb', extraEnv: Record<string, string> = {}): Promise<{ rowsPerSecond: number; peakRssMb: number }> {
+async function exportAll(
+  url: string,
+  rows: number,
+  store: 'postgres' | 'questdb',
+  extraEnv: Record<string, string> = {},
+): Promise<{ rowsPerSecond: number; peakRssMb: number }> {
   const env = { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CANDLE_STORE: store, ...extraEnv };
   const run = await measuredCli(['candles', 'BTC-USD-SPOT', '--interval', '1', '--format', 'csv'], env, false);
-  if (run.code !== 0 || run.lines !== rows + 1) throw new Error(`export failed (exit ${run.code}): ${run.lines} lines for ${rows} rows`);
+  if (run.code !== 0 || run.lines !== rows + 1)
+    throw new Error(`export failed (exit ${run.code}): ${run.lines} lines for ${rows} rows`);
   return { rowsPerSecond: Math.round(rows / run.seconds), peakRssMb: run.peakRssMb };
 }
 
@@ -188,11 +210,24 @@ async function rawIlp(file: string, rows: number): Promise<number> {
   await questdbQuery(createAssetpriceSql(table));
   try {
     const channel = await IlpChannel.open(process.env.QUESTDB_ILP ?? '', () => undefined);
-    const encoder = new IlpCandleEncoder(table, { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 1 }, 'csv', channel.protocolVersion);
+    const encoder = new IlpCandleEncoder(
+      table,
+      { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 1 },
+      'csv',
+      channel.protocolVersion,
+    );
     const batches: Buffer[] = [];
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue;
-      const [ts, open, high, low, close, volume, trades] = line.split(',').map(Number) as [number, number, number, number, number, number, number];
+      const [ts, open, high, low, close, volume, trades] = line.split(',').map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       encoder.add({ ts, open, high, low, close, vwap: null, volume, trades });
       // take() hands out a view the encoder reuses: each batch is kept as a copy.
       if (encoder.rows === RAW_BATCH_ROWS) batches.push(Buffer.from(encoder.take()!));
@@ -219,7 +254,13 @@ async function questdbProblem(): Promise<string | undefined> {
   const ilp = process.env.QUESTDB_ILP;
   const pgUrl = process.env.QUESTDB_PG_URL;
   if (!ilp || !pgUrl) return 'QUESTDB_ILP and QUESTDB_PG_URL are not set';
-  const store = new QuestDbCandleStore({ ilp, pgUrl, table: 'assetprice', batchRows: 50_000, visibilityTimeoutMs: 600_000 });
+  const store = new QuestDbCandleStore({
+    ilp,
+    pgUrl,
+    table: 'assetprice',
+    batchRows: 50_000,
+    visibilityTimeoutMs: 600_000,
+  });
   try {
     const health = await store.health();
     return health.reachable ? undefined : `QuestDB is not reachable: ${health.error}`;
@@ -296,8 +337,12 @@ async function main(): Promise<void> {
             ? `; raw ILP baseline ${m.rawIlpRowsPerSecond.toLocaleString('en-US')} rows/s, questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s ` +
               `(${round(m.questdbRowsPerSecond / m.rawIlpRowsPerSecond)} × raw ILP, ${round(m.questdbRowsPerSecond / m.ingestRowsPerSecond)} × the postgres store), peak RSS ${m.questdbPeakRssMb} MB`
             : '') +
-          (m.exportRowsPerSecond ? `; export: postgres ${m.exportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.exportPeakRssMb} MB)` : '') +
-          (m.questdbExportRowsPerSecond ? `, questdb ${m.questdbExportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.questdbExportPeakRssMb} MB)` : '') +
+          (m.exportRowsPerSecond
+            ? `; export: postgres ${m.exportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.exportPeakRssMb} MB)`
+            : '') +
+          (m.questdbExportRowsPerSecond
+            ? `, questdb ${m.questdbExportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.questdbExportPeakRssMb} MB)`
+            : '') +
           '\n',
       );
     }

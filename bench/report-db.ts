@@ -49,4 +49,3 @@ export async function populate(url: string, assets: number): Promise<{ series: n
     await c.end();
   }
 }
-

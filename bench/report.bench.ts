@@ -26,7 +26,21 @@ import { AssetRepository } from '../src/assets/asset.repository';
 import { CliModule } from '../src/cli.module';
 import { GapDetectorService } from '../src/gaps/gap-detector.service';
 import { CompletenessReportService } from '../src/reports/completeness-report.service';
-import { arg, benchServer, CLI, DATA, dropDatabase, Figure, freshDatabase, medianRange, printFigures, ROOT, round, sql, timedProcess } from './bench-db';
+import {
+  arg,
+  benchServer,
+  CLI,
+  DATA,
+  dropDatabase,
+  Figure,
+  freshDatabase,
+  medianRange,
+  printFigures,
+  ROOT,
+  round,
+  sql,
+  timedProcess,
+} from './bench-db';
 import { INTERVALS, NOW, populate } from './report-db';
 
 const BENCH_DB = 'ck_bench_report';
@@ -34,7 +48,8 @@ const BENCH_DB = 'ck_bench_report';
 /** The median of `runs` timings, with their range in the detail when there is more than one. */
 function median(step: string, runs: number[], detail: string): Figure {
   const m = medianRange(runs);
-  const range = runs.length > 1 ? `; ${runs.length} runs, ${round(m.min, 3).toFixed(3)}–${round(m.max, 3).toFixed(3)} s` : '';
+  const range =
+    runs.length > 1 ? `; ${runs.length} runs, ${round(m.min, 3).toFixed(3)}–${round(m.max, 3).toFixed(3)} s` : '';
   return { step, seconds: m.median, detail: `${detail}${range}` };
 }
 
@@ -61,7 +76,11 @@ async function main(): Promise<void> {
     const url = await freshDatabase(server.url, BENCH_DB);
     process.stderr.write(`populating ${assets * INTERVALS.length} series ...\n`);
     const populated = await time(() => populate(url, assets));
-    figures.push({ step: 'setup: assets + coverage ranges (SQL)', seconds: populated.seconds, detail: `${populated.value.series} series, ${populated.value.ranges} ranges` });
+    figures.push({
+      step: 'setup: assets + coverage ranges (SQL)',
+      seconds: populated.seconds,
+      detail: `${populated.value.series} series, ${populated.value.ranges} ranges`,
+    });
 
     // The application context reads its configuration from the environment when it is created, as the CLI does.
     process.env.DATABASE_URL = url;

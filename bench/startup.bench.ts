@@ -11,9 +11,20 @@
  * bench/.data/home.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { arg, benchServer, CLI, DATA, dropDatabase, Figure, freshDatabase, medianRange, printFigures, round, timedProcess } from './bench-db';
+import {
+  arg,
+  benchServer,
+  CLI,
+  DATA,
+  dropDatabase,
+  Figure,
+  freshDatabase,
+  medianRange,
+  printFigures,
+  round,
+  timedProcess,
+} from './bench-db';
 import { NOW, populate } from './report-db';
-
 
 async function main(): Promise<void> {
   const assets = Number(arg('--assets', '1250'));
@@ -29,10 +40,34 @@ async function main(): Promise<void> {
     const populated = await populate(full, assets);
     const cases: Array<{ step: string; args: string[]; env: Record<string, string>; code: number; detail: string }> = [
       { step: 'node -e 0 (the floor)', args: ['-e', '0'], env: {}, code: 0, detail: 'a bare Node process' },
-      { step: 'candlekeep --help', args: [CLI, '--help'], env: {}, code: 0, detail: 'answered before the application boots' },
-      { step: 'candlekeep --version', args: [CLI, '--version'], env: {}, code: 0, detail: 'answered before the application boots' },
-      { step: 'a configuration error (KRAKEN_RPS=lots)', args: [CLI, 'gaps', '--json'], env: { KRAKEN_RPS: 'lots', DATABASE_URL: empty }, code: 2, detail: 'exit 2, before the application boots' },
-      { step: 'candlekeep gaps --json, empty database', args: [CLI, 'gaps', '--json'], env: { DATABASE_URL: empty, CANDLEKEEP_NOW: NOW }, code: 0, detail: 'whole verb: boot, schema check, query' },
+      {
+        step: 'candlekeep --help',
+        args: [CLI, '--help'],
+        env: {},
+        code: 0,
+        detail: 'answered before the application boots',
+      },
+      {
+        step: 'candlekeep --version',
+        args: [CLI, '--version'],
+        env: {},
+        code: 0,
+        detail: 'answered before the application boots',
+      },
+      {
+        step: 'a configuration error (KRAKEN_RPS=lots)',
+        args: [CLI, 'gaps', '--json'],
+        env: { KRAKEN_RPS: 'lots', DATABASE_URL: empty },
+        code: 2,
+        detail: 'exit 2, before the application boots',
+      },
+      {
+        step: 'candlekeep gaps --json, empty database',
+        args: [CLI, 'gaps', '--json'],
+        env: { DATABASE_URL: empty, CANDLEKEEP_NOW: NOW },
+        code: 0,
+        detail: 'whole verb: boot, schema check, query',
+      },
       {
         step: `candlekeep report --json, ${populated.series.toLocaleString('en-US')}-series database`,
         args: [CLI, 'report', '--json'],
@@ -48,7 +83,11 @@ async function main(): Promise<void> {
       const m = medianRange(seconds);
       if (floor === 0) floor = m.median;
       const ratio = c.step.startsWith('node ') ? '' : `; ${round(m.median / floor, 1)}× the floor`;
-      figures.push({ step: c.step, seconds: m.median, detail: `${c.detail}; ${runs} runs, ${round(m.min, 3).toFixed(3)}–${round(m.max, 3).toFixed(3)} s${ratio}` });
+      figures.push({
+        step: c.step,
+        seconds: m.median,
+        detail: `${c.detail}; ${runs} runs, ${round(m.min, 3).toFixed(3)}–${round(m.max, 3).toFixed(3)} s${ratio}`,
+      });
       process.stderr.write(`${c.step}: ${round(m.median, 3)} s\n`);
     }
     await dropDatabase(server.url, 'ck_bench_startup_empty');

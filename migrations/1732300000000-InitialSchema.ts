@@ -153,7 +153,14 @@ export class InitialSchema1732300000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['candles', 'gap_records', 'data_coverage_ranges', 'file_ingestion_records', 'ingestion_jobs', 'assets']) {
+    for (const t of [
+      'candles',
+      'gap_records',
+      'data_coverage_ranges',
+      'file_ingestion_records',
+      'ingestion_jobs',
+      'assets',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

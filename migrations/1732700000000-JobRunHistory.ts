@@ -18,21 +18,29 @@ export class JobRunHistory1732700000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN trigger text NOT NULL DEFAULT 'cli'`);
-    await q.query(`ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_trigger CHECK (trigger IN ('cli', 'schedule', 'api'))`);
+    await q.query(
+      `ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_trigger CHECK (trigger IN ('cli', 'schedule', 'api'))`,
+    );
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN task text`);
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN result jsonb`);
-    await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN duration_ms bigint CONSTRAINT ck_ingestion_jobs_duration CHECK (duration_ms >= 0)`);
+    await q.query(
+      `ALTER TABLE ingestion_jobs ADD COLUMN duration_ms bigint CONSTRAINT ck_ingestion_jobs_duration CHECK (duration_ms >= 0)`,
+    );
     await q.query(`
       ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_kind CHECK (kind IN
         ('ingest', 'backfill', 'update-market-data', 'cleanup', 'validate', 'report', 'recover-stale-jobs'))`);
     await q.query(`CREATE INDEX ix_ingestion_jobs_kind ON ingestion_jobs (kind, created_at DESC)`);
-    await q.query(`CREATE INDEX ix_ingestion_jobs_task ON ingestion_jobs (task, created_at DESC) WHERE task IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX ix_ingestion_jobs_task ON ingestion_jobs (task, created_at DESC) WHERE task IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX ix_ingestion_jobs_task`);
     await q.query(`DROP INDEX ix_ingestion_jobs_kind`);
     await q.query(`ALTER TABLE ingestion_jobs DROP CONSTRAINT ck_ingestion_jobs_kind`);
-    await q.query(`ALTER TABLE ingestion_jobs DROP COLUMN duration_ms, DROP COLUMN result, DROP COLUMN task, DROP COLUMN trigger`);
+    await q.query(
+      `ALTER TABLE ingestion_jobs DROP COLUMN duration_ms, DROP COLUMN result, DROP COLUMN task, DROP COLUMN trigger`,
+    );
   }
 }

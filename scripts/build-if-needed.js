@@ -14,7 +14,11 @@ function newest(dir) {
   return t;
 }
 const stamp = join(root, 'dist', '.build-stamp');
-const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'migrations')), statSync(join(root, 'package.json')).mtimeMs);
+const sources = Math.max(
+  newest(join(root, 'src')),
+  newest(join(root, 'migrations')),
+  statSync(join(root, 'package.json')).mtimeMs,
+);
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   process.stderr.write('candlekeep: building dist/ ...\n');
   execSync('npm run --silent build', { cwd: root, stdio: ['ignore', 2, 2] });

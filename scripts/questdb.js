@@ -71,9 +71,13 @@ function port(name, fallback) {
 
 /** QUESTDB_SERVER_CONF as server.conf lines, each checked to be `key=value`. @param {string} raw */
 function serverConfLines(raw) {
-  const lines = raw.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const line of lines) {
-    if (!/^[a-z][a-z0-9._-]*=/i.test(line)) fail(`QUESTDB_SERVER_CONF: ${JSON.stringify(line)} is not a key=value line of server.conf`);
+    if (!/^[a-z][a-z0-9._-]*=/i.test(line))
+      fail(`QUESTDB_SERVER_CONF: ${JSON.stringify(line)} is not a key=value line of server.conf`);
   }
   return lines;
 }
@@ -97,7 +101,9 @@ function has(command) {
 /** What a client needs, credentials of QUESTDB_SERVER_CONF included (QuestDB's PG-wire default is admin/quest). */
 function printEnv() {
   const conf = new Map(extraConf.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  const httpAuth = conf.has('http.user') ? `username=${conf.get('http.user')};password=${conf.get('http.password') ?? ''};` : '';
+  const httpAuth = conf.has('http.user')
+    ? `username=${conf.get('http.user')};password=${conf.get('http.password') ?? ''};`
+    : '';
   const pgAuth = `${encodeURIComponent(conf.get('pg.user') ?? 'admin')}:${encodeURIComponent(conf.get('pg.password') ?? 'quest')}`;
   process.stdout.write(
     `export QUESTDB_ILP='http::addr=${HOST}:${ports.http};${httpAuth}'\n` +
@@ -127,12 +133,21 @@ function runningPid() {
 
 function fetchJar() {
   if (existsSync(jar)) return;
-  if (!has('mvn')) fail(`Maven (mvn) is needed to fetch org.questdb:questdb:${version} from Maven Central, and it is not on the PATH.`);
+  if (!has('mvn'))
+    fail(
+      `Maven (mvn) is needed to fetch org.questdb:questdb:${version} from Maven Central, and it is not on the PATH.`,
+    );
   say(`fetching org.questdb:questdb:${version} from Maven Central`);
   mkdirSync(DEFAULT_HOME, { recursive: true });
   const r = spawnSync(
     'mvn',
-    ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=org.questdb:questdb:${version}`, `-DoutputDirectory=${DEFAULT_HOME}`],
+    [
+      '-B',
+      '-q',
+      `${DEPENDENCY_PLUGIN}:copy`,
+      `-Dartifact=org.questdb:questdb:${version}`,
+      `-DoutputDirectory=${DEFAULT_HOME}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', cwd: DEFAULT_HOME },
   );
   if (r.status !== 0 || !existsSync(jar)) {
@@ -205,7 +220,10 @@ async function start() {
   mkdirSync(HOME, { recursive: true });
   fetchJar();
   for (const [name, p] of Object.entries(ports)) {
-    if (await portAnswers(p)) fail(`port ${HOST}:${p} (${name}) is already in use by another program; set QUESTDB_${name === 'ilpTcp' ? 'ILP_TCP' : name.toUpperCase()}_PORT`);
+    if (await portAnswers(p))
+      fail(
+        `port ${HOST}:${p} (${name}) is already in use by another program; set QUESTDB_${name === 'ilpTcp' ? 'ILP_TCP' : name.toUpperCase()}_PORT`,
+      );
   }
   writeConfig();
   const log = openSync(LOG_FILE, 'w');
@@ -239,7 +257,9 @@ async function start() {
 
   const timeoutMs = Number(process.env.QUESTDB_START_TIMEOUT_MS || 90_000);
   const deadline = Date.now() + timeoutMs;
-  say(`started pid ${child.pid} (QuestDB ${version}); waiting for HTTP ${HOST}:${ports.http} and PG ${HOST}:${ports.pg}`);
+  say(
+    `started pid ${child.pid} (QuestDB ${version}); waiting for HTTP ${HOST}:${ports.http} and PG ${HOST}:${ports.pg}`,
+  );
   for (;;) {
     if (exited !== undefined) {
       rmSync(PID_FILE, { force: true });

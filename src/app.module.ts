@@ -13,7 +13,17 @@ import { TasksModule } from './tasks/tasks.module';
 
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
-  imports: [ConfigModule, CommonModule, DatabaseModule, MaintenanceModule, AssetsModule, PipelineModule, TasksModule, ScheduleModule.forRoot(), ApiModule],
+  imports: [
+    ConfigModule,
+    CommonModule,
+    DatabaseModule,
+    MaintenanceModule,
+    AssetsModule,
+    PipelineModule,
+    TasksModule,
+    ScheduleModule.forRoot(),
+    ApiModule,
+  ],
   providers: [TaskScheduler, ShutdownLogger],
 })
 export class AppModule {}

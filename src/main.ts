@@ -26,7 +26,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { address: string; port: number };
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  log.log(`candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`);
+  log.log(
+    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`,
+  );
 }
 
 bootstrap().catch((e: unknown) => {

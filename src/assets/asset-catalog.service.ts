@@ -41,7 +41,8 @@ export class AssetCatalogService {
     if (byName) return byName;
     const std = parseSymbol(name);
     const asset = await this.assets.findBySymbol(std.symbol);
-    if (!asset) throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
+    if (!asset)
+      throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
     return asset;
   }
   /**
@@ -64,7 +65,11 @@ export class AssetCatalogService {
 
   /** The catalog, by symbol: active assets, or every one with `includeInactive`. */
   async list(filter: { category?: AssetCategory; tier?: Tier; includeInactive: boolean }): Promise<AssetListEntry[]> {
-    const assets = await this.assets.findAll({ category: filter.category, tier: filter.tier, active: filter.includeInactive ? undefined : true });
+    const assets = await this.assets.findAll({
+      category: filter.category,
+      tier: filter.tier,
+      active: filter.includeInactive ? undefined : true,
+    });
     return assets.map((a) => ({
       symbol: a.symbol,
       native_symbol: a.nativeSymbol,
@@ -91,7 +96,6 @@ export class AssetCatalogService {
     this.logger.log(`${asset.symbol}: ${active ? 'activated' : 'deactivated'}`);
     return { asset, changed: true };
   }
-
 
   /**
    * The asset an archive member name's pair (e.g. XBTUSD from XBTUSD_60.csv)

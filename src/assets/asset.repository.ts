@@ -4,7 +4,10 @@ import { In, Repository } from 'typeorm';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory, Tier } from '../common/enums';
 
-export type NewAsset = Pick<Asset, 'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'category' | 'tier'> &
+export type NewAsset = Pick<
+  Asset,
+  'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'category' | 'tier'
+> &
   Partial<Pick<Asset, 'exchange' | 'altname' | 'wsname' | 'active' | 'catalogVerified'>>;
 
 @Injectable()
@@ -58,9 +61,14 @@ export class AssetRepository {
   }
 
   /** `ids` limits the result to those assets (the ones named by `--symbols`). */
-  findAll(filter: { tier?: Tier; active?: boolean; category?: AssetCategory; ids?: readonly number[] } = {}): Promise<Asset[]> {
+  findAll(
+    filter: { tier?: Tier; active?: boolean; category?: AssetCategory; ids?: readonly number[] } = {},
+  ): Promise<Asset[]> {
     const { ids, ...rest } = filter;
-    const where = { ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)), ...(ids ? { id: In([...ids]) } : {}) };
+    const where = {
+      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+      ...(ids ? { id: In([...ids]) } : {}),
+    };
     return this.repo.find({ where, order: { symbol: 'ASC' } });
   }
 }

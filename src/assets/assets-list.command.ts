@@ -14,24 +14,45 @@ interface AssetsListOptions extends JsonOption {
   format?: ListFormat;
 }
 
-const COLUMNS = ['symbol', 'native_symbol', 'altname', 'exchange', 'category', 'tier', 'active', 'verified', 'archive_only'] as const;
+const COLUMNS = [
+  'symbol',
+  'native_symbol',
+  'altname',
+  'exchange',
+  'category',
+  'tier',
+  'active',
+  'verified',
+  'archive_only',
+] as const;
 
-@SubCommand({ name: 'list', description: 'the asset catalog: active assets (--inactive: every one), by category and tier' })
+@SubCommand({
+  name: 'list',
+  description: 'the asset catalog: active assets (--inactive: every one), by category and tier',
+})
 export class AssetsListCommand extends CandlekeepCommand<AssetsListOptions> {
   constructor(private readonly catalog: AssetCatalogService) {
     super();
   }
 
   protected async execute(params: string[], o: AssetsListOptions): Promise<CommandOutcome> {
-    if (params.length) throw new UsageError(`assets list takes no arguments, got ${params.map((p) => JSON.stringify(p)).join(' ')}`);
-    const assets = await this.catalog.list({ category: o.category, tier: o.tier, includeInactive: o.inactive ?? false });
+    if (params.length)
+      throw new UsageError(`assets list takes no arguments, got ${params.map((p) => JSON.stringify(p)).join(' ')}`);
+    const assets = await this.catalog.list({
+      category: o.category,
+      tier: o.tier,
+      includeInactive: o.inactive ?? false,
+    });
     const format = o.format ?? (o.json ? 'json' : 'table');
     const rows = assets.map((a: AssetListEntry) => COLUMNS.map((c) => a[c]));
     const text =
       format === 'csv'
         ? renderCsvRows(COLUMNS, rows).replace(/\n$/, '')
         : assets.length
-          ? renderTable(COLUMNS, rows.map((r) => r.map((v) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : v))))
+          ? renderTable(
+              COLUMNS,
+              rows.map((r) => r.map((v) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : v))),
+            )
           : 'no assets';
     return this.ok({ total: assets.length, assets }, format === 'json' ? undefined : text);
   }

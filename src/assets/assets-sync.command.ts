@@ -5,7 +5,8 @@ import { AssetsSyncResult, AssetsSyncService } from './assets-sync.service';
 
 @SubCommand({
   name: 'sync',
-  description: 'load Kraken AssetPairs/Assets into the asset catalog: standard symbols, categories, tiers, inactive pairs',
+  description:
+    'load Kraken AssetPairs/Assets into the asset catalog: standard symbols, categories, tiers, inactive pairs',
 })
 export class AssetsSyncCommand extends CandlekeepCommand {
   constructor(private readonly assetsSync: AssetsSyncService) {
@@ -13,7 +14,8 @@ export class AssetsSyncCommand extends CandlekeepCommand {
   }
 
   protected async execute(params: string[]): Promise<CommandOutcome> {
-    if (params.length) throw new UsageError(`assets sync takes no arguments, got ${params.map((p) => JSON.stringify(p)).join(' ')}`);
+    if (params.length)
+      throw new UsageError(`assets sync takes no arguments, got ${params.map((p) => JSON.stringify(p)).join(' ')}`);
     const result = await this.assetsSync.sync();
     return this.ok(result, render(result));
   }

@@ -28,7 +28,18 @@ export interface AssetsSyncResult {
 
 type CatalogFields = Pick<
   Asset,
-  'symbol' | 'base' | 'quote' | 'instrumentType' | 'nativeSymbol' | 'altname' | 'wsname' | 'category' | 'tier' | 'active' | 'catalogVerified' | 'archiveOnly'
+  | 'symbol'
+  | 'base'
+  | 'quote'
+  | 'instrumentType'
+  | 'nativeSymbol'
+  | 'altname'
+  | 'wsname'
+  | 'category'
+  | 'tier'
+  | 'active'
+  | 'catalogVerified'
+  | 'archiveOnly'
 >;
 const CATALOG_FIELDS: ReadonlyArray<keyof CatalogFields> = [
   'symbol',
@@ -85,7 +96,9 @@ export class AssetsSyncService {
       const holder = bySymbol.get(wanted.symbol);
       if (current && holder && holder !== current) {
         // Two stored assets for one pair (its symbol rule changed since): merging them would move candles, so say so and leave both.
-        this.logger.warn(`${pair.key} is stored as ${current.symbol} (id ${current.id}) while asset ${holder.id} holds ${wanted.symbol}: not updated`);
+        this.logger.warn(
+          `${pair.key} is stored as ${current.symbol} (id ${current.id}) while asset ${holder.id} holds ${wanted.symbol}: not updated`,
+        );
         listed.add(current);
         listed.add(holder);
         continue;
@@ -104,7 +117,9 @@ export class AssetsSyncService {
       if (differences.length === 0) continue;
       if (current.active && !wanted.active) deactivated++;
       else updated++;
-      this.logger.debug(`${wanted.symbol}: ${differences.map((f) => `${f} ${String(current[f])} → ${String(wanted[f])}`).join(', ')}`);
+      this.logger.debug(
+        `${wanted.symbol}: ${differences.map((f) => `${f} ${String(current[f])} → ${String(wanted[f])}`).join(', ')}`,
+      );
       Object.assign(current, wanted);
       changed.push(current);
     }
@@ -114,7 +129,9 @@ export class AssetsSyncService {
       if (!asset.catalogVerified) {
         // Created from an archive name and not found at Kraken: held, never asked for (every API call would fail).
         if (!asset.archiveOnly) {
-          this.logger.log(`${asset.symbol} (${asset.altname ?? asset.nativeSymbol}) is not listed by Kraken: archive-only, not sent to the API`);
+          this.logger.log(
+            `${asset.symbol} (${asset.altname ?? asset.nativeSymbol}) is not listed by Kraken: archive-only, not sent to the API`,
+          );
           asset.archiveOnly = true;
           changed.push(asset);
         }
@@ -137,10 +154,18 @@ export class AssetsSyncService {
       updated,
       deactivated,
       archive_only: all.filter((a) => a.archiveOnly).length,
-      by_category: countBy(ASSET_CATEGORIES, all.map((a) => a.category)),
-      by_tier: countBy(TIERS, all.map((a) => a.tier)),
+      by_category: countBy(
+        ASSET_CATEGORIES,
+        all.map((a) => a.category),
+      ),
+      by_tier: countBy(
+        TIERS,
+        all.map((a) => a.tier),
+      ),
     };
-    this.logger.log(`assets sync: ${pairs.length} Kraken pairs; ${created} created, ${updated} updated, ${deactivated} deactivated`);
+    this.logger.log(
+      `assets sync: ${pairs.length} Kraken pairs; ${created} created, ${updated} updated, ${deactivated} deactivated`,
+    );
     return result;
   }
 

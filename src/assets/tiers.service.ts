@@ -26,5 +26,4 @@ export class TiersService {
   tierOf(base: string): Tier {
     return this.tiers.get(base.toUpperCase()) ?? 'TIER4';
   }
-
 }

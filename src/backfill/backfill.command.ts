@@ -1,6 +1,14 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { MAX_DAYS, parseDate, parseIntervals, parsePositiveInt, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import {
+  MAX_DAYS,
+  parseDate,
+  parseIntervals,
+  parsePositiveInt,
+  parseSymbols,
+  parseTier,
+  SYMBOLS_FLAG_HELP,
+} from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
 import { interruptible } from '../common/interruption';
 import { Tier } from '../common/enums';
@@ -23,7 +31,11 @@ interface BackfillCommandOptions extends JsonOption {
   dryRun?: boolean;
 }
 
-@Command({ name: 'backfill', description: 'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)' })
+@Command({
+  name: 'backfill',
+  description:
+    'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)',
+})
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   constructor(
     private readonly runs: RecordedRunsService,
@@ -33,7 +45,8 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   }
 
   protected async execute(_params: string[], o: BackfillCommandOptions): Promise<CommandOutcome> {
-    if (o.from && o.to && o.from > o.to) throw new UsageError(`--from ${o.from.toISOString()} is after --to ${o.to.toISOString()}`);
+    if (o.from && o.to && o.from > o.to)
+      throw new UsageError(`--from ${o.from.toISOString()} is after --to ${o.to.toISOString()}`);
     const request: BackfillOptions = {
       tier: o.tier,
       intervals: o.intervals,
@@ -53,7 +66,11 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
       this.runs.backfill('cli', { ...request, signal, progress: backfillProgressFor() }),
     );
     if (summary.interrupted) this.cliLogger.warn(interruptedText(summary.interrupted)); // on stderr, --json or not
-    return { exitCode: backfillExitCode(summary), result: summary, text: `job ${summary.job_id}\n${backfillText(summary)}` };
+    return {
+      exitCode: backfillExitCode(summary),
+      result: summary,
+      text: `job ${summary.job_id}\n${backfillText(summary)}`,
+    };
   }
 
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier (TIER1..TIER4)' })
@@ -61,12 +78,19 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     return parseTier(v);
   }
 
-  @Option({ flags: '--symbols <list>', description: `only these assets' series: ${SYMBOLS_FLAG_HELP}; with --intervals, their series at those intervals, started when not held yet` })
+  @Option({
+    flags: '--symbols <list>',
+    description: `only these assets' series: ${SYMBOLS_FLAG_HELP}; with --intervals, their series at those intervals, started when not held yet`,
+  })
   parseSymbols(v: string): string[] {
     return parseSymbols(v);
   }
 
-  @Option({ flags: '--intervals <list>', description: 'only the held series at these intervals (minutes or 1h, 1d, …); with --symbols, those series even when new' })
+  @Option({
+    flags: '--intervals <list>',
+    description:
+      'only the held series at these intervals (minutes or 1h, 1d, …); with --symbols, those series even when new',
+  })
   parseIntervals(v: string): number[] {
     return parseIntervals(v);
   }
@@ -81,18 +105,25 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
 
   @Option({
     flags: '--from <date>',
-    description: 'expect the selected series from this date (ISO-8601 or epoch seconds) on, recorded for later runs, and fill from there',
+    description:
+      'expect the selected series from this date (ISO-8601 or epoch seconds) on, recorded for later runs, and fill from there',
   })
   parseFrom(v: string): Date {
     return parseDate(v, '--from');
   }
 
-  @Option({ flags: '--to <date>', description: 'fill nothing after this date (the ledger still covers the whole window)' })
+  @Option({
+    flags: '--to <date>',
+    description: 'fill nothing after this date (the ledger still covers the whole window)',
+  })
   parseTo(v: string): Date {
     return parseDate(v, '--to');
   }
 
-  @Option({ flags: '--incremental', description: 'fill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })
+  @Option({
+    flags: '--incremental',
+    description: 'fill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window',
+  })
   parseIncremental(): boolean {
     return true;
   }
@@ -102,7 +133,11 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
     return true;
   }
 
-  @Option({ flags: '--dry-run', description: 'print per series the gaps, the requests each needs (trades: an estimate) and the time at KRAKEN_RPS; calls and writes nothing' })
+  @Option({
+    flags: '--dry-run',
+    description:
+      'print per series the gaps, the requests each needs (trades: an estimate) and the time at KRAKEN_RPS; calls and writes nothing',
+  })
   parseDryRun(): boolean {
     return true;
   }

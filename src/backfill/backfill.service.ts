@@ -125,8 +125,16 @@ export interface BackfillSummary {
  * The run left work undone: a gap failed, stopped short, waits for its retry time (still failed) or belonged to
  * a series another process kept writing, or the run was interrupted.
  */
-export function leftWorkUndone(s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>): boolean {
-  return s.interrupted !== null || s.gaps_failed > 0 || s.gaps_partial > 0 || s.gaps_deferred > 0 || s.series_skipped_locked > 0;
+export function leftWorkUndone(
+  s: Pick<BackfillSummary, 'gaps_failed' | 'gaps_partial' | 'gaps_deferred' | 'series_skipped_locked' | 'interrupted'>,
+): boolean {
+  return (
+    s.interrupted !== null ||
+    s.gaps_failed > 0 ||
+    s.gaps_partial > 0 ||
+    s.gaps_deferred > 0 ||
+    s.series_skipped_locked > 0
+  );
 }
 
 /** Records a filler may work on (FAILED ones once their retry time has come). */
@@ -153,7 +161,8 @@ const emptySummary = (): BackfillSummary => ({
 });
 
 /** ARCHIVE_ONLY records still to download: open and not IGNORED. */
-const toDownload = (records: readonly GapRecord[]) => records.filter((g) => g.fillability === 'ARCHIVE_ONLY' && !g.isResolved && g.status !== 'IGNORED');
+const toDownload = (records: readonly GapRecord[]) =>
+  records.filter((g) => g.fillability === 'ARCHIVE_ONLY' && !g.isResolved && g.status !== 'IGNORED');
 
 const downloadEntry = (asset: Asset, g: GapRecord): DownloadListEntry => ({
   symbol: asset.symbol,
@@ -201,8 +210,15 @@ export class BackfillService {
     const detection = await this.detector.detect(series, opts);
     const suspects = await this.suspectsOf(series);
     // The estimate behind the ETA costs a few reads per series with trades work: only when someone watches.
-    if (opts.progress) progress.begin({ series: detection.series.length, requests: (await this.estimate(detection.series, suspects, opts)).totals.requests });
-    summary.gaps_detected = detection.series.reduce((n, s) => n + s.open.filter((g) => g.status !== 'IGNORED').length, 0);
+    if (opts.progress)
+      progress.begin({
+        series: detection.series.length,
+        requests: (await this.estimate(detection.series, suspects, opts)).totals.requests,
+      });
+    summary.gaps_detected = detection.series.reduce(
+      (n, s) => n + s.open.filter((g) => g.status !== 'IGNORED').length,
+      0,
+    );
     const archiveOnly = new Set<string>();
     const assetsSeen = new Set<number>();
     for (const s of detection.series) {
@@ -223,14 +239,26 @@ export class BackfillService {
         await this.collectArchiveGaps(s.asset, [...s.open, ...seriesSuspects], summary, false);
         continue;
       }
-      const claimed = await this.locks.withSeriesLock({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes }, async () => {
-        // Holding the claim, nobody else is filling this series: a FILLING record is a dead process's, taken over.
-        await this.takeOver(s.asset, s.intervalMinutes);
-        // Under the claim, look again: another process may have filled this series meanwhile.
-        const [fresh] = (await this.detector.detect([{ asset: s.asset, intervalMinutes: s.intervalMinutes }], opts)).series;
-        const freshSuspects = (await this.gapRepo.openSuspectsFor([s.asset.id], [s.intervalMinutes])).get(key) ?? [];
-        await this.fillSeries(s.asset, s.intervalMinutes, [...(fresh?.open ?? []), ...freshSuspects], budget, summary, opts);
-      }, { waitMs: this.config.backfillClaimWaitMs });
+      const claimed = await this.locks.withSeriesLock(
+        { assetId: s.asset.id, intervalMinutes: s.intervalMinutes },
+        async () => {
+          // Holding the claim, nobody else is filling this series: a FILLING record is a dead process's, taken over.
+          await this.takeOver(s.asset, s.intervalMinutes);
+          // Under the claim, look again: another process may have filled this series meanwhile.
+          const [fresh] = (await this.detector.detect([{ asset: s.asset, intervalMinutes: s.intervalMinutes }], opts))
+            .series;
+          const freshSuspects = (await this.gapRepo.openSuspectsFor([s.asset.id], [s.intervalMinutes])).get(key) ?? [];
+          await this.fillSeries(
+            s.asset,
+            s.intervalMinutes,
+            [...(fresh?.open ?? []), ...freshSuspects],
+            budget,
+            summary,
+            opts,
+          );
+        },
+        { waitMs: this.config.backfillClaimWaitMs },
+      );
       if (!claimed) {
         summary.series_skipped_locked++;
         this.logger.warn(
@@ -262,26 +290,43 @@ export class BackfillService {
     return this.estimate(detection.series, await this.suspectsOf(series), opts);
   }
 
-  private async estimate(detected: readonly SeriesDetection[], suspects: Map<string, GapRecord[]>, opts: BackfillOptions): Promise<BackfillPlan> {
+  private async estimate(
+    detected: readonly SeriesDetection[],
+    suspects: Map<string, GapRecord[]>,
+    opts: BackfillOptions,
+  ): Promise<BackfillPlan> {
     const rps = this.config.krakenRps;
     const { from, to } = this.fillWindow(opts);
     const plans: SeriesPlan[] = [];
     const downloads: DownloadListEntry[] = [];
     for (const s of detected) {
-      const records = [...s.open.filter((g) => g.status !== 'IGNORED'), ...(suspects.get(seriesKey({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes })) ?? [])];
+      const records = [
+        ...s.open.filter((g) => g.status !== 'IGNORED'),
+        ...(suspects.get(seriesKey({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes })) ?? []),
+      ];
       if (records.length === 0) continue;
       const archive = toDownload(records);
       downloads.push(...archive.map((g) => downloadEntry(s.asset, g)));
       const work = opts.noApi || s.asset.archiveOnly ? { ohlc: [], trades: [], deferred: 0 } : this.work(records, opts);
       const step = s.intervalMinutes * 60;
       const spans = work.trades.map((g) => {
-        const cursorAt = g.cursor === null ? -Infinity : Math.floor(Number(BigInt(g.cursor) / 1_000_000_000n) / step) * step;
-        const lo = Math.max(toSeconds(g.startTs), cursorAt, from === undefined ? -Infinity : Math.ceil(from / step) * step);
+        const cursorAt =
+          g.cursor === null ? -Infinity : Math.floor(Number(BigInt(g.cursor) / 1_000_000_000n) / step) * step;
+        const lo = Math.max(
+          toSeconds(g.startTs),
+          cursorAt,
+          from === undefined ? -Infinity : Math.ceil(from / step) * step,
+        );
         const hi = Math.min(toSeconds(g.endTs), to === undefined ? Infinity : Math.floor(to / step) * step);
         return hi >= lo ? hi - lo + step : 0;
       });
       const rate = work.trades.length ? await this.estimator.rate(s.asset, s.intervalMinutes) : null;
-      const tradesRequests = work.trades.length === 0 ? 0 : rate ? spans.reduce((n, sec) => n + this.estimator.requests(rate, sec), 0) : null;
+      const tradesRequests =
+        work.trades.length === 0
+          ? 0
+          : rate
+            ? spans.reduce((n, sec) => n + this.estimator.requests(rate, sec), 0)
+            : null;
       const ohlcRequests = work.ohlc.length ? 1 : 0;
       plans.push({
         symbol: s.asset.symbol,
@@ -320,7 +365,10 @@ export class BackfillService {
   }
 
   private suspectsOf(series: readonly SeriesSelection[]): Promise<Map<string, GapRecord[]>> {
-    return this.gapRepo.openSuspectsFor([...new Set(series.map((s) => s.asset.id))], [...new Set(series.map((s) => s.intervalMinutes))]);
+    return this.gapRepo.openSuspectsFor(
+      [...new Set(series.map((s) => s.asset.id))],
+      [...new Set(series.map((s) => s.intervalMinutes))],
+    );
   }
 
   /** Records of the series left FILLING (its claim is ours, so their filler is gone) go back to work. */
@@ -329,7 +377,9 @@ export class BackfillService {
     if (stuck.length === 0) return;
     for (const g of stuck) g.releaseStuck();
     await this.gapRepo.saveAll(stuck);
-    this.logger.warn(`${asset.symbol} ${interval}m: took over ${stuck.length} record(s) left FILLING by a process that stopped`);
+    this.logger.warn(
+      `${asset.symbol} ${interval}m: took over ${stuck.length} record(s) left FILLING by a process that stopped`,
+    );
   }
 
   private async fillSeries(
@@ -347,7 +397,10 @@ export class BackfillService {
       summary.gaps_failed += o.failed;
       summary.total_candles_filled += o.candles;
     };
-    await this.suspects.reroute(asset, records.filter((g) => g.kind === 'suspect' && !g.isResolved));
+    await this.suspects.reroute(
+      asset,
+      records.filter((g) => g.kind === 'suspect' && !g.isResolved),
+    );
     const work = this.work(records, opts);
     summary.gaps_deferred += work.deferred;
     const { from, to } = this.fillWindow(opts);
@@ -370,8 +423,11 @@ export class BackfillService {
     });
     for (const gap of tradesWork) {
       if (budget.exhausted) break; // a record no call was spent on stays as it is
-      opts.progress?.gapStarted(`gap ${gap.id} ${gap.startTs.toISOString().slice(0, 16)}..${gap.endTs.toISOString().slice(0, 16)} from trades`);
-      const fill = async () => tally(await this.trades.fill(asset, gap, budget, (candles) => opts.progress?.page(candles)));
+      opts.progress?.gapStarted(
+        `gap ${gap.id} ${gap.startTs.toISOString().slice(0, 16)}..${gap.endTs.toISOString().slice(0, 16)} from trades`,
+      );
+      const fill = async () =>
+        tally(await this.trades.fill(asset, gap, budget, (candles) => opts.progress?.page(candles)));
       if (!(await this.attempt(asset, interval, [gap], summary, fill))) break;
     }
     await this.collectArchiveGaps(asset, records, summary, true);
@@ -381,7 +437,13 @@ export class BackfillService {
    * Runs one source's fill; a failure marks the records it left FILLING FAILED
    * (with their retry time) and is counted. False when the call budget is spent.
    */
-  private async attempt(asset: Asset, interval: number, records: GapRecord[], summary: BackfillSummary, fill: () => Promise<void>): Promise<boolean> {
+  private async attempt(
+    asset: Asset,
+    interval: number,
+    records: GapRecord[],
+    summary: BackfillSummary,
+    fill: () => Promise<void>,
+  ): Promise<boolean> {
     try {
       await fill();
       return true;
@@ -390,7 +452,7 @@ export class BackfillService {
         // Spent between a call's attempts, or Kraken not answering at all: what it left FILLING goes back as it
         // was (a trades cursor kept), no failure counted against the gap. Unreachable stops the whole run.
         const filling = records.filter((g) => g.status === 'FILLING');
-        for (const g of filling) (e instanceof KrakenUnreachableError ? g.abandonAttempt() : g.releaseStuck());
+        for (const g of filling) e instanceof KrakenUnreachableError ? g.abandonAttempt() : g.releaseStuck();
         await this.gapRepo.saveAll(filling);
         if (e instanceof KrakenUnreachableError) throw e;
         return false;
@@ -410,11 +472,15 @@ export class BackfillService {
    * retry time has come) inside its fill window; OHLC-fillable ones all or
    * none (one request fills them all), trades-fillable ones not split yet.
    */
-  private work(records: readonly GapRecord[], opts: BackfillOptions): { ohlc: GapRecord[]; trades: GapRecord[]; deferred: number } {
+  private work(
+    records: readonly GapRecord[],
+    opts: BackfillOptions,
+  ): { ohlc: GapRecord[]; trades: GapRecord[]; deferred: number } {
     const candidates = records.filter((g) => FILLABLE.has(g.status));
     const due = candidates.filter((g) => this.retry.isDue(g, opts.retryFailed));
     const { from, to } = this.fillWindow(opts);
-    const inWindow = (g: GapRecord) => (from === undefined || toSeconds(g.endTs) >= from) && (to === undefined || toSeconds(g.startTs) <= to);
+    const inWindow = (g: GapRecord) =>
+      (from === undefined || toSeconds(g.endTs) >= from) && (to === undefined || toSeconds(g.startTs) <= to);
     const ohlc = due.filter((g) => g.fillability === 'API_OHLC');
     return {
       ohlc: ohlc.some(inWindow) ? ohlc : [],
@@ -483,11 +549,17 @@ export class BackfillService {
   }
 
   /** ARCHIVE_ONLY records: UNFILLABLE by the API (with the archive that holds them) and on the download list. */
-  private async collectArchiveGaps(asset: Asset, open: GapRecord[], summary: BackfillSummary, mark: boolean): Promise<void> {
+  private async collectArchiveGaps(
+    asset: Asset,
+    open: GapRecord[],
+    summary: BackfillSummary,
+    mark: boolean,
+  ): Promise<void> {
     const archive = toDownload(open);
     for (const g of archive) {
       summary.download_list.push(downloadEntry(asset, g));
-      if (mark && g.status !== 'UNFILLABLE') g.markUnfillable(`older than the OHLC window and trades backfill is off: download ${g.archiveHint}`);
+      if (mark && g.status !== 'UNFILLABLE')
+        g.markUnfillable(`older than the OHLC window and trades backfill is off: download ${g.archiveHint}`);
     }
     summary.gaps_unfillable += archive.length;
     if (mark && archive.length) await this.gapRepo.saveAll(archive);

@@ -78,7 +78,9 @@ export class MarketDataUpdateService {
     const named = request.symbols?.length ? await this.selector.select({ symbols: request.symbols }) : undefined;
     const outside = (named ?? []).filter((s) => !categories.includes(s.asset.category));
     if (outside.length) {
-      throw new SeriesSelectionError(`${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: not among the categories ${categories.join(',')}`);
+      throw new SeriesSelectionError(
+        `${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: not among the categories ${categories.join(',')}`,
+      );
     }
     const details: Record<string, CategoryCounts> = {};
     // Unbounded: it only counts the run's requests.
@@ -90,14 +92,25 @@ export class MarketDataUpdateService {
       details[category] = counts;
       try {
         // The series held (never new ones: an asset nothing is held of is not started here), or the named ones.
-        const listed = named ? named.filter((s) => s.asset.category === category) : await this.selector.select({ category });
+        const listed = named
+          ? named.filter((s) => s.asset.category === category)
+          : await this.selector.select({ category });
         // Archive-only assets (Kraken does not list them) are never asked for: said once, not failed every run.
         const series = listed.filter((s) => !s.asset.archiveOnly);
         const archiveOnly = new Set(listed.filter((s) => s.asset.archiveOnly).map((s) => s.asset.id));
-        if (archiveOnly.size) this.logger.log(`${category}: ${archiveOnly.size} archive-only asset(s) not updated (Kraken does not list them)`);
-        const spans = await this.coverage.spansFor([...new Set(series.map((s) => s.asset.id))], [...new Set(series.map((s) => s.intervalMinutes))]);
+        if (archiveOnly.size)
+          this.logger.log(
+            `${category}: ${archiveOnly.size} archive-only asset(s) not updated (Kraken does not list them)`,
+          );
+        const spans = await this.coverage.spansFor(
+          [...new Set(series.map((s) => s.asset.id))],
+          [...new Set(series.map((s) => s.intervalMinutes))],
+        );
         for (const { asset, intervalMinutes: interval } of series) {
-          const last = (spans.get(seriesKey({ assetId: asset.id, intervalMinutes: interval })) ?? []).reduce((m, s) => Math.max(m, s.to), -Infinity);
+          const last = (spans.get(seriesKey({ assetId: asset.id, intervalMinutes: interval })) ?? []).reduce(
+            (m, s) => Math.max(m, s.to),
+            -Infinity,
+          );
           const fresh = last >= lastClosedCandle(this.clock.nowSeconds(), interval) - interval * 60;
           if (fresh && !force) {
             counts.skipped++;
@@ -122,8 +135,20 @@ export class MarketDataUpdateService {
     };
     // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else partial.
     const anyFailed = summary.total_failed > 0 || processed < categories.length;
-    const status = !anyFailed ? 'success' : summary.total_success + summary.total_unchanged + summary.total_skipped > 0 ? 'partial' : 'failed';
-    return { status, categories_processed: processed, total_categories: categories.length, summary, details, force_update: force, api_calls: calls.used };
+    const status = !anyFailed
+      ? 'success'
+      : summary.total_success + summary.total_unchanged + summary.total_skipped > 0
+        ? 'partial'
+        : 'failed';
+    return {
+      status,
+      categories_processed: processed,
+      total_categories: categories.length,
+      summary,
+      details,
+      force_update: force,
+      api_calls: calls.used,
+    };
   }
 
   /**
@@ -131,28 +156,45 @@ export class MarketDataUpdateService {
    * the claim (waited for: another process may be updating it right now) the coverage is read again: a series
    * that other process brought to its last closed candle meanwhile needs no second request, forced or not.
    */
-  private async updateSeries(asset: Asset, interval: number, seenLastCovered: number, calls: CallBudget): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
+  private async updateSeries(
+    asset: Asset,
+    interval: number,
+    seenLastCovered: number,
+    calls: CallBudget,
+  ): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
     const step = interval * 60;
     const series = { assetId: asset.id, intervalMinutes: interval };
-    const claimed = await this.locks.withSeriesLock(series, async () => {
-      const spans = (await this.coverage.spansFor([asset.id], [interval])).get(seriesKey(series)) ?? [];
-      const lastCovered = spans.reduce((m, s) => Math.max(m, s.to), Number.NEGATIVE_INFINITY);
-      // Another process brought it further while this one waited for the claim: its request did this one's work.
-      if (lastCovered > seenLastCovered && lastCovered >= lastClosedCandle(this.clock.nowSeconds(), interval)) return 'skipped' as const;
-      const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
-      try {
-        const got = await this.ohlc.fetchAndStore(asset, interval, Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)), calls);
-        await this.detector.detect([{ asset, intervalMinutes: interval }]);
-        // Updated means brought forward: coverage now reaches past the last covered candle. Re-asking for the last
-        // closed candle of a series already there (--force) rewrites it, and is "unchanged".
-        const changed = got.proven.some((span) => span.to > lastCovered);
-        return changed ? ('success' as const) : ('unchanged' as const);
-      } catch (e) {
-        if (e instanceof KrakenUnreachableError) throw e;
-        this.logger.warn(`${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`);
-        return 'failed' as const;
-      }
-    }, { waitMs: this.config.backfillClaimWaitMs });
+    const claimed = await this.locks.withSeriesLock(
+      series,
+      async () => {
+        const spans = (await this.coverage.spansFor([asset.id], [interval])).get(seriesKey(series)) ?? [];
+        const lastCovered = spans.reduce((m, s) => Math.max(m, s.to), Number.NEGATIVE_INFINITY);
+        // Another process brought it further while this one waited for the claim: its request did this one's work.
+        if (lastCovered > seenLastCovered && lastCovered >= lastClosedCandle(this.clock.nowSeconds(), interval))
+          return 'skipped' as const;
+        const from = Number.isFinite(lastCovered) ? lastCovered + step : 0;
+        try {
+          const got = await this.ohlc.fetchAndStore(
+            asset,
+            interval,
+            Math.min(from, lastClosedCandle(this.clock.nowSeconds(), interval)),
+            calls,
+          );
+          await this.detector.detect([{ asset, intervalMinutes: interval }]);
+          // Updated means brought forward: coverage now reaches past the last covered candle. Re-asking for the last
+          // closed candle of a series already there (--force) rewrites it, and is "unchanged".
+          const changed = got.proven.some((span) => span.to > lastCovered);
+          return changed ? ('success' as const) : ('unchanged' as const);
+        } catch (e) {
+          if (e instanceof KrakenUnreachableError) throw e;
+          this.logger.warn(
+            `${asset.symbol} ${interval}m: update failed: ${e instanceof Error ? e.message : String(e)}`,
+          );
+          return 'failed' as const;
+        }
+      },
+      { waitMs: this.config.backfillClaimWaitMs },
+    );
     return claimed?.value ?? 'skipped'; // held by another process: it is being updated right now, not by this run
   }
 }

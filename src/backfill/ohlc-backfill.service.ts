@@ -52,7 +52,12 @@ export function checkOhlcRows(rows: readonly OhlcCandle[], intervalMinutes: numb
     const seen = byTs.get(r.ts);
     if (seen) {
       const same =
-        seen.open === r.open && seen.high === r.high && seen.low === r.low && seen.close === r.close && seen.volume === r.volume && seen.count === r.count;
+        seen.open === r.open &&
+        seen.high === r.high &&
+        seen.low === r.low &&
+        seen.close === r.close &&
+        seen.volume === r.volume &&
+        seen.count === r.count;
       if (!same) rejected.set(r.ts, 'duplicate timestamp with different values');
       continue;
     }
@@ -68,9 +73,24 @@ export function checkOhlcRows(rows: readonly OhlcCandle[], intervalMinutes: numb
       emptyTs.push(r.ts);
       continue;
     }
-    candles.push({ ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, vwap: r.vwap, volume: r.volume, trades: r.count });
+    candles.push({
+      ts: r.ts,
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      vwap: r.vwap,
+      volume: r.volume,
+      trades: r.count,
+    });
   }
-  return { candles, lastClosed, empty: emptyTs.length, emptyTs, rejected: [...rejected].map(([ts, reason]) => ({ ts, reason })) };
+  return {
+    candles,
+    lastClosed,
+    empty: emptyTs.length,
+    emptyTs,
+    rejected: [...rejected].map(([ts, reason]) => ({ ts, reason })),
+  };
 }
 
 function impossible(r: OhlcCandle, step: number): string | null {
@@ -142,7 +162,8 @@ export class OhlcBackfillService {
     const suspects = sorted.filter((g) => g.kind === 'suspect');
     // A suspect slot is settled by a stored candle or a count-0 row; a slot the response left out proves nothing.
     const noTrade = emptyTs.map((ts) => ({ from: ts, to: ts }));
-    if (suspects.length) add(outcome, await this.verifySuspects(series, suspects, noTrade, 'OHLC response (count-0 candles)'));
+    if (suspects.length)
+      add(outcome, await this.verifySuspects(series, suspects, noTrade, 'OHLC response (count-0 candles)'));
     return outcome;
   }
 
@@ -152,7 +173,12 @@ export class OhlcBackfillService {
    * (`noTrade`: spans the source shows nobody traded in) → VERIFIED_EMPTY;
    * else back to SUSPECT, still to verify.
    */
-  async verifySuspects(series: SeriesRef, suspects: GapRecord[], noTrade: readonly Span[], source: string): Promise<FillOutcome> {
+  async verifySuspects(
+    series: SeriesRef,
+    suspects: GapRecord[],
+    noTrade: readonly Span[],
+    source: string,
+  ): Promise<FillOutcome> {
     const step = series.intervalMinutes * 60;
     const out: FillOutcome = { candles: 0, filled: 0, partial: 0, verifiedEmpty: 0, failed: 0 };
     const now = this.clock.now();
@@ -181,7 +207,12 @@ export class OhlcBackfillService {
    * over what the response proves — from `from` to its last closed candle,
    * minus slots of rejected rows.
    */
-  async fetchAndStore(asset: Asset, intervalMinutes: number, from: number, budget: CallBudget): Promise<OhlcStoreResult> {
+  async fetchAndStore(
+    asset: Asset,
+    intervalMinutes: number,
+    from: number,
+    budget: CallBudget,
+  ): Promise<OhlcStoreResult> {
     const step = intervalMinutes * 60;
     const now = this.clock.nowSeconds();
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
@@ -193,13 +224,18 @@ export class OhlcBackfillService {
       intervalMinutes,
       now,
     );
-    for (const r of checked.rejected) this.logger.warn(`${asset.symbol} ${intervalMinutes}m OHLC row ${r.ts} rejected: ${r.reason}`);
+    for (const r of checked.rejected)
+      this.logger.warn(`${asset.symbol} ${intervalMinutes}m OHLC row ${r.ts} rejected: ${r.reason}`);
 
     // Write order: candles first (idempotent), coverage after.
     const written = checked.candles.length ? await this.candles.upsert(series, checked.candles, 'api') : 0;
     const proven =
       checked.lastClosed !== null && checked.lastClosed >= oldest
-        ? subtractSpans({ from: oldest, to: checked.lastClosed }, checked.rejected.map((r) => ({ from: r.ts, to: r.ts })), step)
+        ? subtractSpans(
+            { from: oldest, to: checked.lastClosed },
+            checked.rejected.map((r) => ({ from: r.ts, to: r.ts })),
+            step,
+          )
         : [];
     for (const span of proven) {
       await this.coverage.mergeIn(series, span, 'api', (merged) => this.candles.count(series, merged));
@@ -234,7 +270,10 @@ export class OhlcBackfillService {
         g.markPartial(stored, `${source} covered ${coveredSlots} of ${slots(span, step)} interval(s)`);
         out.partial++;
       } else {
-        g.markFailed(`${source} did not reach the gap (nothing proven in ${new Date(span.from * 1000).toISOString()}..)`, this.retry.retryAt(g));
+        g.markFailed(
+          `${source} did not reach the gap (nothing proven in ${new Date(span.from * 1000).toISOString()}..)`,
+          this.retry.retryAt(g),
+        );
         out.failed++;
       }
     }

@@ -3,17 +3,28 @@ import { JobTrigger } from '../common/enums';
 import { GapCounts, JobParams } from '../entities/ingestion-job.entity';
 import { JobRunOutcome, JobRunRecorder, Recorded } from '../jobs/job-run-recorder';
 import { BackfillOptions, BackfillService, BackfillSummary, leftWorkUndone } from './backfill.service';
-import { MarketDataUpdateRequest, MarketDataUpdateResult, MarketDataUpdateService, UpdateProgress } from './market-data-update.service';
+import {
+  MarketDataUpdateRequest,
+  MarketDataUpdateResult,
+  MarketDataUpdateService,
+  UpdateProgress,
+} from './market-data-update.service';
 
 /** A backfill's job counters (filled: candles stored or the span proven empty), for its own job or an ingest's. */
 export function backfillCounts(s: BackfillSummary): GapCounts {
-  return { gapsDetected: s.gaps_detected, gapsFilled: s.gaps_filled + s.gaps_verified_empty, gapsUnfillable: s.gaps_unfillable, apiCalls: s.api_calls };
+  return {
+    gapsDetected: s.gaps_detected,
+    gapsFilled: s.gaps_filled + s.gaps_verified_empty,
+    gapsUnfillable: s.gaps_unfillable,
+    apiCalls: s.api_calls,
+  };
 }
 
 /** One job's outcome for one or several backfills (the scheduled task runs one per tier/interval set). */
 export function backfillOutcome(...runs: BackfillSummary[]): JobRunOutcome {
   const counts: GapCounts = { gapsDetected: 0, gapsFilled: 0, gapsUnfillable: 0, apiCalls: 0 };
-  for (const c of runs.map(backfillCounts)) for (const k of Object.keys(counts) as Array<keyof GapCounts>) counts[k] += c[k];
+  for (const c of runs.map(backfillCounts))
+    for (const k of Object.keys(counts) as Array<keyof GapCounts>) counts[k] += c[k];
   return { counts, incomplete: runs.some(leftWorkUndone) };
 }
 
@@ -24,7 +35,9 @@ export function updateOutcome(r: MarketDataUpdateResult): JobRunOutcome {
 
 /** The flags a run was given, as a job's params hold them (unset ones left out). */
 function flags(given: Record<string, string | number | boolean | undefined>): NonNullable<JobParams['flags']> {
-  return Object.fromEntries(Object.entries(given).filter((e): e is [string, string | number | boolean] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(given).filter((e): e is [string, string | number | boolean] => e[1] !== undefined),
+  );
 }
 
 /**
@@ -60,10 +73,18 @@ export class RecordedRunsService {
     );
   }
 
-  updateMarketData(trigger: JobTrigger, request: MarketDataUpdateRequest, onProgress?: (p: UpdateProgress) => void): Promise<Recorded<MarketDataUpdateResult>> {
+  updateMarketData(
+    trigger: JobTrigger,
+    request: MarketDataUpdateRequest,
+    onProgress?: (p: UpdateProgress) => void,
+  ): Promise<Recorded<MarketDataUpdateResult>> {
     const { categories, force, symbols } = request;
     return this.recorder.record(
-      { kind: 'update-market-data', trigger, params: { symbols: symbols && [...symbols], flags: flags({ categories: categories.join(','), force }) } },
+      {
+        kind: 'update-market-data',
+        trigger,
+        params: { symbols: symbols && [...symbols], flags: flags({ categories: categories.join(','), force }) },
+      },
       () => this.updater.update(request, onProgress),
       updateOutcome,
     );

@@ -13,9 +13,13 @@ describe('TradeCandleBuilder', () => {
       { time: t0 + 59.999, price: 9, volume: 1 },
       { time: t0 + 60, price: 11, volume: 2 }, // next minute
     ]);
-    expect(done).toEqual([{ ts: t0, open: 10, high: 12, low: 9, close: 9, volume: 5, vwap: (10 + 36 + 9) / 5, trades: 3 }]);
+    expect(done).toEqual([
+      { ts: t0, open: 10, high: 12, low: 9, close: 9, volume: 5, vwap: (10 + 36 + 9) / 5, trades: 3 },
+    ]);
     expect(b.pendingTs).toBe(t0 + 60);
-    expect(b.flush()).toEqual([{ ts: t0 + 60, open: 11, high: 11, low: 11, close: 11, volume: 2, vwap: 11, trades: 1 }]);
+    expect(b.flush()).toEqual([
+      { ts: t0 + 60, open: 11, high: 11, low: 11, close: 11, volume: 2, vwap: 11, trades: 1 },
+    ]);
     expect(b.flush()).toEqual([]);
   });
 
@@ -48,7 +52,10 @@ describe('TradeCandleBuilder', () => {
     const b = new TradeCandleBuilder(60);
     const candles = [...b.add(trades), ...b.flush()];
     expect(candles.reduce((n, c) => n + c.trades, 0)).toBe(trades.length);
-    expect(candles.reduce((v, c) => v + c.volume, 0)).toBeCloseTo(trades.reduce((v, t) => v + t.volume, 0), 9);
+    expect(candles.reduce((v, c) => v + c.volume, 0)).toBeCloseTo(
+      trades.reduce((v, t) => v + t.volume, 0),
+      9,
+    );
     for (const c of candles) {
       expect(c.ts % 3600).toBe(0);
       expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
@@ -73,9 +80,9 @@ describe('TradeCandleBuilder against Kraken’s own candles', () => {
     // The recorded trades start mid-hour 15:00 and end mid-hour 17:00: only 16:00 is whole.
     const hour = Date.UTC(2020, 11, 5, 16) / 1000;
     const mine = built.find((c) => c.ts === hour)!;
-    const theirs = (ohlcBody.result.XXBTZUSD as Array<[number, string, string, string, string, string, string, number]>).find(
-      (r) => r[0] === hour,
-    )!;
+    const theirs = (
+      ohlcBody.result.XXBTZUSD as Array<[number, string, string, string, string, string, string, number]>
+    ).find((r) => r[0] === hour)!;
     expect(mine.open).toBe(Number(theirs[1]));
     expect(mine.high).toBe(Number(theirs[2]));
     expect(mine.low).toBe(Number(theirs[3]));

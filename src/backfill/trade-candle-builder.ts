@@ -33,7 +33,8 @@ export class TradeCandleBuilder {
     for (const t of trades) {
       const ts = Math.floor(t.time / this.step) * this.step;
       const c = this.current;
-      if (c && ts < c.ts) throw new RangeError(`trade at ${t.time} is older than the candle at ${c.ts}: trades must be in time order`);
+      if (c && ts < c.ts)
+        throw new RangeError(`trade at ${t.time} is older than the candle at ${c.ts}: trades must be in time order`);
       if (!c || ts !== c.ts) {
         if (c) done.push(this.finish(c));
         this.current = {

@@ -37,7 +37,12 @@ export class TradesBackfillService {
   ) {}
 
   /** `onPage`: told of each page turned into candles, with the candles it completed (progress). */
-  async fill(asset: Asset, gap: GapRecord, budget: CallBudget, onPage: (candles: number) => void = () => undefined): Promise<FillOutcome> {
+  async fill(
+    asset: Asset,
+    gap: GapRecord,
+    budget: CallBudget,
+    onPage: (candles: number) => void = () => undefined,
+  ): Promise<FillOutcome> {
     const interval = gap.intervalMinutes;
     const step = interval * 60;
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: interval };
@@ -77,7 +82,9 @@ export class TradesBackfillService {
       const provenTo = done || pending === null ? end : pending - step;
       if (completed.length) await this.candles.upsert(series, completed, 'trades'); // candles first, coverage after
       if (provenTo >= provenFrom) {
-        await this.coverage.mergeIn(series, { from: provenFrom, to: provenTo }, 'trades', (merged) => this.candles.count(series, merged));
+        await this.coverage.mergeIn(series, { from: provenFrom, to: provenTo }, 'trades', (merged) =>
+          this.candles.count(series, merged),
+        );
         provenFrom = provenTo + step;
       }
       if (done) break;
@@ -94,7 +101,8 @@ export class TradesBackfillService {
     }
     gap.cursor = null;
     // The trades history now spans the record: a suspect is settled by what it held there, a gap by coverage.
-    if (gap.kind === 'suspect') return this.ohlc.verifySuspects(series, [gap], [{ from: start, to: end }], 'Trades history');
+    if (gap.kind === 'suspect')
+      return this.ohlc.verifySuspects(series, [gap], [{ from: start, to: end }], 'Trades history');
     return this.ohlc.recheck(series, [gap], 'Trades history');
   }
 }

@@ -15,7 +15,10 @@ interface UpdateOptions extends JsonOption {
   symbols?: string[];
 }
 
-@Command({ name: 'update-market-data', description: 'bring the held series of the categories (or of --symbols) up to the last closed candle (OHLC)' })
+@Command({
+  name: 'update-market-data',
+  description: 'bring the held series of the categories (or of --symbols) up to the last closed candle (OHLC)',
+})
 export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   constructor(
     private readonly runs: RecordedRunsService,
@@ -26,8 +29,13 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
 
   protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
     const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
-    const result = await this.runs.updateMarketData('cli', { categories, force: o.force ?? false, symbols: o.symbols }, (p) =>
-      this.cliLogger.log(`${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`),
+    const result = await this.runs.updateMarketData(
+      'cli',
+      { categories, force: o.force ?? false, symbols: o.symbols },
+      (p) =>
+        this.cliLogger.log(
+          `${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`,
+        ),
     );
     const s = result.summary;
     const text = [
@@ -35,15 +43,29 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
       `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${countsText({ success: s.total_success, unchanged: s.total_unchanged, failed: s.total_failed, skipped: s.total_skipped })}`,
       renderTable(
         ['category', 'updated', 'unchanged', 'failed', 'fresh', 'error'],
-        Object.entries(result.details).map(([c, d]) => [c, d.success, d.unchanged, d.failed, d.skipped, d.error ?? null]),
+        Object.entries(result.details).map(([c, d]) => [
+          c,
+          d.success,
+          d.unchanged,
+          d.failed,
+          d.skipped,
+          d.error ?? null,
+        ]),
       ),
     ].join('\n');
     return { exitCode: result.status === 'success' ? EXIT_OK : EXIT_INCOMPLETE, result, text };
   }
 
-  @Option({ flags: '--categories <list>', description: `comma-separated: ${ASSET_CATEGORIES.join(', ')} (default UPDATE_CATEGORIES: all)` })
+  @Option({
+    flags: '--categories <list>',
+    description: `comma-separated: ${ASSET_CATEGORIES.join(', ')} (default UPDATE_CATEGORIES: all)`,
+  })
   parseCategories(v: string): AssetCategory[] {
-    const list = v.split(',').map((s) => s.trim()).filter(Boolean).map((c) => parseCategory(c, '--categories'));
+    const list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((c) => parseCategory(c, '--categories'));
     if (!list.length) throw new UsageError('--categories: give at least one category');
     return list;
   }

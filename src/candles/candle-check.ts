@@ -7,9 +7,17 @@ import { SeriesRef } from '../common/series';
  * OHLC, trades): positive prices, low <= open, close <= high, volume >= 0.
  * A code (the archive parser's reject reason) and a detail, or null.
  */
-export function valueProblem(open: number, high: number, low: number, close: number, volume: number): { code: string; detail: string } | null {
-  if (!(open > 0 && high > 0 && low > 0 && close > 0)) return { code: 'non_positive_price', detail: 'prices must be > 0' };
-  if (!(low <= open && open <= high && low <= close && close <= high)) return { code: 'ohlc_inconsistent', detail: 'need low <= open, close <= high' };
+export function valueProblem(
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+): { code: string; detail: string } | null {
+  if (!(open > 0 && high > 0 && low > 0 && close > 0))
+    return { code: 'non_positive_price', detail: 'prices must be > 0' };
+  if (!(low <= open && open <= high && low <= close && close <= high))
+    return { code: 'ohlc_inconsistent', detail: 'need low <= open, close <= high' };
   if (!(volume >= 0)) return { code: 'negative_volume', detail: 'volume < 0' };
   return null;
 }
@@ -22,10 +30,17 @@ export function checkCandle(series: SeriesRef, c: Candle): void {
 
 function candleProblem(series: SeriesRef, c: Candle): string | undefined {
   if (!Number.isSafeInteger(c.ts)) return 'ts must be integer epoch seconds';
-  if (c.ts % (series.intervalMinutes * 60) !== 0) return `ts is not aligned to the ${series.intervalMinutes}-minute interval`;
+  if (c.ts % (series.intervalMinutes * 60) !== 0)
+    return `ts is not aligned to the ${series.intervalMinutes}-minute interval`;
   // Each field by name, not a loop over keys: this runs once per stored candle and keyed access was a
   // measured share of a bulk load.
-  if (!(Number.isFinite(c.open) && Number.isFinite(c.high) && Number.isFinite(c.low) && Number.isFinite(c.close) && Number.isFinite(c.volume))) {
+  if (!(
+    Number.isFinite(c.open) &&
+    Number.isFinite(c.high) &&
+    Number.isFinite(c.low) &&
+    Number.isFinite(c.close) &&
+    Number.isFinite(c.volume)
+  )) {
     const key = (['open', 'high', 'low', 'close', 'volume'] as const).find((k) => !Number.isFinite(c[k]))!;
     return `${key} is not a finite number (${c[key]})`;
   }

@@ -19,7 +19,6 @@ export interface StoredCandle extends Candle {
   source: CandleSource;
 }
 
-
 export interface StoredExtent {
   first: number;
   last: number;

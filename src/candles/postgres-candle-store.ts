@@ -2,9 +2,26 @@ import { Logger } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { BulkAssetLock } from '../database/bulk-asset-lock';
-import { BinaryCopyStream, bytesField, float8, int4, nullField, timestamptz, tupleStart } from '../database/binary-copy';
+import {
+  BinaryCopyStream,
+  bytesField,
+  float8,
+  int4,
+  nullField,
+  timestamptz,
+  tupleStart,
+} from '../database/binary-copy';
 import { CandleSource } from '../common/enums';
-import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, StoredCandle, StoredExtent } from './candle-store';
+import {
+  Candle,
+  CandleBucket,
+  CandleBulkWriter,
+  CandleStore,
+  CandleStoreHealth,
+  isNativeBucket,
+  StoredCandle,
+  StoredExtent,
+} from './candle-store';
 import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
 import { SeriesRef, Span } from '../common/series';
@@ -50,7 +67,8 @@ export class PostgresCandleStore extends CandleStore {
 
   async ensureSchema(): Promise<void> {
     const [row] = await this.query<{ t: string | null }>('ensure schema', `SELECT to_regclass('candles')::text AS t`);
-    if (!row?.t) throw new CandleStoreError('candle store (postgres): table candles is missing: run `candlekeep migrate`');
+    if (!row?.t)
+      throw new CandleStoreError('candle store (postgres): table candles is missing: run `candlekeep migrate`');
   }
 
   async upsert(series: SeriesRef, candles: readonly Candle[], source: CandleSource): Promise<number> {
@@ -148,8 +166,19 @@ export class PostgresCandleStore extends CandleStore {
   }
 
   async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
-    if (!isNativeBucket(bucketSeconds)) throw new CandleStoreError(`candle store (postgres): bucket of ${bucketSeconds} s does not divide a day`);
-    const rows = await this.query<{ b: string; open: number; high: number; low: number; close: number; volume: number; trades: string; vwap: number | null; n: number }>(
+    if (!isNativeBucket(bucketSeconds))
+      throw new CandleStoreError(`candle store (postgres): bucket of ${bucketSeconds} s does not divide a day`);
+    const rows = await this.query<{
+      b: string;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+      trades: string;
+      vwap: number | null;
+      n: number;
+    }>(
       'aggregate',
       `SELECT (extract(epoch FROM ts)::bigint / $5) * $5 AS b,
               (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low, (array_agg(close ORDER BY ts DESC))[1] AS close,
@@ -172,7 +201,11 @@ export class PostgresCandleStore extends CandleStore {
   }
 
   async deleteRange(series: SeriesRef, span: Span): Promise<number> {
-    const result = await this.query<unknown>('delete', `WITH d AS (DELETE FROM candles WHERE ${IN_SPAN} RETURNING 1) SELECT count(*) AS n FROM d`, spanParams(series, span));
+    const result = await this.query<unknown>(
+      'delete',
+      `WITH d AS (DELETE FROM candles WHERE ${IN_SPAN} RETURNING 1) SELECT count(*) AS n FROM d`,
+      spanParams(series, span),
+    );
     return Number((result[0] as { n: string } | undefined)?.n ?? 0);
   }
 
@@ -220,12 +253,14 @@ class PostgresBulkWriter implements CandleBulkWriter {
     if (this.copy?.error) throw wrap('bulk write', this.copy.error);
     checkCandle(this.series, candle);
     if (this.mode === 'undecided') return this.decide(candle.ts).then(() => this.write(candle));
-    if (this.mode === 'direct' && candle.ts <= this.lastTs) return this.switchToStaging().then(() => this.write(candle));
+    if (this.mode === 'direct' && candle.ts <= this.lastTs)
+      return this.switchToStaging().then(() => this.write(candle));
     const copy = this.copy!;
     this.encode(copy, candle);
     this.written++;
     if (candle.ts > this.lastTs) this.lastTs = candle.ts;
-    if (!copy.fits(TUPLE_BYTES)) return copy.reserve(TUPLE_BYTES).catch((e: unknown) => Promise.reject(wrap('bulk write', e)));
+    if (!copy.fits(TUPLE_BYTES))
+      return copy.reserve(TUPLE_BYTES).catch((e: unknown) => Promise.reject(wrap('bulk write', e)));
   }
 
   async commit(): Promise<number> {
@@ -246,7 +281,9 @@ class PostgresBulkWriter implements CandleBulkWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     await this.copy?.destroy();
-    await this.client.query('ROLLBACK').catch((e: Error) => this.logger.warn(`rollback of a bulk write failed: ${e.message}`));
+    await this.client
+      .query('ROLLBACK')
+      .catch((e: Error) => this.logger.warn(`rollback of a bulk write failed: ${e.message}`));
     await this.close();
   }
 
@@ -259,7 +296,9 @@ class PostgresBulkWriter implements CandleBulkWriter {
     if (rows[0]?.taken) await this.startStaging();
     else {
       this.mode = 'direct';
-      this.startCopy(`COPY candles (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`);
+      this.startCopy(
+        `COPY candles (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`,
+      );
     }
   }
 
@@ -277,7 +316,9 @@ class PostgresBulkWriter implements CandleBulkWriter {
          vwap float8, volume float8, trades integer, source text, seq bigint GENERATED ALWAYS AS IDENTITY
        ) ON COMMIT DROP`,
     );
-    this.startCopy(`COPY candle_staging (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`);
+    this.startCopy(
+      `COPY candle_staging (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`,
+    );
   }
 
   private async mergeStaging(): Promise<void> {

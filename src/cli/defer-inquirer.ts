@@ -1,7 +1,15 @@
 import Module, { createRequire } from 'node:module';
 
 /** The names inquirer 8 exports: the stand-in defines the same (src/cli/defer-inquirer.spec.ts checks them). */
-export const INQUIRER_EXPORTS = ['prompts', 'Separator', 'ui', 'createPromptModule', 'prompt', 'registerPrompt', 'restoreDefaultPrompts'] as const;
+export const INQUIRER_EXPORTS = [
+  'prompts',
+  'Separator',
+  'ui',
+  'createPromptModule',
+  'prompt',
+  'registerPrompt',
+  'restoreDefaultPrompts',
+] as const;
 
 /**
  * nest-commander requires inquirer as it loads, for question sets (interactive prompts), which no candlekeep
@@ -20,6 +28,7 @@ export function deferInquirer(): void {
     if (require.cache[id] === standIn) delete require.cache[id];
     return requireAsNestCommander('inquirer') as Record<string, unknown>;
   };
-  for (const name of INQUIRER_EXPORTS) Object.defineProperty(standIn.exports, name, { enumerable: true, get: () => real()[name] });
+  for (const name of INQUIRER_EXPORTS)
+    Object.defineProperty(standIn.exports, name, { enumerable: true, get: () => real()[name] });
   require.cache[id] = standIn;
 }

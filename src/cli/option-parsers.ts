@@ -1,5 +1,16 @@
 import { UsageError } from '../common/errors';
-import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, isJobKind, JOB_KINDS, JobKind, Tier, TIERS } from '../common/enums';
+import {
+  ASSET_CATEGORIES,
+  AssetCategory,
+  INTERVALS,
+  IntervalMinutes,
+  isInterval,
+  isJobKind,
+  JOB_KINDS,
+  JobKind,
+  Tier,
+  TIERS,
+} from '../common/enums';
 
 /** Interval aliases accepted beside decimal minutes. */
 export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
@@ -17,7 +28,10 @@ export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
 
 /** Shared parsers for CLI flags: each throws UsageError (exit 2) naming the flag and value. */
 export function parseIntervals(value: string, flag = '--intervals'): IntervalMinutes[] {
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of ${INTERVALS.join(', ')}`);
   return parts.map((p) => {
     // Decimal minutes or an alias only: Number() would also take "0x3c", "6e1" or " 60 ".
@@ -34,24 +48,34 @@ export function parseIntervals(value: string, flag = '--intervals'): IntervalMin
 
 export function parseInterval(value: string, flag = '--interval'): IntervalMinutes {
   const [one, ...rest] = parseIntervals(value, flag);
-  if (rest.length > 0 || one === undefined) throw new UsageError(`${flag}: expected one interval, got ${JSON.stringify(value)}`);
+  if (rest.length > 0 || one === undefined)
+    throw new UsageError(`${flag}: expected one interval, got ${JSON.stringify(value)}`);
   return one;
 }
 
 /** `--symbols BTC-USD,XBTUSD,…`: any accepted symbol form, resolved later against the catalog. */
 export function parseSymbols(value: string, flag = '--symbols'): string[] {
-  const list = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+  const list = [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (!list.length) throw new UsageError(`${flag}: give at least one symbol (BTC-USD, XBTUSD, XXBTZUSD or XBT/USD)`);
   return list;
 }
 
 /** Help text of every `--symbols` flag. */
-export const SYMBOLS_FLAG_HELP = 'comma-separated symbols, any accepted form (BTC-USD, BTC-USD-SPOT, XBTUSD, XXBTZUSD, XBT/USD)';
+export const SYMBOLS_FLAG_HELP =
+  'comma-separated symbols, any accepted form (BTC-USD, BTC-USD-SPOT, XBTUSD, XXBTZUSD, XBT/USD)';
 
 export function parseTier(value: string, flag = '--tier'): Tier {
   const t = value.trim().toUpperCase();
   const normalized = /^\d$/.test(t) ? `TIER${t}` : t;
-  if (!(TIERS as readonly string[]).includes(normalized)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${TIERS.join(', ')}`);
+  if (!(TIERS as readonly string[]).includes(normalized))
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${TIERS.join(', ')}`);
   return normalized as Tier;
 }
 
@@ -71,7 +95,8 @@ export const MAX_DAYS = 36_500;
 
 export function parseRatio(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a number between 0 and 1`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a number between 0 and 1`);
   return n;
 }
 
@@ -83,20 +108,28 @@ export function parseDate(value: string, flag: string): Date {
   const v = value.trim();
   const d = /^\d{9,11}$/.test(v)
     ? new Date(Number(v) * 1000)
-    : new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
+    : new Date(
+        /^\d{4}-\d{2}-\d{2}$/.test(v)
+          ? `${v}T00:00:00Z`
+          : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)
+            ? `${v}Z`
+            : v,
+      );
   if (Number.isNaN(d.getTime())) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO-8601 date`);
   return d;
 }
 
 export function parseCategory(value: string, flag = '--category'): AssetCategory {
   const c = value.trim().toLowerCase();
-  if (!(ASSET_CATEGORIES as readonly string[]).includes(c)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
+  if (!(ASSET_CATEGORIES as readonly string[]).includes(c))
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${ASSET_CATEGORIES.join(', ')}`);
   return c as AssetCategory;
 }
 
 export function parseJobKind(value: string, flag = '--kind'): JobKind {
   const k = value.trim().toLowerCase();
-  if (!isJobKind(k)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a job kind; use ${JOB_KINDS.join(', ')}`);
+  if (!isJobKind(k))
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a job kind; use ${JOB_KINDS.join(', ')}`);
   return k;
 }
 
@@ -104,6 +137,7 @@ export const LIST_FORMATS = ['table', 'json', 'csv'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
 
 export function parseListFormat(value: string, flag = '--format'): ListFormat {
-  if (!(LIST_FORMATS as readonly string[]).includes(value)) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${LIST_FORMATS.join(', ')}`);
+  if (!(LIST_FORMATS as readonly string[]).includes(value))
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${LIST_FORMATS.join(', ')}`);
   return value as ListFormat;
 }

@@ -13,7 +13,11 @@ import { HELP_FILE } from './cli-help';
  */
 async function main(): Promise<void> {
   process.env.CANDLEKEEP_NO_DATABASE = '1';
-  const app = await CommandFactory.createWithoutRunning(CliModule, { logger: false, cliName: 'candlekeep', abortOnError: false });
+  const app = await CommandFactory.createWithoutRunning(CliModule, {
+    logger: false,
+    cliName: 'candlekeep',
+    abortOnError: false,
+  });
   try {
     const root = (app.get(CommandRunnerService) as unknown as { commander: Command }).commander;
     root.name('candlekeep');

@@ -5,6 +5,9 @@ export function csvCell(v: string | number | boolean | null): string {
 }
 
 /** A header line and one line per row, each ending in a newline. */
-export function renderCsvRows(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>): string {
+export function renderCsvRows(
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>,
+): string {
   return [headers.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 }

@@ -15,7 +15,15 @@ export const JOB_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'PARTIAL', 'FAIL
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** What a job row records: an archive ingest, or a run of the gap fillers or of a maintenance task. */
-export const JOB_KINDS = ['ingest', 'backfill', 'update-market-data', 'cleanup', 'validate', 'report', 'recover-stale-jobs'] as const;
+export const JOB_KINDS = [
+  'ingest',
+  'backfill',
+  'update-market-data',
+  'cleanup',
+  'validate',
+  'report',
+  'recover-stale-jobs',
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export function isJobKind(s: string): s is JobKind {
   return (JOB_KINDS as readonly string[]).includes(s);
@@ -50,7 +58,14 @@ export type GapStatus = (typeof GAP_STATUSES)[number];
  */
 export const CLOSED_GAP_STATUSES: readonly GapStatus[] = ['FILLED', 'VERIFIED_EMPTY', 'MERGED'];
 /** Open: a hole to fill or a suspect span to verify; counted against completeness. */
-export const OPEN_GAP_STATUSES: readonly GapStatus[] = ['DETECTED', 'SUSPECT', 'FILLING', 'PARTIAL', 'FAILED', 'UNFILLABLE'];
+export const OPEN_GAP_STATUSES: readonly GapStatus[] = [
+  'DETECTED',
+  'SUSPECT',
+  'FILLING',
+  'PARTIAL',
+  'FAILED',
+  'UNFILLABLE',
+];
 /**
  * The records of the ledger: open ones and IGNORED ones (a span a user chose not
  * to fill still stands for its span, counted apart). For kind `gap` their union

@@ -10,7 +10,11 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * the work stops at its next safe point and leaves everything resumable. A second signal exits at once, as
  * Node would have without this. The handlers are removed when the work ends.
  */
-export async function interruptible<T>(logger: Logger, stopping: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(
+  logger: Logger,
+  stopping: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

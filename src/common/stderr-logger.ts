@@ -12,7 +12,13 @@ export function logLevelsFor(level: LogLevelName): LogLevel[] {
   return ORDER.slice(0, ORDER.indexOf(mapped) + 1);
 }
 
-const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /** Colour only for a person at a terminal: never into a file or pipe, never with NO_COLOR (https://no-color.org). */
 export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {

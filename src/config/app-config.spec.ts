@@ -79,7 +79,9 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['QUESTDB_ILP', 'QUESTDB_PG_URL']);
     expect((error as ConfigError).message).toContain('QUESTDB_ILP="": required when CANDLE_STORE=questdb');
-    expect(() => loadConfig({ CANDLE_STORE: 'questdb', QUESTDB_ILP: 'http::addr=q:9000;' })).toThrow(/QUESTDB_PG_URL="": required/);
+    expect(() => loadConfig({ CANDLE_STORE: 'questdb', QUESTDB_ILP: 'http::addr=q:9000;' })).toThrow(
+      /QUESTDB_PG_URL="": required/,
+    );
   });
 
   const QUESTDB_STORE = { CANDLE_STORE: 'questdb', QUESTDB_PG_URL: 'postgres://admin:quest@127.0.0.1:8812/qdb' };
@@ -100,7 +102,9 @@ describe('loadConfig', () => {
   );
 
   it('explains why a tcp:: ILP string is refused', () => {
-    expect(() => loadConfig({ ...QUESTDB_STORE, QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' })).toThrow(/gives no write acknowledgement; use http:: or https::/);
+    expect(() => loadConfig({ ...QUESTDB_STORE, QUESTDB_ILP: 'tcp::addr=127.0.0.1:9009;' })).toThrow(
+      /gives no write acknowledgement; use http:: or https::/,
+    );
   });
 
   it('leaves QUESTDB_ILP unparsed while the postgres store is used (parsing loads the QuestDB client)', () => {

@@ -67,7 +67,8 @@ const CRON_VALIDATION = {
     defaultMessage: (args?: { value?: unknown }) => cronProblem(String(args?.value ?? '')) ?? 'not a cron expression',
   },
 };
-const cron = (value: unknown, fallback: string) => (value === undefined || value === '' ? fallback : String(value).trim());
+const cron = (value: unknown, fallback: string) =>
+  value === undefined || value === '' ? fallback : String(value).trim();
 
 export interface BackfillSet {
   tier: string;
@@ -78,7 +79,10 @@ export interface BackfillSet {
 function toBackfillSets({ value }: { value: unknown }): unknown {
   if (value === undefined || value === '') return [{ tier: 'TIER1', intervals: [60, 1440] }];
   const sets: BackfillSet[] = [];
-  for (const part of String(value).split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of String(value)
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
     if (!m) return value;
     const intervals = m[2]!.split(',').map(Number);
@@ -88,7 +92,16 @@ function toBackfillSets({ value }: { value: unknown }): unknown {
   return sets;
 }
 
-export const KRAKEN_ENDPOINTS = ['Time', 'SystemStatus', 'Assets', 'AssetPairs', 'Ticker', 'OHLC', 'Trades', 'Depth'] as const;
+export const KRAKEN_ENDPOINTS = [
+  'Time',
+  'SystemStatus',
+  'Assets',
+  'AssetPairs',
+  'Ticker',
+  'OHLC',
+  'Trades',
+  'Depth',
+] as const;
 export type KrakenEndpointName = (typeof KRAKEN_ENDPOINTS)[number];
 
 /**
@@ -99,7 +112,10 @@ function toEndpointNumbers(min: number, max: number) {
   return ({ value }: { value: unknown }): unknown => {
     if (value === undefined || value === '') return {};
     const out: Partial<Record<KrakenEndpointName, number>> = {};
-    for (const part of String(value).split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of String(value)
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const m = /^([A-Za-z]+)=(\d{1,10})$/.exec(part);
       const endpoint = KRAKEN_ENDPOINTS.find((e) => e.toLowerCase() === m?.[1]?.toLowerCase());
       const n = Number(m?.[2]);
@@ -171,7 +187,9 @@ export class AppConfig {
   /** The QuestDB candle table (one per deployment sharing a QuestDB; the tests use one per test database). */
   @Env('QUESTDB_TABLE')
   @Transform(({ value }) => (value === undefined || value === '' ? ASSETPRICE : value))
-  @Matches(TABLE_NAME_RE, { message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)' })
+  @Matches(TABLE_NAME_RE, {
+    message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)',
+  })
   questdbTable = ASSETPRICE;
 
   /** Rows per ILP/HTTP request of an upsert (one QuestDB transaction each); a bulk load is one streamed request. */
@@ -192,7 +210,10 @@ export class AppConfig {
 
   @Env('KRAKEN_API_URL')
   @Transform(({ value }) => (value === undefined || value === '' ? 'https://api.kraken.com' : value))
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
   krakenApiUrl = 'https://api.kraken.com';
 
   @Env('KRAKEN_RPS')
@@ -250,7 +271,11 @@ export class AppConfig {
   @Transform(toEndpointNumbers(1, 600_000))
   @ValidateBy({
     name: 'endpointTimeouts',
-    validator: { validate: isEndpointMap, defaultMessage: () => `must look like Trades=10000,OHLC=20000 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 1..600000 ms)` },
+    validator: {
+      validate: isEndpointMap,
+      defaultMessage: () =>
+        `must look like Trades=10000,OHLC=20000 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 1..600000 ms)`,
+    },
   })
   krakenEndpointTimeoutsMs: Partial<Record<KrakenEndpointName, number>> = {};
 
@@ -259,7 +284,10 @@ export class AppConfig {
   @Transform(toEndpointNumbers(0, 100))
   @ValidateBy({
     name: 'endpointRetries',
-    validator: { validate: isEndpointMap, defaultMessage: () => `must look like Trades=2,OHLC=5 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 0..100)` },
+    validator: {
+      validate: isEndpointMap,
+      defaultMessage: () => `must look like Trades=2,OHLC=5 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 0..100)`,
+    },
   })
   krakenEndpointRetries: Partial<Record<KrakenEndpointName, number>> = {};
 
@@ -319,7 +347,10 @@ export class AppConfig {
   @Env('ALERT_WEBHOOK_URL')
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
   alertWebhookUrl?: string;
 
   @Env('CRON_BACKFILL')
@@ -436,8 +467,17 @@ export class AppConfig {
   staleJobMinutes = 5;
 
   @Env('UPDATE_CATEGORIES')
-  @Transform(({ value }) => (value === undefined || value === '' ? ['crypto', 'forex', 'stock', 'commodity'] : String(value).split(',').map((s) => s.trim().toLowerCase())))
-  @IsIn(['crypto', 'forex', 'stock', 'commodity'], { each: true, message: 'must be a comma list of crypto, forex, stock, commodity' })
+  @Transform(({ value }) =>
+    value === undefined || value === ''
+      ? ['crypto', 'forex', 'stock', 'commodity']
+      : String(value)
+          .split(',')
+          .map((s) => s.trim().toLowerCase()),
+  )
+  @IsIn(['crypto', 'forex', 'stock', 'commodity'], {
+    each: true,
+    message: 'must be a comma list of crypto, forex, stock, commodity',
+  })
   updateCategories: string[] = ['crypto', 'forex', 'stock', 'commodity'];
 
   @Env('TIERS_FILE')
@@ -480,7 +520,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     try {
       loadTiersFile(resolve(config.tiersFile));
     } catch (e) {
-      problems.push({ variable: 'TIERS_FILE', value: env.TIERS_FILE, problem: (e as Error).message.replace(/^TIERS_FILE=\S+: /, '') });
+      problems.push({
+        variable: 'TIERS_FILE',
+        value: env.TIERS_FILE,
+        problem: (e as Error).message.replace(/^TIERS_FILE=\S+: /, ''),
+      });
     }
   }
   if (problems.length > 0) {

@@ -22,7 +22,8 @@ const FIELDS = [
  */
 export function cronProblem(expression: string): string | null {
   const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 5 && parts.length !== 6) return `expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${parts.length}`;
+  if (parts.length !== 5 && parts.length !== 6)
+    return `expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got ${parts.length}`;
   const whole = validateCronExpression(expression);
   if (whole.valid) return null;
   const fields = parts.length === 6 ? FIELDS : FIELDS.slice(1);
@@ -31,7 +32,9 @@ export function cronProblem(expression: string): string | null {
     if (alone.valid) continue;
     const field = fields[i]!;
     const range = /Field value \((.*)\) is out of range/.exec(alone.error?.message ?? '');
-    return range ? `${field.name} ${range[1]} out of range ${field.min}-${field.max}` : `${field.name} ${JSON.stringify(parts[i])}: ${alone.error?.message ?? 'invalid'}`;
+    return range
+      ? `${field.name} ${range[1]} out of range ${field.min}-${field.max}`
+      : `${field.name} ${JSON.stringify(parts[i])}: ${alone.error?.message ?? 'invalid'}`;
   }
   return whole.error?.message ?? 'not a cron expression';
 }

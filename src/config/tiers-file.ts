@@ -20,7 +20,9 @@ export function loadTiersFile(file: string): Map<string, Tier> {
   const map = new Map<string, Tier>();
   for (const [base, tier] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof tier !== 'string' || !(TIERS as readonly string[]).includes(tier)) {
-      throw new ConfigError(`TIERS_FILE=${JSON.stringify(file)}: ${base} has tier ${JSON.stringify(tier)}, expected one of ${TIERS.join(', ')}`);
+      throw new ConfigError(
+        `TIERS_FILE=${JSON.stringify(file)}: ${base} has tier ${JSON.stringify(tier)}, expected one of ${TIERS.join(', ')}`,
+      );
     }
     map.set(base.toUpperCase(), tier as Tier);
   }

@@ -162,9 +162,14 @@ export function textFieldBytes(s: string | null): number {
  * by `decode` (called once per tuple, reading its fields in order). COPY takes
  * no bind parameters: build the query with the literal helpers below.
  */
-export async function copyOut<T>(client: PoolClient, query: string, decode: (tuple: BinaryTupleReader) => T): Promise<T[]> {
+export async function copyOut<T>(
+  client: PoolClient,
+  query: string,
+  decode: (tuple: BinaryTupleReader) => T,
+): Promise<T[]> {
   const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`))) chunks.push(chunk as Buffer);
+  for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`)))
+    chunks.push(chunk as Buffer);
   const reader = new BinaryTupleReader(Buffer.concat(chunks));
   const out: T[] = [];
   while (reader.next()) out.push(decode(reader));

@@ -18,7 +18,8 @@ export class BulkAssetLock {
     const ids = [...new Set(assetIds)];
     const { rowCount } = await client.query('SELECT 1 FROM assets WHERE id = ANY($1::int[]) FOR KEY SHARE', [ids]);
     const found = rowCount ?? 0;
-    if (found === ids.length && (await this.allowed(client))) await client.query('SET LOCAL session_replication_role = replica');
+    if (found === ids.length && (await this.allowed(client)))
+      await client.query('SET LOCAL session_replication_role = replica');
     return found;
   }
 

@@ -26,7 +26,8 @@ export class DatabaseConnection implements OnApplicationShutdown {
 
   /** The state database's URL (the entry points probe DATABASE_URL before Nest starts: see preflightDatabase). */
   resolveUrl(): Promise<string> {
-    this.url ??= this.config.databaseUrl !== undefined ? Promise.resolve(this.config.databaseUrl) : this.startEmbedded();
+    this.url ??=
+      this.config.databaseUrl !== undefined ? Promise.resolve(this.config.databaseUrl) : this.startEmbedded();
     return this.url;
   }
 

@@ -39,7 +39,11 @@ function cause(e: unknown): string {
  * exponential backoff (1 s, 2 s, 4 s … capped at 30 s), for a server that
  * starts before its database.
  */
-export async function probeDatabase(url: string, retries: number, log: (m: string) => void = () => undefined): Promise<void> {
+export async function probeDatabase(
+  url: string,
+  retries: number,
+  log: (m: string) => void = () => undefined,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     try {
@@ -49,7 +53,8 @@ export async function probeDatabase(url: string, retries: number, log: (m: strin
     } catch (e) {
       await client.end().catch(() => undefined);
       const why = cause(e);
-      if (attempt >= retries) throw new DatabaseUnreachableError(`cannot connect to ${redactUrl(url)}: ${why}`, { cause: e });
+      if (attempt >= retries)
+        throw new DatabaseUnreachableError(`cannot connect to ${redactUrl(url)}: ${why}`, { cause: e });
       const delay = Math.min(30_000, 1000 * 2 ** attempt);
       log(`cannot connect to ${redactUrl(url)} (${why}); retrying in ${delay} ms (${attempt + 1}/${retries})`);
       await new Promise((r) => setTimeout(r, delay));
@@ -58,6 +63,9 @@ export async function probeDatabase(url: string, retries: number, log: (m: strin
 }
 
 /** The entry points' check before Nest starts: DATABASE_URL, when set, must answer (the embedded one is started later). */
-export async function preflightDatabase(config: { databaseUrl?: string; databaseConnectRetries: number }, log?: (m: string) => void): Promise<void> {
+export async function preflightDatabase(
+  config: { databaseUrl?: string; databaseConnectRetries: number },
+  log?: (m: string) => void,
+): Promise<void> {
   if (config.databaseUrl !== undefined) await probeDatabase(config.databaseUrl, config.databaseConnectRetries, log);
 }

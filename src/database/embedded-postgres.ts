@@ -135,7 +135,9 @@ export class EmbeddedPostgres {
       if (!isAlive(pid)) return undefined;
       await sleep(100);
     }
-    throw new DatabaseError(`PostgreSQL pid ${pid} holds ${this.dataDir} but does not accept connections on port ${port}`);
+    throw new DatabaseError(
+      `PostgreSQL pid ${pid} holds ${this.dataDir} but does not accept connections on port ${port}`,
+    );
   }
 
   private async canConnect(port: number): Promise<boolean> {
@@ -185,8 +187,8 @@ export class EmbeddedPostgres {
     const binaries = await platformBinaries();
     const runAs = await this.postgresOsUser();
     this.log('stopping embedded PostgreSQL');
-    await execFileAsync(binaries.pg_ctl, ['stop', '-w', '-m', 'fast', '-D', this.dataDir], runAs ?? {}).catch((e: Error) =>
-      this.log(`pg_ctl stop: ${e.message}`),
+    await execFileAsync(binaries.pg_ctl, ['stop', '-w', '-m', 'fast', '-D', this.dataDir], runAs ?? {}).catch(
+      (e: Error) => this.log(`pg_ctl stop: ${e.message}`),
     );
   }
 
@@ -295,7 +297,9 @@ async function platformBinaries(): Promise<PlatformBinaries> {
   try {
     return (await import(name)) as PlatformBinaries;
   } catch (e) {
-    throw new DatabaseError(`embedded PostgreSQL binaries ${name} are not installed: ${(e as Error).message}`, { cause: e });
+    throw new DatabaseError(`embedded PostgreSQL binaries ${name} are not installed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

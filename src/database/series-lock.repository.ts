@@ -44,7 +44,11 @@ export class SeriesLockRepository {
    * past the wait. Ingest, backfill and update-market-data all claim a series
    * before writing its candles, so one process writes a series at a time.
    */
-  async withSeriesLock<T>(series: SeriesKey, fn: (claim: SeriesClaim) => Promise<T>, opts: ClaimOptions = {}): Promise<{ value: T } | undefined> {
+  async withSeriesLock<T>(
+    series: SeriesKey,
+    fn: (claim: SeriesClaim) => Promise<T>,
+    opts: ClaimOptions = {},
+  ): Promise<{ value: T } | undefined> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const held: string[] = [];
@@ -61,23 +65,29 @@ export class SeriesLockRepository {
       };
       return { value: await fn(claim) };
     } finally {
-      for (const key of held.reverse()) await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+      for (const key of held.reverse())
+        await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
       await runner.release();
     }
   }
 
   private async take(runner: QueryRunner, key: string, waitMs: number): Promise<boolean> {
     if (waitMs <= 0) {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key])) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
+        key,
+      ])) as Array<{ locked: boolean }>;
       return locked;
     }
     // lock_timeout bounds the wait (0 = none); 55P03 is "lock not available" after it.
-    await runner.query(`SELECT set_config('lock_timeout', $1, false)`, [Number.isFinite(waitMs) ? `${Math.ceil(waitMs)}ms` : '0']);
+    await runner.query(`SELECT set_config('lock_timeout', $1, false)`, [
+      Number.isFinite(waitMs) ? `${Math.ceil(waitMs)}ms` : '0',
+    ]);
     try {
       await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
       return true;
     } catch (e) {
-      const code = (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
+      const code =
+        (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
       if (code === '55P03') return false;
       throw e;
     } finally {

@@ -101,7 +101,12 @@ describe('GapRecord transitions', () => {
     const g = gap();
     g.markVerifiedEmpty(t1, 'OHLC response spans it with no trades');
     expect(g.isResolved).toBe(true);
-    for (const act of [() => g.startFilling(), () => g.markFailed('x'), () => g.markPartial(1, 'x'), () => g.ignore(t1, 'x')]) {
+    for (const act of [
+      () => g.startFilling(),
+      () => g.markFailed('x'),
+      () => g.markPartial(1, 'x'),
+      () => g.ignore(t1, 'x'),
+    ]) {
       expect(act).toThrow(StateTransitionError);
     }
   });

@@ -89,7 +89,8 @@ export class FileIngestionRecord {
 
   /** PROCESSING → COMPLETED. Refuses counts that lose rows: read = ingested + rejected. */
   complete(counts: FileCounts): void {
-    if (this.status !== 'PROCESSING') throw new StateTransitionError(`file ${this.path} is ${this.status}, not PROCESSING`);
+    if (this.status !== 'PROCESSING')
+      throw new StateTransitionError(`file ${this.path} is ${this.status}, not PROCESSING`);
     if (counts.rowsRead !== counts.rowsIngested + counts.rowsRejected) {
       throw new StateTransitionError(
         `file ${this.path}: rows_read ${counts.rowsRead} != ingested ${counts.rowsIngested} + rejected ${counts.rowsRejected}`,

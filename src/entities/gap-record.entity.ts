@@ -100,7 +100,8 @@ export class GapRecord {
    * attempt is not counted — unless a page had already moved its cursor, which is kept (PARTIAL, resumable).
    */
   abandonAttempt(): void {
-    if (this.status !== 'FILLING' || this.before === null) throw new StateTransitionError(`gap ${this.id} is ${this.status}, not an attempt to abandon`);
+    if (this.status !== 'FILLING' || this.before === null)
+      throw new StateTransitionError(`gap ${this.id} is ${this.status}, not an attempt to abandon`);
     if (this.cursor !== this.before.cursor) {
       this.releaseStuck();
     } else {
@@ -114,7 +115,9 @@ export class GapRecord {
   markFilled(candles: number, now: Date): void {
     this.assertOpen('mark filled');
     if (!(candles > 0)) {
-      throw new StateTransitionError(`gap ${this.id}: ${candles} candles cannot mark it FILLED (use markVerifiedEmpty)`);
+      throw new StateTransitionError(
+        `gap ${this.id}: ${candles} candles cannot mark it FILLED (use markVerifiedEmpty)`,
+      );
     }
     this.candlesFilled += candles;
     this.status = 'FILLED';
@@ -169,7 +172,8 @@ export class GapRecord {
   /** A user chose not to fill it: it keeps standing for its span, counted apart. */
   ignore(now: Date, reason: string): void {
     this.assertOpen('ignore');
-    if (this.status === 'FILLING') throw new StateTransitionError(`gap ${this.id} is being filled; cannot ignore it now`);
+    if (this.status === 'FILLING')
+      throw new StateTransitionError(`gap ${this.id} is being filled; cannot ignore it now`);
     if (!reason) throw new StateTransitionError(`gap ${this.id}: IGNORED needs a reason`);
     this.status = 'IGNORED';
     this.reason = reason;
@@ -178,8 +182,15 @@ export class GapRecord {
 
   /** Back to work: an IGNORED, UNFILLABLE or FAILED record (attempts and backoff reset), or a verified-empty suspect. */
   reopen(): void {
-    const reopenable = this.status === 'IGNORED' || this.status === 'UNFILLABLE' || this.status === 'FAILED' || (this.kind === 'suspect' && this.status === 'VERIFIED_EMPTY');
-    if (!reopenable) throw new StateTransitionError(`gap ${this.id} is ${this.status}; only IGNORED, UNFILLABLE, FAILED records and verified suspects can be reopened`);
+    const reopenable =
+      this.status === 'IGNORED' ||
+      this.status === 'UNFILLABLE' ||
+      this.status === 'FAILED' ||
+      (this.kind === 'suspect' && this.status === 'VERIFIED_EMPTY');
+    if (!reopenable)
+      throw new StateTransitionError(
+        `gap ${this.id} is ${this.status}; only IGNORED, UNFILLABLE, FAILED records and verified suspects can be reopened`,
+      );
     this.status = this.initialStatus;
     this.reason = null;
     this.lastError = null;

@@ -33,7 +33,10 @@ export const JOB_COUNTERS = [
 ] as const;
 export type JobCounter = (typeof JOB_COUNTERS)[number];
 /** The counters of a backfill, whether a job of its own or the second half of an ingest. */
-export type GapCounts = Record<Extract<JobCounter, 'gapsDetected' | 'gapsFilled' | 'gapsUnfillable' | 'apiCalls'>, number>;
+export type GapCounts = Record<
+  Extract<JobCounter, 'gapsDetected' | 'gapsFilled' | 'gapsUnfillable' | 'apiCalls'>,
+  number
+>;
 
 const counter = (name: string) => ({ name, type: 'bigint' as const, default: 0, transformer: bigintNumber });
 
@@ -140,7 +143,10 @@ export class IngestionJob {
 
   /** A RUNNING job whose heartbeat is older than `staleAfterMs` was abandoned (crash, kill -9). */
   isStale(now: Date, staleAfterMs: number): boolean {
-    return this.status === 'RUNNING' && (this.heartbeatAt === null || now.getTime() - this.heartbeatAt.getTime() > staleAfterMs);
+    return (
+      this.status === 'RUNNING' &&
+      (this.heartbeatAt === null || now.getTime() - this.heartbeatAt.getTime() > staleAfterMs)
+    );
   }
 
   /** Resumable: interrupted or partly done; a resume skips the files already completed. */

@@ -28,7 +28,9 @@ describe('fillability', () => {
       { from: w, to: w + 5 * H, fillability: 'API_OHLC' },
     ]);
     expect(route({ from: w, to: w }, now, 60, true)).toEqual([{ from: w, to: w, fillability: 'API_OHLC' }]);
-    expect(route({ from: w - H, to: w - H }, now, 60, true)).toEqual([{ from: w - H, to: w - H, fillability: 'API_TRADES' }]);
+    expect(route({ from: w - H, to: w - H }, now, 60, true)).toEqual([
+      { from: w - H, to: w - H, fillability: 'API_TRADES' },
+    ]);
   });
 
   it('names the member and quarterly archives for an archive-only gap', () => {

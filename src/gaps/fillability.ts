@@ -64,6 +64,7 @@ export function archiveHint(altname: string, intervalMinutes: number, gap: Span)
       y++;
     }
   }
-  if (quarters.length > 4) return `${member} in Kraken_OHLCVT.zip (full history; spans ${quarters.length} quarters from ${quarters[0]})`;
+  if (quarters.length > 4)
+    return `${member} in Kraken_OHLCVT.zip (full history; spans ${quarters.length} quarters from ${quarters[0]})`;
   return `${member} in ${quarters.join(', ')}`;
 }

@@ -148,8 +148,10 @@ export class GapChangeWriter {
       if (this.copy) await this.copy.end();
       this.copy = null;
       // Resolutions first: a record re-spanned to a start that a resolved one held must not collide with it.
-      for (let i = 0; i < changes.resolve.length; i += UPDATE_CHUNK) await this.updateAll(changes.resolve.slice(i, i + UPDATE_CHUNK));
-      for (let i = 0; i < changes.update.length; i += UPDATE_CHUNK) await this.updateAll(changes.update.slice(i, i + UPDATE_CHUNK));
+      for (let i = 0; i < changes.resolve.length; i += UPDATE_CHUNK)
+        await this.updateAll(changes.resolve.slice(i, i + UPDATE_CHUNK));
+      for (let i = 0; i < changes.update.length; i += UPDATE_CHUNK)
+        await this.updateAll(changes.update.slice(i, i + UPDATE_CHUNK));
       await this.runner.commitTransaction();
     } catch (e) {
       await this.abort();

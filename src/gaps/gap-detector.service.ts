@@ -106,7 +106,9 @@ export class GapDetectorService {
         return await this.detectOnce(series, opts);
       } catch (e) {
         if (attempt >= 5 || !isOpenGapConflict(e)) throw e;
-        this.logger.debug(`gap records changed by another process while detecting; detecting again (attempt ${attempt + 1})`);
+        this.logger.debug(
+          `gap records changed by another process while detecting; detecting again (attempt ${attempt + 1})`,
+        );
       }
     }
   }
@@ -135,7 +137,10 @@ export class GapDetectorService {
         const from = alignUp(opts.expectFrom, intervalMinutes * 60);
         const known = starts.get(key);
         if (known !== undefined && known <= from) continue;
-        if (known !== undefined) this.logger.log(`${asset.symbol} ${intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`);
+        if (known !== undefined)
+          this.logger.log(
+            `${asset.symbol} ${intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`,
+          );
         extended.push({ assetId: asset.id, intervalMinutes, from });
         starts.set(key, from);
       }
@@ -147,7 +152,9 @@ export class GapDetectorService {
       // A series held but not expected yet (coverage written before it was) is expected from its coverage on,
       // as the migration that introduced expected series did; one held by nothing gets the default window.
       const covered = coverage.get(key) ?? [];
-      const from = covered.length ? Math.min(...covered.map((c) => c.from)) : this.defaultWindowStart(now, intervalMinutes, opts);
+      const from = covered.length
+        ? Math.min(...covered.map((c) => c.from))
+        : this.defaultWindowStart(now, intervalMinutes, opts);
       fresh.push({ assetId: asset.id, intervalMinutes, from });
       starts.set(key, from);
     }
@@ -167,7 +174,9 @@ export class GapDetectorService {
         const window = this.expectedWindow(starts.get(key)!, covered, now, intervalMinutes);
         const step = intervalMinutes * 60;
         const routed = window
-          ? subtractSpans(window, covered, step).flatMap((g) => route(g, now, intervalMinutes, this.config.tradesBackfill))
+          ? subtractSpans(window, covered, step).flatMap((g) =>
+              route(g, now, intervalMinutes, this.config.tradesBackfill),
+            )
           : [];
         const plan = reconcileGaps({
           routed,
@@ -178,7 +187,11 @@ export class GapDetectorService {
           create: (span, like) => this.newGap(asset, intervalMinutes, span, nowDate, like),
           archiveHint: (span) => archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
-        for (const line of plan.log) (opts.dryRun ? this.logger.debug : this.logger.log).call(this.logger, `${asset.symbol} ${intervalMinutes}m: ${line}`);
+        for (const line of plan.log)
+          (opts.dryRun ? this.logger.debug : this.logger.log).call(
+            this.logger,
+            `${asset.symbol} ${intervalMinutes}m: ${line}`,
+          );
         const detection: SeriesDetection = {
           asset,
           intervalMinutes,
@@ -232,7 +245,12 @@ export class GapDetectorService {
   }
 
   /** Settles a record whose span is now covered: FILLED, or VERIFIED_EMPTY when the store holds no candle there (a no-trade span). */
-  private async resolveCovered(asset: Asset, intervalMinutes: number, gap: GapRecord, into: SeriesDetection): Promise<void> {
+  private async resolveCovered(
+    asset: Asset,
+    intervalMinutes: number,
+    gap: GapRecord,
+    into: SeriesDetection,
+  ): Promise<void> {
     const span = { from: toSeconds(gap.startTs), to: toSeconds(gap.endTs) };
     const candles = await this.candles.count({ assetId: asset.id, symbol: asset.symbol, intervalMinutes }, span);
     // An ignored span covered since (an archive loaded) is filled like any other: its IGNORED no longer applies.
@@ -268,7 +286,9 @@ export class GapDetectorService {
     gap.detectedAt = now;
     gap.resolvedAt = like?.resolvedAt ?? null;
     gap.archiveHint =
-      span.fillability === 'ARCHIVE_ONLY' ? archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span) : null;
+      span.fillability === 'ARCHIVE_ONLY'
+        ? archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span)
+        : null;
     return gap;
   }
 }

@@ -10,7 +10,12 @@ const T = 1_700_000_000 - (1_700_000_000 % H);
 const at = (h: number) => T + h * H;
 let nextId = 1;
 
-function record(fromH: number, toH: number, fillability: Fillability = 'API_TRADES', status: GapStatus = 'DETECTED'): GapRecord {
+function record(
+  fromH: number,
+  toH: number,
+  fillability: Fillability = 'API_TRADES',
+  status: GapStatus = 'DETECTED',
+): GapRecord {
   const g = new GapRecord();
   g.id = nextId++;
   g.assetId = 1;
@@ -33,8 +38,14 @@ function record(fromH: number, toH: number, fillability: Fillability = 'API_TRAD
   return g;
 }
 
-const routed = (...spans: Array<[number, number, Fillability]>): RoutedSpan[] => spans.map(([f, t, fillability]) => ({ from: at(f), to: at(t), fillability }));
-const hours = (g: GapRecord) => [(g.startTs.getTime() / 1000 - T) / H, (g.endTs.getTime() / 1000 - T) / H, g.fillability, g.status];
+const routed = (...spans: Array<[number, number, Fillability]>): RoutedSpan[] =>
+  spans.map(([f, t, fillability]) => ({ from: at(f), to: at(t), fillability }));
+const hours = (g: GapRecord) => [
+  (g.startTs.getTime() / 1000 - T) / H,
+  (g.endTs.getTime() / 1000 - T) / H,
+  g.fillability,
+  g.status,
+];
 
 function plan(spans: RoutedSpan[], existing: GapRecord[], covered: Span[] = []): ReconcilePlan {
   return reconcileGaps({
@@ -161,11 +172,13 @@ describe('reconcileGaps', () => {
           if (g.id === undefined) g.id = nextId++;
           return g;
         });
-        const bySpan = ledger.map((g) => `${g.startTs.getTime() / 1000}-${g.endTs.getTime() / 1000}-${g.fillability}`).sort();
+        const bySpan = ledger
+          .map((g) => `${g.startTs.getTime() / 1000}-${g.endTs.getTime() / 1000}-${g.fillability}`)
+          .sort();
         expect(bySpan).toEqual(spans.map((s) => `${s.from}-${s.to}-${s.fillability}`).sort());
-        expect(ledger.reduce((n, g) => n + slots({ from: g.startTs.getTime() / 1000, to: g.endTs.getTime() / 1000 }, H), 0)).toBe(
-          spans.reduce((n, s) => n + slots(s, H), 0),
-        );
+        expect(
+          ledger.reduce((n, g) => n + slots({ from: g.startTs.getTime() / 1000, to: g.endTs.getTime() / 1000 }, H), 0),
+        ).toBe(spans.reduce((n, s) => n + slots(s, H), 0));
       }
     }
   });

@@ -65,7 +65,9 @@ const fmt = (s: Span) => `${toDate(s.from).toISOString()}..${toDate(s.to).toISOS
 export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
   const { stepSeconds: step, now } = input;
   const plan: ReconcilePlan = { update: [], insert: [], covered: [], merged: [], ledger: [], log: [] };
-  const existing = isSorted(input.existing) ? input.existing : [...input.existing].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
+  const existing = isSorted(input.existing)
+    ? input.existing
+    : [...input.existing].sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
   // The common cases in O(n): a series seen for the first time, and one whose records still match its spans.
   if (existing.length === 0) {
     for (const f of input.routed) {
@@ -134,7 +136,10 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
     // A part of the keeper's old span that is still uncovered but now outside its span went to another record.
     for (const moved of subtractSpans(before, [f], step)) {
       const to = keeperOf.find((k) => k.record !== keeper && intersect(k.span, moved));
-      if (to) plan.log.push(`gap ${keeper.id} handed ${fmt(moved)} to gap ${to.record.id === undefined ? '(new)' : to.record.id}`);
+      if (to)
+        plan.log.push(
+          `gap ${keeper.id} handed ${fmt(moved)} to gap ${to.record.id === undefined ? '(new)' : to.record.id}`,
+        );
     }
   }
 
@@ -158,7 +163,8 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
 }
 
 function isSorted(records: readonly GapRecord[]): boolean {
-  for (let i = 1; i < records.length; i++) if (records[i - 1]!.startTs.getTime() > records[i]!.startTs.getTime()) return false;
+  for (let i = 1; i < records.length; i++)
+    if (records[i - 1]!.startTs.getTime() > records[i]!.startTs.getTime()) return false;
   return true;
 }
 

@@ -28,6 +28,11 @@ export class GapRetryPolicy {
 
   /** Whether a gap may be worked on now: anything but a FAILED gap still waiting for its retry time. */
   isDue(gap: GapRecord, force = false): boolean {
-    return force || gap.status !== 'FAILED' || gap.nextAttemptAt === null || gap.nextAttemptAt.getTime() <= this.clock.now().getTime();
+    return (
+      force ||
+      gap.status !== 'FAILED' ||
+      gap.nextAttemptAt === null ||
+      gap.nextAttemptAt.getTime() <= this.clock.now().getTime()
+    );
   }
 }

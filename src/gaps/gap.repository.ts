@@ -6,7 +6,15 @@ import { BinaryTupleReader, copyOut, intArrayLiteral, textArrayLiteral } from '.
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { withPooledClient } from '../database/pooled-client';
 import { GapRecord } from '../entities/gap-record.entity';
-import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus, LEDGER_GAP_STATUSES, OPEN_GAP_STATUSES, Tier } from '../common/enums';
+import {
+  CLOSED_GAP_STATUSES,
+  Fillability,
+  GapKind,
+  GapStatus,
+  LEDGER_GAP_STATUSES,
+  OPEN_GAP_STATUSES,
+  Tier,
+} from '../common/enums';
 import { GapChangeWriter } from './gap-change-writer';
 import { SeriesKey, seriesKey } from '../common/series';
 
@@ -95,7 +103,10 @@ export class GapRepository {
 
   /** Every suspect record of a series whatever its status (already flagged spans are not flagged again). */
   async suspectsOf(series: SeriesKey): Promise<GapRecord[]> {
-    return this.repo.find({ where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, kind: 'suspect' }, order: { startTs: 'ASC' } });
+    return this.repo.find({
+      where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, kind: 'suspect' },
+      order: { startTs: 'ASC' },
+    });
   }
 
   private async bySeries(
@@ -122,7 +133,8 @@ export class GapRepository {
       list.push(g);
     }
     // Oldest first within each series (sorted here: no server-side sort of every row).
-    for (const list of out.values()) if (list.length > 1) list.sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
+    for (const list of out.values())
+      if (list.length > 1) list.sort((a, b) => a.startTs.getTime() - b.startTs.getTime());
     return out;
   }
 
@@ -138,7 +150,9 @@ export class GapRepository {
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction();
       await this.assetLock.lock(client, assetIds);
-      this.idSequence ??= (await client.query<{ s: string }>(`SELECT pg_get_serial_sequence('gap_records', 'id') AS s`)).rows[0]!.s;
+      this.idSequence ??= (
+        await client.query<{ s: string }>(`SELECT pg_get_serial_sequence('gap_records', 'id') AS s`)
+      ).rows[0]!.s;
       return new GapChangeWriter(runner, client, this.dataSource, this.idSequence);
     } catch (e) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -161,7 +175,10 @@ export class GapRepository {
 
   /** The records of a series being filled. */
   fillingOf(series: SeriesKey): Promise<GapRecord[]> {
-    return this.repo.find({ where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, status: 'FILLING' }, order: { startTs: 'ASC' } });
+    return this.repo.find({
+      where: { assetId: series.assetId, intervalMinutes: series.intervalMinutes, status: 'FILLING' },
+      order: { startTs: 'ASC' },
+    });
   }
 
   /** A new (unsaved) record. */
@@ -207,11 +224,20 @@ export class GapRepository {
     if (filter.assetIds?.length) q.andWhere('g.asset_id IN (:...assetIds)', { assetIds: filter.assetIds });
     if (filter.limit) q.limit(filter.limit);
     const { entities, raw } = await q.getRawAndEntities<{ a_symbol: string; a_altname: string | null; a_tier: Tier }>();
-    return entities.map((gap, i) => ({ gap, symbol: raw[i]!.a_symbol, altname: raw[i]!.a_altname, tier: raw[i]!.a_tier }));
+    return entities.map((gap, i) => ({
+      gap,
+      symbol: raw[i]!.a_symbol,
+      altname: raw[i]!.a_altname,
+      tier: raw[i]!.a_tier,
+    }));
   }
 
   /** Gap and suspect records of the series (the ledger's always; closed ones too when asked, e.g. for timelines). */
-  async gapSpans(assetIds: readonly number[], intervals: readonly number[], includeResolved: boolean): Promise<GapSpanRow[]> {
+  async gapSpans(
+    assetIds: readonly number[],
+    intervals: readonly number[],
+    includeResolved: boolean,
+  ): Promise<GapSpanRow[]> {
     if (assetIds.length === 0 || intervals.length === 0) return [];
     // Unordered (a server-side sort of every row spills to disk); callers group by series and sort there.
     return withPooledClient(this.dataSource, (client) =>

@@ -20,8 +20,30 @@ const ACTIONS = ['list', 'ignore', 'reopen'] as const;
 const table = (gaps: readonly GapView[]) =>
   gaps.length
     ? renderTable(
-        ['id', 'symbol', 'interval', 'kind', 'start', 'end', 'missing', 'fillability', 'status', 'hint / error / reason'],
-        gaps.map((g) => [g.id, g.symbol, g.interval, g.kind, g.start_ts, g.end_ts, g.missing_intervals, g.fillability, g.status, g.archive_hint ?? g.last_error ?? g.reason]),
+        [
+          'id',
+          'symbol',
+          'interval',
+          'kind',
+          'start',
+          'end',
+          'missing',
+          'fillability',
+          'status',
+          'hint / error / reason',
+        ],
+        gaps.map((g) => [
+          g.id,
+          g.symbol,
+          g.interval,
+          g.kind,
+          g.start_ts,
+          g.end_ts,
+          g.missing_intervals,
+          g.fillability,
+          g.status,
+          g.archive_hint ?? g.last_error ?? g.reason,
+        ]),
       )
     : 'no gap records match';
 
@@ -37,7 +59,8 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
 
   protected async execute(params: string[], options: GapsOptions): Promise<CommandOutcome> {
     const [action = 'list', ...rest] = params;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`gaps: unknown action ${JSON.stringify(action)}; use ${ACTIONS.join(', ')}`);
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`gaps: unknown action ${JSON.stringify(action)}; use ${ACTIONS.join(', ')}`);
     if (action === 'list') {
       if (rest.length) throw new UsageError(`gaps list takes no arguments, got ${rest.join(' ')}`);
       const gaps = await this.gaps.list({
@@ -55,7 +78,8 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
       return Number(r);
     });
     if (action === 'ignore') {
-      if (!options.reason?.trim()) throw new UsageError('gaps ignore: --reason TEXT is required (it is shown wherever the record is)');
+      if (!options.reason?.trim())
+        throw new UsageError('gaps ignore: --reason TEXT is required (it is shown wherever the record is)');
       const gaps = await this.gaps.ignore(ids, options.reason.trim());
       return this.ok({ total: gaps.length, gaps }, table(gaps));
     }
@@ -79,21 +103,32 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
     return parseIntervals(v);
   }
 
-  @Option({ flags: '--status <list>', description: `list: comma-separated statuses (${GAP_STATUSES.join(', ')}), "open" or "all"` })
+  @Option({
+    flags: '--status <list>',
+    description: `list: comma-separated statuses (${GAP_STATUSES.join(', ')}), "open" or "all"`,
+  })
   parseStatus(v: string): readonly GapStatus[] {
     const out: GapStatus[] = [];
-    for (const part of v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+    for (const part of v
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean)) {
       if (part === 'ALL') out.push(...GAP_STATUSES);
       else if (part === 'OPEN') out.push(...OPEN_GAP_STATUSES);
       else if ((GAP_STATUSES as readonly string[]).includes(part)) out.push(part as GapStatus);
-      else throw new UsageError(`--status: ${JSON.stringify(part)} is not one of ${GAP_STATUSES.join(', ')}, open, all`);
+      else
+        throw new UsageError(`--status: ${JSON.stringify(part)} is not one of ${GAP_STATUSES.join(', ')}, open, all`);
     }
     return [...new Set(out)];
   }
 
-  @Option({ flags: '--kind <kind>', description: `list: only ${GAP_KINDS.join(' or ')} records (suspect: covered spans whose "no trades" is contradicted)` })
+  @Option({
+    flags: '--kind <kind>',
+    description: `list: only ${GAP_KINDS.join(' or ')} records (suspect: covered spans whose "no trades" is contradicted)`,
+  })
   parseKind(v: string): GapKind {
-    if (!(GAP_KINDS as readonly string[]).includes(v)) throw new UsageError(`--kind: ${JSON.stringify(v)} is not one of ${GAP_KINDS.join(', ')}`);
+    if (!(GAP_KINDS as readonly string[]).includes(v))
+      throw new UsageError(`--kind: ${JSON.stringify(v)} is not one of ${GAP_KINDS.join(', ')}`);
     return v as GapKind;
   }
 

@@ -10,4 +10,3 @@ export class GapStateError extends CandlekeepError {
   readonly code = 'GAP_STATE';
   readonly kind = 'usage' as const;
 }
-

@@ -40,7 +40,13 @@ export class GapsService {
     private readonly clock: Clock,
   ) {}
 
-  async list(filter: { tier?: Tier; intervals?: number[]; symbols?: readonly string[]; statuses: readonly GapStatus[]; kinds?: readonly GapKind[] }): Promise<GapView[]> {
+  async list(filter: {
+    tier?: Tier;
+    intervals?: number[];
+    symbols?: readonly string[];
+    statuses: readonly GapStatus[];
+    kinds?: readonly GapKind[];
+  }): Promise<GapView[]> {
     const { symbols, ...rest } = filter;
     const assetIds = symbols?.length ? (await this.catalog.resolveAll(symbols)).map((a) => a.id) : undefined;
     return (await this.gaps.list({ ...rest, assetIds })).map(view);
@@ -65,7 +71,8 @@ export class GapsService {
       try {
         transition(g);
       } catch (e) {
-        if (e instanceof StateTransitionError) throw new GapStateError(`cannot ${action} gap ${g.id}: ${e.message}`, { cause: e });
+        if (e instanceof StateTransitionError)
+          throw new GapStateError(`cannot ${action} gap ${g.id}: ${e.message}`, { cause: e });
         throw e;
       }
     }

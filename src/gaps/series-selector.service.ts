@@ -39,14 +39,17 @@ export class SeriesSelectorService {
     const named = choice.symbols?.length ? await this.named(choice) : undefined;
     const assets = named ?? (await this.assets.findAll({ tier: choice.tier, category: choice.category, active: true }));
     const intervals = choice.intervals?.length ? [...new Set(choice.intervals)].sort((a, b) => a - b) : undefined;
-    if (intervals && (named || choice.newSeries)) return assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })));
+    if (intervals && (named || choice.newSeries))
+      return assets.flatMap((asset) => intervals.map((intervalMinutes) => ({ asset, intervalMinutes })));
     const heldOf = new Map<number, number[]>();
     for (const s of await this.series.heldOf(assets.map((a) => a.id))) {
       if (intervals && !intervals.includes(s.intervalMinutes)) continue;
       heldOf.set(s.assetId, [...(heldOf.get(s.assetId) ?? []), s.intervalMinutes]);
     }
     // In the assets' order (by symbol), each asset's intervals ascending.
-    const held = assets.flatMap((asset) => (heldOf.get(asset.id) ?? []).map((intervalMinutes) => ({ asset, intervalMinutes })));
+    const held = assets.flatMap((asset) =>
+      (heldOf.get(asset.id) ?? []).map((intervalMinutes) => ({ asset, intervalMinutes })),
+    );
     const empty = (named ?? []).filter((a) => !held.some((s) => s.asset.id === a.id));
     if (empty.length) {
       const names = empty.map((a) => a.symbol).join(',');
@@ -61,8 +64,10 @@ export class SeriesSelectorService {
   private async named(choice: SeriesChoice): Promise<Asset[]> {
     const assets = await this.catalog.resolveAll(choice.symbols ?? []);
     for (const a of assets) {
-      if (choice.tier && a.tier !== choice.tier) throw new SeriesSelectionError(`${a.symbol} is ${a.tier}, not ${choice.tier}`);
-      if (choice.category && a.category !== choice.category) throw new SeriesSelectionError(`${a.symbol} is ${a.category}, not ${choice.category}`);
+      if (choice.tier && a.tier !== choice.tier)
+        throw new SeriesSelectionError(`${a.symbol} is ${a.tier}, not ${choice.tier}`);
+      if (choice.category && a.category !== choice.category)
+        throw new SeriesSelectionError(`${a.symbol} is ${a.category}, not ${choice.category}`);
     }
     return assets;
   }

@@ -79,7 +79,9 @@ export class SuspectService {
           const part = intersect(r, c);
           if (!part) return [];
           const reason = `${r.missing} candle(s) missing in a row inside the file while the candles around hold ~${r.tradesPerCandle} trades each`;
-          return [{ ...part, reason: slots(part, step) === r.missing ? reason : `${reason} (the part the file covers)` }];
+          return [
+            { ...part, reason: slots(part, step) === r.missing ? reason : `${reason} (the part the file covers)` },
+          ];
         }),
       ),
       existing,
@@ -100,7 +102,9 @@ export class SuspectService {
       if (!routed || routed.fillability === g.fillability) continue;
       g.fillability = routed.fillability;
       g.archiveHint =
-        routed.fillability === 'ARCHIVE_ONLY' ? archiveHint(asset.altname ?? asset.nativeSymbol, g.intervalMinutes, { from: start, to: toSeconds(g.endTs) }) : null;
+        routed.fillability === 'ARCHIVE_ONLY'
+          ? archiveHint(asset.altname ?? asset.nativeSymbol, g.intervalMinutes, { from: start, to: toSeconds(g.endTs) })
+          : null;
       changed.push(g);
     }
     if (changed.length) await this.gaps.saveAll(changed);
@@ -145,8 +149,13 @@ export class SuspectService {
     const coarseCover = mergeSpans((await this.coverage.listForSeries(coarse)).map(rangeSpan), sC);
     const fineFlags: SuspectSpan[] = [];
     const coarseFlags: SuspectSpan[] = [];
-    for (const s of mergeSpans(spans.map((x) => ({ from: alignDown(x.from, sC), to: alignDown(x.to, sC) })), sC)) {
-      const buckets = new Map((await this.buckets(fine, { from: s.from, to: s.to + sC - sF }, sC)).map((b) => [b.ts, b]));
+    for (const s of mergeSpans(
+      spans.map((x) => ({ from: alignDown(x.from, sC), to: alignDown(x.to, sC) })),
+      sC,
+    )) {
+      const buckets = new Map(
+        (await this.buckets(fine, { from: s.from, to: s.to + sC - sF }, sC)).map((b) => [b.ts, b]),
+      );
       const coarseCandles = new Map((await this.candles.read(coarse, s)).map((c) => [c.ts, c]));
       const fineCovered = coveredCursor(fineCover);
       const coarseCovered = coveredCursor(coarseCover);
@@ -156,9 +165,17 @@ export class SuspectService {
         const f = buckets.get(b);
         const c = coarseCandles.get(b);
         if (!c && f && f.trades > 0) {
-          coarseFlags.push({ from: b, to: b, reason: `no ${coarse.intervalMinutes}m candle while the ${fine.intervalMinutes}m candles of ${iso(b)} hold ${f.trades} trades` });
+          coarseFlags.push({
+            from: b,
+            to: b,
+            reason: `no ${coarse.intervalMinutes}m candle while the ${fine.intervalMinutes}m candles of ${iso(b)} hold ${f.trades} trades`,
+          });
         } else if (c && c.trades > 0 && !f) {
-          fineFlags.push({ from: b, to: b + sC - sF, reason: `no ${fine.intervalMinutes}m candle while the ${coarse.intervalMinutes}m candle of ${iso(b)} holds ${c.trades} trades` });
+          fineFlags.push({
+            from: b,
+            to: b + sC - sF,
+            reason: `no ${fine.intervalMinutes}m candle while the ${coarse.intervalMinutes}m candle of ${iso(b)} holds ${c.trades} trades`,
+          });
         }
       }
     }
@@ -210,7 +227,10 @@ export class SuspectService {
             candlesFilled: 0,
             lastError: null,
             cursor: null,
-            archiveHint: part.fillability === 'ARCHIVE_ONLY' && asset ? archiveHint(asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part) : null,
+            archiveHint:
+              part.fillability === 'ARCHIVE_ONLY' && asset
+                ? archiveHint(asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part)
+                : null,
             detectedAt: this.clock.now(),
             resolvedAt: null,
             nextAttemptAt: null,
@@ -220,7 +240,9 @@ export class SuspectService {
     }
     if (records.length === 0) return 0;
     await this.gaps.saveAll(records);
-    this.logger.log(`${series.symbol} ${series.intervalMinutes}m: ${records.length} suspect no-trade span(s) flagged: ${spans[0]!.reason}${spans.length > 1 ? ', …' : ''}`);
+    this.logger.log(
+      `${series.symbol} ${series.intervalMinutes}m: ${records.length} suspect no-trade span(s) flagged: ${spans[0]!.reason}${spans.length > 1 ? ', …' : ''}`,
+    );
     return records.length;
   }
 }

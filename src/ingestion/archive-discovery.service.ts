@@ -81,10 +81,25 @@ export class ArchiveDiscoveryService {
    * A path given on the command line must be readable (else a usage error); one found inside a directory that
    * cannot be read, a dangling link or a link back into a directory already walked is listed as skipped.
    */
-  private async visit(path: string, explicit: boolean, out: Discovery, zips: yauzl.ZipFile[], walked: Set<string>, onlyDirectories = false): Promise<void> {
+  private async visit(
+    path: string,
+    explicit: boolean,
+    out: Discovery,
+    zips: yauzl.ZipFile[],
+    walked: Set<string>,
+    onlyDirectories = false,
+  ): Promise<void> {
     const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
       if (explicit) throw new ArchiveUnreadableError(`cannot read ${path}: ${e.code ?? e.message}`, { cause: e });
-      out.skipped.push({ path, reason: e.code === 'ENOENT' ? 'dangling link' : e.code === 'ELOOP' ? 'symlink loop' : `unreadable (${e.code ?? e.message})` });
+      out.skipped.push({
+        path,
+        reason:
+          e.code === 'ENOENT'
+            ? 'dangling link'
+            : e.code === 'ELOOP'
+              ? 'symlink loop'
+              : `unreadable (${e.code ?? e.message})`,
+      });
       return null;
     });
     if (!info) return;
@@ -105,7 +120,8 @@ export class ArchiveDiscoveryService {
         if (isCsv(entry) || isZip(entry)) await this.visit(child, false, out, zips, walked);
         else {
           const kind = await lstat(child).catch(() => null);
-          if (kind?.isDirectory() || kind?.isSymbolicLink()) await this.visit(child, false, out, zips, walked, kind.isSymbolicLink());
+          if (kind?.isDirectory() || kind?.isSymbolicLink())
+            await this.visit(child, false, out, zips, walked, kind.isSymbolicLink());
         }
       }
     } else if (isZip(path)) {
@@ -119,7 +135,10 @@ export class ArchiveDiscoveryService {
       const member = isCsv(path) ? parseArchiveMemberName(path) : null;
       if (!member) {
         // A file named on the command line that is not an archive member is a mistake to say, not to list.
-        if (explicit) throw new ArchiveNameError(`${path}: not an OHLCVT file name (PAIR_INTERVAL.csv, e.g. XBTUSD_60.csv, or a .zip of them)`);
+        if (explicit)
+          throw new ArchiveNameError(
+            `${path}: not an OHLCVT file name (PAIR_INTERVAL.csv, e.g. XBTUSD_60.csv, or a .zip of them)`,
+          );
         out.unrecognized.push(path);
         return;
       }
@@ -142,7 +161,9 @@ export class ArchiveDiscoveryService {
     const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
       // Names are decoded and checked here (decodeStrings off): yauzl would fail the whole archive on one bad name.
       yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: false }, (e, z) =>
-        e || !z ? fail(new ArchiveUnreadableError(`cannot open ZIP ${path}: ${e?.message ?? 'no zip'}`, { cause: e })) : done(z),
+        e || !z
+          ? fail(new ArchiveUnreadableError(`cannot open ZIP ${path}: ${e?.message ?? 'no zip'}`, { cause: e }))
+          : done(z),
       ),
     );
     zips.push(zip);
@@ -171,7 +192,9 @@ export class ArchiveDiscoveryService {
         zip.readEntry();
       });
       zip.once('end', () => done());
-      zip.once('error', (e: Error) => fail(new ArchiveUnreadableError(`cannot read ZIP ${path}: ${e.message}`, { cause: e })));
+      zip.once('error', (e: Error) =>
+        fail(new ArchiveUnreadableError(`cannot read ZIP ${path}: ${e.message}`, { cause: e })),
+      );
       zip.readEntry();
     });
     this.logger.debug(`listed ${path}`);
@@ -200,7 +223,14 @@ function printable(name: string): string {
 function openMember(zip: yauzl.ZipFile, entry: yauzl.Entry, archive: string): Promise<Readable> {
   return new Promise((done, fail) =>
     zip.openReadStream(entry, (e, stream) =>
-      e || !stream ? fail(new ArchiveUnreadableError(`cannot read ${archive}!${entry.fileNameRaw.toString('utf8')}: ${e?.message ?? 'no stream'}`, { cause: e })) : done(stream),
+      e || !stream
+        ? fail(
+            new ArchiveUnreadableError(
+              `cannot read ${archive}!${entry.fileNameRaw.toString('utf8')}: ${e?.message ?? 'no stream'}`,
+              { cause: e },
+            ),
+          )
+        : done(stream),
     ),
   );
 }

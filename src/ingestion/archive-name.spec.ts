@@ -2,9 +2,21 @@ import { parseArchiveMemberName } from './archive-name';
 
 describe('parseArchiveMemberName', () => {
   it('maps PAIR_INTERVAL.csv to pair, interval and standard symbol, in any folder', () => {
-    expect(parseArchiveMemberName('XBTUSD_60.csv')).toMatchObject({ pair: 'XBTUSD', intervalMinutes: 60, standard: { symbol: 'BTC-USD-SPOT' } });
-    expect(parseArchiveMemberName('Kraken_OHLCVT/ETHUSD_1440.csv')).toMatchObject({ pair: 'ETHUSD', intervalMinutes: 1440, standard: { symbol: 'ETH-USD-SPOT' } });
-    expect(parseArchiveMemberName('/data/q1/xbtcad_720.CSV')).toMatchObject({ pair: 'XBTCAD', intervalMinutes: 720, standard: { symbol: 'BTC-CAD-SPOT' } });
+    expect(parseArchiveMemberName('XBTUSD_60.csv')).toMatchObject({
+      pair: 'XBTUSD',
+      intervalMinutes: 60,
+      standard: { symbol: 'BTC-USD-SPOT' },
+    });
+    expect(parseArchiveMemberName('Kraken_OHLCVT/ETHUSD_1440.csv')).toMatchObject({
+      pair: 'ETHUSD',
+      intervalMinutes: 1440,
+      standard: { symbol: 'ETH-USD-SPOT' },
+    });
+    expect(parseArchiveMemberName('/data/q1/xbtcad_720.CSV')).toMatchObject({
+      pair: 'XBTCAD',
+      intervalMinutes: 720,
+      standard: { symbol: 'BTC-CAD-SPOT' },
+    });
   });
 
   it('returns null for names without an interval, with an unknown interval, or not csv', () => {

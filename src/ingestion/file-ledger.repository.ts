@@ -9,7 +9,15 @@ export class FileLedgerRepository {
   constructor(@InjectRepository(FileIngestionRecord) private readonly repo: Repository<FileIngestionRecord>) {}
 
   newRecord(fields: Partial<FileIngestionRecord>): FileIngestionRecord {
-    return this.repo.create({ status: 'PENDING', rowsRead: 0, rowsIngested: 0, rowsRejected: 0, checkpoint: null, error: null, ...fields });
+    return this.repo.create({
+      status: 'PENDING',
+      rowsRead: 0,
+      rowsIngested: 0,
+      rowsRejected: 0,
+      checkpoint: null,
+      error: null,
+      ...fields,
+    });
   }
 
   save(record: FileIngestionRecord): Promise<FileIngestionRecord> {
@@ -58,7 +66,9 @@ export class FileLedgerRepository {
       .createQueryBuilder()
       .update(FileIngestionRecord)
       .set({ status: 'FAILED', error })
-      .where(`status IN ('PROCESSING', 'PENDING') AND job_id IN (SELECT id FROM ingestion_jobs WHERE status <> 'RUNNING')`)
+      .where(
+        `status IN ('PROCESSING', 'PENDING') AND job_id IN (SELECT id FROM ingestion_jobs WHERE status <> 'RUNNING')`,
+      )
       .execute();
     return result.affected ?? 0;
   }

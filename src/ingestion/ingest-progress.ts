@@ -42,13 +42,13 @@ class ProgressState {
   }
 }
 
-
 /** A progress bar on stderr (TTY): files, rows, rows/s, ETA. */
 export class TtyIngestProgress implements IngestProgress {
   private readonly state = new ProgressState();
   private readonly bar = new SingleBar({
     stream: process.stderr,
-    format: 'ingest [{bar}] {percentage}% | files {filesDone}/{files} | rows {rows} | {rate} rows/s | ETA {etaText} | {current}',
+    format:
+      'ingest [{bar}] {percentage}% | files {filesDone}/{files} | rows {rows} | {rate} rows/s | ETA {etaText} | {current}',
     hideCursor: true,
     clearOnComplete: false,
     etaBuffer: 50,
@@ -84,7 +84,14 @@ export class TtyIngestProgress implements IngestProgress {
 
   private payload(): Record<string, string | number> {
     const s = this.state;
-    return { filesDone: s.filesDone, files: s.files, rows: fmt(s.rows), rate: fmt(s.rowsPerSecond()), etaText: eta(s.etaSeconds()), current: s.current };
+    return {
+      filesDone: s.filesDone,
+      files: s.files,
+      rows: fmt(s.rows),
+      rate: fmt(s.rowsPerSecond()),
+      etaText: eta(s.etaSeconds()),
+      current: s.current,
+    };
   }
 }
 

@@ -25,7 +25,13 @@ import { IngestionJobRepository, wallClock } from '../jobs/ingestion-job.reposit
 import { JobHeartbeat } from '../jobs/job-heartbeat';
 import { takeUpCommand } from '../jobs/take-up';
 import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repository';
-import { JobConflictError, JobFinishedError, JobNotFoundError, JobNotResumableError, NothingMatchedError } from './ingestion.errors';
+import {
+  JobConflictError,
+  JobFinishedError,
+  JobNotFoundError,
+  JobNotResumableError,
+  NothingMatchedError,
+} from './ingestion.errors';
 import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { foreignShape, OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 import { SeriesRef, Span } from '../common/series';
@@ -107,7 +113,11 @@ export interface RejectSummary {
 }
 
 /** Counts a reject under its file and reason code, keeping the first three lines and the first readable time. */
-function summarise(into: Map<string, RejectSummary>, file: string, r: { line: number; reason: string; raw: string }): void {
+function summarise(
+  into: Map<string, RejectSummary>,
+  file: string,
+  r: { line: number; reason: string; raw: string },
+): void {
   const colon = r.reason.indexOf(':');
   const reason = colon > 0 ? r.reason.slice(0, colon) : r.reason;
   const key = `${file}\u0000${reason}`;
@@ -248,15 +258,21 @@ export class IngestService {
   }
 
   /** Selects discovered files by the request's --intervals, --tier and --symbols: `select` gives the file's symbol, or null. */
-  private async selection(request: IngestRequest): Promise<{ symbols?: Set<string>; select(file: DiscoveredFile): Promise<string | null> }> {
-    const symbols = request.symbols ? new Set(await Promise.all(request.symbols.map((s) => this.catalog.standardSymbol(s)))) : undefined;
+  private async selection(
+    request: IngestRequest,
+  ): Promise<{ symbols?: Set<string>; select(file: DiscoveredFile): Promise<string | null> }> {
+    const symbols = request.symbols
+      ? new Set(await Promise.all(request.symbols.map((s) => this.catalog.standardSymbol(s))))
+      : undefined;
     return {
       symbols,
       select: async (file) => {
         if (request.intervals && !request.intervals.includes(file.member.intervalMinutes)) return null;
         // No catalog lookup per file unless a tier or symbols are asked for (a directory may hold thousands).
         if (!request.tier && !symbols) return file.member.standard.symbol;
-        const known = (await this.assets.findByKrakenName(file.member.pair)) ?? (await this.assets.findBySymbol(file.member.standard.symbol));
+        const known =
+          (await this.assets.findByKrakenName(file.member.pair)) ??
+          (await this.assets.findBySymbol(file.member.standard.symbol));
         if (request.tier && (known?.tier ?? this.tiers.tierOf(file.member.standard.base)) !== request.tier) return null;
         const symbol = known?.symbol ?? file.member.standard.symbol;
         return !symbols || symbols.has(symbol) ? symbol : null;
@@ -270,10 +286,14 @@ export class IngestService {
     const job = await this.jobs.findByIdOrPrefix(jobId);
     if (!job) throw new JobNotFoundError(`no ingestion job ${jobId}`);
     if (job.kind !== 'ingest') {
-      throw new JobNotResumableError(`job ${jobId} is a ${job.kind} run: only ingest jobs resume; run ${takeUpCommand(job)} again`);
+      throw new JobNotResumableError(
+        `job ${jobId} is a ${job.kind} run: only ingest jobs resume; run ${takeUpCommand(job)} again`,
+      );
     }
-    if (job.status === 'RUNNING') throw new JobConflictError(`job ${jobId} is running (heartbeat ${job.heartbeatAt?.toISOString() ?? 'never'})`);
-    if (!job.isResumable) throw new JobFinishedError(`job ${jobId} already finished (${job.status}): nothing to resume`);
+    if (job.status === 'RUNNING')
+      throw new JobConflictError(`job ${jobId} is running (heartbeat ${job.heartbeatAt?.toISOString() ?? 'never'})`);
+    if (!job.isResumable)
+      throw new JobFinishedError(`job ${jobId} already finished (${job.status}): nothing to resume`);
     const request: IngestRequest = {
       paths: job.params.paths ?? [],
       tier: job.params.tier as Tier | undefined,
@@ -285,7 +305,8 @@ export class IngestService {
     try {
       const previousStatus = job.status;
       job.start(this.clock.now(), wallClock());
-      if (!(await this.jobs.writeIf(job, previousStatus))) throw new JobConflictError(`job ${jobId} changed while resuming`);
+      if (!(await this.jobs.writeIf(job, previousStatus)))
+        throw new JobConflictError(`job ${jobId} changed while resuming`);
       return await this.run(job, request, found, progress);
     } finally {
       found.close();
@@ -312,7 +333,12 @@ export class IngestService {
     return stale.length;
   }
 
-  private async run(job: IngestionJob, request: IngestRequest, found: Discovery, progress: IngestProgress): Promise<IngestResult> {
+  private async run(
+    job: IngestionJob,
+    request: IngestRequest,
+    found: Discovery,
+    progress: IngestProgress,
+  ): Promise<IngestResult> {
     const ctx: RunContext = {
       job,
       request,
@@ -346,13 +372,18 @@ export class IngestService {
         'rowsRead',
         'rowsIngested',
         'rowsRejected',
-      ] as const) job[c] = 0;
+      ] as const)
+        job[c] = 0;
       job.filesTotal = selected.length;
       await heartbeat.write();
       progress.begin({ files: selected.length, bytes: selected.reduce((n, s) => n + s.file.sizeBytes, 0) });
       for (const { file, asset } of selected) {
         if (heartbeat.cancelled || ctx.interrupted) break;
-        const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: file.member.intervalMinutes };
+        const series: SeriesRef = {
+          assetId: asset.id,
+          symbol: asset.symbol,
+          intervalMinutes: file.member.intervalMinutes,
+        };
         progress.fileStarted(file.name);
         // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers none.
         if (await this.ingestFile(ctx, file, series)) ctx.series.set(`${asset.id}/${series.intervalMinutes}`, series);
@@ -416,7 +447,13 @@ export class IngestService {
         assetId: series.assetId,
         intervalMinutes: series.intervalMinutes,
       });
-    Object.assign(record, { sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, rowsRead: 0, rowsIngested: 0, rowsRejected: 0 });
+    Object.assign(record, {
+      sizeBytes: file.sizeBytes,
+      mtimeMs: file.mtimeMs,
+      rowsRead: 0,
+      rowsIngested: 0,
+      rowsRejected: 0,
+    });
 
     // Fast pre-check, no content read: same loose file (path, size, mtime) or same member CRC-32 and size.
     const seen = await this.knownFile(file);
@@ -442,20 +479,29 @@ export class IngestService {
 
   /** A completed file this one is known to repeat without reading it: same loose file (path, size, mtime) or same member CRC-32 and size. */
   private knownFile(file: DiscoveredFile): Promise<FileIngestionRecord | null> {
-    if (file.archive === null && file.mtimeMs !== null) return this.ledger.findCompletedByStat(file.path, file.sizeBytes, file.mtimeMs);
+    if (file.archive === null && file.mtimeMs !== null)
+      return this.ledger.findCompletedByStat(file.path, file.sizeBytes, file.mtimeMs);
     if (file.crc32 !== null) return this.ledger.findCompletedByCrc(file.crc32, file.sizeBytes);
     return Promise.resolve(null);
   }
 
   /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). `read`: its content was streamed already (progress advanced). */
-  private async skipDuplicate(ctx: RunContext, record: FileIngestionRecord, of: FileIngestionRecord, file: DiscoveredFile, read = false): Promise<true> {
+  private async skipDuplicate(
+    ctx: RunContext,
+    record: FileIngestionRecord,
+    of: FileIngestionRecord,
+    file: DiscoveredFile,
+    read = false,
+  ): Promise<true> {
     record.sha256 = of.sha256;
     record.crc32 ??= of.crc32;
     record.skipDuplicate(`${of.id}`);
     await this.ledger.save(record);
     ctx.job.add('filesSkipped', 1);
     if (!read) ctx.progress.advance(file.sizeBytes, 0);
-    this.logger.debug(`${file.name}: already ingested (file record ${of.id}), skipped${read ? ' after reading it: its writes rolled back' : ''}`);
+    this.logger.debug(
+      `${file.name}: already ingested (file record ${of.id}), skipped${read ? ' after reading it: its writes rolled back' : ''}`,
+    );
     return true;
   }
 
@@ -464,7 +510,13 @@ export class IngestService {
    * coverage only after it is committed. A content found COMPLETED once the pass has hashed it rolls the file back
    * and is recorded a duplicate. True when the file's rows are held (loaded, or by the file it repeats).
    */
-  private async load(ctx: RunContext, file: DiscoveredFile, series: SeriesRef, record: FileIngestionRecord, claim: SeriesClaim): Promise<boolean> {
+  private async load(
+    ctx: RunContext,
+    file: DiscoveredFile,
+    series: SeriesRef,
+    record: FileIngestionRecord,
+    claim: SeriesClaim,
+  ): Promise<boolean> {
     const { job } = ctx;
     const parser = new OhlcvtParser({ intervalMinutes: series.intervalMinutes, nowSeconds: this.clock.nowSeconds() });
     const noTrade = new NoTradeAnalyzer(series.intervalMinutes * 60, {
@@ -499,7 +551,8 @@ export class IngestService {
     let nothingStoredFromFirst: boolean | undefined;
     const drain = async (writer: CandleBulkWriter) => {
       if (nothingStoredFromFirst === undefined && batch.candles.length > 0) {
-        nothingStoredFromFirst = (await this.store.read(series, { from: batch.candles[0]!.ts, to: FAR_FUTURE }, 1)).length === 0;
+        nothingStoredFromFirst =
+          (await this.store.read(series, { from: batch.candles[0]!.ts, to: FAR_FUTURE }, 1)).length === 0;
       }
       for (const c of batch.candles) {
         noTrade.add(c.ts, c.trades);
@@ -588,7 +641,10 @@ export class IngestService {
         // None of a failed file's rows are kept: its valid rows count as rejected too, with one file-level reject saying why.
         job.add('rowsIngested', -parser.rowsAccepted);
         job.add('rowsRejected', parser.rowsAccepted);
-        if (parser.rowsRead > 0) await this.rejects.insert(job.id, record.id, [{ file: storableName, line: 0, reason: `file_failed: ${failure}`, raw: '' }]);
+        if (parser.rowsRead > 0)
+          await this.rejects.insert(job.id, record.id, [
+            { file: storableName, line: 0, reason: `file_failed: ${failure}`, raw: '' },
+          ]);
         record.fail(failure, { ...counts, rowsIngested: 0, rowsRejected: parser.rowsRead });
         await this.ledger.save(record);
         job.add('filesFailed', 1);
@@ -608,7 +664,9 @@ export class IngestService {
       }
       // The series is expected from the file's first row on; its implausible empty runs are flagged, and suspect
       // spans the file now holds candles for are settled.
-      await this.expected.expectFrom([{ assetId: series.assetId, intervalMinutes: series.intervalMinutes, from: fileSpan.from }]);
+      await this.expected.expectFrom([
+        { assetId: series.assetId, intervalMinutes: series.intervalMinutes, from: fileSpan.from },
+      ]);
       await this.suspects.afterLoad(series, fileSpan, noTrade.suspects(), spans);
       const key = `${series.assetId}/${series.intervalMinutes}`;
       const loaded = ctx.loaded.get(key) ?? { series, spans: [] };
@@ -633,8 +691,17 @@ export class IngestService {
           job.add('rowsRejected', parser.rowsAccepted);
         }
       }
-      const reason = e instanceof IngestCancelled ? (ctx.interrupted ? `interrupted by ${ctx.interrupted}: rolled back` : 'cancelled') : (e as Error).message;
-      record.fail(reason, { rowsRead: read, rowsIngested: committed ? parser.rowsAccepted : 0, rowsRejected: committed ? parser.rowsRejected : read });
+      const reason =
+        e instanceof IngestCancelled
+          ? ctx.interrupted
+            ? `interrupted by ${ctx.interrupted}: rolled back`
+            : 'cancelled'
+          : (e as Error).message;
+      record.fail(reason, {
+        rowsRead: read,
+        rowsIngested: committed ? parser.rowsAccepted : 0,
+        rowsRejected: committed ? parser.rowsRejected : read,
+      });
       await this.ledger.save(record);
       job.add('filesFailed', 1);
       if (!(e instanceof IngestCancelled)) this.logger.error(`${file.name}: FAILED: ${reason}`);
@@ -658,7 +725,8 @@ export class IngestService {
     if (!known || known.span.from < merged.from || known.span.to > merged.to) return this.store.count(series, merged);
     const step = series.intervalMinutes * 60;
     let n = known.count;
-    if (merged.from < known.span.from) n += await this.store.count(series, { from: merged.from, to: known.span.from - step });
+    if (merged.from < known.span.from)
+      n += await this.store.count(series, { from: merged.from, to: known.span.from - step });
     if (merged.to > known.span.to) n += await this.store.count(series, { from: known.span.to + step, to: merged.to });
     return n;
   }
@@ -668,7 +736,9 @@ export class IngestService {
     const series: SeriesSummary[] = [];
     // What the series now holds, from its coverage ranges (their candle counts are recounted from the store
     // on every merge): a count(*) over a freshly loaded series would cost seconds per ten million candles.
-    for (const s of [...ctx.series.values()].sort((a, b) => a.symbol.localeCompare(b.symbol) || a.intervalMinutes - b.intervalMinutes)) {
+    for (const s of [...ctx.series.values()].sort(
+      (a, b) => a.symbol.localeCompare(b.symbol) || a.intervalMinutes - b.intervalMinutes,
+    )) {
       const ranges = await this.coverage.listForSeries(s);
       series.push({
         symbol: s.symbol,

@@ -14,7 +14,14 @@ import { JobsService } from './jobs.service';
 
 /** Archive ingestion: discovery, file ledger, parser, the archive half of an ingest job, job listing. */
 @Module({
-  imports: [TypeOrmModule.forFeature([FileIngestionRecord]), JobRunsModule, AssetsModule, CandlesModule, CoverageModule, GapsModule],
+  imports: [
+    TypeOrmModule.forFeature([FileIngestionRecord]),
+    JobRunsModule,
+    AssetsModule,
+    CandlesModule,
+    CoverageModule,
+    GapsModule,
+  ],
   providers: [ArchiveDiscoveryService, FileLedgerRepository, IngestionRejectRepository, IngestService, JobsService],
   exports: [IngestService, JobsService, FileLedgerRepository],
 })

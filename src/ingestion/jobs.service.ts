@@ -96,9 +96,11 @@ export class JobsService {
     const job = await this.get(id);
     const before = job.status;
     // Only a job still under way can be cancelled; a finished one keeps its history (PARTIAL included).
-    if (job.status !== 'RUNNING' && job.status !== 'PENDING') throw new JobFinishedError(`job ${id} already finished (${job.status})`);
+    if (job.status !== 'RUNNING' && job.status !== 'PENDING')
+      throw new JobFinishedError(`job ${id} already finished (${job.status})`);
     job.cancel(this.clock.now());
-    if (!(await this.jobs.writeIf(job, before))) throw new JobConflictError(`job ${id} changed while cancelling; try again`);
+    if (!(await this.jobs.writeIf(job, before)))
+      throw new JobConflictError(`job ${id} changed while cancelling; try again`);
     return this.summary(job);
   }
 

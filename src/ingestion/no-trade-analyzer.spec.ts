@@ -42,7 +42,8 @@ describe('NoTradeAnalyzer on the real Kraken samples', () => {
     for (const file of pristine()) {
       const interval = Number(/_(\d+)\.csv$/.exec(file)![1]);
       const runs = analyse(rows(file), interval).suspects();
-      if (runs.length) flagged[file] = runs.map((r) => `${iso(r.from)}..${iso(r.to)} (${r.missing} × ~${r.tradesPerCandle} trades)`);
+      if (runs.length)
+        flagged[file] = runs.map((r) => `${iso(r.from)}..${iso(r.to)} (${r.missing} × ~${r.tradesPerCandle} trades)`);
     }
     // The README lists these: 2024-03-31 (a day whose 00:00-12:00 half has 6,623 trades in the 720 file) and
     // Kraken's January 2018 outage; none of the illiquid hours of 2013-2016 or of STORJ in 2020.
@@ -50,7 +51,10 @@ describe('NoTradeAnalyzer on the real Kraken samples', () => {
       'XBTCAD_1440.csv': ['2018-01-12T00:00..2018-01-12T00:00 (1 × ~574 trades)'],
       'XBTCAD_720.csv': ['2018-01-11T12:00..2018-01-12T12:00 (3 × ~324 trades)'],
       'XBTUSD_1440.csv': ['2024-03-31T00:00..2024-03-31T00:00 (1 × ~33154 trades)'],
-      'XBTUSD_720.csv': ['2018-01-12T00:00..2018-01-12T00:00 (1 × ~9950 trades)', '2024-03-31T12:00..2024-03-31T12:00 (1 × ~13926 trades)'],
+      'XBTUSD_720.csv': [
+        '2018-01-12T00:00..2018-01-12T00:00 (1 × ~9950 trades)',
+        '2024-03-31T12:00..2024-03-31T12:00 (1 × ~13926 trades)',
+      ],
     });
   });
 
@@ -59,7 +63,9 @@ describe('NoTradeAnalyzer on the real Kraken samples', () => {
     const start = all.findIndex(([ts]) => ts === Date.UTC(2024, 6, 1) / 1000);
     const cut = [...all.slice(0, start), ...all.slice(start + 120)];
     const runs = analyse(cut, 720).suspects();
-    expect(runs).toContainEqual(expect.objectContaining({ from: all[start]![0], to: all[start + 119]![0], missing: 120 }));
+    expect(runs).toContainEqual(
+      expect.objectContaining({ from: all[start]![0], to: all[start + 119]![0], missing: 120 }),
+    );
   });
 
   it('tells a file whose rows are 720 minutes apart from the 60 minutes its name says', () => {

@@ -30,7 +30,16 @@ describe('OhlcvtParser', () => {
       }
     }
     const { candles } = parse(lines.join('\n'));
-    expect(candles[0]).toEqual({ ts: T0, open: 10, high: 12.5, low: 9.5, close: 11, vwap: null, volume: 1.25, trades: 7 });
+    expect(candles[0]).toEqual({
+      ts: T0,
+      open: 10,
+      high: 12.5,
+      low: 9.5,
+      close: 11,
+      vwap: null,
+      volume: 1.25,
+      trades: 7,
+    });
     expect(candles[1]!.volume).toBe(10);
     expect(candles[2]!.low).toBe(1.9e-5);
   });
@@ -72,7 +81,11 @@ describe('OhlcvtParser', () => {
       [14, 'empty_line'],
       [16, 'bad_number'],
     ]);
-    expect(rejects[0]).toEqual({ line: 2, reason: 'field_count: expected 7 fields, got 6', raw: `${T0 + H},10,12,9,11,1` });
+    expect(rejects[0]).toEqual({
+      line: 2,
+      reason: 'field_count: expected 7 fields, got 6',
+      raw: `${T0 + H},10,12,9,11,1`,
+    });
     expect(parser.rowsRead).toBe(16);
     expect(parser.rowsRead).toBe(parser.rowsAccepted + parser.rowsRejected);
   });
@@ -80,7 +93,9 @@ describe('OhlcvtParser', () => {
   it('names a truncated last line and an empty input yields nothing', () => {
     const { candles, rejects } = parse(`${row(0)}\n${row(1)}\n${T0 + 2 * H},10,12,9`);
     expect(candles).toHaveLength(2);
-    expect(rejects).toEqual([{ line: 3, reason: 'truncated: last line has no line end and 4 of 7 fields', raw: `${T0 + 2 * H},10,12,9` }]);
+    expect(rejects).toEqual([
+      { line: 3, reason: 'truncated: last line has no line end and 4 of 7 fields', raw: `${T0 + 2 * H},10,12,9` },
+    ]);
     const empty = parse('');
     expect(empty.parser.rowsRead).toBe(0);
     expect(empty.candles).toEqual([]);
@@ -88,7 +103,9 @@ describe('OhlcvtParser', () => {
   });
 
   it('skips a first line that is a header (not a row), and rejects rows whose period has not ended at now (the open candle)', () => {
-    const { candles, rejects, parser } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, { now: T0 + H + 1 });
+    const { candles, rejects, parser } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, {
+      now: T0 + H + 1,
+    });
     expect(candles.map((c) => c.ts)).toEqual([T0]);
     expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(['open_candle']);
     expect([parser.header, parser.rowsRead]).toEqual(['time,open,high,low,close,volume,trades', 2]);
@@ -101,17 +118,38 @@ describe('OhlcvtParser', () => {
     expect(parse([row(0), row(1), row(4)].join('\n')).parser.coverage()).toEqual([{ from: T0, to: T0 + 4 * H }]);
     // A known-timestamp reject removes its slot; an unknown one breaks the span between its neighbours.
     const known = parse([row(0), `${T0 + H},10,12,9,13,1,2`, row(2)].join('\n')).parser.coverage();
-    expect(known).toEqual([{ from: T0, to: T0 }, { from: T0 + 2 * H, to: T0 + 2 * H }]);
+    expect(known).toEqual([
+      { from: T0, to: T0 },
+      { from: T0 + 2 * H, to: T0 + 2 * H },
+    ]);
     const unknown = parse([row(0), row(1), 'garbage', row(5), row(6)].join('\n')).parser.coverage();
-    expect(unknown).toEqual([{ from: T0, to: T0 + H }, { from: T0 + 5 * H, to: T0 + 6 * H }]);
+    expect(unknown).toEqual([
+      { from: T0, to: T0 + H },
+      { from: T0 + 5 * H, to: T0 + 6 * H },
+    ]);
     // An exact duplicate of the previous row changes nothing.
-    expect(parse([row(0), row(1), row(1), row(2)].join('\n')).parser.coverage()).toEqual([{ from: T0, to: T0 + 2 * H }]);
+    expect(parse([row(0), row(1), row(1), row(2)].join('\n')).parser.coverage()).toEqual([
+      { from: T0, to: T0 + 2 * H },
+    ]);
   });
 
   it('converts every decimal exactly as Number() does (fast path and fallback)', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
-    const samples = ['0', '0.0', '1E+1', '1e-7', '2.5E-05', '371171350.0287898', '0.00000001', '123456789012345678', '9007199254740993', '1.7976931348623157e308', '4.9e-324', '00012.50'];
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const samples = [
+      '0',
+      '0.0',
+      '1E+1',
+      '1e-7',
+      '2.5E-05',
+      '371171350.0287898',
+      '0.00000001',
+      '123456789012345678',
+      '9007199254740993',
+      '1.7976931348623157e308',
+      '4.9e-324',
+      '00012.50',
+    ];
     for (let i = 0; i < 5000; i++) {
       const digits = String(Math.floor(rnd() * 10 ** (1 + Math.floor(rnd() * 17))));
       const point = Math.floor(rnd() * (digits.length + 1));
@@ -120,10 +158,14 @@ describe('OhlcvtParser', () => {
     }
     // Prices must be positive (a zero stands in the volume only); every sample is read as a volume and, when positive, a price.
     const price = (v: string) => (Number(v) > 0 ? v : '1');
-    const rows = samples.map((v, i) => `${T0 + i * H},${price(v)},${price(v)},${price(v)},${price(v)},${v},1`).join('\n');
+    const rows = samples
+      .map((v, i) => `${T0 + i * H},${price(v)},${price(v)},${price(v)},${price(v)},${v},1`)
+      .join('\n');
     const { candles, rejects } = parse(rows, { now: T0 + 10_000 * H });
     expect(rejects).toEqual([]);
-    candles.forEach((c, i) => expect([samples[i], c.open, c.volume]).toEqual([samples[i], Number(price(samples[i]!)), Number(samples[i])]));
+    candles.forEach((c, i) =>
+      expect([samples[i], c.open, c.volume]).toEqual([samples[i], Number(price(samples[i]!)), Number(samples[i])]),
+    );
   });
 
   it('rejects an over-long line without buffering it and carries on', () => {
@@ -136,7 +178,9 @@ describe('OhlcvtParser', () => {
   });
 
   it('a timestamp claimed twice with other values is ambiguous: both rows rejected, the slot not covered (a third claim too)', () => {
-    const { candles, rejects, parser } = parse([row(0), row(1), row(1, '20,20,20,20,1,1'), row(1, '30,30,30,30,1,1'), row(2)].join('\n'));
+    const { candles, rejects, parser } = parse(
+      [row(0), row(1), row(1, '20,20,20,20,1,1'), row(1, '30,30,30,30,1,1'), row(2)].join('\n'),
+    );
     expect(candles.map((c) => c.ts)).toEqual([T0, T0 + 2 * H]);
     expect(rejects.map((r) => [r.line, r.reason])).toEqual([
       [2, `duplicate_timestamp: ts ${T0 + H} appears again on line 3 with other values`],
@@ -161,7 +205,10 @@ describe('OhlcvtParser', () => {
   it('rejects non-positive prices, as every source does', () => {
     const { candles, rejects } = parse([row(0, '0,0,0,0,0,0'), row(1, '-1,12,-2,11,1,7'), row(2)].join('\n'));
     expect(candles.map((c) => c.ts)).toEqual([T0 + 2 * H]);
-    expect(rejects.map((r) => r.reason)).toEqual(['non_positive_price: prices must be > 0', 'non_positive_price: prices must be > 0']);
+    expect(rejects.map((r) => r.reason)).toEqual([
+      'non_positive_price: prices must be > 0',
+      'non_positive_price: prices must be > 0',
+    ]);
   });
 
   it('keeps the raw text of a rejected line storable: NUL and invalid UTF-8 as \\xHH, a backslash doubled, valid UTF-8 as it is', () => {

@@ -117,7 +117,8 @@ export class OhlcvtParser {
       } else {
         const carry = this.carry as Buffer;
         this.carry = null;
-        if (carry.length + nl > MAX_LINE_BYTES) this.rejectLongLine(Buffer.concat([carry, chunk.subarray(0, Math.min(nl, MAX_RAW))]), out);
+        if (carry.length + nl > MAX_LINE_BYTES)
+          this.rejectLongLine(Buffer.concat([carry, chunk.subarray(0, Math.min(nl, MAX_RAW))]), out);
         else {
           const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
           this.parseLine(joined, 0, joined.length, false, out);
@@ -218,7 +219,10 @@ export class OhlcvtParser {
     if (n !== FIELDS - 1) {
       const fields = n >= FIELDS ? 'more than 7' : String(n + 1);
       if (n < FIELDS) this.fieldCounts.set(n + 1, (this.fieldCounts.get(n + 1) ?? 0) + 1);
-      const reason = last && n < FIELDS - 1 ? `truncated: last line has no line end and ${fields} of 7 fields` : `field_count: expected 7 fields, got ${fields}`;
+      const reason =
+        last && n < FIELDS - 1
+          ? `truncated: last line has no line end and ${fields} of 7 fields`
+          : `field_count: expected 7 fields, got ${fields}`;
       this.reject(out, reason, raw(buf, start, end), null);
       return;
     }
@@ -260,11 +264,22 @@ export class OhlcvtParser {
     }
     if (this.lastTs !== null && ts < this.lastTs) {
       // An earlier slot claimed again, out of order: the file says two things about it, so it is not proven.
-      this.reject(out, `not_increasing: ts ${ts} is not after the previous row's ${this.lastTs}`, raw(buf, start, end), ts, true);
+      this.reject(
+        out,
+        `not_increasing: ts ${ts} is not after the previous row's ${this.lastTs}`,
+        raw(buf, start, end),
+        ts,
+        true,
+      );
       return;
     }
     if (ts > this.openAfter) {
-      this.reject(out, `open_candle: the period starting ${ts} has not ended at ${this.openAfter + this.step}`, raw(buf, start, end), ts);
+      this.reject(
+        out,
+        `open_candle: the period starting ${ts} has not ended at ${this.openAfter + this.step}`,
+        raw(buf, start, end),
+        ts,
+      );
       return;
     }
 
@@ -314,7 +329,12 @@ export class OhlcvtParser {
     });
     this.pendingBuf = null;
     this.holes.push({ from: ts, to: ts });
-    this.reject(out, `duplicate_timestamp: ts ${ts} appears on line ${this.pendingLine} with other values`, rawText, ts);
+    this.reject(
+      out,
+      `duplicate_timestamp: ts ${ts} appears on line ${this.pendingLine} with other values`,
+      rawText,
+      ts,
+    );
   }
 
   /** The last accepted (kept) row's ts: lastTs unless the last one claimed was found ambiguous. */
@@ -350,7 +370,12 @@ export function foreignShape(parser: OhlcvtParser): string | null {
   if (parser.rowsAccepted > 0 || parser.fieldCounts.size !== 1) return null;
   const [[fields, count]] = [...parser.fieldCounts];
   if (count! < parser.rowsRejected * 0.9) return null;
-  const what = fields === 3 ? 'a Kraken trades CSV (time,price,volume)' : fields === 6 ? 'OHLCV without the trades column' : `${fields}-column rows`;
+  const what =
+    fields === 3
+      ? 'a Kraken trades CSV (time,price,volume)'
+      : fields === 6
+        ? 'OHLCV without the trades column'
+        : `${fields}-column rows`;
   return `${fields} columns in every row: ${what}, not OHLCVT (time,open,high,low,close,volume,trades)`;
 }
 
@@ -364,7 +389,7 @@ function raw(buf: Buffer, start: number, end: number): string {
   const text = buf.toString('utf8', start, stop);
   if (!text.includes('\u0000') && !text.includes('\uFFFD') && !text.includes('\\')) return text;
   let out = '';
-  for (let i = start; i < stop; ) {
+  for (let i = start; i < stop;) {
     const b = buf[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     const seq = len > 1 && i + len <= stop ? buf.toString('utf8', i, i + len) : null;

@@ -34,9 +34,16 @@ export class IngestionJobRepository {
   /** The job whose id is `id` or starts with it (4+ characters); a prefix several jobs share is a usage error naming them. */
   async findByIdOrPrefix(id: string): Promise<IngestionJob | null> {
     const text = id.trim().toLowerCase();
-    if (!/^[0-9a-f-]{4,36}$/.test(text)) throw new UsageError(`${JSON.stringify(id)} is not a job id (or a prefix of one, 4+ characters)`);
-    const found = await this.repo.createQueryBuilder('j').where('j.id::text LIKE :p', { p: `${text}%` }).orderBy('j.id').limit(2).getMany();
-    if (found.length > 1) throw new UsageError(`job id prefix ${text} is ambiguous: ${found.map((j) => j.id).join(', ')}, …`);
+    if (!/^[0-9a-f-]{4,36}$/.test(text))
+      throw new UsageError(`${JSON.stringify(id)} is not a job id (or a prefix of one, 4+ characters)`);
+    const found = await this.repo
+      .createQueryBuilder('j')
+      .where('j.id::text LIKE :p', { p: `${text}%` })
+      .orderBy('j.id')
+      .limit(2)
+      .getMany();
+    if (found.length > 1)
+      throw new UsageError(`job id prefix ${text} is ambiguous: ${found.map((j) => j.id).join(', ')}, …`);
     return found[0] ?? null;
   }
 
@@ -108,6 +115,11 @@ export class IngestionJobRepository {
 
   /** Writes what the job's run did (counters, result, run time) whatever its status: a cancelled run's record. */
   async writeOutcome(job: IngestionJob): Promise<void> {
-    await this.repo.createQueryBuilder().update(IngestionJob).set(outcomeOf(job)).where('id = :id', { id: job.id }).execute();
+    await this.repo
+      .createQueryBuilder()
+      .update(IngestionJob)
+      .set(outcomeOf(job))
+      .where('id = :id', { id: job.id })
+      .execute();
   }
 }

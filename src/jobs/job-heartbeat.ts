@@ -45,7 +45,8 @@ export class JobHeartbeat {
 
   start(everyMs: number): void {
     this.timer ??= setInterval(
-      () => void this.write().catch((e: Error) => this.logger.warn(`heartbeat of job ${this.job.id} failed: ${e.message}`)),
+      () =>
+        void this.write().catch((e: Error) => this.logger.warn(`heartbeat of job ${this.job.id} failed: ${e.message}`)),
       everyMs,
     );
   }

@@ -46,7 +46,11 @@ export class JobRunRecorder {
     private readonly config: AppConfig,
   ) {}
 
-  async record<T extends object>(spec: JobRunSpec, run: (signal: AbortSignal) => Promise<T>, outcome: (result: T) => JobRunOutcome): Promise<Recorded<T>> {
+  async record<T extends object>(
+    spec: JobRunSpec,
+    run: (signal: AbortSignal) => Promise<T>,
+    outcome: (result: T) => JobRunOutcome,
+  ): Promise<Recorded<T>> {
     const job = IngestionJob.create(spec.kind, spec.params ?? {}, { trigger: spec.trigger, task: spec.task });
     job.start(this.clock.now(), wallClock());
     await this.jobs.insert(job);
@@ -57,8 +61,8 @@ export class JobRunRecorder {
     try {
       result = await run(signal);
     } catch (e) {
-      await this.settle(heartbeat, () => job.fail(this.clock.now(), e instanceof Error ? e.message : String(e))).catch((w: Error) =>
-        this.logger.warn(`job ${job.id}: its failure could not be recorded: ${w.message}`),
+      await this.settle(heartbeat, () => job.fail(this.clock.now(), e instanceof Error ? e.message : String(e))).catch(
+        (w: Error) => this.logger.warn(`job ${job.id}: its failure could not be recorded: ${w.message}`),
       );
       throw e;
     }

@@ -18,9 +18,16 @@ export class MigrateCommand extends CandlekeepCommand {
   protected async execute(): Promise<CommandOutcome> {
     const { applied, tables } = await this.migrations.migrate();
     const candleStore = await this.migrations.migrateCandleStore();
-    const result = { applied, tables, database: { embedded: this.connection.isEmbedded, reachable: true }, candle_store: candleStore };
+    const result = {
+      applied,
+      tables,
+      database: { embedded: this.connection.isEmbedded, reachable: true },
+      candle_store: candleStore,
+    };
     const text = [
-      applied.length ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}` : 'database is up to date (no pending migrations)',
+      applied.length
+        ? `applied ${applied.length} migration(s):\n  ${applied.join('\n  ')}`
+        : 'database is up to date (no pending migrations)',
       `candle store ${candleStore.store}: ${candleStore.reachable ? 'ready' : `NOT ready: ${candleStore.error}`}`,
     ].join('\n');
     return { exitCode: candleStore.reachable ? EXIT_OK : EXIT_INCOMPLETE, result, text };

@@ -1,6 +1,14 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, MAX_DAYS, parsePositiveInt, parseRatio, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import {
+  parseIntervals,
+  MAX_DAYS,
+  parsePositiveInt,
+  parseRatio,
+  parseSymbols,
+  parseTier,
+  SYMBOLS_FLAG_HELP,
+} from '../cli/option-parsers';
 import { DEFAULT_LOOKBACK_DAYS } from '../backfill/backfill.service';
 import { ingestOutcome, progressFor } from './ingest.presenter';
 import { UnifiedIngestService } from './unified-ingest.service';
@@ -24,7 +32,8 @@ interface IngestOptions extends JsonOption {
 
 @Command({
   name: 'ingest',
-  description: 'ingest Kraken OHLCVT archives (CSV files, ZIPs, directories) into the candle store, ledgered and resumable',
+  description:
+    'ingest Kraken OHLCVT archives (CSV files, ZIPs, directories) into the candle store, ledgered and resumable',
 })
 export class IngestCommand extends CandlekeepCommand<IngestOptions> {
   constructor(private readonly unified: UnifiedIngestService) {
@@ -32,33 +41,40 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
   }
 
   protected async execute(_params: string[], options: IngestOptions): Promise<CommandOutcome> {
-    if (!options.csv?.length) throw new UsageError('--csv PATH is required (a .csv file, a .zip or a directory; repeatable)');
-    const result = await interruptible(this.cliLogger, 'stopping the ingest: the file in hand is rolled back, no API request follows the one in hand', (signal) =>
-      this.unified.run(
-        {
-          paths: options.csv!,
-          tier: options.tier,
-          symbols: options.symbols,
-          intervals: options.intervals,
-          maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
-          signal,
-        },
-        {
-          noApi: options.api === false,
-          incremental: options.incremental ?? false,
-          lookbackDays: options.lookbackDays,
-          maxCalls: options.maxCalls,
-          downloadListFile: options.downloadList,
-        },
-        progressFor(),
-      ),
+    if (!options.csv?.length)
+      throw new UsageError('--csv PATH is required (a .csv file, a .zip or a directory; repeatable)');
+    const result = await interruptible(
+      this.cliLogger,
+      'stopping the ingest: the file in hand is rolled back, no API request follows the one in hand',
+      (signal) =>
+        this.unified.run(
+          {
+            paths: options.csv!,
+            tier: options.tier,
+            symbols: options.symbols,
+            intervals: options.intervals,
+            maxRejectRatio: options.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO,
+            signal,
+          },
+          {
+            noApi: options.api === false,
+            incremental: options.incremental ?? false,
+            lookbackDays: options.lookbackDays,
+            maxCalls: options.maxCalls,
+            downloadListFile: options.downloadList,
+          },
+          progressFor(),
+        ),
     );
     const outcome = ingestOutcome(result);
     if (result.interrupted) this.cliLogger.warn(outcome.text!.split('\n').pop()!); // the resume line, on stderr too
     return outcome;
   }
 
-  @Option({ flags: '--csv <path>', description: 'a .csv file, a .zip or a directory (searched recursively); repeatable' })
+  @Option({
+    flags: '--csv <path>',
+    description: 'a .csv file, a .zip or a directory (searched recursively); repeatable',
+  })
   parseCsv(value: string, previous?: string[]): string[] {
     return [...(previous ?? []), value];
   }
@@ -78,17 +94,27 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
     return parseIntervals(value);
   }
 
-  @Option({ flags: '--no-api', description: 'stop after gap detection: no API backfill (archive-only gaps still go to the download list)' })
+  @Option({
+    flags: '--no-api',
+    description: 'stop after gap detection: no API backfill (archive-only gaps still go to the download list)',
+  })
   parseNoApi(): boolean {
     return false;
   }
 
-  @Option({ flags: '--incremental', description: 'backfill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window' })
+  @Option({
+    flags: '--incremental',
+    description:
+      'backfill only the last --lookback-days (OHLC-fillable gaps whole); the ledger still covers every window',
+  })
   parseIncremental(): boolean {
     return true;
   }
 
-  @Option({ flags: '--lookback-days <n>', description: `how far back --incremental backfills (default ${DEFAULT_LOOKBACK_DAYS})` })
+  @Option({
+    flags: '--lookback-days <n>',
+    description: `how far back --incremental backfills (default ${DEFAULT_LOOKBACK_DAYS})`,
+  })
   parseLookback(value: string): number {
     return parsePositiveInt(value, '--lookback-days', { max: MAX_DAYS });
   }

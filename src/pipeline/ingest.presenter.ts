@@ -25,15 +25,20 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     `job ${result.job_id}: ${result.status}`,
     `files: ${result.files_total} total, ${result.files_ingested} ingested, ${result.files_skipped} skipped (already ingested), ${result.files_failed} failed`,
     `rows: ${result.rows_read} read, ${result.rows_ingested} ingested, ${result.rows_rejected} rejected`,
-    ...result.series.map((s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`),
-    ...(result.unrecognized.length ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)] : []),
+    ...result.series.map(
+      (s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`,
+    ),
+    ...(result.unrecognized.length
+      ? [`unrecognized names (not ingested):`, ...result.unrecognized.map((u) => `  ${u}`)]
+      : []),
     ...(result.skipped.length ? [`skipped:`, ...result.skipped.map((s) => `  ${s.path}: ${s.reason}`)] : []),
     ...(result.headers_skipped.length ? result.headers_skipped.map((f) => `${f}: header: skipped`) : []),
     ...(result.reject_summary.length
       ? [
           'rejected rows:',
           ...result.reject_summary.map(
-            (r) => `  ${r.file}: ${r.reason} ×${r.count} (line${r.count > 1 ? 's' : ''} ${r.first_lines.join(', ')}${r.count > r.first_lines.length ? ', …' : ''}${r.first_time ? `; first ${r.first_time}` : ''})`,
+            (r) =>
+              `  ${r.file}: ${r.reason} ×${r.count} (line${r.count > 1 ? 's' : ''} ${r.first_lines.join(', ')}${r.count > r.first_lines.length ? ', …' : ''}${r.first_time ? `; first ${r.first_time}` : ''})`,
           ),
           ...result.rejects.filter((r) => r.line === 0).map((r) => `  ${r.file}: ${r.reason}`),
         ]

@@ -19,10 +19,14 @@ const ACTIONS = ['list', 'show', 'resume', 'cancel'] as const;
 const work = (j: JobSummary) =>
   [
     ...(j.kind === 'ingest'
-      ? [`files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)`]
+      ? [
+          `files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)`,
+        ]
       : []),
     ...(j.kind !== 'ingest' || j.gaps_detected || j.api_calls
-      ? [`gaps ${j.gaps_detected} detected, ${j.gaps_filled} filled, ${j.gaps_unfillable} unfillable  API calls ${j.api_calls}`]
+      ? [
+          `gaps ${j.gaps_detected} detected, ${j.gaps_filled} filled, ${j.gaps_unfillable} unfillable  API calls ${j.api_calls}`,
+        ]
       : []),
   ].join('  ');
 
@@ -44,7 +48,10 @@ function detailText(d: JobDetail): string {
     ...(d.error ? [`error: ${d.error}`] : []),
     ...(d.result ? [`result: ${JSON.stringify(d.result, null, 2)}`] : []),
     'files:',
-    ...d.files.map((f) => `  ${f.status.padEnd(17)} ${f.archive ? `${f.archive}!` : ''}${f.path}  rows ${f.rows_ingested}/${f.rows_read}${f.error ? `  (${f.error})` : ''}`),
+    ...d.files.map(
+      (f) =>
+        `  ${f.status.padEnd(17)} ${f.archive ? `${f.archive}!` : ''}${f.path}  rows ${f.rows_ingested}/${f.rows_read}${f.error ? `  (${f.error})` : ''}`,
+    ),
     `rejected rows: ${d.rejects_total}`,
     ...d.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`),
   ].join('\n');
@@ -53,7 +60,8 @@ function detailText(d: JobDetail): string {
 @Command({
   name: 'jobs',
   arguments: '[action] [id]',
-  description: 'jobs (ingest, backfill, update-market-data and task runs): list [--kind K] | show ID (with rejected rows) | resume ID | cancel ID',
+  description:
+    'jobs (ingest, backfill, update-market-data and task runs): list [--kind K] | show ID (with rejected rows) | resume ID | cancel ID',
 })
 export class JobsCommand extends CandlekeepCommand<JobsOptions> {
   constructor(
@@ -65,12 +73,16 @@ export class JobsCommand extends CandlekeepCommand<JobsOptions> {
 
   protected async execute(params: string[], options: JobsOptions): Promise<CommandOutcome> {
     const [action = 'list', id, ...extra] = params;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`jobs: unknown action ${JSON.stringify(action)}; use ${ACTIONS.join(', ')}`);
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`jobs: unknown action ${JSON.stringify(action)}; use ${ACTIONS.join(', ')}`);
     if (extra.length) throw new UsageError(`jobs ${action}: unexpected arguments ${extra.join(' ')}`);
     if (action === 'list') {
       if (id) throw new UsageError('jobs list takes no ID');
       const jobs = await this.jobs.list(options.limit ?? 50, options.kind);
-      return this.ok({ jobs }, jobs.length ? jobs.map(line).join('\n') : options.kind ? `no ${options.kind} jobs` : 'no jobs');
+      return this.ok(
+        { jobs },
+        jobs.length ? jobs.map(line).join('\n') : options.kind ? `no ${options.kind} jobs` : 'no jobs',
+      );
     }
     if (!id) throw new UsageError(`jobs ${action}: a job ID is required`);
     if (options.kind) throw new UsageError(`jobs ${action}: --kind is for jobs list`);

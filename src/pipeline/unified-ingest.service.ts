@@ -47,7 +47,11 @@ export class UnifiedIngestService {
     private readonly reports: CompletenessReportService,
   ) {}
 
-  async run(request: IngestRequest, opts: UnifiedIngestOptions, progress: IngestProgress): Promise<UnifiedIngestResult> {
+  async run(
+    request: IngestRequest,
+    opts: UnifiedIngestOptions,
+    progress: IngestProgress,
+  ): Promise<UnifiedIngestResult> {
     const ingested = await this.ingest.ingest(request, progress);
     const series: SeriesSelection[] = [];
     for (const s of ingested.series) {
@@ -64,19 +68,31 @@ export class UnifiedIngestService {
       maxCalls: opts.maxCalls,
       signal: request.signal,
     });
-    await this.jobs.recordBackfill(ingested.job_id, { ...backfillCounts(backfill), incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0 });
+    await this.jobs.recordBackfill(ingested.job_id, {
+      ...backfillCounts(backfill),
+      incomplete: backfill.gaps_failed > 0 || backfill.gaps_partial > 0,
+    });
     if (opts.downloadListFile) await writeFile(opts.downloadListFile, downloadListCsv(backfill.download_list));
     // The same series as `report` with the same filter: every expected series, not only the ones this run touched.
-    const completeness = (await this.reports.build({ tier: request.tier, intervals: request.intervals, symbols: request.symbols })).summary;
+    const completeness = (
+      await this.reports.build({ tier: request.tier, intervals: request.intervals, symbols: request.symbols })
+    ).summary;
     this.logger.log(
       `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
     );
     const interrupted = ingested.interrupted ?? backfill.interrupted;
-    const resume = ingested.interrupted ? `candlekeep jobs resume ${ingested.job_id}` : backfill.interrupted ? 'candlekeep backfill' : null;
+    const resume = ingested.interrupted
+      ? `candlekeep jobs resume ${ingested.job_id}`
+      : backfill.interrupted
+        ? 'candlekeep backfill'
+        : null;
     return { ...ingested, ...backfill, completeness, interrupted, resume };
   }
 }
 
 export function downloadListCsv(list: readonly DownloadListEntry[]): string {
-  return renderCsvRows(['symbol', 'interval', 'start_ts', 'end_ts', 'archive_hint'], list.map((d) => [d.symbol, d.interval, d.start_ts, d.end_ts, d.archive_hint]));
+  return renderCsvRows(
+    ['symbol', 'interval', 'start_ts', 'end_ts', 'archive_hint'],
+    list.map((d) => [d.symbol, d.interval, d.start_ts, d.end_ts, d.archive_hint]),
+  );
 }

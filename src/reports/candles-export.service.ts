@@ -14,7 +14,17 @@ export type CandleExportFormat = (typeof CANDLE_EXPORT_FORMATS)[number];
  * when the source had none, e.g. archives) and the source that wrote the
  * candle (csv, api, trades).
  */
-export const CANDLE_CSV_COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'vwap', 'source'] as const;
+export const CANDLE_CSV_COLUMNS = [
+  'time',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'trades',
+  'vwap',
+  'source',
+] as const;
 
 /** Rows read from the store per round trip: an export holds one page in memory, whatever its size. */
 export const EXPORT_PAGE_SIZE = 10_000;
@@ -94,7 +104,12 @@ export class CandlesExportService {
     private readonly store: CandleStore,
   ) {}
 
-  async export(req: CandleExportRequest, format: CandleExportFormat, sink: ExportSink, pageSize = EXPORT_PAGE_SIZE): Promise<CandleExportSummary> {
+  async export(
+    req: CandleExportRequest,
+    format: CandleExportFormat,
+    sink: ExportSink,
+    pageSize = EXPORT_PAGE_SIZE,
+  ): Promise<CandleExportSummary> {
     const from = req.from ? Math.ceil(req.from.getTime() / 1000) : MIN_TS;
     const to = req.to ? Math.floor(req.to.getTime() / 1000) : MAX_TS;
     if (from > to) throw new UsageError(`--from ${iso(from)} is after --to ${iso(to)}`);
@@ -131,14 +146,21 @@ export class CandlesExportService {
     }
     if (written !== summary.count) {
       // Candles were written to the series while it was exported: the rows are what was read.
-      this.logger.warn(`${asset.symbol} ${req.intervalMinutes}m: exported ${written} candles, ${summary.count} were counted before (concurrent writes)`);
+      this.logger.warn(
+        `${asset.symbol} ${req.intervalMinutes}m: exported ${written} candles, ${summary.count} were counted before (concurrent writes)`,
+      );
     }
     this.logger.log(`exported ${written} candles of ${asset.symbol} ${req.intervalMinutes}m as ${format}`);
     return summary;
   }
 
   /** Reads the span in pages of `pageSize` (keyset on ts) and hands each to `emit`; returns the number of rows. */
-  private async pages(series: SeriesRef, span: Span, pageSize: number, emit: (page: StoredCandle[]) => Promise<void>): Promise<number> {
+  private async pages(
+    series: SeriesRef,
+    span: Span,
+    pageSize: number,
+    emit: (page: StoredCandle[]) => Promise<void>,
+  ): Promise<number> {
     let cursor = span.from;
     let total = 0;
     for (;;) {

@@ -4,7 +4,12 @@ import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep
 import { parseDate, parseInterval } from '../cli/option-parsers';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes } from '../common/enums';
-import { CANDLE_CSV_COLUMNS, CANDLE_EXPORT_FORMATS, CandleExportFormat, CandlesExportService } from './candles-export.service';
+import {
+  CANDLE_CSV_COLUMNS,
+  CANDLE_EXPORT_FORMATS,
+  CandleExportFormat,
+  CandlesExportService,
+} from './candles-export.service';
 
 interface CandlesOptions extends JsonOption {
   interval?: IntervalMinutes;
@@ -30,15 +35,24 @@ export class CandlesCommand extends CandlekeepCommand<CandlesOptions> {
 
   protected async execute(params: string[], o: CandlesOptions): Promise<CommandOutcome> {
     const [symbol] = params;
-    if (!symbol) throw new UsageError('candles: a SYMBOL is required, e.g. candlekeep candles BTC-USD-SPOT --interval 60');
+    if (!symbol)
+      throw new UsageError('candles: a SYMBOL is required, e.g. candlekeep candles BTC-USD-SPOT --interval 60');
     if (o.interval === undefined) throw new UsageError('candles: --interval is required (minutes, e.g. 60)');
-    if (o.json && o.format === 'csv') throw new UsageError('--json prints one JSON object: it does not go with --format csv');
+    if (o.json && o.format === 'csv')
+      throw new UsageError('--json prints one JSON object: it does not go with --format csv');
     const format: CandleExportFormat = o.json ? 'json' : (o.format ?? 'csv');
-    const summary = await this.exporter.export({ symbol, intervalMinutes: o.interval, from: o.from, to: o.to }, format, toStdout);
+    const summary = await this.exporter.export(
+      { symbol, intervalMinutes: o.interval, from: o.from, to: o.to },
+      format,
+      toStdout,
+    );
     return { ...this.ok(summary), streamed: true };
   }
 
-  @Option({ flags: '--interval <minutes>', description: 'interval in minutes (1, 5, 15, 30, 60, 240, 720, 1440, 10080, 21600)' })
+  @Option({
+    flags: '--interval <minutes>',
+    description: 'interval in minutes (1, 5, 15, 30, 60, 240, 720, 1440, 10080, 21600)',
+  })
   parseInterval(v: string): IntervalMinutes {
     return parseInterval(v);
   }
@@ -53,9 +67,13 @@ export class CandlesCommand extends CandlekeepCommand<CandlesOptions> {
     return parseDate(v, '--to');
   }
 
-  @Option({ flags: '--format <format>', description: `${CANDLE_EXPORT_FORMATS.join(' or ')} (default csv; --json implies json)` })
+  @Option({
+    flags: '--format <format>',
+    description: `${CANDLE_EXPORT_FORMATS.join(' or ')} (default csv; --json implies json)`,
+  })
   parseFormat(v: string): CandleExportFormat {
-    if (!(CANDLE_EXPORT_FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format: ${JSON.stringify(v)} is not one of ${CANDLE_EXPORT_FORMATS.join(', ')}`);
+    if (!(CANDLE_EXPORT_FORMATS as readonly string[]).includes(v))
+      throw new UsageError(`--format: ${JSON.stringify(v)} is not one of ${CANDLE_EXPORT_FORMATS.join(', ')}`);
     return v as CandleExportFormat;
   }
 }

@@ -3,7 +3,16 @@ import { AssetCatalogService } from '../assets/asset-catalog.service';
 import { AssetRepository } from '../assets/asset.repository';
 import { GapRepository } from '../gaps/gap.repository';
 import { Clock } from '../common/clock';
-import { Fillability, FILLABILITIES, GapKind, GapStatus, INTERVALS, OPEN_GAP_STATUSES, Tier, TIERS } from '../common/enums';
+import {
+  Fillability,
+  FILLABILITIES,
+  GapKind,
+  GapStatus,
+  INTERVALS,
+  OPEN_GAP_STATUSES,
+  Tier,
+  TIERS,
+} from '../common/enums';
 import { alignUp, intersect, mergeSpans, slots, subtractSpans } from '../coverage/coverage-math';
 import { CoverageRepository } from '../coverage/coverage.repository';
 import { SeriesRepository } from '../coverage/series.repository';
@@ -143,9 +152,15 @@ export class CompletenessReportService {
       else gapsBySeries.set(key, [g]);
     }
     for (const list of gapsBySeries.values()) if (list.length > 1) list.sort((a, b) => a.from - b.from);
-    const selection = expected.map((e) => ({ asset: byId.get(e.assetId)!, intervalMinutes: e.intervalMinutes, expectedFrom: e.from }));
+    const selection = expected.map((e) => ({
+      asset: byId.get(e.assetId)!,
+      intervalMinutes: e.intervalMinutes,
+      expectedFrom: e.from,
+    }));
 
-    const rows: Array<SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }> = [];
+    const rows: Array<
+      SeriesReport & { covered_slots: number; window_slots: number; gaps_by: Record<Fillability, [number, number]> }
+    > = [];
     for (const { asset, intervalMinutes, expectedFrom } of selection) {
       const step = intervalMinutes * 60;
       const key = seriesKey({ assetId: asset.id, intervalMinutes });
@@ -175,7 +190,8 @@ export class CompletenessReportService {
           ? 0
           : ignoredSpans.length
             ? subtractSpans(window, [...covered, ...ignoredSpans], step).reduce((n, g) => n + slots(g, step), 0)
-            : windowSlots - covered.reduce((n, c) => n + (intersect(c, window) ? slots(intersect(c, window)!, step) : 0), 0);
+            : windowSlots -
+              covered.reduce((n, c) => n + (intersect(c, window) ? slots(intersect(c, window)!, step) : 0), 0);
       const expectedSlots = windowSlots - ignoredSlots;
       const coveredSlots = expectedSlots - missing;
       const coveragePct = pct(coveredSlots, expectedSlots);
@@ -212,7 +228,13 @@ export class CompletenessReportService {
           ? {
               timeline: {
                 covered: covered.map((c) => ({ from: iso(c.from), to: iso(c.to) })),
-                gaps: seriesGaps.map((g) => ({ from: iso(g.from), to: iso(g.to), status: g.status, fillability: g.fillability, kind: g.kind })),
+                gaps: seriesGaps.map((g) => ({
+                  from: iso(g.from),
+                  to: iso(g.to),
+                  status: g.status,
+                  fillability: g.fillability,
+                  kind: g.kind,
+                })),
               },
             }
           : {}),
@@ -221,7 +243,10 @@ export class CompletenessReportService {
         gaps_by: gapsBy,
       });
     }
-    rows.sort((a, b) => TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || a.symbol.localeCompare(b.symbol) || a.interval - b.interval);
+    rows.sort(
+      (a, b) =>
+        TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || a.symbol.localeCompare(b.symbol) || a.interval - b.interval,
+    );
 
     const tiers: TierReport[] = [];
     for (const tier of TIERS) {
@@ -233,7 +258,8 @@ export class CompletenessReportService {
           const rs = inTier.filter((r) => r.interval === interval);
           const openBy = byFillability();
           const missingBy = byFillability();
-          for (const r of rs) for (const f of FILLABILITIES) (openBy[f] += r.gaps_by[f][0]), (missingBy[f] += r.gaps_by[f][1]);
+          for (const r of rs)
+            for (const f of FILLABILITIES) ((openBy[f] += r.gaps_by[f][0]), (missingBy[f] += r.gaps_by[f][1]));
           const completeSeries = rs.filter((r) => r.complete).length;
           return {
             interval,

@@ -21,7 +21,19 @@ export function renderReport(report: CompletenessReport, format: ReportFormat): 
 
 export function renderTerminal(r: CompletenessReport): string {
   const tiers = renderTable(
-    ['tier', 'interval', 'series', 'complete', 'completeness %', 'open gaps', 'missing OHLC', 'missing trades', 'missing archive', 'stale', 'done'],
+    [
+      'tier',
+      'interval',
+      'series',
+      'complete',
+      'completeness %',
+      'open gaps',
+      'missing OHLC',
+      'missing trades',
+      'missing archive',
+      'stale',
+      'done',
+    ],
     r.tiers.flatMap((t) =>
       t.intervals.map((i) => [
         t.tier,
@@ -40,17 +52,54 @@ export function renderTerminal(r: CompletenessReport): string {
   );
   const series = renderTable(
     ['symbol', 'tier', 'interval', 'first', 'last', 'coverage %', 'open gaps', 'behind', 'stale'],
-    r.series.map((s) => [s.symbol, s.tier, s.interval, s.first, s.last, s.coverage_pct.toFixed(3), s.open_gaps, s.intervals_behind, s.stale ? 'STALE' : '']),
+    r.series.map((s) => [
+      s.symbol,
+      s.tier,
+      s.interval,
+      s.first,
+      s.last,
+      s.coverage_pct.toFixed(3),
+      s.open_gaps,
+      s.intervals_behind,
+      s.stale ? 'STALE' : '',
+    ]),
   );
-  const verdicts = r.tiers.map((t) => `${t.tier}: ${t.complete ? 'complete' : 'INCOMPLETE'} (${t.complete_series}/${t.series} series, ${t.completeness_pct.toFixed(3)}%)`);
+  const verdicts = r.tiers.map(
+    (t) =>
+      `${t.tier}: ${t.complete ? 'complete' : 'INCOMPLETE'} (${t.complete_series}/${t.series} series, ${t.completeness_pct.toFixed(3)}%)`,
+  );
   return [`completeness report at ${r.generated_at}`, '', tiers, '', series, '', ...verdicts].join('\n');
 }
 
 export function renderCsv(r: CompletenessReport): string {
-  const head = ['symbol', 'tier', 'interval', 'first', 'last', 'coverage_pct', 'open_gaps', 'missing_intervals', 'intervals_behind', 'stale', 'complete'];
+  const head = [
+    'symbol',
+    'tier',
+    'interval',
+    'first',
+    'last',
+    'coverage_pct',
+    'open_gaps',
+    'missing_intervals',
+    'intervals_behind',
+    'stale',
+    'complete',
+  ];
   return renderCsvRows(
     head,
-    r.series.map((s) => [s.symbol, s.tier, s.interval, s.first, s.last, s.coverage_pct, s.open_gaps, s.missing_intervals, s.intervals_behind, s.stale, s.complete]),
+    r.series.map((s) => [
+      s.symbol,
+      s.tier,
+      s.interval,
+      s.first,
+      s.last,
+      s.coverage_pct,
+      s.open_gaps,
+      s.missing_intervals,
+      s.intervals_behind,
+      s.stale,
+      s.complete,
+    ]),
   );
 }
 
@@ -77,27 +126,70 @@ const AXIS = 16;
 
 type TickUnit = 'year' | 'month' | 'day' | 'hour';
 const TICK_STEPS: ReadonlyArray<[TickUnit, number]> = [
-  ['hour', 1], ['hour', 6], ['hour', 12], ['day', 1], ['day', 7], ['day', 14], ['month', 1], ['month', 3], ['month', 6],
-  ['year', 1], ['year', 2], ['year', 5], ['year', 10], ['year', 25], ['year', 50],
+  ['hour', 1],
+  ['hour', 6],
+  ['hour', 12],
+  ['day', 1],
+  ['day', 7],
+  ['day', 14],
+  ['month', 1],
+  ['month', 3],
+  ['month', 6],
+  ['year', 1],
+  ['year', 2],
+  ['year', 5],
+  ['year', 10],
+  ['year', 25],
+  ['year', 50],
 ];
-const APPROX_SECONDS: Record<TickUnit, number> = { hour: 3600, day: 86_400, month: 30.44 * 86_400, year: 365.25 * 86_400 };
+const APPROX_SECONDS: Record<TickUnit, number> = {
+  hour: 3600,
+  day: 86_400,
+  month: 30.44 * 86_400,
+  year: 365.25 * 86_400,
+};
 const MAX_TICKS = 8;
 
 /** Calendar-aligned tick times (epoch seconds, UTC) inside [from, to], at most MAX_TICKS of them, with their labels. */
 export function axisTicks(from: number, to: number): Array<{ t: number; label: string }> {
-  const [unit, n] = TICK_STEPS.find(([u, k]) => (to - from) / (APPROX_SECONDS[u] * k) <= MAX_TICKS) ?? TICK_STEPS[TICK_STEPS.length - 1]!;
+  const [unit, n] =
+    TICK_STEPS.find(([u, k]) => (to - from) / (APPROX_SECONDS[u] * k) <= MAX_TICKS) ??
+    TICK_STEPS[TICK_STEPS.length - 1]!;
   const d = new Date(from * 1000);
   // The first boundary of the unit at or after `from`, on a multiple of n.
   const start =
     unit === 'year'
-      ? Date.UTC(Math.ceil((d.getUTCFullYear() + (d.getTime() > Date.UTC(d.getUTCFullYear(), 0, 1) ? 1 : 0)) / n) * n, 0, 1)
+      ? Date.UTC(
+          Math.ceil((d.getUTCFullYear() + (d.getTime() > Date.UTC(d.getUTCFullYear(), 0, 1) ? 1 : 0)) / n) * n,
+          0,
+          1,
+        )
       : unit === 'month'
-        ? Date.UTC(d.getUTCFullYear(), Math.ceil((d.getUTCMonth() + (d.getTime() > Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) ? 1 : 0)) / n) * n, 1)
-        : Math.ceil(d.getTime() / (APPROX_SECONDS[unit] * 1000 * (unit === 'day' ? 1 : n))) * APPROX_SECONDS[unit] * 1000 * (unit === 'day' ? 1 : n);
+        ? Date.UTC(
+            d.getUTCFullYear(),
+            Math.ceil(
+              (d.getUTCMonth() + (d.getTime() > Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) ? 1 : 0)) / n,
+            ) * n,
+            1,
+          )
+        : Math.ceil(d.getTime() / (APPROX_SECONDS[unit] * 1000 * (unit === 'day' ? 1 : n))) *
+          APPROX_SECONDS[unit] *
+          1000 *
+          (unit === 'day' ? 1 : n);
   const out: Array<{ t: number; label: string }> = [];
-  for (let ms = start; ms <= to * 1000 && out.length <= MAX_TICKS; ) {
+  for (let ms = start; ms <= to * 1000 && out.length <= MAX_TICKS;) {
     const iso = new Date(ms).toISOString();
-    out.push({ t: ms / 1000, label: unit === 'year' ? iso.slice(0, 4) : unit === 'month' ? iso.slice(0, 7) : unit === 'day' ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}` });
+    out.push({
+      t: ms / 1000,
+      label:
+        unit === 'year'
+          ? iso.slice(0, 4)
+          : unit === 'month'
+            ? iso.slice(0, 7)
+            : unit === 'day'
+              ? iso.slice(0, 10)
+              : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`,
+    });
     const next = new Date(ms);
     if (unit === 'year') next.setUTCFullYear(next.getUTCFullYear() + n);
     else if (unit === 'month') next.setUTCMonth(next.getUTCMonth() + n);
@@ -120,9 +212,17 @@ function timelineSvg(s: SeriesReport): string {
     if (x1 <= 0 || x0 >= WIDTH) return '';
     return `<rect class="${cls}" x="${x0.toFixed(2)}" y="0" width="${Math.max(x1 - x0, 1).toFixed(2)}" height="${BAR}" fill="${color}"><title>${esc(title)}</title></rect>`;
   };
-  const covered = (s.timeline?.covered ?? []).map((c) => rect(c.from, c.to, COVERED_COLOR, 'covered', `covered ${c.from} .. ${c.to}`));
+  const covered = (s.timeline?.covered ?? []).map((c) =>
+    rect(c.from, c.to, COVERED_COLOR, 'covered', `covered ${c.from} .. ${c.to}`),
+  );
   const gaps = (s.timeline?.gaps ?? []).map((g) =>
-    rect(g.from, g.to, GAP_COLORS[g.status], `gap gap-${g.status}`, `gap ${g.status} (${g.fillability}) ${g.from} .. ${g.to}`),
+    rect(
+      g.from,
+      g.to,
+      GAP_COLORS[g.status],
+      `gap gap-${g.status}`,
+      `gap ${g.status} (${g.fillability}) ${g.from} .. ${g.to}`,
+    ),
   );
   const ticks = axisTicks(from, to).map(({ t, label }) => {
     const tx = x(t);

@@ -24,12 +24,21 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
 
   protected async execute(_params: string[], o: ReportCommandOptions): Promise<CommandOutcome> {
     const format = o.format ?? (o.json ? 'json' : 'table');
-    const report = await this.reports.build({ tier: o.tier, intervals: o.intervals, symbols: o.symbols, since: o.since, timelines: format === 'html' });
+    const report = await this.reports.build({
+      tier: o.tier,
+      intervals: o.intervals,
+      symbols: o.symbols,
+      since: o.since,
+      timelines: format === 'html',
+    });
     if (o.out) {
       await writeFile(o.out, renderReport(report, format)).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`--out ${o.out}: cannot write it (${e.code ?? e.message})`);
       });
-      return this.ok({ out: o.out, format, summary: report.summary, tiers: report.tiers }, `wrote ${format} report to ${o.out}`);
+      return this.ok(
+        { out: o.out, format, summary: report.summary, tiers: report.tiers },
+        `wrote ${format} report to ${o.out}`,
+      );
     }
     // --json prints the report object itself; other formats print their rendering.
     return this.ok(report, format === 'json' ? undefined : renderReport(report, format).replace(/\n$/, '')); // print() ends the line
@@ -57,7 +66,8 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
 
   @Option({ flags: '--format <format>', description: `output format: ${REPORT_FORMATS.join(', ')} (default table)` })
   parseFormat(v: string): ReportFormat {
-    if (!(REPORT_FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format: ${JSON.stringify(v)} is not one of ${REPORT_FORMATS.join(', ')}`);
+    if (!(REPORT_FORMATS as readonly string[]).includes(v))
+      throw new UsageError(`--format: ${JSON.stringify(v)} is not one of ${REPORT_FORMATS.join(', ')}`);
     return v as ReportFormat;
   }
 

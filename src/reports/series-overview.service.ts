@@ -24,7 +24,9 @@ export class SeriesOverviewService {
   ) {}
 
   async list(filter: { symbols?: readonly string[]; intervals?: readonly number[] }): Promise<SeriesOverview[]> {
-    const listed = (await this.series.list(filter.symbols)).filter((s) => !filter.intervals?.length || filter.intervals.includes(s.interval));
+    const listed = (await this.series.list(filter.symbols)).filter(
+      (s) => !filter.intervals?.length || filter.intervals.includes(s.interval),
+    );
     if (listed.length === 0) return [];
     const report = await this.reports.build({ intervals: [...new Set(listed.map((s) => s.interval))] });
     const reported = new Map(report.series.map((r) => [`${r.symbol}/${r.interval}`, r]));

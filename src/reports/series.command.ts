@@ -1,6 +1,14 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { ListFormat, LIST_FORMATS, parseInterval, parseIntervals, parseListFormat, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import {
+  ListFormat,
+  LIST_FORMATS,
+  parseInterval,
+  parseIntervals,
+  parseListFormat,
+  parseSymbols,
+  SYMBOLS_FLAG_HELP,
+} from '../cli/option-parsers';
 import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';
@@ -36,7 +44,8 @@ const cells = (s: SeriesOverview) => COLUMNS.map((c) => (c === 'sources' ? s.sou
 @Command({
   name: 'series',
   arguments: '[action] [symbol]',
-  description: 'expected series: list [SYMBOL] [--symbols A,B] [--intervals …] [--format table|json|csv] | drop SYMBOL --interval I [--delete-candles] (stop expecting it)',
+  description:
+    'expected series: list [SYMBOL] [--symbols A,B] [--intervals …] [--format table|json|csv] | drop SYMBOL --interval I [--delete-candles] (stop expecting it)',
 })
 export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
   constructor(
@@ -60,7 +69,21 @@ export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
           ? renderCsvRows(COLUMNS, shown.map(cells)).replace(/\n$/, '')
           : shown.length
             ? renderTable(
-                ['symbol', 'interval', 'expected from', 'first', 'last', 'candles', 'expected', 'no-trade', 'missing', 'coverage %', 'open gaps', 'suspects', 'sources'],
+                [
+                  'symbol',
+                  'interval',
+                  'expected from',
+                  'first',
+                  'last',
+                  'candles',
+                  'expected',
+                  'no-trade',
+                  'missing',
+                  'coverage %',
+                  'open gaps',
+                  'suspects',
+                  'sources',
+                ],
                 shown.map(cells),
               )
             : 'no series';
@@ -92,7 +115,10 @@ export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
     return parseIntervals(v);
   }
 
-  @Option({ flags: '--format <format>', description: `list: output format, ${LIST_FORMATS.join(', ')} (default table)` })
+  @Option({
+    flags: '--format <format>',
+    description: `list: output format, ${LIST_FORMATS.join(', ')} (default table)`,
+  })
   parseFormat(v: string): ListFormat {
     return parseListFormat(v);
   }

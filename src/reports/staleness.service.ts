@@ -40,7 +40,10 @@ export class StalenessService {
   ) {}
 
   /** `logStale: false` when the caller prints the list itself (the `validate` command): said once, not twice. */
-  async validate(hours = this.config.staleHours, { logStale = true, symbols }: { logStale?: boolean; symbols?: readonly string[] } = {}): Promise<ValidationResult> {
+  async validate(
+    hours = this.config.staleHours,
+    { logStale = true, symbols }: { logStale?: boolean; symbols?: readonly string[] } = {},
+  ): Promise<ValidationResult> {
     const report = await this.reports.build({ staleHours: hours, symbols });
     const stale: StaleSeries[] = report.series
       .filter((s) => s.stale)
@@ -48,7 +51,8 @@ export class StalenessService {
         symbol: s.symbol,
         interval: s.interval,
         last: s.last,
-        hours_behind: s.last === null ? null : Math.round(((Date.parse(s.window_end) - Date.parse(s.last)) / 3_600_000) * 10) / 10,
+        hours_behind:
+          s.last === null ? null : Math.round(((Date.parse(s.window_end) - Date.parse(s.last)) / 3_600_000) * 10) / 10,
       }));
     let alerted = false;
     let alertError: string | undefined;

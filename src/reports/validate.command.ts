@@ -20,7 +20,10 @@ export class ValidateCommand extends CandlekeepCommand<ValidateOptions> {
     const result = await this.staleness.validate(o.hours, { logStale: false, symbols: o.symbols });
     const text = result.stale.length
       ? `${result.stale.length} of ${result.checked} series are stale (more than ${result.hours} h behind):\n` +
-        renderTable(['symbol', 'interval', 'last', 'hours behind'], result.stale.map((s) => [s.symbol, s.interval, s.last, s.hours_behind]))
+        renderTable(
+          ['symbol', 'interval', 'last', 'hours behind'],
+          result.stale.map((s) => [s.symbol, s.interval, s.last, s.hours_behind]),
+        )
       : `all ${result.checked} series are current (within ${result.hours} h)`;
     return { exitCode: result.stale.length ? EXIT_INCOMPLETE : EXIT_OK, result, text };
   }

@@ -33,7 +33,9 @@ export class ReportTask implements ScheduledTask {
     const html = join(dir, `completeness-${stamp}.html`);
     await writeFile(json, JSON.stringify(report, null, 2));
     await writeFile(html, renderHtml(report));
-    const verdicts = report.tiers.map((t) => `${t.tier} ${t.complete ? 'complete' : 'incomplete'} ${t.completeness_pct}%`).join(', ');
+    const verdicts = report.tiers
+      .map((t) => `${t.tier} ${t.complete ? 'complete' : 'incomplete'} ${t.completeness_pct}%`)
+      .join(', ');
     this.logger.log(
       `completeness: ${report.summary.complete_series}/${report.summary.series} series complete, ${report.summary.open_gaps} open gaps, ${report.summary.stale_series} stale; ${verdicts}; wrote ${html}`,
     );

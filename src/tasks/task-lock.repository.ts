@@ -15,7 +15,9 @@ export class TaskLockRepository {
     await runner.connect();
     const key = `candlekeep:task:${task}`;
     try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key])) as Array<{
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
+        key,
+      ])) as Array<{
         locked: boolean;
       }>;
       if (!locked) return { ran: false };

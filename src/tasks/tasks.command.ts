@@ -22,14 +22,26 @@ export class TasksCommand extends CandlekeepCommand {
         { tasks },
         renderTable(
           ['task', 'cron (UTC)', 'next runs', 'last run', 'outcome', 'duration'],
-          tasks.map((t) => [t.name, t.cron, t.next_runs.join(', '), t.last_run?.started_at ?? null, t.last_run?.status ?? null, durationText(t.last_run?.duration_ms)]),
+          tasks.map((t) => [
+            t.name,
+            t.cron,
+            t.next_runs.join(', '),
+            t.last_run?.started_at ?? null,
+            t.last_run?.status ?? null,
+            durationText(t.last_run?.duration_ms),
+          ]),
         ),
       );
     }
     if (action === 'run') {
       if (!name) throw new UsageError('tasks run: which task? see `candlekeep tasks list`');
       const run = await this.tasks.run(name, 'cli');
-      return this.ok(run, run.ran ? `${run.task} done in ${run.duration_ms} ms (job ${run.job_id})\n${JSON.stringify(run.result, null, 2)}` : `${run.task}: ${run.skipped}`);
+      return this.ok(
+        run,
+        run.ran
+          ? `${run.task} done in ${run.duration_ms} ms (job ${run.job_id})\n${JSON.stringify(run.result, null, 2)}`
+          : `${run.task}: ${run.skipped}`,
+      );
     }
     throw new UsageError(`tasks: unknown action ${JSON.stringify(action)}; use list or run NAME`);
   }

@@ -58,7 +58,10 @@ export class TasksService {
 
   get(name: string): ScheduledTask {
     const task = this.tasks.find((t) => t.name === name);
-    if (!task) throw new UnknownTaskError(`unknown task ${JSON.stringify(name)}; tasks: ${this.tasks.map((t) => t.name).join(', ')}`);
+    if (!task)
+      throw new UnknownTaskError(
+        `unknown task ${JSON.stringify(name)}; tasks: ${this.tasks.map((t) => t.name).join(', ')}`,
+      );
     return task;
   }
 
@@ -75,7 +78,14 @@ export class TasksService {
         from = d;
       }
       const job = last.get(t.name);
-      return { name: t.name, kind: t.kind, description: t.description, cron: t.cron(), next_runs: next, last_run: job ? lastRun(job) : null };
+      return {
+        name: t.name,
+        kind: t.kind,
+        description: t.description,
+        cron: t.cron(),
+        next_runs: next,
+        last_run: job ? lastRun(job) : null,
+      };
     });
   }
 
@@ -88,12 +98,22 @@ export class TasksService {
     const started = Date.now();
     const startedAt = this.clock.now().toISOString();
     const outcome = await this.locks.withTaskLock(task.name, () =>
-      this.recorder.record({ kind: task.kind, trigger, task: task.name }, (signal) => task.run(signal), (r) => task.outcome?.(r) ?? completed()),
+      this.recorder.record(
+        { kind: task.kind, trigger, task: task.name },
+        (signal) => task.run(signal),
+        (r) => task.outcome?.(r) ?? completed(),
+      ),
     );
     const duration = Date.now() - started;
     if (!outcome.ran) {
       this.logger.log(`${task.name}: skipped, another process holds its lock`);
-      return { task: task.name, ran: false, skipped: 'another process is running this task', started_at: startedAt, duration_ms: duration };
+      return {
+        task: task.name,
+        ran: false,
+        skipped: 'another process is running this task',
+        started_at: startedAt,
+        duration_ms: duration,
+      };
     }
     this.logger.log(`${task.name}: done in ${duration} ms`);
     const { job_id, ...result } = outcome.value;

@@ -23,7 +23,9 @@ export class UpdateMarketDataTask implements ScheduledTask<MarketDataUpdateResul
   }
 
   run(): Promise<MarketDataUpdateResult> {
-    return this.updater.update({ categories: this.config.updateCategories as AssetCategory[], force: false }, (p) => this.logger.log(`progress ${JSON.stringify(p)}`));
+    return this.updater.update({ categories: this.config.updateCategories as AssetCategory[], force: false }, (p) =>
+      this.logger.log(`progress ${JSON.stringify(p)}`),
+    );
   }
 
   outcome(result: MarketDataUpdateResult): JobRunOutcome {

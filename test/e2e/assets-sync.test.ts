@@ -104,10 +104,23 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     expect(await row('XXDGXXBT')).toMatchObject({ symbol: 'DOGE-BTC-SPOT', tier: 'TIER2', active: true });
     expect(await row('ZEURZUSD')).toMatchObject({ symbol: 'EUR-USD-SPOT', category: 'forex', tier: 'TIER3' });
     expect(await row('USDTZUSD')).toMatchObject({ symbol: 'USDT-USD-SPOT', category: 'crypto', tier: 'TIER2' });
-    expect(await row('XXBTEUROP')).toMatchObject({ symbol: 'BTC-EUROP-SPOT', altname: 'XBTEUROP', wsname: 'XBT/EUROP' });
+    expect(await row('XXBTEUROP')).toMatchObject({
+      symbol: 'BTC-EUROP-SPOT',
+      altname: 'XBTEUROP',
+      wsname: 'XBT/EUROP',
+    });
     expect(await row('AGLDEUR')).toMatchObject({ symbol: 'AGLD-EUR-SPOT', active: false, catalog_verified: true });
     const inactive = (await rows()).filter((r) => !r.active).map((r) => r.native_symbol);
-    expect(inactive.sort()).toEqual(['AGLDEUR', 'AGLDUSD', 'AIOEUR', 'AKEEUR', 'ETHWUSD', 'KEEPEUR', 'KEEPUSD', 'LUNA2USD']);
+    expect(inactive.sort()).toEqual([
+      'AGLDEUR',
+      'AGLDUSD',
+      'AIOEUR',
+      'AKEEUR',
+      'ETHWUSD',
+      'KEEPEUR',
+      'KEEPUSD',
+      'LUNA2USD',
+    ]);
     // Not in Kraken's listing and never verified: left as it is.
     expect(await row('BONKUSD')).toMatchObject({ active: true, catalog_verified: false });
   });
@@ -136,7 +149,13 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     const listing = server.fixtureResult('AssetPairs');
     const template = listing.XXBTZUSD!;
     listing.PAXGUSD = { ...template, altname: 'PAXGUSD', wsname: 'PAXG/USD', base: 'PAXG' };
-    listing.AAPLxUSD = { ...template, altname: 'AAPLxUSD', wsname: 'AAPLx/USD', base: 'AAPLx', aclass_base: 'tokenized_asset' };
+    listing.AAPLxUSD = {
+      ...template,
+      altname: 'AAPLxUSD',
+      wsname: 'AAPLx/USD',
+      base: 'AAPLx',
+      aclass_base: 'tokenized_asset',
+    };
     server.override('AssetPairs', () => ({ error: [], result: listing }));
     const out = await sync();
     expect(out).toMatchObject({ created: 2, by_category: { crypto: 26, forex: 1, stock: 1, commodity: 1 } });
@@ -189,7 +208,10 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     server.fault('AssetPairs', { kind: 'http500', times: 10 });
     const r = await runCli(['assets', 'sync', '--json'], env({ KRAKEN_MAX_RETRIES: '1' }));
     expect(r.code).toBe(1);
-    expect(r.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'KRAKEN_UNAVAILABLE', message: expect.stringContaining('HTTP 500') });
+    expect(r.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'KRAKEN_UNAVAILABLE',
+      message: expect.stringContaining('HTTP 500'),
+    });
     expect(server.requestCount('AssetPairs')).toBe(2);
     expect(await rows()).toEqual(before);
   });

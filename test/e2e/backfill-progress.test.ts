@@ -12,7 +12,6 @@ import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
 const NOW = '2025-04-01T00:30:00Z';
 const DAY = 86_400;
 
-
 /** Issue 14 row 2: what a backfill will cost before it runs, and how far it is while it runs. */
 describe('backfill --dry-run estimates and the backfill progress', () => {
   let server: KrakenTestServer;
@@ -58,7 +57,10 @@ describe('backfill --dry-run estimates and the backfill progress', () => {
     const plan = r.json<BackfillPlan>();
     const open = (await runCli(['gaps', '--json'], env())).json<{ total: number }>().total; // the OHLC-window gaps and the December hole
     // The estimate's basis, from the archive rows themselves: the trades of the last 30 daily candles held.
-    const rows = readFileSync(join(FIXTURES, 'XBTUSD_1440.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+    const rows = readFileSync(join(FIXTURES, 'XBTUSD_1440.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').map(Number));
     const recent = rows.filter((c) => c[0]! < t('2025-03-20') && c[0]! >= t('2025-03-20') - 30 * DAY);
     const perCandle = recent.reduce((n, c) => n + c[6]!, 0) / 30;
     const requests = Math.ceil((perCandle * 10) / 1000);
@@ -101,10 +103,14 @@ describe('backfill --dry-run estimates and the backfill progress', () => {
 
   it('on a terminal a progress bar (series, gap, pages, candles, calls of the estimate, rate, ETA); off one, progress lines on stderr', async () => {
     const piped = await runCli(['backfill', '--max-calls', '1', '--json'], env({ LOG_LEVEL: 'info' }));
-    expect(piped.stderr).toMatch(/series 1\/1 BTC-USD-SPOT 1440m \| \d gap\(s\) from the OHLC window \| pages 0 \| candles [\d,]+ \| calls 1 of ~[\d,]+ \| [\d.]+ req\/s \| ETA /);
+    expect(piped.stderr).toMatch(
+      /series 1\/1 BTC-USD-SPOT 1440m \| \d gap\(s\) from the OHLC window \| pages 0 \| candles [\d,]+ \| calls 1 of ~[\d,]+ \| [\d.]+ req\/s \| ETA /,
+    );
     expect(piped.stderr).not.toContain('\u001b[');
     const tty = await runOnTty(['backfill', '--max-calls', '2'], env());
-    expect(tty).toMatch(/backfill \[[^\]]*\] \d+% \| series 1\/1 BTC-USD-SPOT 1440m \| gap \d+ 2020-12-01T00:00\.\.2020-12-10T00:00 from trades \| pages [12] \| candles [\d,]+ \| calls [12] of ~[\d,]+ \| [\d.]+ req\/s \| ETA /);
+    expect(tty).toMatch(
+      /backfill \[[^\]]*\] \d+% \| series 1\/1 BTC-USD-SPOT 1440m \| gap \d+ 2020-12-01T00:00\.\.2020-12-10T00:00 from trades \| pages [12] \| candles [\d,]+ \| calls [12] of ~[\d,]+ \| [\d.]+ req\/s \| ETA /,
+    );
     expect(() => JSON.parse(piped.stdout)).not.toThrow(); // --json: still one object on stdout
   });
 });

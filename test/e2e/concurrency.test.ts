@@ -35,7 +35,10 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   let pg: Client;
 
   const backfill = (): Promise<CliResult> =>
-    runCli(['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--json'], krakenTestEnv(db.url, server.url, NOW, { TRADES_BACKFILL: 'off' }));
+    runCli(
+      ['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--json'],
+      krakenTestEnv(db.url, server.url, NOW, { TRADES_BACKFILL: 'off' }),
+    );
 
   beforeAll(async () => {
     server = await KrakenTestServer.start({ now: NOW });
@@ -60,8 +63,20 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
       const id = ids.get(s.symbol) ?? (await seed.asset(s.symbol, s.native, s.altname, { tier: 'TIER1' }));
       ids.set(s.symbol, id);
       // Held through February 2025; March is missing (inside the OHLC window of both intervals).
-      await seed.coverage(id, s.interval, '2025-01-01T00:00Z', s.interval === 720 ? '2025-02-28T12:00Z' : '2025-02-28T00:00Z');
-      if (withGaps) await seed.gap(id, s.interval, '2025-03-01T00:00Z', s.interval === 720 ? '2025-03-31T12:00Z' : '2025-03-31T00:00Z', 'DETECTED');
+      await seed.coverage(
+        id,
+        s.interval,
+        '2025-01-01T00:00Z',
+        s.interval === 720 ? '2025-02-28T12:00Z' : '2025-02-28T00:00Z',
+      );
+      if (withGaps)
+        await seed.gap(
+          id,
+          s.interval,
+          '2025-03-01T00:00Z',
+          s.interval === 720 ? '2025-03-31T12:00Z' : '2025-03-31T00:00Z',
+          'DETECTED',
+        );
     }
   }
 
@@ -78,11 +93,21 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   }
 
   async function expectExactlyOnce(a: CliResult, b: CliResult): Promise<void> {
-    expect([a.code, b.code, a.stderr.includes('rror') ? a.stderr : '', b.stderr.includes('rror') ? b.stderr : '']).toEqual([0, 0, '', '']);
+    expect([
+      a.code,
+      b.code,
+      a.stderr.includes('rror') ? a.stderr : '',
+      b.stderr.includes('rror') ? b.stderr : '',
+    ]).toEqual([0, 0, '', '']);
     const [x, y] = [a.json<BackfillSummary>(), b.json<BackfillSummary>()];
 
     // Exactly one OHLC call per series, none repeated, and nothing else called.
-    for (const s of SERIES) expect([s.altname, s.interval, server.seriesRequestCount(s.altname, s.interval)]).toEqual([s.altname, s.interval, 1]);
+    for (const s of SERIES)
+      expect([s.altname, s.interval, server.seriesRequestCount(s.altname, s.interval)]).toEqual([
+        s.altname,
+        s.interval,
+        1,
+      ]);
     expect(server.requestCount()).toBe(SERIES.length);
 
     // One gap record per series, filled once: one attempt, candles counted once (equal to what is stored).
@@ -107,81 +132,110 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
     expect(rows.map((r) => r.n)).toEqual([1, 1, 1, 1]);
   }
 
-  it('with the gaps already recorded: one OHLC call per series, each gap filled once, summaries consistent', async () => {
-    await seedSeries(true);
-    server.delay('OHLC', 400); // each fill holds its series for a while, so the two runs overlap
-    const [a, b] = await Promise.all([backfill(), backfill()]);
-    await expectExactlyOnce(a, b);
-  }, CLI_TEST_TIMEOUT);
+  it(
+    'with the gaps already recorded: one OHLC call per series, each gap filled once, summaries consistent',
+    async () => {
+      await seedSeries(true);
+      server.delay('OHLC', 400); // each fill holds its series for a while, so the two runs overlap
+      const [a, b] = await Promise.all([backfill(), backfill()]);
+      await expectExactlyOnce(a, b);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 
-  it('with the gaps still to detect (both processes detect the same new gaps at once): still exactly once', async () => {
-    await seedSeries(false);
-    server.delay('OHLC', 400);
-    const [a, b] = await Promise.all([backfill(), backfill()]);
-    await expectExactlyOnce(a, b);
-  }, CLI_TEST_TIMEOUT);
+  it(
+    'with the gaps still to detect (both processes detect the same new gaps at once): still exactly once',
+    async () => {
+      await seedSeries(false);
+      server.delay('OHLC', 400);
+      const [a, b] = await Promise.all([backfill(), backfill()]);
+      await expectExactlyOnce(a, b);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 
-  it('a backfill whose new gap records collide with the same ones just written by another process detects again and goes on', async () => {
-    await seedSeries(false);
-    const [{ id }] = (await pg.query<{ id: number }>(`SELECT id FROM assets WHERE symbol = 'BTC-USD-SPOT'`)).rows as [{ id: number }];
-    // "Another process" records BTC-USD 720's new gap in a transaction still open while the backfill detects.
-    const other = new Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status)
+  it(
+    'a backfill whose new gap records collide with the same ones just written by another process detects again and goes on',
+    async () => {
+      await seedSeries(false);
+      const [{ id }] = (await pg.query<{ id: number }>(`SELECT id FROM assets WHERE symbol = 'BTC-USD-SPOT'`)).rows as [
+        { id: number },
+      ];
+      // "Another process" records BTC-USD 720's new gap in a transaction still open while the backfill detects.
+      const other = new Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query(
+          `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status)
          VALUES ($1, 720, '2025-03-01T00:00Z', '2025-03-31T12:00Z', 62, 'API_OHLC', 'DETECTED')`,
-        [id],
-      );
-      const run = backfill();
-      // Wait until the backfill's insert (its COPY) waits on ours (same open-gap key), then commit ours.
-      for (let i = 0; ; i++) {
-        const { rows } = await pg.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY gap_records%'`,
+          [id],
         );
-        if (rows[0]!.n > 0) break;
-        if (i > 2400) throw new Error('the backfill never reached its gap insert');
-        await new Promise((r) => setTimeout(r, 25));
+        const run = backfill();
+        // Wait until the backfill's insert (its COPY) waits on ours (same open-gap key), then commit ours.
+        for (let i = 0; ; i++) {
+          const { rows } = await pg.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY gap_records%'`,
+          );
+          if (rows[0]!.n > 0) break;
+          if (i > 2400) throw new Error('the backfill never reached its gap insert');
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await other.query('COMMIT');
+        const r = await run;
+        expect(r.code).toBe(0);
+        const out = r.json<BackfillSummary>(); // stdout is exactly one JSON object: no query error printed there
+        expect(out).toMatchObject({ gaps_detected: 4, gaps_filled: 4, api_calls: 4, gaps_failed: 0 });
+        for (const s of SERIES) expect(server.seriesRequestCount(s.altname, s.interval)).toBe(1);
+        const gaps = await gapRows();
+        expect(gaps.map((g) => [g.symbol, g.interval, g.status, g.attempts])).toEqual([
+          ['BTC-CAD-SPOT', 720, 'FILLED', 1],
+          ['BTC-CAD-SPOT', 1440, 'FILLED', 1],
+          ['BTC-USD-SPOT', 720, 'FILLED', 1],
+          ['BTC-USD-SPOT', 1440, 'FILLED', 1],
+        ]);
+      } finally {
+        await other.end();
       }
-      await other.query('COMMIT');
-      const r = await run;
-      expect(r.code).toBe(0);
-      const out = r.json<BackfillSummary>(); // stdout is exactly one JSON object: no query error printed there
-      expect(out).toMatchObject({ gaps_detected: 4, gaps_filled: 4, api_calls: 4, gaps_failed: 0 });
-      for (const s of SERIES) expect(server.seriesRequestCount(s.altname, s.interval)).toBe(1);
-      const gaps = await gapRows();
-      expect(gaps.map((g) => [g.symbol, g.interval, g.status, g.attempts])).toEqual([
-        ['BTC-CAD-SPOT', 720, 'FILLED', 1],
-        ['BTC-CAD-SPOT', 1440, 'FILLED', 1],
-        ['BTC-USD-SPOT', 720, 'FILLED', 1],
-        ['BTC-USD-SPOT', 1440, 'FILLED', 1],
-      ]);
-    } finally {
-      await other.end();
-    }
-  }, CLI_TEST_TIMEOUT);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 
-  it('a failure is retried by no replica before its retry time: two processes, six series, two failing — six OHLC calls, not eight', async () => {
-    await seedSeries(true);
-    // ETH-USD at 720 and 1440: the test server has no such candles, so its answer proves nothing and both gaps fail.
-    const seed = new Seed(pg);
-    const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
-    for (const interval of [720, 1440]) {
-      await seed.coverage(eth, interval, '2025-01-01T00:00Z', interval === 720 ? '2025-02-28T12:00Z' : '2025-02-28T00:00Z');
-      await seed.gap(eth, interval, '2025-03-01T00:00Z', interval === 720 ? '2025-03-31T12:00Z' : '2025-03-31T00:00Z', 'DETECTED');
-    }
-    server.delay('OHLC', 400);
-    const [a, b] = await Promise.all([backfill(), backfill()]);
-    expect([a.code, b.code]).toEqual([1, 1]); // each run ends with failed gaps: its own, or the other's waiting for their retry time
-    expect(server.requestCount('OHLC')).toBe(6);
-    expect(server.seriesRequestCount('ETHUSD', 720)).toBe(1);
-    expect(server.seriesRequestCount('ETHUSD', 1440)).toBe(1);
-    const failed = (await gapRows()).filter((g) => g.symbol === 'ETH-USD-SPOT');
-    expect(failed.map((g) => [g.interval, g.status, g.attempts])).toEqual([
-      [720, 'FAILED', 1],
-      [1440, 'FAILED', 1],
-    ]);
-  }, CLI_TEST_TIMEOUT);
+  it(
+    'a failure is retried by no replica before its retry time: two processes, six series, two failing — six OHLC calls, not eight',
+    async () => {
+      await seedSeries(true);
+      // ETH-USD at 720 and 1440: the test server has no such candles, so its answer proves nothing and both gaps fail.
+      const seed = new Seed(pg);
+      const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
+      for (const interval of [720, 1440]) {
+        await seed.coverage(
+          eth,
+          interval,
+          '2025-01-01T00:00Z',
+          interval === 720 ? '2025-02-28T12:00Z' : '2025-02-28T00:00Z',
+        );
+        await seed.gap(
+          eth,
+          interval,
+          '2025-03-01T00:00Z',
+          interval === 720 ? '2025-03-31T12:00Z' : '2025-03-31T00:00Z',
+          'DETECTED',
+        );
+      }
+      server.delay('OHLC', 400);
+      const [a, b] = await Promise.all([backfill(), backfill()]);
+      expect([a.code, b.code]).toEqual([1, 1]); // each run ends with failed gaps: its own, or the other's waiting for their retry time
+      expect(server.requestCount('OHLC')).toBe(6);
+      expect(server.seriesRequestCount('ETHUSD', 720)).toBe(1);
+      expect(server.seriesRequestCount('ETHUSD', 1440)).toBe(1);
+      const failed = (await gapRows()).filter((g) => g.symbol === 'ETH-USD-SPOT');
+      expect(failed.map((g) => [g.interval, g.status, g.attempts])).toEqual([
+        [720, 'FAILED', 1],
+        [1440, 'FAILED', 1],
+      ]);
+    },
+    CLI_TEST_TIMEOUT,
+  );
 });

@@ -51,7 +51,10 @@ async function ingestUntilMidFile(
 /** Polls until the killed job's heartbeat is stale (older than 3 heartbeats by the wall clock, as candlekeep judges it). */
 async function untilStale(db: Db, jobId: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const [job] = await db.rows<{ heartbeat_at: Date | null }>(`SELECT heartbeat_at FROM ingestion_jobs WHERE id = $1`, [jobId]);
+    const [job] = await db.rows<{ heartbeat_at: Date | null }>(
+      `SELECT heartbeat_at FROM ingestion_jobs WHERE id = $1`,
+      [jobId],
+    );
     if (!job) throw new Error(`no job ${jobId}`);
     if (job.heartbeat_at === null || Date.now() - job.heartbeat_at.getTime() > 3 * Number(HEARTBEAT_MS)) return;
     await sleep(50);
@@ -105,10 +108,19 @@ describe('ingest survives kill -9', () => {
     await untilStale(db, killed);
     const { run, out } = await ingest(url, ['--csv', dir], { JOB_HEARTBEAT_MS: HEARTBEAT_MS });
     expect(run.code).toBe(0);
-    expect(out).toMatchObject<Partial<IngestOutput>>({ status: 'COMPLETED', files_total: 2, files_skipped: 1, files_ingested: 1, rows_ingested: ROWS });
+    expect(out).toMatchObject<Partial<IngestOutput>>({
+      status: 'COMPLETED',
+      files_total: 2,
+      files_skipped: 1,
+      files_ingested: 1,
+      rows_ingested: ROWS,
+    });
     await expectComplete(db);
 
-    const [old] = await db.rows<{ status: string; error: string }>(`SELECT status, error FROM ingestion_jobs WHERE id = $1`, [killed]);
+    const [old] = await db.rows<{ status: string; error: string }>(
+      `SELECT status, error FROM ingestion_jobs WHERE id = $1`,
+      [killed],
+    );
     expect(old).toMatchObject({ status: 'PARTIAL', error: expect.stringMatching(/^abandoned/) });
     const oldFiles = await db.records(killed);
     expect(oldFiles.map((f) => f.status)).toEqual(['COMPLETED', 'FAILED']);
@@ -123,9 +135,18 @@ describe('ingest survives kill -9', () => {
       expect.objectContaining({ job_id: killed, status: 'RUNNING', stale: true }),
     ]);
 
-    const resumed = await runCli(['jobs', 'resume', killed, '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    const resumed = await runCli(['jobs', 'resume', killed, '--json'], {
+      DATABASE_URL: url,
+      JOB_HEARTBEAT_MS: HEARTBEAT_MS,
+    });
     expect(resumed.code).toBe(0);
-    expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: killed, status: 'COMPLETED', files_total: 2, files_ingested: 2, rows_ingested: ROWS + 3000 });
+    expect(resumed.json<IngestOutput>()).toMatchObject({
+      job_id: killed,
+      status: 'COMPLETED',
+      files_total: 2,
+      files_ingested: 2,
+      rows_ingested: ROWS + 3000,
+    });
     await expectComplete(db);
     expect((await db.records(killed)).map((f) => f.status)).toEqual(['COMPLETED', 'COMPLETED']);
 
@@ -138,10 +159,19 @@ describe('ingest survives kill -9', () => {
     const run = await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGINT'));
     expect(run.code).toBe(130);
     const out = JSON.parse(run.stdout) as IngestOutput & { interrupted: string; resume: string };
-    expect(out).toMatchObject({ job_id: run.jobId, status: 'PARTIAL', interrupted: 'SIGINT', resume: `candlekeep jobs resume ${run.jobId}`, api_calls: 0 });
+    expect(out).toMatchObject({
+      job_id: run.jobId,
+      status: 'PARTIAL',
+      interrupted: 'SIGINT',
+      resume: `candlekeep jobs resume ${run.jobId}`,
+      api_calls: 0,
+    });
     expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
     expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
-    const [job] = await db.rows<{ status: string; finished_at: Date | null }>(`SELECT status, finished_at FROM ingestion_jobs WHERE id = $1`, [run.jobId]);
+    const [job] = await db.rows<{ status: string; finished_at: Date | null }>(
+      `SELECT status, finished_at FROM ingestion_jobs WHERE id = $1`,
+      [run.jobId],
+    );
     expect(job).toMatchObject({ status: 'PARTIAL', finished_at: expect.any(Date) });
     const files = await db.records(run.jobId);
     expect(files.map((f) => [f.status, f.error])).toEqual([
@@ -149,7 +179,10 @@ describe('ingest survives kill -9', () => {
       ['FAILED', 'interrupted by SIGINT: rolled back'],
     ]);
 
-    const resumed = await runCli(['jobs', 'resume', run.jobId, '--json'], { DATABASE_URL: url, JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+    const resumed = await runCli(['jobs', 'resume', run.jobId, '--json'], {
+      DATABASE_URL: url,
+      JOB_HEARTBEAT_MS: HEARTBEAT_MS,
+    });
     expect(resumed.code).toBe(0);
     expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: run.jobId, status: 'COMPLETED' });
     await expectComplete(db);

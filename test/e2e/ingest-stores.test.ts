@@ -47,14 +47,26 @@ describe.each(STORES)('ingest of the real Kraken samples, candles in $kind', (st
   it('stores every row of every file, exactly as the archive has it, read back through the store', async () => {
     expect(code).toBe(0);
     const total = SAMPLES.reduce((n, s) => n + s.rows, 0);
-    expect(out).toMatchObject({ status: 'COMPLETED', files_ingested: 9, files_failed: 0, rows_read: total, rows_ingested: total, rows_rejected: 0 });
+    expect(out).toMatchObject({
+      status: 'COMPLETED',
+      files_ingested: 9,
+      files_failed: 0,
+      rows_read: total,
+      rows_ingested: total,
+      rows_rejected: 0,
+    });
     for (const s of SAMPLES) {
       const stored = await store.readStored(database, s.symbol, s.interval, { from: s.first, to: s.last });
       const expected = archiveRows(s.file);
       expect({ file: s.file, count: stored.length }).toEqual({ file: s.file, count: s.rows });
       const differing = stored.filter((c) => {
         const row = expected.get(c.ts);
-        return !row || [c.open, c.high, c.low, c.close, c.volume, c.trades].some((v, i) => v !== row[i]) || c.vwap !== null || c.source !== 'csv';
+        return (
+          !row ||
+          [c.open, c.high, c.low, c.close, c.volume, c.trades].some((v, i) => v !== row[i]) ||
+          c.vwap !== null ||
+          c.source !== 'csv'
+        );
       });
       expect({ file: s.file, differing: differing.slice(0, 3) }).toEqual({ file: s.file, differing: [] });
     }
@@ -65,12 +77,23 @@ describe.each(STORES)('ingest of the real Kraken samples, candles in $kind', (st
     try {
       const good = readFileSync(join(FIXTURES, 'XBTUSD_720.csv'), 'utf8').trim().split('\n').slice(0, 3000);
       const path = join(dir, 'ETHUSD_720.csv');
-      writeFileSync(path, [...good, ...Array.from({ length: 1000 }, () => 'not,a,candle,row,at,all,!')].join('\n') + '\n');
+      writeFileSync(
+        path,
+        [...good, ...Array.from({ length: 1000 }, () => 'not,a,candle,row,at,all,!')].join('\n') + '\n',
+      );
       // Small batches: the accepted rows are sent (and acknowledged) long before the file is found over the threshold.
-      const env = { DATABASE_URL: database.url, CANDLEKEEP_NOW: NOW, QUESTDB_BATCH_ROWS: '500', ...store.env(database) };
+      const env = {
+        DATABASE_URL: database.url,
+        CANDLEKEEP_NOW: NOW,
+        QUESTDB_BATCH_ROWS: '500',
+        ...store.env(database),
+      };
       const r = await runCli(['ingest', '--csv', path, '--no-api', '--json'], env);
       expect(r.code).toBe(1);
-      expect(r.json<{ files_failed: number; rows_ingested: number }>()).toMatchObject({ files_failed: 1, rows_ingested: 0 });
+      expect(r.json<{ files_failed: number; rows_ingested: number }>()).toMatchObject({
+        files_failed: 1,
+        rows_ingested: 0,
+      });
       const first = Number(good[0]!.split(',')[0]);
       const last = Number(good[good.length - 1]!.split(',')[0]);
       expect(await store.readStored(database, 'ETH-USD-SPOT', 720, { from: first, to: last })).toEqual([]);
@@ -82,10 +105,17 @@ describe.each(STORES)('ingest of the real Kraken samples, candles in $kind', (st
 
   it('records the coverage of every file and exactly the gaps between and after them', async () => {
     for (const s of SAMPLES) expect(await db.coverage(s.symbol, s.interval)).toContainEqual([s.first, s.last, s.rows]);
-    const r = await runCli(['gaps', '--status', 'all', '--json'], { DATABASE_URL: database.url, CANDLEKEEP_NOW: NOW, ...store.env(database) });
+    const r = await runCli(['gaps', '--status', 'all', '--json'], {
+      DATABASE_URL: database.url,
+      CANDLEKEEP_NOW: NOW,
+      ...store.env(database),
+    });
     expect(r.code).toBe(0);
     const records = r.json<{ gaps: GapView[] }>().gaps;
-    const of = (kind: string) => records.filter((g) => g.kind === kind).map((g) => [g.symbol, g.interval, g.start_ts, g.end_ts, g.missing_intervals, g.status]);
+    const of = (kind: string) =>
+      records
+        .filter((g) => g.kind === kind)
+        .map((g) => [g.symbol, g.interval, g.start_ts, g.end_ts, g.missing_intervals, g.status]);
     expect(of('gap')).toEqual(EXPECTED_GAPS);
     // Holes inside files that are implausible for a liquid market: Kraken's January 2018 outage and 2024-03-31.
     expect(of('suspect')).toEqual(EXPECTED_SUSPECTS);

@@ -34,7 +34,7 @@ type ErrorOutput = { error: { code: string; message: string } };
  * set: CI); elsewhere a visible SKIPPED line.
  */
 if (QUESTDB) {
-  describe('QuestDB faults, on a QuestDB of this file\'s own', () => {
+  describe("QuestDB faults, on a QuestDB of this file's own", () => {
     let qdb: PrivateQuestDb;
     let tmp: string;
     let bigFile: string;
@@ -124,10 +124,18 @@ if (QUESTDB) {
       const again = await runCli(['ingest', '--csv', bigFile, '--no-api', '--json'], { ...env, QUESTDB_ILP: qdb.ilp });
       expect(again.code).toBe(0);
       const out = again.json<IngestOutput>();
-      expect(out).toMatchObject({ status: 'COMPLETED', files_ingested: 1, files_failed: 0, rows_ingested: ROWS, rows_rejected: 0 });
+      expect(out).toMatchObject({
+        status: 'COMPLETED',
+        files_ingested: 1,
+        files_failed: 0,
+        rows_ingested: ROWS,
+        rows_rejected: 0,
+      });
       expect(await stored(table)).toEqual({ rows: ROWS, distinct: ROWS });
       expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([[T0, LAST, ROWS]]);
-      expect((await db.records(out.job_id)).map((f) => [f.status, Number(f.rows_ingested)])).toEqual([['COMPLETED', ROWS]]);
+      expect((await db.records(out.job_id)).map((f) => [f.status, Number(f.rows_ingested)])).toEqual([
+        ['COMPLETED', ROWS],
+      ]);
       expect(await ledgerHolds(url)).toEqual([]);
     }, 180_000);
 
@@ -136,10 +144,17 @@ if (QUESTDB) {
       const table = newTable();
       const sample = SAMPLES[0];
       // Just after the sample's last candle (Q1 2025).
-      const env = { DATABASE_URL: url, CANDLEKEEP_NOW: '2025-04-01T00:30:00Z', ...qdb.env(table), QUESTDB_VISIBILITY_TIMEOUT_MS: '30000' };
+      const env = {
+        DATABASE_URL: url,
+        CANDLEKEEP_NOW: '2025-04-01T00:30:00Z',
+        ...qdb.env(table),
+        QUESTDB_VISIBILITY_TIMEOUT_MS: '30000',
+      };
       expect((await runCli(['migrate', '--json'], env)).code).toBe(0); // creates the table
       await qdb.query(`ALTER TABLE ${table} SUSPEND WAL`);
-      expect(await qdb.query(`SELECT suspended FROM wal_tables() WHERE name = '${table}'`)).toEqual([{ suspended: true }]);
+      expect(await qdb.query(`SELECT suspended FROM wal_tables() WHERE name = '${table}'`)).toEqual([
+        { suspended: true },
+      ]);
 
       const started = Date.now();
       const failed = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
@@ -162,14 +177,19 @@ if (QUESTDB) {
           `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
         );
         if (wal && !wal.suspended && wal.writerTxn === wal.sequencerTxn) break;
-        if (waited > 30_000) throw new Error(`the WAL of ${table} was not applied after RESUME WAL: ${JSON.stringify(wal)}`);
+        if (waited > 30_000)
+          throw new Error(`the WAL of ${table} was not applied after RESUME WAL: ${JSON.stringify(wal)}`);
         await sleep(50);
       }
       expect(await stored(table)).toEqual({ rows: 0, distinct: 0 });
 
       const again = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
       expect(again.code).toBe(0);
-      expect(again.json<IngestOutput>()).toMatchObject({ status: 'COMPLETED', files_ingested: 1, rows_ingested: sample.rows });
+      expect(again.json<IngestOutput>()).toMatchObject({
+        status: 'COMPLETED',
+        files_ingested: 1,
+        rows_ingested: sample.rows,
+      });
       expect(await stored(table)).toEqual({ rows: sample.rows, distinct: sample.rows });
       expect(await db.coverage(sample.symbol, sample.interval)).toEqual([[sample.first, sample.last, sample.rows]]);
     }, 120_000);
@@ -178,7 +198,10 @@ if (QUESTDB) {
       it('a wrong password in QUESTDB_PG_URL', async () => {
         const { url, db } = await databases.fresh();
         const wrong = qdb.pgUrl.replace(`:${PG.password}@`, ':not-the-password@');
-        for (const verb of [['ingest', '--csv', join(FIXTURES, SAMPLES[0].file), '--no-api', '--json'], ['migrate', '--json']]) {
+        for (const verb of [
+          ['ingest', '--csv', join(FIXTURES, SAMPLES[0].file), '--no-api', '--json'],
+          ['migrate', '--json'],
+        ]) {
           const r = await runCli(verb, { DATABASE_URL: url, ...qdb.env(newTable()), QUESTDB_PG_URL: wrong });
           expect({ verb: verb[0], code: r.code }).toEqual({ verb: verb[0], code: 2 });
           expect(r.json<ErrorOutput>().error.code).toBe('QUESTDB_AUTH');
@@ -224,7 +247,9 @@ if (QUESTDB) {
         } finally {
           clearTimeout(stopper);
         }
-        expect(server.log()).toContain(`QUESTDB_PG_URL=postgres://${PG.user}:***@127.0.0.1:${qdb.ports.pg}/qdb: QuestDB refused the credentials`);
+        expect(server.log()).toContain(
+          `QUESTDB_PG_URL=postgres://${PG.user}:***@127.0.0.1:${qdb.ports.pg}/qdb: QuestDB refused the credentials`,
+        );
         expect(server.log()).not.toContain('not-the-password');
       });
     });

@@ -66,10 +66,14 @@ describe('candle store selection, migrate and health (no QuestDB on this machine
       try {
         const res = await waitForHealth(port, server);
         const body = (await res.json()) as { status: string; candle_store: CandleStoreReport };
-        expect({ status: res.status, store: body.candle_store.store, reachable: body.candle_store.reachable }).toEqual(expected);
+        expect({ status: res.status, store: body.candle_store.store, reachable: body.candle_store.reachable }).toEqual(
+          expected,
+        );
         if (!expected.reachable) {
           expect(body.status).toBe('degraded');
-          expect(body.candle_store.error).toMatch(/PG wire \(QUESTDB_PG_URL\).*; ILP\/HTTP \(QUESTDB_ILP\) 127\.0\.0\.1:\d+: ECONNREFUSED/);
+          expect(body.candle_store.error).toMatch(
+            /PG wire \(QUESTDB_PG_URL\).*; ILP\/HTTP \(QUESTDB_ILP\) 127\.0\.0\.1:\d+: ECONNREFUSED/,
+          );
         }
       } finally {
         server.child.kill('SIGTERM');

@@ -76,7 +76,9 @@ describe('several candlekeep processes at once', () => {
         );
         expect([s.file, rows[0].n]).toEqual([s.file, s.rows]);
       }
-      const ledger = await pg.query(`SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`);
+      const ledger = await pg.query(
+        `SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`,
+      );
       expect(ledger.rows).toEqual([
         { status: 'COMPLETED', n: 4 },
         { status: 'SKIPPED_DUPLICATE', n: 8 },
@@ -99,11 +101,15 @@ describe('several candlekeep processes at once', () => {
         copyFileSync(paths[0]!, p);
       }
       let ended = false;
-      const running = Promise.all(paths.map((p) => runCli(['ingest', '--csv', p, '--no-api', '--json'], env()))).finally(() => (ended = true));
+      const running = Promise.all(
+        paths.map((p) => runCli(['ingest', '--csv', p, '--no-api', '--json'], env())),
+      ).finally(() => (ended = true));
       // Two series read at once (BTC-USD and ETH-USD; the second BTC-USD file waits for its series): the race is run.
       let overlapped = false;
       while (!ended && !overlapped) {
-        const r = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM file_ingestion_records WHERE status = 'PROCESSING'`);
+        const r = await pg.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM file_ingestion_records WHERE status = 'PROCESSING'`,
+        );
         overlapped = r.rows[0]!.n >= 2;
         await new Promise((done) => setTimeout(done, 25));
       }
@@ -114,14 +120,20 @@ describe('several candlekeep processes at once', () => {
         [0, ''],
       ]);
       expect(overlapped).toBe(true);
-      const outs = results.map((r) => r.json<{ files_ingested: number; files_skipped: number; rows_ingested: number; rows_read: number }>());
+      const outs = results.map((r) =>
+        r.json<{ files_ingested: number; files_skipped: number; rows_ingested: number; rows_read: number }>(),
+      );
       expect(outs.map((o) => o.files_ingested).sort()).toEqual([0, 0, 1]);
       expect(outs.map((o) => o.rows_read).sort((a, b) => a - b)).toEqual([0, 0, rows]);
       const ledger = await pg.query<{ status: string; symbol: string; id: number; of: string | null }>(
         `SELECT f.status, a.symbol, f.id, f.checkpoint->>'duplicate_of' AS of FROM file_ingestion_records f JOIN assets a ON a.id = f.asset_id ORDER BY f.status`,
       );
       const [completed, ...skipped] = ledger.rows;
-      expect([completed!.status, ...skipped.map((r) => r.status)]).toEqual(['COMPLETED', 'SKIPPED_DUPLICATE', 'SKIPPED_DUPLICATE']);
+      expect([completed!.status, ...skipped.map((r) => r.status)]).toEqual([
+        'COMPLETED',
+        'SKIPPED_DUPLICATE',
+        'SKIPPED_DUPLICATE',
+      ]);
       for (const r of skipped) expect(r.of).toBe(String(completed!.id));
       // The rows are stored once, under the loaded file's series; the other series holds nothing, no coverage.
       const held = await pg.query<{ symbol: string; candles: number; ranges: number }>(
@@ -154,7 +166,10 @@ describe('several candlekeep processes at once', () => {
         const r = await pg.query(`SELECT 1 FROM file_ingestion_records WHERE status = 'PROCESSING'`);
         return r.rows.length > 0;
       });
-      const backfill = await runCli(['backfill', '--intervals', '1', '--max-calls', '5', '--json'], env({ TRADES_BACKFILL: 'off' }));
+      const backfill = await runCli(
+        ['backfill', '--intervals', '1', '--max-calls', '5', '--json'],
+        env({ TRADES_BACKFILL: 'off' }),
+      );
       const ingested = await ingest.done;
       expect(ingested.code).toBe(0);
       expect(backfill.json<BackfillSummary>().series_skipped_locked).toBe(0);
@@ -213,7 +228,14 @@ describe('several candlekeep processes at once', () => {
       expect(stopped.json<BackfillSummary>()).toMatchObject({ interrupted: 'SIGINT', gaps_partial: 1, gaps_failed: 0 });
       expect(server.requestCount('Trades')).toBe(1); // none after the one in hand
       const left = await pg.query(`SELECT status, cursor, attempts, reason FROM gap_records WHERE kind = 'gap'`);
-      expect(left.rows).toEqual([{ status: 'PARTIAL', cursor: expect.stringMatching(/^\d+$/), attempts: 1, reason: expect.stringMatching(/^interrupted by SIGINT; resumes from cursor/) }]);
+      expect(left.rows).toEqual([
+        {
+          status: 'PARTIAL',
+          cursor: expect.stringMatching(/^\d+$/),
+          attempts: 1,
+          reason: expect.stringMatching(/^interrupted by SIGINT; resumes from cursor/),
+        },
+      ]);
       // Advisory locks of this test's database only: other test files share the cluster.
       const locks = await pg.query(
         `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
@@ -259,7 +281,13 @@ describe('several candlekeep processes at once', () => {
       // for Kraken, as a crashed server would be.
       const home = join(tmp, 'own-pg');
       chmodSync(tmp, 0o755); // as root the cluster runs as the postgres OS user, which must reach the home
-      const own = { CANDLEKEEP_HOME: home, KRAKEN_API_URL: server.url, CANDLEKEEP_NOW: NOW, KRAKEN_RPS: '1000', KRAKEN_BURST: '100' };
+      const own = {
+        CANDLEKEEP_HOME: home,
+        KRAKEN_API_URL: server.url,
+        CANDLEKEEP_NOW: NOW,
+        KRAKEN_RPS: '1000',
+        KRAKEN_BURST: '100',
+      };
       writePieces(join(tmp, 'own-archive'), 'XBTUSD_1440.csv', [[0, Date.UTC(2025, 2, 1) / 1000]]);
       expect((await runCli(['migrate', '--json'], own)).code).toBe(0);
       expect((await runCli(['ingest', '--csv', join(tmp, 'own-archive'), '--no-api', '--json'], own)).code).toBe(0);

@@ -16,7 +16,8 @@ const WIDTH = 900;
 const SCREENSHOT = join(tmpdir(), 'candlekeep-report-html.png');
 
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`SKIPPED report-html: no chromium at ${CHROMIUM} (install Debian's chromium to run it)\n`);
+if (!hasChromium)
+  process.stderr.write(`SKIPPED report-html: no chromium at ${CHROMIUM} (install Debian's chromium to run it)\n`);
 const describeWithChromium = hasChromium ? describe : describe.skip;
 
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
@@ -61,13 +62,20 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
     // Every gap status the drawing distinguishes: set by hand on the detected records.
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
-    await pg.query(`UPDATE gap_records SET status = 'IGNORED', resolved_at = now(), reason = 'test' WHERE start_ts = '2020-01-01T00:00Z'`);
-    await pg.query(`UPDATE gap_records SET status = 'FAILED', last_error = 'test' WHERE start_ts = '2023-03-01T00:00Z'`);
+    await pg.query(
+      `UPDATE gap_records SET status = 'IGNORED', resolved_at = now(), reason = 'test' WHERE start_ts = '2020-01-01T00:00Z'`,
+    );
+    await pg.query(
+      `UPDATE gap_records SET status = 'FAILED', last_error = 'test' WHERE start_ts = '2023-03-01T00:00Z'`,
+    );
     await pg.query(`UPDATE gap_records SET status = 'FILLING' WHERE start_ts = '2023-04-13T00:00Z'`);
     await pg.query(`UPDATE gap_records SET status = 'PARTIAL' WHERE start_ts = '2020-10-01T00:00Z'`);
     await pg.end();
     const file = join(dir, 'report.html');
-    const r = await runCli(['report', '--format', 'html', '--out', file, '--json'], { DATABASE_URL: db.url, CANDLEKEEP_NOW: REPORT_NOW });
+    const r = await runCli(['report', '--format', 'html', '--out', file, '--json'], {
+      DATABASE_URL: db.url,
+      CANDLEKEEP_NOW: REPORT_NOW,
+    });
     expect(r.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^<!doctype html>/);
     fileUrl = pathToFileURL(file).href;
@@ -75,7 +83,16 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     requests = [];
@@ -90,7 +107,12 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
           width: box.width,
           rects: [...svg.querySelectorAll('rect.covered, rect.gap')].map((rect) => {
             const r = rect.getBoundingClientRect();
-            return { cls: rect.getAttribute('class') ?? '', x: r.left - box.left, width: r.width, fill: (globalThis as unknown as BrowserGlobals).getComputedStyle(rect).fill };
+            return {
+              cls: rect.getAttribute('class') ?? '',
+              x: r.left - box.left,
+              width: r.width,
+              fill: (globalThis as unknown as BrowserGlobals).getComputedStyle(rect).fill,
+            };
           }),
         };
       }),

@@ -132,10 +132,33 @@ describe('candlekeep report on a known scenario', () => {
       generated_at: '2025-04-01T00:30:00.000Z',
       since: null,
       stale_hours: 24,
-      summary: { series: 3, complete_series: 0, completeness_pct: 18.986, open_gaps: 6, missing_intervals: 39_737, suspect_gaps: 2, ignored_gaps: 0, stale_series: 1 },
+      summary: {
+        series: 3,
+        complete_series: 0,
+        completeness_pct: 18.986,
+        open_gaps: 6,
+        missing_intervals: 39_737,
+        suspect_gaps: 2,
+        ignored_gaps: 0,
+        stale_series: 1,
+      },
       tiers: [
-        { tier: 'TIER1', series: 2, complete_series: 0, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] },
-        { tier: 'TIER4', series: 1, complete_series: 0, completeness_pct: 4.502, complete: false, intervals: [TIER4_60] },
+        {
+          tier: 'TIER1',
+          series: 2,
+          complete_series: 0,
+          completeness_pct: 96.069,
+          complete: false,
+          intervals: [TIER1_1440],
+        },
+        {
+          tier: 'TIER4',
+          series: 1,
+          complete_series: 0,
+          completeness_pct: 4.502,
+          complete: false,
+          intervals: [TIER4_60],
+        },
       ],
       series: [CAD, USD, STORJ],
     });
@@ -144,7 +167,14 @@ describe('candlekeep report on a known scenario', () => {
   it('--since starts every window there: TIER1 is complete since 2025-01-01, gaps before it do not count', async () => {
     const r = await json(['--since', '2025-01-01']);
     // The suspects (2018, 2024-03-31) lie before the window too.
-    const win = { window_start: '2025-01-01T00:00:00.000Z', coverage_pct: 100, open_gaps: 0, missing_intervals: 0, suspect_gaps: 0, complete: true };
+    const win = {
+      window_start: '2025-01-01T00:00:00.000Z',
+      coverage_pct: 100,
+      open_gaps: 0,
+      missing_intervals: 0,
+      suspect_gaps: 0,
+      complete: true,
+    };
     expect(r.since).toBe('2025-01-01T00:00:00.000Z');
     expect(r.series).toEqual([
       { ...CAD, ...win },
@@ -159,7 +189,18 @@ describe('candlekeep report on a known scenario', () => {
         complete_series: 2,
         completeness_pct: 100,
         complete: true,
-        intervals: [{ ...TIER1_1440, complete_series: 2, completeness_pct: 100, open_gaps: 0, open_gaps_by_fillability: byF(0, 0), missing_intervals_by_fillability: byF(0, 0), suspect_gaps: 0, complete: true }],
+        intervals: [
+          {
+            ...TIER1_1440,
+            complete_series: 2,
+            completeness_pct: 100,
+            open_gaps: 0,
+            open_gaps_by_fillability: byF(0, 0),
+            missing_intervals_by_fillability: byF(0, 0),
+            suspect_gaps: 0,
+            complete: true,
+          },
+        ],
       },
       {
         tier: 'TIER4',
@@ -170,7 +211,16 @@ describe('candlekeep report on a known scenario', () => {
         intervals: [{ ...TIER4_60, completeness_pct: 0, missing_intervals_by_fillability: byF(719, 1441) }],
       },
     ]);
-    expect(r.summary).toEqual({ series: 3, complete_series: 2, completeness_pct: 7.692, open_gaps: 2, missing_intervals: 2160, suspect_gaps: 0, ignored_gaps: 0, stale_series: 1 });
+    expect(r.summary).toEqual({
+      series: 3,
+      complete_series: 2,
+      completeness_pct: 7.692,
+      open_gaps: 2,
+      missing_intervals: 2160,
+      suspect_gaps: 0,
+      ignored_gaps: 0,
+      stale_series: 1,
+    });
   });
 
   it('--tier keeps one tier; --intervals keeps the expected series at those intervals', async () => {
@@ -180,7 +230,16 @@ describe('candlekeep report on a known scenario', () => {
 
     const tier1 = await json(['--tier', '1', '--intervals', '1440']);
     expect(tier1.series).toEqual([CAD, USD]);
-    expect(tier1.tiers).toEqual([{ tier: 'TIER1', series: 2, complete_series: 0, completeness_pct: 96.069, complete: false, intervals: [TIER1_1440] }]);
+    expect(tier1.tiers).toEqual([
+      {
+        tier: 'TIER1',
+        series: 2,
+        complete_series: 0,
+        completeness_pct: 96.069,
+        complete: false,
+        intervals: [TIER1_1440],
+      },
+    ]);
 
     // STORJ has no daily series and nothing expects one: it is not listed (one series set: the expected series).
     const daily = await json(['--intervals', '1440']);
@@ -193,11 +252,20 @@ describe('candlekeep report on a known scenario', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      await pg.query(`UPDATE gap_records SET status = 'IGNORED', resolved_at = now() WHERE start_ts = '2020-01-01T00:00Z'`);
+      await pg.query(
+        `UPDATE gap_records SET status = 'IGNORED', resolved_at = now() WHERE start_ts = '2020-01-01T00:00Z'`,
+      );
       const r = await json(['--tier', 'TIER1']);
       // 2020-01-01..03-31 (91 days) ignored: 3,890 covered of 4,195 − 91 = 94.785 %; 305 − 91 = 214 missing;
       // TIER1 1440: (3,890 + 3,564) / (4,104 + 3,564) = 97.209 %.
-      expect(r.series[1]).toEqual({ ...USD, open_gaps: 3, coverage_pct: 94.785, missing_intervals: 214, ignored_gaps: 1, ignored_intervals: 91 });
+      expect(r.series[1]).toEqual({
+        ...USD,
+        open_gaps: 3,
+        coverage_pct: 94.785,
+        missing_intervals: 214,
+        ignored_gaps: 1,
+        ignored_intervals: 91,
+      });
       expect(r.tiers[0]!.intervals[0]).toEqual({
         ...TIER1_1440,
         completeness_pct: 97.209,
@@ -207,7 +275,9 @@ describe('candlekeep report on a known scenario', () => {
         ignored_gaps: 1,
       });
     } finally {
-      await pg.query(`UPDATE gap_records SET status = 'DETECTED', resolved_at = NULL WHERE start_ts = '2020-01-01T00:00Z'`);
+      await pg.query(
+        `UPDATE gap_records SET status = 'DETECTED', resolved_at = NULL WHERE start_ts = '2020-01-01T00:00Z'`,
+      );
       await pg.end();
     }
   });
@@ -231,21 +301,70 @@ describe('candlekeep report on a known scenario', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('completeness report at 2025-04-01T00:30:00.000Z');
     const tierHead = lines.findIndex((l) => l.startsWith('tier '));
-    expect(lines[tierHead]!.split(/\s{2,}/)).toEqual(['tier', 'interval', 'series', 'complete', 'completeness %', 'open gaps', 'missing OHLC', 'missing trades', 'missing archive', 'stale', 'done']);
+    expect(lines[tierHead]!.split(/\s{2,}/)).toEqual([
+      'tier',
+      'interval',
+      'series',
+      'complete',
+      'completeness %',
+      'open gaps',
+      'missing OHLC',
+      'missing trades',
+      'missing archive',
+      'stale',
+      'done',
+    ]);
     expect(lines[tierHead + 1]).toMatch(/^-+( {2}-+)+$/);
-    expect(lines[tierHead + 2]!.split(/\s+/)).toEqual(['TIER1', '1440', '2', '0', '96.069', '4', '171', '134', '0', '0', 'no']);
-    expect(lines[tierHead + 3]!.split(/\s+/)).toEqual(['TIER4', '60', '1', '0', '4.502', '2', '719', '38713', '0', '1', 'no']);
+    expect(lines[tierHead + 2]!.split(/\s+/)).toEqual([
+      'TIER1',
+      '1440',
+      '2',
+      '0',
+      '96.069',
+      '4',
+      '171',
+      '134',
+      '0',
+      '0',
+      'no',
+    ]);
+    expect(lines[tierHead + 3]!.split(/\s+/)).toEqual([
+      'TIER4',
+      '60',
+      '1',
+      '0',
+      '4.502',
+      '2',
+      '719',
+      '38713',
+      '0',
+      '1',
+      'no',
+    ]);
     const seriesHead = lines.findIndex((l) => l.startsWith('symbol '));
     const rows = lines.slice(seriesHead + 2, seriesHead + 5);
     expect(rows.map((l) => l.split(/\s+/))).toEqual([
       ['BTC-CAD-SPOT', 'TIER1', '1440', '2015-06-29T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '100.000', '0', '0'],
       ['BTC-USD-SPOT', 'TIER1', '1440', '2013-10-06T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '92.729', '4', '0'],
-      ['STORJ-USD-SPOT', 'TIER4', '60', '2020-07-15T13:00:00.000Z', '2020-09-30T23:00:00.000Z', '4.502', '2', '39432', 'STALE'],
+      [
+        'STORJ-USD-SPOT',
+        'TIER4',
+        '60',
+        '2020-07-15T13:00:00.000Z',
+        '2020-09-30T23:00:00.000Z',
+        '4.502',
+        '2',
+        '39432',
+        'STALE',
+      ],
     ]);
     // Columns line up: every series row has the symbol column padded to the header's width.
     const col = lines[seriesHead]!.indexOf('tier');
     for (const l of rows) expect(l.slice(col, col + 6)).toMatch(/^TIER\d /);
-    expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual(['TIER1: INCOMPLETE (0/2 series, 96.069%)', 'TIER4: INCOMPLETE (0/1 series, 4.502%)']);
+    expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual([
+      'TIER1: INCOMPLETE (0/2 series, 96.069%)',
+      'TIER4: INCOMPLETE (0/1 series, 4.502%)',
+    ]);
   });
 
   it('--out writes the rendering to the file and prints where (and the summary with --json)', async () => {
@@ -255,7 +374,16 @@ describe('candlekeep report on a known scenario', () => {
     expect(r.json()).toEqual({
       out: csvFile,
       format: 'csv',
-      summary: { series: 3, complete_series: 0, completeness_pct: 18.986, open_gaps: 6, missing_intervals: 39_737, suspect_gaps: 2, ignored_gaps: 0, stale_series: 1 },
+      summary: {
+        series: 3,
+        complete_series: 0,
+        completeness_pct: 18.986,
+        open_gaps: 6,
+        missing_intervals: 39_737,
+        suspect_gaps: 2,
+        ignored_gaps: 0,
+        stale_series: 1,
+      },
       tiers: expect.any(Array),
     });
     expect(readFileSync(csvFile, 'utf8').split('\n')).toHaveLength(5);

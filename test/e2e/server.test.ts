@@ -19,7 +19,10 @@ describe('server (npm start)', () => {
       const res = await waitForHealth(port, server);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { status: string; database: Record<string, unknown> };
-      expect(body).toMatchObject({ status: 'ok', database: { reachable: true, embedded: false, pending_migrations: false } });
+      expect(body).toMatchObject({
+        status: 'ok',
+        database: { reachable: true, embedded: false, pending_migrations: false },
+      });
     } finally {
       server.child.kill('SIGTERM');
       await exited(server.child);

@@ -10,7 +10,6 @@ import { createTestDatabase, TestDatabase, urlWithDatabase } from '../helpers/te
 const VERSION = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const ESC = '\u001b[';
 
-
 /** Start-up, process by process (issue 14 rows 1, 12, 16–18): fast and clear before anything else runs. */
 describe('start-up: answers before the application boots, one line for a database that does not answer', () => {
   let db: TestDatabase;
@@ -32,25 +31,29 @@ describe('start-up: answers before the application boots, one line for a databas
     expect(verb.stdout).toContain('--json');
   });
 
-  it('a verb loads only what it uses: `gaps` loads no other feature\'s code, no archive or progress-bar package, no inquirer', async () => {
+  it("a verb loads only what it uses: `gaps` loads no other feature's code, no archive or progress-bar package, no inquirer", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ck-loaded-'));
     try {
       // Preloaded into the CLI's process: writes the CommonJS modules it loaded when it exits.
       const hook = join(dir, 'record-loaded.js');
       const out = join(dir, 'loaded.json');
-      writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
+      writeFileSync(
+        hook,
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`,
+      );
       const r = await runCli(['gaps', '--json'], { DATABASE_URL: db.url, NODE_OPTIONS: `--require ${hook}` });
       expect(r.json()).toEqual({ total: 0, gaps: [] });
       const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((id) => id.slice(ROOT.length + 1));
       expect(loaded).toContain('dist/gaps/gaps.command.js');
-      const unused = /^dist\/(ingestion|reports|tasks)\/|^dist\/candles\/candles-export|^node_modules\/(yauzl|cli-progress|lodash|@questdb)\/|^node_modules\/inquirer\/lib\/prompts\//;
+      const unused =
+        /^dist\/(ingestion|reports|tasks)\/|^dist\/candles\/candles-export|^node_modules\/(yauzl|cli-progress|lodash|@questdb)\/|^node_modules\/inquirer\/lib\/prompts\//;
       expect(loaded.filter((id) => unused.test(id))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('the stand-in for inquirer (nest-commander\'s prompts) loads the real package when it is first used', async () => {
+  it("the stand-in for inquirer (nest-commander's prompts) loads the real package when it is first used", async () => {
     const script = [
       `require(${JSON.stringify(join(ROOT, 'dist', 'cli', 'defer-inquirer.js'))}).deferInquirer();`,
       "require('nest-commander');",
@@ -69,7 +72,9 @@ describe('start-up: answers before the application boots, one line for a databas
     for (const verb of [['migrate'], ['gaps'], ['report', '--json']]) {
       const r = await runCli(verb, { DATABASE_URL: url });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([`candlekeep: cannot connect to postgres://candlekeep:***@127.0.0.1:${port}/candlekeep: connection refused (is PostgreSQL running there?)`]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `candlekeep: cannot connect to postgres://candlekeep:***@127.0.0.1:${port}/candlekeep: connection refused (is PostgreSQL running there?)`,
+      ]);
       expect(r.stderr).not.toContain('s3cret');
       expect(r.stderr).not.toMatch(/Retrying|\n\s+at /);
     }

@@ -41,11 +41,18 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   let seed: Seed;
   let moduleRef: TestingModule | undefined;
 
-  const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, { LOG_LEVEL: 'error', ...extra });
+  const env = (extra: Record<string, string> = {}) =>
+    krakenTestEnv(db.url, server.url, NOW, { LOG_LEVEL: 'error', ...extra });
 
   async function boot(extra: Record<string, string> = {}, scheduler = false): Promise<TestingModule> {
     const builder = Test.createTestingModule({
-      imports: [ConfigModule, CommonModule, DatabaseModule, TasksModule, ...(scheduler ? [ScheduleModule.forRoot()] : [])],
+      imports: [
+        ConfigModule,
+        CommonModule,
+        DatabaseModule,
+        TasksModule,
+        ...(scheduler ? [ScheduleModule.forRoot()] : []),
+      ],
       providers: scheduler ? [TaskScheduler] : [],
     })
       .overrideProvider(AppConfig)
@@ -89,12 +96,23 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     await seed.coverage(cad, 1440, '2024-01-01', '2025-03-29');
     await seed.coverage(eth, 1440, '2024-01-01', '2025-03-01');
 
-    const result = await run<{ sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }> }>('backfill-gaps-incremental', {
-      BACKFILL_SETS: 'TIER1:1440;TIER2:1440',
-      BACKFILL_LOOKBACK_DAYS: '7',
-      TRADES_BACKFILL: 'off',
-    });
-    expect(result.sets.map((s) => [s.tier, s.intervals, s.result.series_processed, s.result.gaps_filled, s.result.api_calls])).toEqual([
+    const result = await run<{ sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }> }>(
+      'backfill-gaps-incremental',
+      {
+        BACKFILL_SETS: 'TIER1:1440;TIER2:1440',
+        BACKFILL_LOOKBACK_DAYS: '7',
+        TRADES_BACKFILL: 'off',
+      },
+    );
+    expect(
+      result.sets.map((s) => [
+        s.tier,
+        s.intervals,
+        s.result.series_processed,
+        s.result.gaps_filled,
+        s.result.api_calls,
+      ]),
+    ).toEqual([
       ['TIER1', [1440], 1, 1, 1],
       ['TIER2', [1440], 1, 1, 1],
     ]);
@@ -113,22 +131,36 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       { symbol: 'BTC-USD-SPOT', s: '2025-03-21', e: '2025-03-31', status: 'FILLED', n: 11 },
     ]);
     // One job for the run (not one per set, none from BackfillService itself), its counts summed over the sets.
-    const jobs = await pg.query(`SELECT kind, trigger, task, status, gaps_filled::int, api_calls::int, result FROM ingestion_jobs`);
+    const jobs = await pg.query(
+      `SELECT kind, trigger, task, status, gaps_filled::int, api_calls::int, result FROM ingestion_jobs`,
+    );
     expect(jobs.rows).toEqual([
-      { kind: 'backfill', trigger: 'cli', task: 'backfill-gaps-incremental', status: 'COMPLETED', gaps_filled: 2, api_calls: 2, result },
+      {
+        kind: 'backfill',
+        trigger: 'cli',
+        task: 'backfill-gaps-incremental',
+        status: 'COMPLETED',
+        gaps_filled: 2,
+        api_calls: 2,
+        result,
+      },
     ]);
   });
 
-  it('every task run is a job row named after its task; `tasks list` shows each task\'s last run; a run that throws is FAILED', async () => {
+  it("every task run is a job row named after its task; `tasks list` shows each task's last run; a run that throws is FAILED", async () => {
     const r = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
     expect(r.code).toBe(0);
     const run = r.json<TaskRun>();
     expect(run.job_id).toMatch(/^[0-9a-f-]{36}$/);
     // Kraken unreachable: the update throws, its job is FAILED with the error, the error goes on to the caller.
-    const tasks = (await boot({ KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' })).get(TasksService);
+    const tasks = (
+      await boot({ KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' })
+    ).get(TasksService);
     await seed.coverage(await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD'), 1440, '2025-01-01', '2025-03-20'); // held, behind
     await expect(tasks.run('update-market-data', 'cli')).rejects.toThrow(/Kraken unreachable/);
-    const { rows } = await pg.query(`SELECT id, kind, trigger, task, status, error, duration_ms FROM ingestion_jobs ORDER BY created_at`);
+    const { rows } = await pg.query(
+      `SELECT id, kind, trigger, task, status, error, duration_ms FROM ingestion_jobs ORDER BY created_at`,
+    );
     expect(rows.map((j) => [j.kind, j.trigger, j.task, j.status])).toEqual([
       ['cleanup', 'cli', 'cleanup-old-gap-records', 'COMPLETED'],
       ['update-market-data', 'cli', 'update-market-data', 'FAILED'],
@@ -167,7 +199,9 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       for (const j of jobs.values()) void j.stop();
     }
     const { rows } = await pg.query(`SELECT kind, trigger, task, status FROM ingestion_jobs`);
-    expect(rows).toEqual([{ kind: 'validate', trigger: 'schedule', task: 'validate-recent-data', status: 'COMPLETED' }]);
+    expect(rows).toEqual([
+      { kind: 'validate', trigger: 'schedule', task: 'validate-recent-data', status: 'COMPLETED' },
+    ]);
   });
 
   it('cleanup-old-gap-records deletes exactly the records closed (FILLED, VERIFIED_EMPTY, MERGED) more than CLEANUP_DAYS ago', async () => {
@@ -202,15 +236,20 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       await seed.coverage(a, 1440, '2025-01-01', '2025-03-31');
       await seed.gap(a, 1440, '2024-12-01', '2024-12-31', 'DETECTED');
       const reportsDir = join(dir, 'nested', 'reports');
-      const result = await run<{ json: string; html: string; summary: CompletenessReport['summary'] }>('report-data-completeness', {
-        REPORTS_DIR: reportsDir,
-      });
+      const result = await run<{ json: string; html: string; summary: CompletenessReport['summary'] }>(
+        'report-data-completeness',
+        {
+          REPORTS_DIR: reportsDir,
+        },
+      );
       expect(dirname(result.json)).toBe(reportsDir);
       expect(dirname(result.html)).toBe(reportsDir);
       expect(result.json).toMatch(/completeness-2025-04-01T00-30-00-000Z\.json$/);
       const report = JSON.parse(readFileSync(result.json, 'utf8')) as CompletenessReport;
       expect(report.generated_at).toBe('2025-04-01T00:30:00.000Z');
-      expect(report.series.map((s) => [s.symbol, s.interval, s.open_gaps, s.last])).toEqual([['BTC-USD-SPOT', 1440, 1, '2025-03-31T00:00:00.000Z']]);
+      expect(report.series.map((s) => [s.symbol, s.interval, s.open_gaps, s.last])).toEqual([
+        ['BTC-USD-SPOT', 1440, 1, '2025-03-31T00:00:00.000Z'],
+      ]);
       expect(result.summary).toEqual(report.summary);
       const html = readFileSync(result.html, 'utf8');
       expect(html).toMatch(/<svg/);
@@ -251,18 +290,27 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       categories_processed: 2,
       total_categories: 2,
       summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
-      details: { forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 }, crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 } },
+      details: {
+        forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 },
+        crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 },
+      },
       force_update: false,
       api_calls: 2,
     });
     expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
     expect(server.seriesRequestCount('XBTCAD')).toBe(0);
     expect(server.seriesRequestCount('ETHUSD')).toBe(0);
-    expect(server.requests.filter((r) => r.endpoint === 'OHLC' && r.params.pair === 'ZSEKZNOK').map((r) => Number(r.params.interval)).sort((x, y) => x - y)).toEqual([
-      1440,
-    ]);
+    expect(
+      server.requests
+        .filter((r) => r.endpoint === 'OHLC' && r.params.pair === 'ZSEKZNOK')
+        .map((r) => Number(r.params.interval))
+        .sort((x, y) => x - y),
+    ).toEqual([1440]);
     expect(server.requests.some((r) => r.params.pair === 'PAXGUSD')).toBe(false);
-    const { rows } = await pg.query(`SELECT end_ts FROM data_coverage_ranges WHERE asset_id = $1 AND interval_minutes = 1440`, [usd]);
+    const { rows } = await pg.query(
+      `SELECT end_ts FROM data_coverage_ranges WHERE asset_id = $1 AND interval_minutes = 1440`,
+      [usd],
+    );
     expect(rows).toEqual([{ end_ts: new Date('2025-03-31T00:00Z') }]);
   });
 
@@ -286,14 +334,22 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     await other.connect();
     try {
       await other.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`candlekeep:fill:${cad}:1440`]);
-      const result = await run<{ jobs_recovered: number; gaps_released: number }>('recover-stale-jobs', { STALE_JOB_MINUTES: '5' });
+      const result = await run<{ jobs_recovered: number; gaps_released: number }>('recover-stale-jobs', {
+        STALE_JOB_MINUTES: '5',
+      });
       expect(result).toEqual({ jobs_recovered: 1, gaps_released: 1 });
     } finally {
       await other.end();
     }
     // The recovery's own run is a job of its own (COMPLETED), not among the ones it looked at.
-    const js = await pg.query<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs WHERE task IS NULL`);
-    expect(Object.fromEntries(js.rows.map((r) => [r.id, r.status]))).toEqual({ [silent!]: 'PARTIAL', [alive!]: 'RUNNING', [done!]: 'COMPLETED' });
+    const js = await pg.query<{ id: string; status: string }>(
+      `SELECT id, status FROM ingestion_jobs WHERE task IS NULL`,
+    );
+    expect(Object.fromEntries(js.rows.map((r) => [r.id, r.status]))).toEqual({
+      [silent!]: 'PARTIAL',
+      [alive!]: 'RUNNING',
+      [done!]: 'COMPLETED',
+    });
     expect(await seed.gapStatuses()).toEqual({ [stuck]: 'DETECTED', [claimed]: 'FILLING', [untouched]: 'DETECTED' });
   });
 
@@ -333,7 +389,10 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     });
 
     it('`tasks list --json` shows next run times computed from CANDLEKEEP_NOW and the configured expressions', async () => {
-      const r = await runCli(['tasks', 'list', '--json'], env({ CANDLEKEEP_NOW: '2026-01-01T01:30:00Z', CRON_REPORT: '15 9 * * *' }));
+      const r = await runCli(
+        ['tasks', 'list', '--json'],
+        env({ CANDLEKEEP_NOW: '2026-01-01T01:30:00Z', CRON_REPORT: '15 9 * * *' }),
+      );
       expect(r.code).toBe(0);
       const tasks = r.json<{ tasks: TaskInfo[] }>().tasks;
       const next = Object.fromEntries(tasks.map((t) => [t.name, [t.cron, t.next_runs[0]]]));
@@ -357,7 +416,9 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   });
 
   describe('advisory lock with two processes', () => {
-    const spawnCli = (args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } => {
+    const spawnCli = (
+      args: string[],
+    ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } => {
       const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env()) });
       let stdout = '';
       let stderr = '';
@@ -388,12 +449,17 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
                 WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
             );
             if (rows[0]!.n === 1) break;
-            if (first.child.exitCode !== null || i > 1200) throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
+            if (first.child.exitCode !== null || i > 1200)
+              throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
             await new Promise((r) => setTimeout(r, 50));
           }
           const second = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
           expect(second.code).toBe(0);
-          expect(second.json<TaskRun>()).toMatchObject({ task: 'cleanup-old-gap-records', ran: false, skipped: 'another process is running this task' });
+          expect(second.json<TaskRun>()).toMatchObject({
+            task: 'cleanup-old-gap-records',
+            ran: false,
+            skipped: 'another process is running this task',
+          });
           expect(second.json<TaskRun>().result).toBeUndefined();
           expect(first.child.exitCode).toBeNull(); // A is still waiting: B really ran beside it
         } finally {

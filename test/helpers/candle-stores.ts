@@ -8,7 +8,10 @@ import { TestDatabase } from './test-database';
 import { Span } from '../../src/common/series';
 
 /** The live QuestDB the tests may use (QUESTDB_ILP and QUESTDB_PG_URL, set by `.ci/run` and `npm run questdb:start`). */
-export const QUESTDB = process.env.QUESTDB_ILP && process.env.QUESTDB_PG_URL ? { ilp: process.env.QUESTDB_ILP, pgUrl: process.env.QUESTDB_PG_URL } : undefined;
+export const QUESTDB =
+  process.env.QUESTDB_ILP && process.env.QUESTDB_PG_URL
+    ? { ilp: process.env.QUESTDB_ILP, pgUrl: process.env.QUESTDB_PG_URL }
+    : undefined;
 
 /**
  * Prints the visible SKIPPED line of a QuestDB run that cannot happen here;
@@ -50,13 +53,22 @@ export interface StoreUnderTest {
 /** One QuestDB table per test database, so that test files running at once never share candles. */
 const questdbTable = (db: TestDatabase) => `candles_${db.name}`;
 
-async function withStore<T>(db: TestDatabase, kind: StoreUnderTest['kind'], fn: (store: CandleStore, ds: DataSource) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  db: TestDatabase,
+  kind: StoreUnderTest['kind'],
+  fn: (store: CandleStore, ds: DataSource) => Promise<T>,
+): Promise<T> {
   const ds = new DataSource({ ...dataSourceOptions(db.url), extra: { max: 2 } });
   await ds.initialize();
   const store =
     kind === 'postgres'
       ? new PostgresCandleStore(ds)
-      : new QuestDbCandleStore({ ...QUESTDB!, table: questdbTable(db), batchRows: 50_000, visibilityTimeoutMs: 60_000 });
+      : new QuestDbCandleStore({
+          ...QUESTDB!,
+          table: questdbTable(db),
+          batchRows: 50_000,
+          visibilityTimeoutMs: 60_000,
+        });
   try {
     return await fn(store, ds);
   } finally {
@@ -65,7 +77,10 @@ async function withStore<T>(db: TestDatabase, kind: StoreUnderTest['kind'], fn: 
   }
 }
 
-function storeUnderTest(kind: StoreUnderTest['kind'], env: (db: TestDatabase) => Record<string, string>): StoreUnderTest {
+function storeUnderTest(
+  kind: StoreUnderTest['kind'],
+  env: (db: TestDatabase) => Record<string, string>,
+): StoreUnderTest {
   return {
     kind,
     env,
@@ -90,7 +105,12 @@ export function storesUnderTest(what: string): StoreUnderTest[] {
   if (QUESTDB) {
     const { ilp, pgUrl } = QUESTDB;
     stores.push(
-      storeUnderTest('questdb', (db) => ({ CANDLE_STORE: 'questdb', QUESTDB_ILP: ilp, QUESTDB_PG_URL: pgUrl, QUESTDB_TABLE: questdbTable(db) })),
+      storeUnderTest('questdb', (db) => ({
+        CANDLE_STORE: 'questdb',
+        QUESTDB_ILP: ilp,
+        QUESTDB_PG_URL: pgUrl,
+        QUESTDB_TABLE: questdbTable(db),
+      })),
     );
   } else {
     reportQuestDbSkipped(what);

@@ -20,12 +20,20 @@ export function cleanEnv(env: Record<string, string | undefined>): NodeJS.Proces
 }
 
 /** Runs the built CLI (`node dist/cli.js ...args`) to completion. */
-export function runCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: SpawnOptions = {},
+): Promise<CliResult> {
   return startCli(args, env, opts).done;
 }
 
 /** Starts the built CLI and hands back the process (to signal it) and its result to come. */
-export function startCli(args: string[], env: Record<string, string | undefined>, opts: SpawnOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  opts: SpawnOptions = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), ...opts });
   const done = new Promise<CliResult>((resolve, fail) => {
     let stdout = '';
@@ -46,7 +54,8 @@ export function cliResult(code: number | null, stdout: string, stderr: string): 
     stderr,
     json<T>() {
       const lines = stdout.trim().split('\n');
-      if (lines.length !== 1) throw new Error(`expected one JSON line on stdout, got ${lines.length}:\n${stdout}\nstderr:\n${stderr}`);
+      if (lines.length !== 1)
+        throw new Error(`expected one JSON line on stdout, got ${lines.length}:\n${stdout}\nstderr:\n${stderr}`);
       return JSON.parse(lines[0]!) as T;
     },
   };
@@ -55,6 +64,8 @@ export function cliResult(code: number | null, stdout: string, stderr: string): 
 /** A command run under a pseudo-terminal (util-linux `script`): stdout and stderr as the terminal shows them, for what differs on a TTY. */
 export async function runOnTty(args: string[], env: Record<string, string>): Promise<string> {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch((e: { stdout: string }) => e);
+  const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch(
+    (e: { stdout: string }) => e,
+  );
   return stdout;
 }

@@ -17,7 +17,12 @@ export const t = (iso: string) => Date.parse(iso) / 1000;
  * A generated 1-minute OHLCVT file of `rows` valid rows from `from` on (written in 20,000-row pieces): big
  * enough to be caught in the middle of its load. `trades` gives row i's trade count (0 is a no-trade candle).
  */
-export async function writeMinuteFile(path: string, rows: number, from: number, trades: (i: number) => number): Promise<void> {
+export async function writeMinuteFile(
+  path: string,
+  rows: number,
+  from: number,
+  trades: (i: number) => number,
+): Promise<void> {
   const out = createWriteStream(path);
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
@@ -52,17 +57,56 @@ export const SAMPLES = [
   { file: 'XBTUSD_720.csv', symbol: 'BTC-USD-SPOT', interval: 720, rows: 8294, first: 1381060800, last: 1743422400 },
   { file: 'XBTCAD_1440.csv', symbol: 'BTC-CAD-SPOT', interval: 1440, rows: 3509, first: 1435536000, last: 1743379200 },
   { file: 'XBTCAD_720.csv', symbol: 'BTC-CAD-SPOT', interval: 720, rows: 6937, first: 1435536000, last: 1743422400 },
-  { file: 'aironav-bitcoin/XBTUSD_60.csv', symbol: 'BTC-USD-SPOT', interval: 60, rows: 3000, first: 1381093200, last: 1398726000 },
-  { file: 'aironav-bitcoin/ETHUSD_60.csv', symbol: 'ETH-USD-SPOT', interval: 60, rows: 3000, first: 1438956000, last: 1461348000 },
-  { file: 'aironav-bitcoin/STORJUSD_60.csv', symbol: 'STORJ-USD-SPOT', interval: 60, rows: 1508, first: 1594818000, last: 1601506800 },
-  { file: 'avkhimen-crypto_trader/ETHUSD_60.csv', symbol: 'ETH-USD-SPOT', interval: 60, rows: 3000, first: 1669507200, last: 1680303600 },
-  { file: 'avkhimen-crypto_trader/XBTUSD_60.csv', symbol: 'BTC-USD-SPOT', interval: 60, rows: 3000, first: 1662285600, last: 1673082000 },
+  {
+    file: 'aironav-bitcoin/XBTUSD_60.csv',
+    symbol: 'BTC-USD-SPOT',
+    interval: 60,
+    rows: 3000,
+    first: 1381093200,
+    last: 1398726000,
+  },
+  {
+    file: 'aironav-bitcoin/ETHUSD_60.csv',
+    symbol: 'ETH-USD-SPOT',
+    interval: 60,
+    rows: 3000,
+    first: 1438956000,
+    last: 1461348000,
+  },
+  {
+    file: 'aironav-bitcoin/STORJUSD_60.csv',
+    symbol: 'STORJ-USD-SPOT',
+    interval: 60,
+    rows: 1508,
+    first: 1594818000,
+    last: 1601506800,
+  },
+  {
+    file: 'avkhimen-crypto_trader/ETHUSD_60.csv',
+    symbol: 'ETH-USD-SPOT',
+    interval: 60,
+    rows: 3000,
+    first: 1669507200,
+    last: 1680303600,
+  },
+  {
+    file: 'avkhimen-crypto_trader/XBTUSD_60.csv',
+    symbol: 'BTC-USD-SPOT',
+    interval: 60,
+    rows: 3000,
+    first: 1662285600,
+    last: 1673082000,
+  },
 ] as const;
 
 /** The `ingest --json` object. */
 export type IngestOutput = IngestResult;
 
-export async function ingest(url: string, args: string[], env: Record<string, string> = {}): Promise<{ run: CliResult; out: IngestOutput }> {
+export async function ingest(
+  url: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ run: CliResult; out: IngestOutput }> {
   const run = await runCli(['ingest', ...args, '--no-api', '--json'], { DATABASE_URL: url, ...env });
   if (run.code !== 0 && run.code !== 1) throw new Error(`ingest exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
   return { run, out: run.json<IngestOutput>() };
@@ -122,7 +166,22 @@ export class Db {
     return rows.map((r) => [Number(r.s), Number(r.e), Number(r.n)]);
   }
 
-  async records(jobId: string): Promise<Array<{ id: number; archive: string | null; path: string; status: string; rows_read: string; rows_ingested: string; rows_rejected: string; first: string | null; last: string | null; checkpoint: Record<string, string> | null; sha256: string | null; error: string | null }>> {
+  async records(jobId: string): Promise<
+    Array<{
+      id: number;
+      archive: string | null;
+      path: string;
+      status: string;
+      rows_read: string;
+      rows_ingested: string;
+      rows_rejected: string;
+      first: string | null;
+      last: string | null;
+      checkpoint: Record<string, string> | null;
+      sha256: string | null;
+      error: string | null;
+    }>
+  > {
     return this.rows(
       `SELECT id, archive, path, status, rows_read, rows_ingested, rows_rejected, checkpoint, sha256, error,
               extract(epoch FROM first_ts)::bigint AS first, extract(epoch FROM last_ts)::bigint AS last

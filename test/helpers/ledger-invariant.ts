@@ -30,29 +30,41 @@ export async function ledgerProblems(pg: Client, nowSeconds: number): Promise<st
     const step = s.i * 60;
     const name = `${s.symbol} ${s.i}m`;
     const lastClosed = Math.floor(nowSeconds / step) * step - step;
-    const covered = coverage.filter((c) => c.a === s.a && c.i === s.i).map((c) => ({ from: Number(c.s), to: Number(c.e) }));
+    const covered = coverage
+      .filter((c) => c.a === s.a && c.i === s.i)
+      .map((c) => ({ from: Number(c.s), to: Number(c.e) }));
     const start = Math.min(Number(s.f), ...covered.map((c) => c.from));
     // Brute force, slot by slot: every uncovered slot of the window in exactly one ledger record, and no record elsewhere.
-    const mine = records.filter((r) => r.a === s.a && r.i === s.i).map((r) => ({ ...r, from: Number(r.s), to: Number(r.e) }));
+    const mine = records
+      .filter((r) => r.a === s.a && r.i === s.i)
+      .map((r) => ({ ...r, from: Number(r.s), to: Number(r.e) }));
     for (const r of mine) {
-      if (Number(r.m) !== (r.to - r.from) / step + 1) problems.push(`${name}: gap ${r.id} says ${r.m} missing for ${slotsText(r, step)}`);
+      if (Number(r.m) !== (r.to - r.from) / step + 1)
+        problems.push(`${name}: gap ${r.id} says ${r.m} missing for ${slotsText(r, step)}`);
     }
     const inCoverage = (ts: number) => covered.some((c) => c.from <= ts && ts <= c.to);
     for (let ts = start; ts <= lastClosed; ts += step) {
       const holders = mine.filter((r) => r.from <= ts && ts <= r.to);
       const uncovered = !inCoverage(ts);
       if (uncovered && holders.length !== 1) {
-        problems.push(`${name}: uncovered ${iso(ts)} is in ${holders.length} ledger records (${holders.map((h) => h.id).join(', ')})`);
+        problems.push(
+          `${name}: uncovered ${iso(ts)} is in ${holders.length} ledger records (${holders.map((h) => h.id).join(', ')})`,
+        );
       }
-      if (!uncovered && holders.length) problems.push(`${name}: covered ${iso(ts)} is still in gap ${holders.map((h) => h.id).join(', ')}`);
+      if (!uncovered && holders.length)
+        problems.push(`${name}: covered ${iso(ts)} is still in gap ${holders.map((h) => h.id).join(', ')}`);
       if (problems.length > 20) return problems;
     }
     for (const r of mine) {
-      if (r.from < start || r.to > lastClosed) problems.push(`${name}: gap ${r.id} ${slotsText(r, step)} lies outside the window ${iso(start)}..${iso(lastClosed)}`);
+      if (r.from < start || r.to > lastClosed)
+        problems.push(
+          `${name}: gap ${r.id} ${slotsText(r, step)} lies outside the window ${iso(start)}..${iso(lastClosed)}`,
+        );
     }
   }
   const expected = new Set(series.map((s) => `${s.a}:${s.i}`));
-  for (const r of records) if (!expected.has(`${r.a}:${r.i}`)) problems.push(`gap ${r.id} belongs to a series nobody expects`);
+  for (const r of records)
+    if (!expected.has(`${r.a}:${r.i}`)) problems.push(`gap ${r.id} belongs to a series nobody expects`);
   return problems;
 }
 

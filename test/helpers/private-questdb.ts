@@ -86,7 +86,12 @@ export class PrivateQuestDb {
     try {
       const pid = Number(readFileSync(join(this.home, 'questdb.pid'), 'utf8').trim());
       // A recycled pid would be another program's: only this home's java counts.
-      return Number.isInteger(pid) && pid > 0 && alive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.home) ? pid : undefined;
+      return Number.isInteger(pid) &&
+        pid > 0 &&
+        alive(pid) &&
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.home)
+        ? pid
+        : undefined;
     } catch {
       return undefined;
     }
@@ -142,7 +147,9 @@ export class PrivateQuestDb {
       await promisify(execFile)(process.execPath, [SCRIPT, verb], { cwd: ROOT, env: this.scriptEnv, timeout: 120_000 });
     } catch (e) {
       const err = e as { stderr?: string; message: string };
-      throw new Error(`scripts/questdb.js ${verb} (private QuestDB in ${this.home}) failed: ${err.stderr ?? err.message}`);
+      throw new Error(
+        `scripts/questdb.js ${verb} (private QuestDB in ${this.home}) failed: ${err.stderr ?? err.message}`,
+      );
     }
   }
 }

@@ -24,10 +24,18 @@ export async function ingestReportScenario(url: string): Promise<void> {
     ]);
     const { out } = await ingest(
       url,
-      ['--csv', join(dir, 'usd'), '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--csv', join(FIXTURES, 'aironav-bitcoin', 'STORJUSD_60.csv')],
+      [
+        '--csv',
+        join(dir, 'usd'),
+        '--csv',
+        join(FIXTURES, 'XBTCAD_1440.csv'),
+        '--csv',
+        join(FIXTURES, 'aironav-bitcoin', 'STORJUSD_60.csv'),
+      ],
       { CANDLEKEEP_NOW: REPORT_NOW },
     );
-    if (out.files_ingested !== 6) throw new Error(`report scenario: expected 6 files ingested, got ${JSON.stringify(out)}`);
+    if (out.files_ingested !== 6)
+      throw new Error(`report scenario: expected 6 files ingested, got ${JSON.stringify(out)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,12 @@ import { Client } from 'pg';
 export class Seed {
   constructor(readonly pg: Client) {}
 
-  async asset(symbol: string, native: string, altname: string, opts: { tier?: string; category?: string } = {}): Promise<number> {
+  async asset(
+    symbol: string,
+    native: string,
+    altname: string,
+    opts: { tier?: string; category?: string } = {},
+  ): Promise<number> {
     const [base, quote] = symbol.split('-');
     const r = await this.pg.query<{ id: number }>(
       `INSERT INTO assets (symbol, base, quote, native_symbol, altname, tier, category) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,

@@ -53,7 +53,9 @@ export interface TestDatabase {
 export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `ck_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) =>
-    c.query(opts.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`),
+    c.query(
+      opts.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`,
+    ),
   );
   return {
     name,

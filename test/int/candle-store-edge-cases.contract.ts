@@ -62,7 +62,15 @@ export function candleStoreEdgeCases(name: string, setup: () => Promise<CandleSt
       const s = await fixture.newSeries();
       const given = [
         candle(s, 2),
-        candle(s, 0, 0, { open: 0.1, high: 123456.789012345, low: 1e-8, close: 42000.5, vwap: null, volume: 0, trades: 0 }),
+        candle(s, 0, 0, {
+          open: 0.1,
+          high: 123456.789012345,
+          low: 1e-8,
+          close: 42000.5,
+          vwap: null,
+          volume: 0,
+          trades: 0,
+        }),
         candle(s, 1),
       ];
       expect(await store.upsert(s, given, 'csv')).toBe(3);
@@ -122,7 +130,9 @@ export function candleStoreEdgeCases(name: string, setup: () => Promise<CandleSt
       await store.upsert(s, candles(s, 0, 9), 'csv');
       expect(await store.deleteRange(s, { from: tsOf(s, 3), to: tsOf(s, 6) })).toBe(4);
       expect(await store.count(s)).toBe(6);
-      expect((await store.read(s, { from: T0, to: tsOf(s, 9) })).map((c) => c.ts)).toEqual([0, 1, 2, 7, 8, 9].map((i) => tsOf(s, i)));
+      expect((await store.read(s, { from: T0, to: tsOf(s, 9) })).map((c) => c.ts)).toEqual(
+        [0, 1, 2, 7, 8, 9].map((i) => tsOf(s, i)),
+      );
       expect(await store.extent(s, { from: tsOf(s, 3), to: tsOf(s, 6) })).toBeNull();
       expect(await store.deleteRange(s, { from: tsOf(s, 3), to: tsOf(s, 6) })).toBe(0);
       await store.upsert(s, [candle(s, 4, 2)], 'api');
@@ -156,9 +166,9 @@ export function candleStoreEdgeCases(name: string, setup: () => Promise<CandleSt
       const bad = candle(s, 0, 0, { close: Number.NaN });
       await expect(store.upsert(s, [bad], 'csv')).rejects.toBeInstanceOf(CandlekeepError);
       const writer = await store.bulkWriter(s, 'csv');
-      await expect((async () => writer.write(candle(s, 1, 0, { volume: Number.POSITIVE_INFINITY })))()).rejects.toBeInstanceOf(
-        CandlekeepError,
-      );
+      await expect(
+        (async () => writer.write(candle(s, 1, 0, { volume: Number.POSITIVE_INFINITY })))(),
+      ).rejects.toBeInstanceOf(CandlekeepError);
       await writer.abort();
       expect(await store.count(s)).toBe(0);
     });

@@ -19,7 +19,17 @@ const T0 = Date.UTC(2024, 0, 1) / 1000;
 
 function candle(hour: number, price = 100 + hour, extra: Partial<Candle> = {}): Candle {
   // Prices stay positive and consistent whatever `price` is: every store refuses anything else (candle-check.ts).
-  return { ts: T0 + hour * H, open: price, high: price + 2, low: price / 2, close: price + 1, vwap: null, volume: 1.5, trades: 3, ...extra };
+  return {
+    ts: T0 + hour * H,
+    open: price,
+    high: price + 2,
+    low: price / 2,
+    close: price + 1,
+    vwap: null,
+    volume: 1.5,
+    trades: 3,
+    ...extra,
+  };
 }
 const hours = (from: number, to: number, price?: (h: number) => number) =>
   Array.from({ length: to - from + 1 }, (_, i) => candle(from + i, price?.(from + i)));
@@ -53,7 +63,11 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
     it('overlapping batches update the overlap and keep one candle per ts; the last write wins', async () => {
       const s = await fx.newSeries();
       await store.upsert(s, hours(0, 9), 'csv');
-      await store.upsert(s, hours(5, 14, (h) => 500 + h), 'api');
+      await store.upsert(
+        s,
+        hours(5, 14, (h) => 500 + h),
+        'api',
+      );
       expect(await store.count(s)).toBe(15);
       const got = await store.read(s, { from: T0 + 4 * H, to: T0 + 6 * H });
       expect(got.map((c) => c.open)).toEqual([104, 505, 506]);
@@ -67,7 +81,9 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       await store.upsert(s, [...hours(10, 19).reverse(), candle(30, 7, { vwap: 7.25, trades: 0, volume: 0 })], 'api');
       const got = await store.read(s, { from: T0 + 12 * H, to: T0 + 30 * H }, 3);
       expect(got.map((c) => c.ts)).toEqual([T0 + 12 * H, T0 + 13 * H, T0 + 14 * H]);
-      expect(await store.read(s, { from: T0 + 30 * H, to: T0 + 30 * H })).toEqual([candle(30, 7, { vwap: 7.25, trades: 0, volume: 0 })]);
+      expect(await store.read(s, { from: T0 + 30 * H, to: T0 + 30 * H })).toEqual([
+        candle(30, 7, { vwap: 7.25, trades: 0, volume: 0 }),
+      ]);
       expect(await store.read(s, { from: T0 + 40 * H, to: T0 + 50 * H })).toEqual([]);
     });
 
@@ -76,7 +92,14 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       await store.upsert(s, hours(0, 5), 'csv');
       await store.upsert(s, [candle(3, 50, { vwap: 50.5 })], 'api');
       const all = await store.readStored(s, { from: T0, to: T0 + 5 * H });
-      expect(all.map((c) => [c.ts - T0, c.source])).toEqual([[0, 'csv'], [H, 'csv'], [2 * H, 'csv'], [3 * H, 'api'], [4 * H, 'csv'], [5 * H, 'csv']]);
+      expect(all.map((c) => [c.ts - T0, c.source])).toEqual([
+        [0, 'csv'],
+        [H, 'csv'],
+        [2 * H, 'csv'],
+        [3 * H, 'api'],
+        [4 * H, 'csv'],
+        [5 * H, 'csv'],
+      ]);
       expect(all[3]).toEqual({ ...candle(3, 50, { vwap: 50.5 }), source: 'api' });
       const page = await store.readStored(s, { from: T0 + 2 * H, to: T0 + 5 * H }, 2);
       expect(page.map((c) => c.ts - T0)).toEqual([2 * H, 3 * H]);
@@ -90,7 +113,11 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect(await store.count(s)).toBe(10);
       expect(await store.count(s, { from: T0 + 3 * H, to: T0 + 11 * H })).toBe(4);
       expect(await store.extent(s)).toEqual({ first: T0, last: T0 + 14 * H, count: 10 });
-      expect(await store.extent(s, { from: T0 + 2 * H, to: T0 + 12 * H })).toEqual({ first: T0 + 2 * H, last: T0 + 12 * H, count: 6 });
+      expect(await store.extent(s, { from: T0 + 2 * H, to: T0 + 12 * H })).toEqual({
+        first: T0 + 2 * H,
+        last: T0 + 12 * H,
+        count: 6,
+      });
       expect(await store.extent(s, { from: T0 + 5 * H, to: T0 + 9 * H })).toBeNull();
       expect(await store.count({ ...s, intervalMinutes: 1440 })).toBe(0);
     });
@@ -100,7 +127,9 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       await store.upsert(s, hours(0, 9), 'csv');
       expect(await store.deleteRange(s, { from: T0 + 2 * H, to: T0 + 5 * H })).toBe(4);
       expect(await store.deleteRange(s, { from: T0 + 2 * H, to: T0 + 5 * H })).toBe(0);
-      expect((await store.read(s, { from: T0, to: T0 + 9 * H })).map((c) => (c.ts - T0) / H)).toEqual([0, 1, 6, 7, 8, 9]);
+      expect((await store.read(s, { from: T0, to: T0 + 9 * H })).map((c) => (c.ts - T0) / H)).toEqual([
+        0, 1, 6, 7, 8, 9,
+      ]);
     });
 
     it('bulk-loads a large stream through bulkWriter; nothing is visible before commit', async () => {
@@ -115,7 +144,9 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect(await writer.commit()).toBe(n);
       expect(await store.count(s)).toBe(n);
       expect(await store.extent(s)).toEqual({ first: T0, last: T0 + (n - 1) * H, count: n });
-      expect(await store.read(s, { from: T0 + 49_999 * H, to: T0 + 49_999 * H })).toEqual([candle(49_999, 100 + (49_999 % 50))]);
+      expect(await store.read(s, { from: T0 + 49_999 * H, to: T0 + 49_999 * H })).toEqual([
+        candle(49_999, 100 + (49_999 % 50)),
+      ]);
     });
 
     it('bulk writes over stored candles (and out of order) update them, never duplicate', async () => {
@@ -183,18 +214,38 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
           .split('\n')
           .map((l) => l.split(',').map(Number))
           .filter(([ts]) => ts! >= from && ts! <= to + 43_200)
-          .map(([ts, open, high, low, close, volume, trades]): Candle => ({ ts: ts!, open: open!, high: high!, low: low!, close: close!, volume: volume!, trades: trades!, vwap: null }));
+          .map(([ts, open, high, low, close, volume, trades]): Candle => ({
+            ts: ts!,
+            open: open!,
+            high: high!,
+            low: low!,
+            close: close!,
+            volume: volume!,
+            trades: trades!,
+            vwap: null,
+          }));
       await store.upsert(twelveHours, rows('XBTUSD_720.csv'), 'csv');
       const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, 86_400);
       const daily = new Map(rows('XBTUSD_1440.csv').map((c) => [c.ts, c]));
       // Every daily row is the aggregate of its two 12-hour rows; the one aggregated day without a daily row is
       // 2024-03-31, which the daily archive lacks (its 720 file holds only that day's first half).
-      expect(days.filter((d) => !daily.has(d.ts)).map((d) => [d.ts, d.candles])).toEqual([[Date.UTC(2024, 2, 31) / 1000, 1]]);
+      expect(days.filter((d) => !daily.has(d.ts)).map((d) => [d.ts, d.candles])).toEqual([
+        [Date.UTC(2024, 2, 31) / 1000, 1],
+      ]);
       expect(days.length).toBe(daily.size + 1);
       for (const d of days) {
         const k = daily.get(d.ts);
         if (!k) continue;
-        expect({ ts: d.ts, open: d.open, high: d.high, low: d.low, close: d.close, trades: d.trades, candles: d.candles, vwap: d.vwap }).toEqual({
+        expect({
+          ts: d.ts,
+          open: d.open,
+          high: d.high,
+          low: d.low,
+          close: d.close,
+          trades: d.trades,
+          candles: d.candles,
+          vwap: d.vwap,
+        }).toEqual({
           ts: k.ts,
           open: k.open,
           high: k.high,
@@ -208,7 +259,11 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       }
       // With vwap on every candle: the volume-weighted mean of the parts.
       const hourly = await fx.newSeries();
-      await store.upsert(hourly, [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })], 'api');
+      await store.upsert(
+        hourly,
+        [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
+        'api',
+      );
       const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, 7200);
       expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
       expect(bucket!.vwap).toBeCloseTo(17.5, 10);

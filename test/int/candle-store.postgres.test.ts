@@ -14,11 +14,10 @@ candleStoreContract('postgres', async () => {
     async newSeries() {
       n++;
       const symbol = `T${n}-USD-SPOT`;
-      const [row] = await ds.query(`INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ($1, $2, 'USD', $3) RETURNING id`, [
-        symbol,
-        `T${n}`,
-        `T${n}USD`,
-      ]);
+      const [row] = await ds.query(
+        `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ($1, $2, 'USD', $3) RETURNING id`,
+        [symbol, `T${n}`, `T${n}USD`],
+      );
       return { assetId: row.id as number, symbol, intervalMinutes: 60 };
     },
     async teardown() {
@@ -35,11 +34,13 @@ describe('postgres bulk writer', () => {
     await ds.initialize();
     try {
       const store = new PostgresCandleStore(ds);
-      await expect(store.bulkWriter({ assetId: 424242, symbol: 'NOPE-USD-SPOT', intervalMinutes: 60 }, 'csv')).rejects.toThrow(
-        'candle store (postgres): asset 424242 does not exist',
-      );
+      await expect(
+        store.bulkWriter({ assetId: 424242, symbol: 'NOPE-USD-SPOT', intervalMinutes: 60 }, 'csv'),
+      ).rejects.toThrow('candle store (postgres): asset 424242 does not exist');
       await new Promise((r) => setTimeout(r, 20)); // transaction start and statement times must differ if one were left open
-      const [{ n, outside }] = await ds.query(`SELECT count(*)::int AS n, now() = statement_timestamp() AS outside FROM candles`);
+      const [{ n, outside }] = await ds.query(
+        `SELECT count(*)::int AS n, now() = statement_timestamp() AS outside FROM candles`,
+      );
       expect(n).toBe(0);
       expect(outside).toBe(true); // the connection went back to the pool without an open transaction
     } finally {

@@ -4,7 +4,6 @@ import { candleStoreContract } from './candle-store.contract';
 import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
 import { SeriesRef } from '../../src/common/series';
 
-
 /**
  * The CandleStore contract against a live QuestDB, when QUESTDB_ILP and
  * QUESTDB_PG_URL point at one (`npm run questdb:start`; `.ci/run` does);
@@ -13,28 +12,25 @@ import { SeriesRef } from '../../src/common/series';
  */
 if (QUESTDB) {
   const { ilp, pgUrl } = QUESTDB;
-  candleStoreContract(
-    'questdb',
-    async () => {
-      const table = `contract_${randomBytes(4).toString('hex')}`;
-      // Small batches so that the bulk-load test spans several ILP requests.
-      const store = new QuestDbCandleStore({ ilp, pgUrl, table, batchRows: 1000, visibilityTimeoutMs: 60_000 });
-      await store.ensureSchema();
-      const made: SeriesRef[] = [];
-      return {
-        store,
-        newSeries: async () => {
-          const series = { assetId: made.length + 1, symbol: `CKTEST${made.length + 1}-USD-SPOT`, intervalMinutes: 60 };
-          made.push(series);
-          return series;
-        },
-        teardown: async () => {
-          await store.onApplicationShutdown();
-          await dropQuestDbTable(table);
-        },
-      };
-    },
-  );
+  candleStoreContract('questdb', async () => {
+    const table = `contract_${randomBytes(4).toString('hex')}`;
+    // Small batches so that the bulk-load test spans several ILP requests.
+    const store = new QuestDbCandleStore({ ilp, pgUrl, table, batchRows: 1000, visibilityTimeoutMs: 60_000 });
+    await store.ensureSchema();
+    const made: SeriesRef[] = [];
+    return {
+      store,
+      newSeries: async () => {
+        const series = { assetId: made.length + 1, symbol: `CKTEST${made.length + 1}-USD-SPOT`, intervalMinutes: 60 };
+        made.push(series);
+        return series;
+      },
+      teardown: async () => {
+        await store.onApplicationShutdown();
+        await dropQuestDbTable(table);
+      },
+    };
+  });
 } else {
   reportQuestDbSkipped('CandleStore contract');
   describe.skip('CandleStore contract: questdb (QUESTDB_ILP and QUESTDB_PG_URL not set)', () => {

@@ -30,7 +30,10 @@ describe('candlekeep usage and exit codes (in-process)', () => {
     const r = await runCliInProcess(['migrate', '--json'], { DATABASE_URL: db.url, KRAKEN_RPS: 'lots' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('KRAKEN_RPS="lots"');
-    expect(r.json<{ error: { code: string; message: string } }>().error).toEqual({ code: 'CONFIG_INVALID', message: expect.stringContaining('KRAKEN_RPS="lots"') });
+    expect(r.json<{ error: { code: string; message: string } }>().error).toEqual({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('KRAKEN_RPS="lots"'),
+    });
   });
 
   it('exits 2 on an unknown verb or flag and 0 on --help for every verb', async () => {
@@ -40,7 +43,9 @@ describe('candlekeep usage and exit codes (in-process)', () => {
     expect(badFlag.stderr).toContain("unknown option '--nope'");
     const help = await runCliInProcess(['--help'], { DATABASE_URL: db.url });
     expect(help.code).toBe(0);
-    const verbs = [...help.stdout.matchAll(/^ {2}([a-z-]+)(?: \[options\]| )/gm)].map((m) => m[1]!).filter((v) => v !== 'help');
+    const verbs = [...help.stdout.matchAll(/^ {2}([a-z-]+)(?: \[options\]| )/gm)]
+      .map((m) => m[1]!)
+      .filter((v) => v !== 'help');
     expect(verbs).toContain('migrate');
     // Each verb boots from its own module alone: the table of them names every verb of the whole CLI, in its order.
     expect([...VERB_MODULES.keys()]).toEqual(verbs);
@@ -68,7 +73,12 @@ describe('candlekeep usage and exit codes (in-process)', () => {
       const parentHelp = await runCliInProcess(['assets', '--help'], env);
       expect(parentHelp.code).toBe(0);
       expect(parentHelp.stdout).toContain('sync');
-      for (const args of [['assets'], ['assets', 'frobnicate'], ['assets', 'sync', '--nope'], ['assets', 'sync', 'extra']]) {
+      for (const args of [
+        ['assets'],
+        ['assets', 'frobnicate'],
+        ['assets', 'sync', '--nope'],
+        ['assets', 'sync', 'extra'],
+      ]) {
         const r = await runCliInProcess(args, env);
         expect({ args, code: r.code }).toEqual({ args, code: 2 });
       }

@@ -33,12 +33,22 @@ describe('state schema constraints', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['assets', 'candles', 'data_coverage_ranges', 'file_ingestion_records', 'gap_records', 'ingestion_jobs']),
+      expect.arrayContaining([
+        'assets',
+        'candles',
+        'data_coverage_ranges',
+        'file_ingestion_records',
+        'gap_records',
+        'ingestion_jobs',
+      ]),
     );
   });
 
   it('fills defaults for an asset given only the essentials', async () => {
-    const { rows } = await pg.query(`SELECT tier, active, catalog_verified, created_at, altname FROM assets WHERE id = $1`, [assetId]);
+    const { rows } = await pg.query(
+      `SELECT tier, active, catalog_verified, created_at, altname FROM assets WHERE id = $1`,
+      [assetId],
+    );
     expect(rows[0]).toMatchObject({ tier: 'TIER1', active: true, catalog_verified: false, altname: null });
     expect(rows[0].created_at).toBeInstanceOf(Date);
   });
@@ -61,11 +71,21 @@ describe('state schema constraints', () => {
   it('rejects overlapping coverage ranges of one series but accepts touching ones and other series', async () => {
     const insert = `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts) VALUES ($1, $2, $3, $4)`;
     await pg.query(insert, [assetId, 60, '2024-01-01T00:00Z', '2024-01-10T00:00Z']);
-    await expectViolation(insert, [assetId, 60, '2024-01-05T00:00Z', '2024-01-20T00:00Z'], 'ex_data_coverage_ranges_disjoint');
-    await expectViolation(insert, [assetId, 60, '2024-01-10T00:00Z', '2024-01-11T00:00Z'], 'ex_data_coverage_ranges_disjoint');
+    await expectViolation(
+      insert,
+      [assetId, 60, '2024-01-05T00:00Z', '2024-01-20T00:00Z'],
+      'ex_data_coverage_ranges_disjoint',
+    );
+    await expectViolation(
+      insert,
+      [assetId, 60, '2024-01-10T00:00Z', '2024-01-11T00:00Z'],
+      'ex_data_coverage_ranges_disjoint',
+    );
     await pg.query(insert, [assetId, 60, '2024-01-10T01:00Z', '2024-01-11T00:00Z']);
     await pg.query(insert, [assetId, 1440, '2024-01-05T00:00Z', '2024-01-20T00:00Z']);
-    const { rows } = await pg.query(`SELECT sources, candle_count FROM data_coverage_ranges WHERE interval_minutes = 1440`);
+    const { rows } = await pg.query(
+      `SELECT sources, candle_count FROM data_coverage_ranges WHERE interval_minutes = 1440`,
+    );
     expect(rows[0]).toEqual({ sources: [], candle_count: '0' });
   });
 
@@ -113,7 +133,9 @@ describe('state schema constraints', () => {
     await expectViolation(insert, [assetId, start, '2024-03-03T00:00Z', 'PARTIAL'], 'uq_gap_records_open_start');
     await pg.query(`UPDATE gap_records SET status = 'FILLED', resolved_at = now() WHERE start_ts = $1`, [start]);
     await pg.query(insert, [assetId, start, '2024-03-03T00:00Z', 'DETECTED']);
-    const { rows } = await pg.query(`SELECT count(*)::int AS n, min(detected_at) IS NOT NULL AS dated FROM gap_records`);
+    const { rows } = await pg.query(
+      `SELECT count(*)::int AS n, min(detected_at) IS NOT NULL AS dated FROM gap_records`,
+    );
     expect(rows[0]).toEqual({ n: 2, dated: true });
   });
 

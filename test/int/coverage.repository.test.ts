@@ -64,7 +64,9 @@ describe('CoverageRepository.mergeIn', () => {
     const other = { assetId, intervalMinutes: 1440 };
     const D = 86400;
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => repo.mergeIn(other, { from: T + i * 2 * D, to: T + (i * 2 + 2) * D }, 'csv', async () => 1)),
+      Array.from({ length: 8 }, (_, i) =>
+        repo.mergeIn(other, { from: T + i * 2 * D, to: T + (i * 2 + 2) * D }, 'csv', async () => 1),
+      ),
     );
     const ranges = await repo.listForSeries(other);
     expect(ranges).toHaveLength(1);

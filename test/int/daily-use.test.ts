@@ -50,17 +50,34 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     const path = file('header/XBTUSD_720.csv', ['time,open,high,low,close,volume,trades', ...rows].join('\n') + '\n');
     const r = await run(['ingest', '--csv', path, '--no-api']);
     expect(r.code).toBe(0);
-    expect(r.json<IngestResult>()).toMatchObject({ rows_read: 50, rows_ingested: 50, rows_rejected: 0, headers_skipped: [path], reject_summary: [] });
-    const text = await runCliInProcess(['ingest', '--csv', file('header2/XBTUSD_1440.csv', 'Time,Open,High,Low,Close,Volume,Count\n1672531200,1,1,1,1,1,1\n'), '--no-api'], {
-      DATABASE_URL: db.url,
-      CANDLEKEEP_NOW: NOW,
+    expect(r.json<IngestResult>()).toMatchObject({
+      rows_read: 50,
+      rows_ingested: 50,
+      rows_rejected: 0,
+      headers_skipped: [path],
+      reject_summary: [],
     });
+    const text = await runCliInProcess(
+      [
+        'ingest',
+        '--csv',
+        file('header2/XBTUSD_1440.csv', 'Time,Open,High,Low,Close,Volume,Count\n1672531200,1,1,1,1,1,1\n'),
+        '--no-api',
+      ],
+      {
+        DATABASE_URL: db.url,
+        CANDLEKEEP_NOW: NOW,
+      },
+    );
     expect(text.stdout.match(/header: skipped/g)).toHaveLength(1);
   });
 
   it('a header anywhere but the first line is a rejected row, not skipped', async () => {
     const rows = krakenRows('XBTUSD_720.csv').slice(100, 110);
-    const path = file('mid/XBTUSD_720.csv', [rows[0], 'time,open,high,low,close,volume,trades', ...rows.slice(1)].join('\n') + '\n');
+    const path = file(
+      'mid/XBTUSD_720.csv',
+      [rows[0], 'time,open,high,low,close,volume,trades', ...rows.slice(1)].join('\n') + '\n',
+    );
     const out = (await run(['ingest', '--csv', path, '--no-api'])).json<IngestResult>();
     expect(out).toMatchObject({ rows_ingested: 10, rows_rejected: 1, headers_skipped: [] });
     expect(out.reject_summary).toEqual([expect.objectContaining({ file: path, count: 1, first_lines: [2] })]);
@@ -74,11 +91,17 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     expect(r.code).toBe(1);
     const out = r.json<IngestResult>();
     expect(out.files_failed).toBe(1);
-    expect(out.reject_summary).toEqual([{ file: path, reason: 'field_count', count: 300, first_lines: [1, 2, 3], first_time: '2023-01-01T00:00:00.000Z' }]);
+    expect(out.reject_summary).toEqual([
+      { file: path, reason: 'field_count', count: 300, first_lines: [1, 2, 3], first_time: '2023-01-01T00:00:00.000Z' },
+    ]);
     const detail = (await run(['jobs', 'show', out.job_id])).json<JobDetail>();
-    expect(detail.files[0]!.error).toMatch(/— 3 columns in every row: a Kraken trades CSV \(time,price,volume\), not OHLCVT/);
+    expect(detail.files[0]!.error).toMatch(
+      /— 3 columns in every row: a Kraken trades CSV \(time,price,volume\), not OHLCVT/,
+    );
 
-    const text = (await runCliInProcess(['ingest', '--csv', path, '--no-api'], { DATABASE_URL: db.url, CANDLEKEEP_NOW: NOW })).stdout;
+    const text = (
+      await runCliInProcess(['ingest', '--csv', path, '--no-api'], { DATABASE_URL: db.url, CANDLEKEEP_NOW: NOW })
+    ).stdout;
     expect(text.match(/field_count/g)).toHaveLength(1);
     expect(text).toContain('field_count ×300 (lines 1, 2, 3, …; first 2023-01-01T00:00:00.000Z)');
   });
@@ -111,7 +134,10 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     file('sel/XBTUSD_1440.csv', krakenRows('XBTUSD_1440.csv').slice(0, 3).join('\n'));
     const r = await run(['ingest', '--csv', join(a, '..'), '--intervals', '60', '--no-api']);
     expect(r.code).toBe(1);
-    expect(r.json<ErrorOut>().error).toEqual({ code: 'NOTHING_MATCHED', message: 'no file matched --intervals 60 (found 2 file(s) at interval(s) 720, 1440)' });
+    expect(r.json<ErrorOut>().error).toEqual({
+      code: 'NOTHING_MATCHED',
+      message: 'no file matched --intervals 60 (found 2 file(s) at interval(s) 720, 1440)',
+    });
   });
 
   it('Kraken not answering at all stops the run after KRAKEN_UNREACHABLE_AFTER network failures in a row, gaps untouched (exit 1)', async () => {
@@ -126,7 +152,8 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     const url = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
     try {
       const env = { DATABASE_URL: own.url, CANDLEKEEP_NOW: NOW };
-      const cut = (name: string) => krakenRows(name).filter((l) => Number(l.split(',')[0]) < Date.parse('2025-03-20T00:00:00Z') / 1000);
+      const cut = (name: string) =>
+        krakenRows(name).filter((l) => Number(l.split(',')[0]) < Date.parse('2025-03-20T00:00:00Z') / 1000);
       const a = file('unreachable/XBTUSD_720.csv', cut('XBTUSD_720.csv').join('\n') + '\n');
       file('unreachable/XBTUSD_1440.csv', cut('XBTUSD_1440.csv').join('\n') + '\n');
       expect((await runCliInProcess(['ingest', '--csv', join(a, '..'), '--no-api', '--json'], env)).code).toBe(0);
@@ -151,13 +178,22 @@ describe('daily use: clear answers to ordinary mistakes', () => {
         KRAKEN_BACKOFF_MAX_MS: '5',
       });
       expect(r.code).toBe(1);
-      expect(r.json<ErrorOut>().error).toMatchObject({ code: 'KRAKEN_UNREACHABLE', message: expect.stringContaining(`Kraken unreachable at ${url}: 3 network failure(s) in a row`) });
+      expect(r.json<ErrorOut>().error).toMatchObject({
+        code: 'KRAKEN_UNREACHABLE',
+        message: expect.stringContaining(`Kraken unreachable at ${url}: 3 network failure(s) in a row`),
+      });
       expect(connections).toBe(3); // not 6 attempts for each series
       expect(await gaps()).toEqual(before);
 
       // update-market-data stops the same way instead of failing every series in turn.
       connections = 0;
-      const text = await runCliInProcess(['update-market-data', '--categories', 'crypto', '--force'], { ...env, KRAKEN_API_URL: url, KRAKEN_UNREACHABLE_AFTER: '2', KRAKEN_BACKOFF_BASE_MS: '1', KRAKEN_BACKOFF_MAX_MS: '5' });
+      const text = await runCliInProcess(['update-market-data', '--categories', 'crypto', '--force'], {
+        ...env,
+        KRAKEN_API_URL: url,
+        KRAKEN_UNREACHABLE_AFTER: '2',
+        KRAKEN_BACKOFF_BASE_MS: '1',
+        KRAKEN_BACKOFF_MAX_MS: '5',
+      });
       expect(text.code).toBe(1);
       expect(text.stderr).toContain(`Kraken unreachable at ${url}: 2 network failure(s) in a row`);
       expect(connections).toBe(2);
@@ -173,10 +209,27 @@ describe('daily use: clear answers to ordinary mistakes', () => {
       const env = { DATABASE_URL: own.url, CANDLEKEEP_NOW: NOW };
       const cli = (args: string[]) => runCliInProcess(args, env);
       const path = join(FIXTURES, 'XBTUSD_1440.csv');
-      expect((await cli(['ingest', '--csv', path, '--csv', join(FIXTURES, 'XBTCAD_720.csv'), '--no-api', '--json'])).code).toBe(0);
+      expect(
+        (await cli(['ingest', '--csv', path, '--csv', join(FIXTURES, 'XBTCAD_720.csv'), '--no-api', '--json'])).code,
+      ).toBe(0);
 
-      type Series = { symbol: string; interval: number; candles: number; covered_candles: number; expected_candles: number; no_trade_candles: number; missing_candles: number; coverage_pct: number; open_gaps: number; suspect_gaps: number; sources: string[] };
-      const listed = (await cli(['series', '--symbols', 'BTC-USD', '--intervals', '1d', '--json'])).json<{ total: number; series: Series[] }>();
+      type Series = {
+        symbol: string;
+        interval: number;
+        candles: number;
+        covered_candles: number;
+        expected_candles: number;
+        no_trade_candles: number;
+        missing_candles: number;
+        coverage_pct: number;
+        open_gaps: number;
+        suspect_gaps: number;
+        sources: string[];
+      };
+      const listed = (await cli(['series', '--symbols', 'BTC-USD', '--intervals', '1d', '--json'])).json<{
+        total: number;
+        series: Series[];
+      }>();
       expect(listed.total).toBe(1);
       const [btc] = listed.series;
       const candles = krakenRows('XBTUSD_1440.csv').length;
@@ -184,26 +237,52 @@ describe('daily use: clear answers to ordinary mistakes', () => {
       expect(btc!.no_trade_candles).toBe(btc!.covered_candles - candles);
       expect(btc!.no_trade_candles).toBeGreaterThan(0); // 2024-03-31, which the 720 file contradicts: a suspect
       expect(btc!.expected_candles).toBe(btc!.covered_candles + btc!.missing_candles);
-      const report = (await cli(['report', '--intervals', '1440', '--json'])).json<{ series: Array<{ symbol: string; coverage_pct: number; open_gaps: number; suspect_gaps: number; missing_intervals: number }> }>();
+      const report = (await cli(['report', '--intervals', '1440', '--json'])).json<{
+        series: Array<{
+          symbol: string;
+          coverage_pct: number;
+          open_gaps: number;
+          suspect_gaps: number;
+          missing_intervals: number;
+        }>;
+      }>();
       const reported = report.series.find((r) => r.symbol === 'BTC-USD-SPOT')!;
-      expect(btc).toMatchObject({ coverage_pct: reported.coverage_pct, open_gaps: reported.open_gaps, suspect_gaps: reported.suspect_gaps, missing_candles: reported.missing_intervals });
+      expect(btc).toMatchObject({
+        coverage_pct: reported.coverage_pct,
+        open_gaps: reported.open_gaps,
+        suspect_gaps: reported.suspect_gaps,
+        missing_candles: reported.missing_intervals,
+      });
       // Every alias of the symbol names the same series; both held series without a filter.
-      expect((await cli(['series', '--symbols', 'XXBTZUSD', '--json'])).json<{ series: Series[] }>().series.map((s) => s.interval)).toEqual([1440]);
+      expect(
+        (await cli(['series', '--symbols', 'XXBTZUSD', '--json']))
+          .json<{ series: Series[] }>()
+          .series.map((s) => s.interval),
+      ).toEqual([1440]);
       expect((await cli(['series', '--json'])).json<{ total: number }>().total).toBe(2);
       const csv = (await cli(['series', '--format', 'csv'])).stdout.trim().split('\n');
-      expect(csv[0]).toBe('symbol,interval,expected_from,first,last,candles,expected_candles,no_trade_candles,missing_candles,coverage_pct,open_gaps,suspect_gaps,sources');
+      expect(csv[0]).toBe(
+        'symbol,interval,expected_from,first,last,candles,expected_candles,no_trade_candles,missing_candles,coverage_pct,open_gaps,suspect_gaps,sources',
+      );
       expect(csv).toHaveLength(3);
       expect((await cli(['series'])).stdout).toMatch(/^symbol\s+interval\s+expected from.*no-trade.*coverage %/);
 
-      type Assets = { total: number; assets: Array<{ symbol: string; active: boolean; verified: boolean; category: string }> };
+      type Assets = {
+        total: number;
+        assets: Array<{ symbol: string; active: boolean; verified: boolean; category: string }>;
+      };
       const assets = (await cli(['assets', 'list', '--json'])).json<Assets>();
       expect(assets.assets.map((a) => a.symbol)).toEqual(['BTC-CAD-SPOT', 'BTC-USD-SPOT']);
       expect(assets.assets[0]).toMatchObject({ active: true, verified: false, category: 'crypto' });
       expect((await cli(['assets', 'deactivate', 'XBTCAD'])).code).toBe(0);
-      expect((await cli(['assets', 'list', '--json'])).json<Assets>().assets.map((a) => a.symbol)).toEqual(['BTC-USD-SPOT']);
+      expect((await cli(['assets', 'list', '--json'])).json<Assets>().assets.map((a) => a.symbol)).toEqual([
+        'BTC-USD-SPOT',
+      ]);
       expect((await cli(['assets', 'list', '--inactive', '--json'])).json<Assets>().total).toBe(2);
       expect((await cli(['assets', 'list', '--category', 'forex', '--json'])).json<Assets>().total).toBe(0);
-      expect((await cli(['assets', 'list', '--format', 'csv'])).stdout.split('\n')[0]).toBe('symbol,native_symbol,altname,exchange,category,tier,active,verified,archive_only');
+      expect((await cli(['assets', 'list', '--format', 'csv'])).stdout.split('\n')[0]).toBe(
+        'symbol,native_symbol,altname,exchange,category,tier,active,verified,archive_only',
+      );
       expect((await cli(['assets', 'list', '--category', 'bonds'])).code).toBe(2);
     } finally {
       await own.drop();
@@ -248,6 +327,9 @@ describe('daily use: clear answers to ordinary mistakes', () => {
     expect(none.json<ErrorOut>().error.code).toBe('JOB_NOT_FOUND');
     const cancel = await run(['jobs', 'cancel', out.job_id.slice(0, 8)]);
     expect(cancel.code).toBe(2);
-    expect(cancel.json<ErrorOut>().error).toEqual({ code: 'JOB_FINISHED', message: expect.stringContaining('already finished (COMPLETED)') });
+    expect(cancel.json<ErrorOut>().error).toEqual({
+      code: 'JOB_FINISHED',
+      message: expect.stringContaining('already finished (COMPLETED)'),
+    });
   });
 });

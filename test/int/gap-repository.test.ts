@@ -40,7 +40,9 @@ describe('GapRepository bulk reads and writes', () => {
     ds = new DataSource({ ...dataSourceOptions(db.url), logging: false }); // the refused insert below would log 100 KB of parameters
     await ds.initialize();
     repo = new GapRepository(ds.getRepository(GapRecord), ds);
-    const [row] = await ds.query(`INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`);
+    const [row] = await ds.query(
+      `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`,
+    );
     assetId = row.id;
   });
   afterAll(async () => {
@@ -49,7 +51,10 @@ describe('GapRepository bulk reads and writes', () => {
   });
 
   /** One detection run's write: inserts (in batches, as the detector streams them), then updates and resolutions. */
-  async function write(changes: { resolve: GapRecord[]; update: GapRecord[]; insert: GapRecord[] }, assetIds = [assetId]): Promise<void> {
+  async function write(
+    changes: { resolve: GapRecord[]; update: GapRecord[]; insert: GapRecord[] },
+    assetIds = [assetId],
+  ): Promise<void> {
     const writer = await repo.changeWriter(assetIds);
     try {
       for (let i = 0; i < changes.insert.length; i += 1000) await writer.insert(changes.insert.slice(i, i + 1000));
@@ -76,9 +81,15 @@ describe('GapRepository bulk reads and writes', () => {
     expect(viaTypeorm).toEqual(gaps); // every column as written: text with tabs, quotes and non-ASCII, bigints beyond 2^32, times to the ms
 
     // Times the database set itself carry microseconds: both reads cut them to the millisecond.
-    await ds.query(`UPDATE gap_records SET detected_at = '2025-01-02 03:04:05.678999+00', resolved_at = '2025-01-02 03:04:05.0009+00' WHERE id = $1`, [gaps[0]!.id]);
+    await ds.query(
+      `UPDATE gap_records SET detected_at = '2025-01-02 03:04:05.678999+00', resolved_at = '2025-01-02 03:04:05.0009+00' WHERE id = $1`,
+      [gaps[0]!.id],
+    );
     const reread = await ds.getRepository(GapRecord).find({ order: { startTs: 'ASC' } });
-    expect(reread[0]).toMatchObject({ detectedAt: new Date('2025-01-02T03:04:05.678Z'), resolvedAt: new Date('2025-01-02T03:04:05.000Z') });
+    expect(reread[0]).toMatchObject({
+      detectedAt: new Date('2025-01-02T03:04:05.678Z'),
+      resolvedAt: new Date('2025-01-02T03:04:05.000Z'),
+    });
     const open = (await repo.openFor([assetId], [60])).get(`${assetId}:60`)!;
     expect(open).toEqual(reread); // the raw read hydrates exactly what TypeORM does
     expect(open[0]).toBeInstanceOf(GapRecord);
@@ -90,11 +101,23 @@ describe('GapRepository bulk reads and writes', () => {
     open[2]!.cursor = 'abc';
     await write({ resolve: [open[0]!, open[1]!], update: [open[2]!], insert: [gap(assetId, 5000)] });
     const after = await ds.getRepository(GapRecord).find({ where: { id: open[0]!.id } });
-    expect(after[0]).toMatchObject({ status: 'FILLED', candlesFilled: 5, resolvedAt: new Date('2025-02-01T00:00:00Z'), lastError: null });
+    expect(after[0]).toMatchObject({
+      status: 'FILLED',
+      candlesFilled: 5,
+      resolvedAt: new Date('2025-02-01T00:00:00Z'),
+      lastError: null,
+    });
     const reopened = (await repo.openFor([assetId], [60])).get(`${assetId}:60`)!;
     expect(reopened).toHaveLength(2500 - 2 + 1);
-    expect(reopened[0]).toMatchObject({ id: open[2]!.id, startTs: new Date((T + 21 * H) * 1000), missingIntervals: 4, cursor: 'abc' });
-    expect(reopened.map((g) => g.startTs.getTime())).toEqual([...reopened.map((g) => g.startTs.getTime())].sort((a, b) => a - b));
+    expect(reopened[0]).toMatchObject({
+      id: open[2]!.id,
+      startTs: new Date((T + 21 * H) * 1000),
+      missingIntervals: 4,
+      cursor: 'abc',
+    });
+    expect(reopened.map((g) => g.startTs.getTime())).toEqual(
+      [...reopened.map((g) => g.startTs.getTime())].sort((a, b) => a - b),
+    );
   });
 
   it('still refuses a record of a missing asset (the foreign key holds on the bulk path)', async () => {

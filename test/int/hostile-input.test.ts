@@ -24,7 +24,8 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
   let dir: string;
 
   const env = (extra: Record<string, string> = {}) => krakenTestEnv(db.url, server.url, NOW, extra);
-  const run = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> => runCliInProcess([...args, '--json'], env(extra));
+  const run = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+    runCliInProcess([...args, '--json'], env(extra));
   const lines = (file: string) => readFileSync(join(FIXTURES, file), 'utf8').trim().split('\n');
 
   beforeAll(async () => {
@@ -50,8 +51,20 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
   it('a NUL byte or invalid UTF-8 in a rejected row: the reject is stored escaped, with line and reason; every valid row is kept', async () => {
     const rows = lines('XBTUSD_720.csv');
     const bad = [...rows.slice(0, 100).map((l) => Buffer.from(l + '\n'))];
-    bad.push(Buffer.concat([Buffer.from(rows[100]!.slice(0, 12)), Buffer.from([0x00]), Buffer.from(rows[100]!.slice(12) + '\n')]));
-    bad.push(Buffer.concat([Buffer.from(rows[101]!.slice(0, 12)), Buffer.from([0xff, 0xfe]), Buffer.from(rows[101]!.slice(12) + '\n')]));
+    bad.push(
+      Buffer.concat([
+        Buffer.from(rows[100]!.slice(0, 12)),
+        Buffer.from([0x00]),
+        Buffer.from(rows[100]!.slice(12) + '\n'),
+      ]),
+    );
+    bad.push(
+      Buffer.concat([
+        Buffer.from(rows[101]!.slice(0, 12)),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(rows[101]!.slice(12) + '\n'),
+      ]),
+    );
     bad.push(...rows.slice(102).map((l) => Buffer.from(l + '\n')));
     mkdirSync(join(dir, 'nul'), { recursive: true });
     const file = join(dir, 'nul', 'XBTUSD_720.csv');
@@ -59,11 +72,25 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     const r = await run(['ingest', '--csv', file, '--no-api']);
     expect(r.code).toBe(1); // rows were rejected
     const out = r.json<IngestResult>();
-    expect(out).toMatchObject({ files_ingested: 1, files_failed: 0, rows_read: rows.length, rows_ingested: rows.length - 2, rows_rejected: 2 });
+    expect(out).toMatchObject({
+      files_ingested: 1,
+      files_failed: 0,
+      rows_read: rows.length,
+      rows_ingested: rows.length - 2,
+      rows_rejected: 2,
+    });
     const stored = await pg.query(`SELECT line, reason, raw FROM ingestion_rejects ORDER BY line`);
     expect(stored.rows).toEqual([
-      { line: '101', reason: expect.stringMatching(/^bad_number/), raw: `${rows[100]!.slice(0, 12)}\\x00${rows[100]!.slice(12)}` },
-      { line: '102', reason: expect.stringMatching(/^bad_number/), raw: `${rows[101]!.slice(0, 12)}\\xff\\xfe${rows[101]!.slice(12)}` },
+      {
+        line: '101',
+        reason: expect.stringMatching(/^bad_number/),
+        raw: `${rows[100]!.slice(0, 12)}\\x00${rows[100]!.slice(12)}`,
+      },
+      {
+        line: '102',
+        reason: expect.stringMatching(/^bad_number/),
+        raw: `${rows[101]!.slice(0, 12)}\\xff\\xfe${rows[101]!.slice(12)}`,
+      },
     ]);
     expect((await pg.query(`SELECT count(*)::int AS n FROM candles`)).rows[0].n).toBe(rows.length - 2);
   });
@@ -108,7 +135,11 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     const r = await run(['ingest', '--csv', zip, '--no-api']);
     expect({ code: r.code, out: r.code === 0 ? '' : r.stdout }).toEqual({ code: 0, out: '' });
     const out = r.json<IngestResult>();
-    expect(out).toMatchObject({ files_total: 1, files_ingested: 1, rows_ingested: data.toString().trim().split('\n').length });
+    expect(out).toMatchObject({
+      files_total: 1,
+      files_ingested: 1,
+      rows_ingested: data.toString().trim().split('\n').length,
+    });
     expect(out.skipped.map((s) => s.reason)).toEqual([
       'refused member name: invalid relative path',
       'refused member name: longer than 255 bytes',
@@ -133,9 +164,19 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     writeZip(zip, [{ name: 'XBTUSD_60.csv', data: 'not,a,row\n'.repeat(50_000) }]);
     const r = await run(['ingest', '--csv', zip, '--no-api'], { INGEST_MAX_STORED_REJECTS: '1000' });
     expect(r.code).toBe(1);
-    expect(r.json<IngestResult>()).toMatchObject({ files_failed: 1, rows_read: 50_000, rows_rejected: 50_000, rows_ingested: 0 });
-    const { rows } = await pg.query(`SELECT count(*)::int AS n, max(CASE WHEN reason LIKE 'rejects_not_stored%' THEN reason END) AS capped FROM ingestion_rejects`);
-    expect(rows[0]).toEqual({ n: 1000 + 2, capped: 'rejects_not_stored: 49000 more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=1000)' });
+    expect(r.json<IngestResult>()).toMatchObject({
+      files_failed: 1,
+      rows_read: 50_000,
+      rows_rejected: 50_000,
+      rows_ingested: 0,
+    });
+    const { rows } = await pg.query(
+      `SELECT count(*)::int AS n, max(CASE WHEN reason LIKE 'rejects_not_stored%' THEN reason END) AS capped FROM ingestion_rejects`,
+    );
+    expect(rows[0]).toEqual({
+      n: 1000 + 2,
+      capped: 'rejects_not_stored: 49000 more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=1000)',
+    });
   });
 
   it.each([
@@ -176,7 +217,11 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     writeFileSync(file, edited.join('\n') + '\n');
     const r = await run(['ingest', '--csv', file, '--no-api']);
     expect(r.code).toBe(1);
-    expect(r.json<IngestResult>()).toMatchObject({ rows_read: rows.length + 1, rows_rejected: 2, rows_ingested: rows.length - 1 });
+    expect(r.json<IngestResult>()).toMatchObject({
+      rows_read: rows.length + 1,
+      rows_rejected: 2,
+      rows_ingested: rows.length - 1,
+    });
     const gaps = (await run(['gaps', '--kind', 'gap'])).json<{ gaps: GapView[] }>().gaps;
     expect(gaps.map((g) => [g.start_ts, g.end_ts])).toEqual([['2024-06-01T00:00:00.000Z', '2024-06-01T00:00:00.000Z']]);
   });
@@ -213,7 +258,9 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     const bounded = await run(['backfill', '--intervals', '1440', '--max-calls', '2']);
     expect(bounded.json<BackfillSummary>()).toMatchObject({ api_calls: 2 });
     expect(server.requestCount()).toBe(2);
-    const cad = (await run(['gaps', '--kind', 'gap'])).json<{ gaps: GapView[] }>().gaps.filter((g) => g.symbol === 'BTC-CAD-SPOT');
+    const cad = (await run(['gaps', '--kind', 'gap']))
+      .json<{ gaps: GapView[] }>()
+      .gaps.filter((g) => g.symbol === 'BTC-CAD-SPOT');
     expect(cad.map((g) => g.status)).toEqual(['DETECTED']);
   });
 
@@ -237,7 +284,9 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
   it('a file left PROCESSING by a job that ended is resolved FAILED by the next run', async () => {
     const seed = new Seed(pg);
     const asset = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
-    const job = await pg.query(`INSERT INTO ingestion_jobs (id, kind, status, params) VALUES (gen_random_uuid(), 'ingest', 'FAILED', '{}') RETURNING id`);
+    const job = await pg.query(
+      `INSERT INTO ingestion_jobs (id, kind, status, params) VALUES (gen_random_uuid(), 'ingest', 'FAILED', '{}') RETURNING id`,
+    );
     await pg.query(
       `INSERT INTO file_ingestion_records (job_id, path, status, asset_id, interval_minutes) VALUES ($1, '/x/XBTUSD_60.csv', 'PROCESSING', $2, 60)`,
       [job.rows[0].id, asset],

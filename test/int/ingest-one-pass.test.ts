@@ -1,4 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -39,7 +49,10 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
 
   /** Exit 1 when the run rejected rows (the file's bad lines), else 0. */
   const ingest = async (path: string, code: number): Promise<IngestResult> => {
-    const r = await runCliInProcess(['ingest', '--csv', path, '--no-api', '--json'], { DATABASE_URL: db.url, CANDLEKEEP_NOW: NOW });
+    const r = await runCliInProcess(['ingest', '--csv', path, '--no-api', '--json'], {
+      DATABASE_URL: db.url,
+      CANDLEKEEP_NOW: NOW,
+    });
     expect([r.code, r.stderr]).toEqual([code, '']);
     return r.json<IngestResult>();
   };
@@ -47,11 +60,18 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
   /** Rows ever inserted into candles, rolled back or not (the statistics count both). */
   const candlesInserted = async (): Promise<number> => {
     await pg.query('SELECT pg_stat_clear_snapshot()');
-    return Number((await one<{ n: string }>(`SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'candles'`)).n);
+    return Number(
+      (await one<{ n: string }>(`SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'candles'`)).n,
+    );
   };
   /** What a series holds: candles stored, coverage ranges (start, end, count). */
   const held = async (symbol: string) => ({
-    candles: (await one<{ n: number }>(`SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = $1`, [symbol])).n,
+    candles: (
+      await one<{ n: number }>(
+        `SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = $1`,
+        [symbol],
+      )
+    ).n,
     coverage: (
       await pg.query(
         `SELECT extract(epoch FROM r.start_ts)::bigint::int AS s, extract(epoch FROM r.end_ts)::bigint::int AS e, r.candle_count::int AS n
@@ -91,8 +111,17 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
     const first = await ingest(file, 1);
     // Read once: hashed in the pass that parses it, no pass of its own before (that read it twice).
     if (measuring) expect(bytesRead() - before).toBeLessThan(1.5 * statSync(file).size);
-    expect(first).toMatchObject({ files_ingested: 1, files_skipped: 0, rows_read: ROWS + BAD, rows_ingested: ROWS, rows_rejected: BAD });
-    const original = await one<{ id: number; sha256: string; status: string }>(`SELECT id, sha256, status FROM file_ingestion_records WHERE job_id = $1`, [first.job_id]);
+    expect(first).toMatchObject({
+      files_ingested: 1,
+      files_skipped: 0,
+      rows_read: ROWS + BAD,
+      rows_ingested: ROWS,
+      rows_rejected: BAD,
+    });
+    const original = await one<{ id: number; sha256: string; status: string }>(
+      `SELECT id, sha256, status FROM file_ingestion_records WHERE job_id = $1`,
+      [first.job_id],
+    );
     expect(original.status).toBe('COMPLETED');
     const btc = await held('BTC-USD-SPOT');
     expect(btc).toEqual({ candles: ROWS, coverage: [{ s: T0, e: T0 + (ROWS - 1) * 60, n: ROWS }] });
@@ -128,12 +157,31 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
         `SELECT id, status, checkpoint, sha256, rows_read FROM file_ingestion_records WHERE job_id = $1`,
         [out.job_id],
       );
-      expect(record).toMatchObject({ status: 'SKIPPED_DUPLICATE', checkpoint: { duplicate_of: String(original.id) }, sha256: original.sha256, rows_read: '0' });
-      const job = await one(`SELECT status, files_skipped::int, files_done::int, rows_read::int, rows_ingested::int, rows_rejected::int FROM ingestion_jobs WHERE id = $1`, [
-        out.job_id,
-      ]);
-      expect(job).toEqual({ status: 'COMPLETED', files_skipped: 1, files_done: 0, rows_read: 0, rows_ingested: 0, rows_rejected: 0 });
-      expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects WHERE file_record_id = $1`, [record.id])).n).toBe(0);
+      expect(record).toMatchObject({
+        status: 'SKIPPED_DUPLICATE',
+        checkpoint: { duplicate_of: String(original.id) },
+        sha256: original.sha256,
+        rows_read: '0',
+      });
+      const job = await one(
+        `SELECT status, files_skipped::int, files_done::int, rows_read::int, rows_ingested::int, rows_rejected::int FROM ingestion_jobs WHERE id = $1`,
+        [out.job_id],
+      );
+      expect(job).toEqual({
+        status: 'COMPLETED',
+        files_skipped: 1,
+        files_done: 0,
+        rows_read: 0,
+        rows_ingested: 0,
+        rows_rejected: 0,
+      });
+      expect(
+        (
+          await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects WHERE file_record_id = $1`, [
+            record.id,
+          ])
+        ).n,
+      ).toBe(0);
       expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects`)).n).toBe(rejects);
       // Read once (found a duplicate by reading it, not by the shortcut), a little more for the database's answers.
       if (measuring) {
@@ -147,7 +195,9 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
     // The rows written in the rolled-back transactions are gone: the series are as the first run left them.
     expect(await held('BTC-USD-SPOT')).toEqual(btc);
     expect(await held('ETH-USD-SPOT')).toEqual({ candles: 0, coverage: [] });
-    const ledger = await pg.query(`SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`);
+    const ledger = await pg.query(
+      `SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`,
+    );
     expect(ledger.rows).toEqual([
       { status: 'COMPLETED', n: 2 }, // the file and the small one
       { status: 'SKIPPED_DUPLICATE', n: 2 },
@@ -168,11 +218,20 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
     writeFileSync(zip, bytes);
 
     const inserted = await candlesInserted();
-    const r = await runCliInProcess(['ingest', '--csv', zip, '--no-api', '--json'], { DATABASE_URL: db.url, CANDLEKEEP_NOW: NOW });
+    const r = await runCliInProcess(['ingest', '--csv', zip, '--no-api', '--json'], {
+      DATABASE_URL: db.url,
+      CANDLEKEEP_NOW: NOW,
+    });
     expect(r.code).toBe(1);
     expect(r.json<IngestResult>()).toMatchObject({ files_failed: 1, files_ingested: 0, rows_ingested: 0 });
-    const record = await one<{ status: string; error: string; rows_ingested: string }>(`SELECT status, error, rows_ingested FROM file_ingestion_records`);
-    expect(record).toEqual({ status: 'FAILED', error: expect.stringMatching(/^unreadable: too many bytes in the stream/), rows_ingested: '0' });
+    const record = await one<{ status: string; error: string; rows_ingested: string }>(
+      `SELECT status, error, rows_ingested FROM file_ingestion_records`,
+    );
+    expect(record).toEqual({
+      status: 'FAILED',
+      error: expect.stringMatching(/^unreadable: too many bytes in the stream/),
+      rows_ingested: '0',
+    });
     // Rows were written before the read failed, and are gone with the rolled-back transaction.
     await until(async () => (await candlesInserted()) - inserted > 0);
     expect(await held('BTC-USD-SPOT')).toEqual({ candles: 0, coverage: [] });

@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { exitCodeFor } from '../../src/common/error-map';
 import { KrakenClient, KrakenClientOptions } from '../../src/sources/kraken/kraken.client';
-import { KrakenApiError, KrakenResponseError, KrakenUnavailableError, KrakenUnknownPairError, KrakenUnreachableError } from '../../src/sources/kraken/kraken.errors';
+import {
+  KrakenApiError,
+  KrakenResponseError,
+  KrakenUnavailableError,
+  KrakenUnknownPairError,
+  KrakenUnreachableError,
+} from '../../src/sources/kraken/kraken.errors';
 import { RateLimiter, Timer } from '../../src/sources/kraken/rate-limiter';
 import { FaultKind, KrakenTestServer } from '../kraken-test-server/kraken-test-server';
 import { readFixtureJson } from '../kraken-test-server/fixture-market';
@@ -29,7 +35,15 @@ function makeClient(
 ): { client: KrakenClient; limiter: RateLimiter; timer: FakeTimer } {
   const limiter = new RateLimiter({ rps: opts.rps ?? 1000, burst: opts.burst ?? 1000 }, timer);
   const client = new KrakenClient(
-    { baseUrl: server.url, timeoutMs: 5_000, maxRetries: 3, backoffBaseMs: 100, backoffMaxMs: 10_000, random: () => 0.5, ...opts },
+    {
+      baseUrl: server.url,
+      timeoutMs: 5_000,
+      maxRetries: 3,
+      backoffBaseMs: 100,
+      backoffMaxMs: 10_000,
+      random: () => 0.5,
+      ...opts,
+    },
     limiter,
     timer,
   );
@@ -80,7 +94,11 @@ describe('KrakenClient against the Kraken test server', () => {
       expect(pairs.filter((p) => p.status !== 'online')).toHaveLength(8);
       expect((await client.assetPairs(['XBT/USD'])).map((p) => p.key)).toEqual(['XXBTZUSD']);
       const assets = await client.assets();
-      expect(assets.find((a) => a.key === 'XXDG')).toMatchObject({ altname: 'XDG', aclass: 'currency', decimals: expect.any(Number) });
+      expect(assets.find((a) => a.key === 'XXDG')).toMatchObject({
+        altname: 'XDG',
+        aclass: 'currency',
+        decimals: expect.any(Number),
+      });
     });
 
     it('OHLC: parsed candles of the pair key, 720 at most, the newest open, `last` the newest committed', async () => {
@@ -105,7 +123,14 @@ describe('KrakenClient against the Kraken test server', () => {
       const { client } = makeClient(server);
       const first = await client.trades('BCHEUR', '0');
       expect(first.trades).toHaveLength(634);
-      expect(first.trades[0]).toMatchObject({ price: 90.54, volume: 1.1044842, timeSec: 1672531436, side: expect.stringMatching(/^(buy|sell)$/), type: 'limit', tradeId: 1 });
+      expect(first.trades[0]).toMatchObject({
+        price: 90.54,
+        volume: 1.1044842,
+        timeSec: 1672531436,
+        side: expect.stringMatching(/^(buy|sell)$/),
+        type: 'limit',
+        tradeId: 1,
+      });
       expect(first.last).toBe(first.trades[first.trades.length - 1]!.timeNs);
       const ns = first.trades.map((t) => BigInt(t.timeNs));
       expect(ns.every((n, i) => i === 0 || n > ns[i - 1]!)).toBe(true);
@@ -116,14 +141,29 @@ describe('KrakenClient against the Kraken test server', () => {
 
       const recorded = await client.trades('XXBTZUSD');
       expect(recorded.trades).toHaveLength(1000);
-      expect(recorded.trades[0]).toMatchObject({ price: 19089.8, side: 'sell', type: 'limit', misc: '', tradeId: null, timeNs: '1607183031636700000' });
+      expect(recorded.trades[0]).toMatchObject({
+        price: 19089.8,
+        side: 'sell',
+        type: 'limit',
+        misc: '',
+        tradeId: null,
+        timeNs: '1607183031636700000',
+      });
       server.setNow('2024-03-14T00:00:00Z');
       const ccxt = await client.trades('XBTUSDT').finally(() => server.setNow(NOW));
-      expect(ccxt.trades[0]).toMatchObject({ side: 'buy', type: 'market', tradeId: 6324366, timeNs: '1710327959173746878' });
+      expect(ccxt.trades[0]).toMatchObject({
+        side: 'buy',
+        type: 'market',
+        tradeId: 6324366,
+        timeNs: '1710327959173746878',
+      });
     });
 
     it('Trades: a `last` sent as a JSON number keeps all its digits', async () => {
-      server.override('Trades', () => ({ status: 200, body: '{"error":[],"result":{"XXBTZUSD":[],"last":1607189546644797379}}' }));
+      server.override('Trades', () => ({
+        status: 200,
+        body: '{"error":[],"result":{"XXBTZUSD":[],"last":1607189546644797379}}',
+      }));
       const { client } = makeClient(server);
       expect((await client.trades('XBTUSD', '1607189546644797000')).last).toBe('1607189546644797379');
     });
@@ -133,13 +173,28 @@ describe('KrakenClient against the Kraken test server', () => {
       const { client } = makeClient(server);
       const page = await client.ohlc('XBTUSDT', 60);
       expect(page.last).toBe(1706796000);
-      expect(page.candles[0]).toEqual({ ts: 1706626800, open: 43437.5, high: 43593.7, low: 43355.5, close: 43361.1, vwap: 43511.3, volume: 18.7543011, count: 162 });
+      expect(page.candles[0]).toEqual({
+        ts: 1706626800,
+        open: 43437.5,
+        high: 43593.7,
+        low: 43355.5,
+        close: 43361.1,
+        vwap: 43511.3,
+        volume: 18.7543011,
+        count: 162,
+      });
     });
 
     it('Ticker and Depth', async () => {
       const { client } = makeClient(server);
       const t = await client.ticker('XBTUSD');
-      expect(t).toMatchObject({ pairKey: 'XXBTZUSD', ask: { price: 19107 }, lastTrade: { price: 19107 }, trades: { today: 12267 }, open: 18655 });
+      expect(t).toMatchObject({
+        pairKey: 'XXBTZUSD',
+        ask: { price: 19107 },
+        lastTrade: { price: 19107 },
+        trades: { today: 12267 },
+        open: 18655,
+      });
       const derived = await client.ticker('ETHUSD');
       expect(derived.pairKey).toBe('XETHZUSD');
       expect(derived.lastTrade.price).toBeGreaterThan(0);
@@ -151,7 +206,18 @@ describe('KrakenClient against the Kraken test server', () => {
   });
 
   describe('transient failures are retried with backoff', () => {
-    const kinds: FaultKind[] = ['rate-limit', 'too-many-requests', 'http429', 'http500', 'unavailable', 'busy', 'truncated', 'malformed', 'reset', 'hang'];
+    const kinds: FaultKind[] = [
+      'rate-limit',
+      'too-many-requests',
+      'http429',
+      'http500',
+      'unavailable',
+      'busy',
+      'truncated',
+      'malformed',
+      'reset',
+      'hang',
+    ];
 
     it.each(kinds)('%s twice, then the real answer', async (kind) => {
       const { client, timer } = makeClient(server, { timeoutMs: kind === 'hang' ? 300 : 5_000 });
@@ -175,7 +241,11 @@ describe('KrakenClient against the Kraken test server', () => {
         server.fault('OHLC', { kind: 'unavailable' });
         await client.ohlc('XBTUSD', 1440);
         const messages = warn.mock.calls.map((c) => String(c[0]));
-        expect(messages).toEqual([expect.stringMatching(/OHLC pair=XBTUSD interval=1440 attempt 1\/4 failed \(HTTP 503: EService:Unavailable\); retrying in 75 ms/)]);
+        expect(messages).toEqual([
+          expect.stringMatching(
+            /OHLC pair=XBTUSD interval=1440 attempt 1\/4 failed \(HTTP 503: EService:Unavailable\); retrying in 75 ms/,
+          ),
+        ]);
       } finally {
         warn.mockRestore();
       }
@@ -214,7 +284,11 @@ describe('KrakenClient against the Kraken test server', () => {
     });
 
     it('per-endpoint timeouts and retries (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES) bound a hang on that endpoint only', async () => {
-      const { client } = makeClient(server, { maxRetries: 3, timeoutMs: 5_000, endpoints: { Trades: { timeoutMs: 150, maxRetries: 1 } } });
+      const { client } = makeClient(server, {
+        maxRetries: 3,
+        timeoutMs: 5_000,
+        endpoints: { Trades: { timeoutMs: 150, maxRetries: 1 } },
+      });
       server.fault('Trades', { kind: 'hang', times: 10 });
       const error = await client.trades('XXBTZUSD').catch((e: unknown) => e);
       expect(error).toMatchObject({ reason: 'timeout', attempts: 2 });
@@ -237,7 +311,7 @@ describe('KrakenClient against the Kraken test server', () => {
   });
 
   describe('permanent errors are not retried', () => {
-    it('EQuery:Unknown asset pair → KrakenUnknownPairError with Kraken\'s message, one request', async () => {
+    it("EQuery:Unknown asset pair → KrakenUnknownPairError with Kraken's message, one request", async () => {
       const { client } = makeClient(server);
       const error = await client.ohlc('NOPEUSD', 60).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KrakenUnknownPairError);
@@ -246,17 +320,20 @@ describe('KrakenClient against the Kraken test server', () => {
       expect(server.requestCount()).toBe(1);
     });
 
-    it.each(['EGeneral:Invalid arguments', 'EQuery:Invalid asset pair', 'EGeneral:Permission denied'])('%s → KrakenApiError, one request', async (message) => {
-      const { client } = makeClient(server);
-      server.fault('OHLC', { kind: 'error', message, times: 5 });
-      const error = await client.ohlc('XBTUSD', 60).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(KrakenApiError);
-      expect((error as KrakenApiError).krakenErrors).toEqual([message]);
-      expect((error as Error).message).toContain(message);
-      expect(server.requestCount('OHLC')).toBe(1);
-    });
+    it.each(['EGeneral:Invalid arguments', 'EQuery:Invalid asset pair', 'EGeneral:Permission denied'])(
+      '%s → KrakenApiError, one request',
+      async (message) => {
+        const { client } = makeClient(server);
+        server.fault('OHLC', { kind: 'error', message, times: 5 });
+        const error = await client.ohlc('XBTUSD', 60).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(KrakenApiError);
+        expect((error as KrakenApiError).krakenErrors).toEqual([message]);
+        expect((error as Error).message).toContain(message);
+        expect(server.requestCount('OHLC')).toBe(1);
+      },
+    );
 
-    it('an invalid interval is Kraken\'s EGeneral:Invalid arguments', async () => {
+    it("an invalid interval is Kraken's EGeneral:Invalid arguments", async () => {
       const { client } = makeClient(server);
       await expect(client.ohlc('XBTUSD', 7)).rejects.toThrow('EGeneral:Invalid arguments');
       expect(server.requestCount()).toBe(1);
@@ -265,8 +342,16 @@ describe('KrakenClient against the Kraken test server', () => {
 
   describe('malformed payloads are rejected with KrakenResponseError, not retried', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
-      ['a price that is not a number', { error: [], result: { XXBTZUSD: [[1672531200, 'abc', '1', '1', '1', '1', '1', 1]], last: 1 } }, 'result["XXBTZUSD"][0][1]'],
-      ['a short candle row', { error: [], result: { XXBTZUSD: [[1672531200, '1', '1']], last: 1 } }, 'array of at least 8'],
+      [
+        'a price that is not a number',
+        { error: [], result: { XXBTZUSD: [[1672531200, 'abc', '1', '1', '1', '1', '1', 1]], last: 1 } },
+        'result["XXBTZUSD"][0][1]',
+      ],
+      [
+        'a short candle row',
+        { error: [], result: { XXBTZUSD: [[1672531200, '1', '1']], last: 1 } },
+        'array of at least 8',
+      ],
       ['no `last`', { error: [], result: { XXBTZUSD: [] } }, 'result["last"]'],
       ['two pair keys', { error: [], result: { XXBTZUSD: [], XETHZUSD: [], last: 1 } }, 'exactly one pair key'],
       ['rows that are not a list', { error: [], result: { XXBTZUSD: 'nope', last: 1 } }, 'should be an array'],
@@ -284,7 +369,10 @@ describe('KrakenClient against the Kraken test server', () => {
     });
 
     it('an unknown trade side', async () => {
-      server.override('Trades', () => ({ error: [], result: { XXBTZUSD: [['1', '1', 1.5, 'x', 'l', '']], last: '1' } }));
+      server.override('Trades', () => ({
+        error: [],
+        result: { XXBTZUSD: [['1', '1', 1.5, 'x', 'l', '']], last: '1' },
+      }));
       const { client } = makeClient(server);
       await expect(client.trades('XBTUSD')).rejects.toThrow(/result\["XXBTZUSD"\]\[0\]\[3\] should be one of b, s/);
     });

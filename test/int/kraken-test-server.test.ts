@@ -3,7 +3,9 @@ import { KrakenTestServer } from '../kraken-test-server/kraken-test-server';
 /** The test server itself: later issues rely on its OHLC window, Trades paging, faults and counters. */
 describe('KrakenTestServer', () => {
   let server: KrakenTestServer;
-  const get = async (path: string): Promise<{ status: number; body: { error: string[]; result: Record<string, unknown> } }> => {
+  const get = async (
+    path: string,
+  ): Promise<{ status: number; body: { error: string[]; result: Record<string, unknown> } }> => {
     const res = await fetch(`${server.url}/0/public/${path}`);
     return { status: res.status, body: (await res.json()) as { error: string[]; result: Record<string, unknown> } };
   };
@@ -54,7 +56,8 @@ describe('KrakenTestServer', () => {
     const after = rows.filter((r) => (r[0] as number) > lastSample);
     // 2025-04-01 .. 2025-06-01 (the open one): 62 slots, each flat at the last close, no volume, no trade (vwap "0.0" as Kraken sends).
     expect(after.map((r) => r[0])).toEqual(Array.from({ length: 62 }, (_, i) => lastSample + (i + 1) * day));
-    for (const r of after) expect(r.slice(1)).toEqual([sampled[4], sampled[4], sampled[4], sampled[4], '0.0', '0.00000000', 0]);
+    for (const r of after)
+      expect(r.slice(1)).toEqual([sampled[4], sampled[4], sampled[4], sampled[4], '0.0', '0.00000000', 0]);
   });
 
   it('OHLC: no candle opens after now', async () => {
@@ -89,7 +92,7 @@ describe('KrakenTestServer', () => {
     expect(() => JSON.parse(text)).toThrow();
   });
 
-  it('overrides replace an endpoint\'s answer', async () => {
+  it("overrides replace an endpoint's answer", async () => {
     const listing = server.fixtureResult('AssetPairs');
     expect(Object.keys(listing)).toHaveLength(26);
     delete listing.XXBTZUSD;

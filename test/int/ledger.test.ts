@@ -32,11 +32,24 @@ describe('the gap ledger', () => {
   const cli = async <T>(args: string[], extra: Record<string, string> = {}, code: number | 'done' = 0): Promise<T> => {
     const r = await runCliInProcess([...args, '--json'], env(extra));
     const ok = code === 'done' ? r.code === 0 || r.code === 1 : r.code === code;
-    expect({ args, ok, code: ok ? code : r.code, out: ok ? '' : r.stdout + r.stderr }).toEqual({ args, ok: true, code, out: '' });
+    expect({ args, ok, code: ok ? code : r.code, out: ok ? '' : r.stdout + r.stderr }).toEqual({
+      args,
+      ok: true,
+      code,
+      out: '',
+    });
     return r.json<T>();
   };
-  const gaps = async (kind = 'gap', status = 'all') => (await cli<{ gaps: GapView[] }>(['gaps', '--status', status, '--kind', kind])).gaps;
-  const brief = (g: GapView) => [g.symbol, g.interval, g.start_ts.slice(0, 16), g.end_ts.slice(0, 16), g.missing_intervals, g.status];
+  const gaps = async (kind = 'gap', status = 'all') =>
+    (await cli<{ gaps: GapView[] }>(['gaps', '--status', status, '--kind', kind])).gaps;
+  const brief = (g: GapView) => [
+    g.symbol,
+    g.interval,
+    g.start_ts.slice(0, 16),
+    g.end_ts.slice(0, 16),
+    g.missing_intervals,
+    g.status,
+  ];
   const invariantHolds = async () => expect(await ledgerProblems(pg, t(now))).toEqual([]);
   /** A real archive member with the rows of [from, to) cut out (a hole inside one file), under dir/name/. */
   const cutFile = (name: string, member: string, from: number, to: number): string => {
@@ -83,14 +96,25 @@ describe('the gap ledger', () => {
       writePieces(cut, 'XBTUSD_720.csv', [[0, t('2025-01-10')]]);
       writePieces(cut, 'XBTUSD_1440.csv', [[0, t('2026-01-01')]]);
       await cli<IngestResult>(['ingest', '--csv', cut, '--no-api']);
-      expect((await gaps()).map(brief)).toEqual([['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'DETECTED']]);
+      expect((await gaps()).map(brief)).toEqual([
+        ['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'DETECTED'],
+      ]);
       await invariantHolds();
 
       server.resetCounters();
-      const out = await cli<BackfillSummary>(['backfill', '--incremental', '--lookback-days', '7', '--intervals', '720']);
+      const out = await cli<BackfillSummary>([
+        'backfill',
+        '--incremental',
+        '--lookback-days',
+        '7',
+        '--intervals',
+        '720',
+      ]);
       expect(server.requestCount()).toBe(1);
       expect(out).toMatchObject({ gaps_filled: 1, api_calls: 1, total_candles_filled: 162 });
-      expect((await gaps()).map(brief)).toEqual([['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'FILLED']]);
+      expect((await gaps()).map(brief)).toEqual([
+        ['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'FILLED'],
+      ]);
       await invariantHolds();
       const report = await cli<CompletenessReport>(['report', '--intervals', '720']);
       expect(report.series.map((s) => [s.symbol, s.missing_intervals, s.open_gaps])).toEqual([['BTC-USD-SPOT', 0, 0]]);
@@ -104,10 +128,19 @@ describe('the gap ledger', () => {
       await seed.coverage(usd, 60, '2020-11-01T00:00Z', '2020-11-20T00:00Z');
       await seed.coverage(usd, 60, '2020-12-11T01:00Z', '2021-01-09T23:00Z');
       await cli(['backfill', '--intervals', '60', '--max-calls', '0'], {}, 'done'); // detection only: no call to spend
-      expect((await gaps()).map(brief)).toEqual([['BTC-USD-SPOT', 60, '2020-11-20T01:00', '2020-12-11T00:00', 504, 'DETECTED']]);
+      expect((await gaps()).map(brief)).toEqual([
+        ['BTC-USD-SPOT', 60, '2020-11-20T01:00', '2020-12-11T00:00', 504, 'DETECTED'],
+      ]);
       const [original] = await gaps();
 
-      const out = await cli<BackfillSummary>(['backfill', '--intervals', '60', '--incremental', '--lookback-days', '40']);
+      const out = await cli<BackfillSummary>([
+        'backfill',
+        '--intervals',
+        '60',
+        '--incremental',
+        '--lookback-days',
+        '40',
+      ]);
       expect(out).toMatchObject({ gaps_filled: 1 });
       // now − 40 d = 2020-12-01T00:30 → the split is at 01:00, the first whole candle from there.
       expect((await gaps()).map((g) => [g.id === original!.id, ...brief(g)])).toEqual([
@@ -127,7 +160,16 @@ describe('the gap ledger', () => {
         };
         await startAt('2025-04-01T00:30:00Z');
         const base = join(dir, `seq-${seedValue}`);
-        const cuts = [t('2014-01-01'), t('2016-01-01'), t('2018-01-01'), t('2020-01-01'), t('2022-01-01'), t('2024-01-01'), t('2024-10-01'), t('2025-02-01')];
+        const cuts = [
+          t('2014-01-01'),
+          t('2016-01-01'),
+          t('2018-01-01'),
+          t('2020-01-01'),
+          t('2022-01-01'),
+          t('2024-01-01'),
+          t('2024-10-01'),
+          t('2025-02-01'),
+        ];
         const pieces: Array<[number, number]> = [];
         for (let i = 0; i < 6; i++) {
           const a = cuts[rand(cuts.length)]!;
@@ -145,9 +187,41 @@ describe('the gap ledger', () => {
         const trades = () => ({ TRADES_BACKFILL: rand(2) ? 'on' : 'off' });
         const steps: Array<[string, () => string[], () => Record<string, string>]> = [
           ['ingest', () => ['ingest', '--csv', folder(), '--no-api'], () => ({})],
-          ['ingest --incremental', () => ['ingest', '--csv', folder(), '--incremental', '--lookback-days', String(1 + rand(60)), '--max-calls', String(rand(3))], trades],
-          ['backfill', () => ['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--max-calls', String(rand(4))], trades],
-          ['backfill --incremental', () => ['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--incremental', '--lookback-days', String(1 + rand(400)), '--max-calls', String(rand(3))], trades],
+          [
+            'ingest --incremental',
+            () => [
+              'ingest',
+              '--csv',
+              folder(),
+              '--incremental',
+              '--lookback-days',
+              String(1 + rand(60)),
+              '--max-calls',
+              String(rand(3)),
+            ],
+            trades,
+          ],
+          [
+            'backfill',
+            () => ['backfill', '--tier', 'TIER1', '--intervals', '720,1440', '--max-calls', String(rand(4))],
+            trades,
+          ],
+          [
+            'backfill --incremental',
+            () => [
+              'backfill',
+              '--tier',
+              'TIER1',
+              '--intervals',
+              '720,1440',
+              '--incremental',
+              '--lookback-days',
+              String(1 + rand(400)),
+              '--max-calls',
+              String(rand(3)),
+            ],
+            trades,
+          ],
           ['update-market-data', () => ['update-market-data', '--categories', 'crypto', '--force'], () => ({})],
           ['cleanup', () => ['cleanup', '--days', '0'], () => ({})],
         ];
@@ -168,8 +242,14 @@ describe('the gap ledger', () => {
                     (SELECT count(*)::int FROM gap_records WHERE status = 'FILLED') AS filled`,
           )
         ).rows as [{ candles: number; records: number; filled: number }];
-        expect({ seed: seedValue, history, worked: candles > 0 && records > 0 && filled > 0 }).toEqual({ seed: seedValue, history, worked: true });
-        await pg.query(`TRUNCATE gap_records, data_coverage_ranges, series, file_ingestion_records, ingestion_rejects, ingestion_jobs, candles RESTART IDENTITY CASCADE`);
+        expect({ seed: seedValue, history, worked: candles > 0 && records > 0 && filled > 0 }).toEqual({
+          seed: seedValue,
+          history,
+          worked: true,
+        });
+        await pg.query(
+          `TRUNCATE gap_records, data_coverage_ranges, series, file_ingestion_records, ingestion_rejects, ingestion_jobs, candles RESTART IDENTITY CASCADE`,
+        );
       }
     });
   });
@@ -178,15 +258,28 @@ describe('the gap ledger', () => {
     it('another interval showing trades makes a missing candle suspect, even where the run rule would not (2024-03-31)', async () => {
       await startAt('2025-04-01T00:30:00Z');
       // A run rule so lenient it flags nothing: what is left is the cross-interval contradiction.
-      await cli(['ingest', '--csv', join(FIXTURES, 'XBTUSD_720.csv'), '--csv', join(FIXTURES, 'XBTUSD_1440.csv'), '--no-api'], { NO_TRADE_SUSPECT_TRADES: '100000000' });
+      await cli(
+        ['ingest', '--csv', join(FIXTURES, 'XBTUSD_720.csv'), '--csv', join(FIXTURES, 'XBTUSD_1440.csv'), '--no-api'],
+        { NO_TRADE_SUSPECT_TRADES: '100000000' },
+      );
       const suspects = await gaps('suspect');
       expect(suspects.map((g) => [...brief(g), g.reason])).toEqual([
-        ['BTC-USD-SPOT', 1440, '2024-03-31T00:00', '2024-03-31T00:00', 1, 'SUSPECT', 'no 1440m candle while the 720m candles of 2024-03-31T00:00:00.000Z hold 6623 trades'],
+        [
+          'BTC-USD-SPOT',
+          1440,
+          '2024-03-31T00:00',
+          '2024-03-31T00:00',
+          1,
+          'SUSPECT',
+          'no 1440m candle while the 720m candles of 2024-03-31T00:00:00.000Z hold 6623 trades',
+        ],
       ]);
       // Suspects are covered spans: the ledger of uncovered ones is untouched by them.
       await invariantHolds();
       const report = await cli<CompletenessReport>(['report', '--intervals', '1440']);
-      expect(report.series.map((s) => [s.interval, s.coverage_pct, s.missing_intervals, s.suspect_gaps, s.complete])).toEqual([[1440, 100, 0, 1, false]]);
+      expect(
+        report.series.map((s) => [s.interval, s.coverage_pct, s.missing_intervals, s.suspect_gaps, s.complete]),
+      ).toEqual([[1440, 100, 0, 1, false]]);
     });
 
     it('a coarse candle with trades over a span where every finer candle is missing flags the finer slots', async () => {
@@ -194,11 +287,22 @@ describe('the gap ledger', () => {
       // 2024-07-01's two 12-hour candles cut out of the 720 file (a hole inside it); the daily file keeps the day.
       const day = t('2024-07-01');
       const file = cutFile('fine', 'XBTUSD_720.csv', day, day + 86_400);
-      await cli(['ingest', '--csv', join(FIXTURES, 'XBTUSD_1440.csv'), '--no-api'], { NO_TRADE_SUSPECT_TRADES: '100000000' });
+      await cli(['ingest', '--csv', join(FIXTURES, 'XBTUSD_1440.csv'), '--no-api'], {
+        NO_TRADE_SUSPECT_TRADES: '100000000',
+      });
       await cli(['ingest', '--csv', file, '--no-api'], { NO_TRADE_SUSPECT_TRADES: '100000000' });
       const suspects = (await gaps('suspect')).filter((g) => g.interval === 720);
-      expect(suspects.map(brief)).toContainEqual(['BTC-USD-SPOT', 720, '2024-07-01T00:00', '2024-07-01T12:00', 2, 'SUSPECT']);
-      expect(suspects.find((g) => g.start_ts.startsWith('2024-07-01'))!.reason).toMatch(/^no 720m candle while the 1440m candle of 2024-07-01T00:00:00.000Z holds \d+ trades$/);
+      expect(suspects.map(brief)).toContainEqual([
+        'BTC-USD-SPOT',
+        720,
+        '2024-07-01T00:00',
+        '2024-07-01T12:00',
+        2,
+        'SUSPECT',
+      ]);
+      expect(suspects.find((g) => g.start_ts.startsWith('2024-07-01'))!.reason).toMatch(
+        /^no 720m candle while the 1440m candle of 2024-07-01T00:00:00.000Z holds \d+ trades$/,
+      );
     });
 
     it('120 candles cut out of a liquid series are suspect, then filled from the OHLC window: the report is complete only after', async () => {
@@ -208,8 +312,17 @@ describe('the gap ledger', () => {
       const file = cutFile('cut120', 'XBTUSD_720.csv', from, to);
       await cli(['ingest', '--csv', file, '--no-api']);
       const before = await cli<CompletenessReport>(['report', '--intervals', '720']);
-      expect(before.series.map((s) => [s.coverage_pct, s.suspect_gaps, s.complete])).toEqual([[100, before.series[0]!.suspect_gaps, false]]);
-      expect((await gaps('suspect')).map(brief)).toContainEqual(['BTC-USD-SPOT', 720, '2024-08-01T00:00', '2024-09-29T12:00', 120, 'SUSPECT']);
+      expect(before.series.map((s) => [s.coverage_pct, s.suspect_gaps, s.complete])).toEqual([
+        [100, before.series[0]!.suspect_gaps, false],
+      ]);
+      expect((await gaps('suspect')).map(brief)).toContainEqual([
+        'BTC-USD-SPOT',
+        720,
+        '2024-08-01T00:00',
+        '2024-09-29T12:00',
+        120,
+        'SUSPECT',
+      ]);
 
       server.resetCounters();
       const out = await cli<BackfillSummary>(['backfill', '--intervals', '720'], {}, 'done');
@@ -232,9 +345,15 @@ describe('the gap ledger', () => {
       const mislabelled = join(dir, 'mislabelled');
       mkdirSync(mislabelled, { recursive: true });
       writeFileSync(join(mislabelled, 'XBTCAD_60.csv'), readFileSync(join(FIXTURES, 'XBTCAD_720.csv')));
-      const out = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>(['ingest', '--csv', mislabelled, '--no-api'], {}, 1);
+      const out = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>(
+        ['ingest', '--csv', mislabelled, '--no-api'],
+        {},
+        1,
+      );
       expect(out).toMatchObject({ files_failed: 1, rows_ingested: 0, series: [] });
-      expect(out.rejects[0]!.reason).toBe('file_failed: rows are 720 minutes apart, the name says 60: the file does not hold 60-minute candles');
+      expect(out.rejects[0]!.reason).toBe(
+        'file_failed: rows are 720 minutes apart, the name says 60: the file does not hold 60-minute candles',
+      );
       expect(out.completeness.series).toBe(0);
       expect((await pg.query(`SELECT count(*)::int AS n FROM candles`)).rows[0].n).toBe(0);
       expect((await pg.query(`SELECT count(*)::int AS n FROM series`)).rows[0].n).toBe(0);
@@ -247,19 +366,36 @@ describe('the gap ledger', () => {
       await startAt('2025-04-01T00:30:00Z');
       const seed = new Seed(pg);
       await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
-      const out = await cli<BackfillSummary>(['backfill', '--symbols', 'BTC-USD', '--intervals', '60', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
+      const out = await cli<BackfillSummary>(
+        ['backfill', '--symbols', 'BTC-USD', '--intervals', '60', '--max-calls', '0'],
+        { TRADES_BACKFILL: 'off' },
+        'done',
+      );
       expect(out.download_list).toEqual([]);
-      expect((await gaps()).map(brief)).toEqual([['BTC-USD-SPOT', 60, '2025-03-02T01:00', '2025-03-31T23:00', 719, 'DETECTED']]);
+      expect((await gaps()).map(brief)).toEqual([
+        ['BTC-USD-SPOT', 60, '2025-03-02T01:00', '2025-03-31T23:00', 719, 'DETECTED'],
+      ]);
       // --lookback-days still sets it: 40 days back, the older part is archive-only.
       await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
-      const longer = await cli<BackfillSummary>(['backfill', '--symbols', 'ETH-USD', '--intervals', '60', '--lookback-days', '40', '--max-calls', '0'], { TRADES_BACKFILL: 'off' }, 'done');
-      expect(longer.download_list.map((d) => [d.symbol, d.start_ts.slice(0, 16), d.end_ts.slice(0, 16)])).toEqual([['ETH-USD-SPOT', '2025-02-20T01:00', '2025-03-02T00:00']]);
+      const longer = await cli<BackfillSummary>(
+        ['backfill', '--symbols', 'ETH-USD', '--intervals', '60', '--lookback-days', '40', '--max-calls', '0'],
+        { TRADES_BACKFILL: 'off' },
+        'done',
+      );
+      expect(longer.download_list.map((d) => [d.symbol, d.start_ts.slice(0, 16), d.end_ts.slice(0, 16)])).toEqual([
+        ['ETH-USD-SPOT', '2025-02-20T01:00', '2025-03-02T00:00'],
+      ]);
       await invariantHolds();
     });
 
     it('ingest and report count the same series; a window never detected counts as missing', async () => {
       await startAt('2025-04-01T00:30:00Z');
-      const out = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>(['ingest', '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--no-api']);
+      const out = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>([
+        'ingest',
+        '--csv',
+        join(FIXTURES, 'XBTCAD_1440.csv'),
+        '--no-api',
+      ]);
       const seed = new Seed(pg);
       // Expected by someone (e.g. a scheduled set), never detected: all of it missing.
       const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER1' });
@@ -267,8 +403,18 @@ describe('the gap ledger', () => {
       const report = await cli<CompletenessReport>(['report']);
       expect(out.completeness.series).toBe(1);
       expect(report.summary.series).toBe(2);
-      expect(report.series.find((s) => s.symbol === 'ETH-USD-SPOT')).toMatchObject({ missing_intervals: 31, coverage_pct: 0, open_gaps: 0, complete: false });
-      const again = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>(['ingest', '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--no-api']);
+      expect(report.series.find((s) => s.symbol === 'ETH-USD-SPOT')).toMatchObject({
+        missing_intervals: 31,
+        coverage_pct: 0,
+        open_gaps: 0,
+        complete: false,
+      });
+      const again = await cli<IngestResult & { completeness: CompletenessReport['summary'] }>([
+        'ingest',
+        '--csv',
+        join(FIXTURES, 'XBTCAD_1440.csv'),
+        '--no-api',
+      ]);
       expect(again.completeness).toEqual(report.summary);
     });
 
@@ -288,7 +434,11 @@ describe('the gap ledger', () => {
       await cli(['backfill', '--intervals', '1440', '--retry-failed'], {}, 1);
       expect(server.requestCount('OHLC')).toBe(2);
       // Backoff doubles: 15 min after the first failure, 30 after the second.
-      expect((await gaps())[0]).toMatchObject({ status: 'FAILED', attempts: 2, next_attempt_at: '2025-04-01T01:00:00.000Z' });
+      expect((await gaps())[0]).toMatchObject({
+        status: 'FAILED',
+        attempts: 2,
+        next_attempt_at: '2025-04-01T01:00:00.000Z',
+      });
     });
 
     it('assets sync makes archive-only what Kraken does not list: never sent to the API, said once; listed again, it returns', async () => {
@@ -319,11 +469,22 @@ describe('the gap ledger', () => {
       expect(brief(gap!)).toEqual(['BTC-USD-SPOT', 1440, '2020-01-01T00:00', '2020-03-31T00:00', 91, 'DETECTED']);
       const bad = await runCliInProcess(['gaps', 'ignore', String(gap!.id), '--json'], env());
       expect(bad.code).toBe(2); // a reason is required
-      const ignored = await cli<{ gaps: GapView[] }>(['gaps', 'ignore', String(gap!.id), '--reason', 'exchange closed']);
+      const ignored = await cli<{ gaps: GapView[] }>([
+        'gaps',
+        'ignore',
+        String(gap!.id),
+        '--reason',
+        'exchange closed',
+      ]);
       expect(ignored.gaps.map((g) => [g.status, g.reason])).toEqual([['IGNORED', 'exchange closed']]);
       await invariantHolds();
       const report = await cli<CompletenessReport>(['report']);
-      expect(report.series.find((s) => s.interval === 1440)).toMatchObject({ open_gaps: 0, ignored_gaps: 1, ignored_intervals: 91, missing_intervals: 0 });
+      expect(report.series.find((s) => s.interval === 1440)).toMatchObject({
+        open_gaps: 0,
+        ignored_gaps: 1,
+        ignored_intervals: 91,
+        missing_intervals: 0,
+      });
       // A backfill leaves it alone, a detection keeps it.
       await cli(['backfill', '--intervals', '1440', '--max-calls', '0'], {}, 'done');
       expect((await gaps()).map((g) => [g.id, g.status])).toEqual([[gap!.id, 'IGNORED']]);
@@ -335,12 +496,28 @@ describe('the gap ledger', () => {
 
     it('series drop stops expecting a series: its coverage, gaps and (when asked) candles go; its files can be ingested again', async () => {
       await startAt('2025-04-01T00:30:00Z');
-      await cli(['ingest', '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--csv', join(FIXTURES, 'XBTCAD_720.csv'), '--no-api']);
-      const dropped = await cli<{ coverage_ranges_deleted: number; candles_deleted: number }>(['series', 'drop', 'XBTCAD', '--interval', '720', '--delete-candles']);
+      await cli([
+        'ingest',
+        '--csv',
+        join(FIXTURES, 'XBTCAD_1440.csv'),
+        '--csv',
+        join(FIXTURES, 'XBTCAD_720.csv'),
+        '--no-api',
+      ]);
+      const dropped = await cli<{ coverage_ranges_deleted: number; candles_deleted: number }>([
+        'series',
+        'drop',
+        'XBTCAD',
+        '--interval',
+        '720',
+        '--delete-candles',
+      ]);
       expect(dropped).toMatchObject({ coverage_ranges_deleted: 1, candles_deleted: 6937 });
       const list = await cli<{ series: Array<{ symbol: string; interval: number }> }>(['series']);
       expect(list.series.map((s) => [s.symbol, s.interval])).toEqual([['BTC-CAD-SPOT', 1440]]);
-      expect((await pg.query(`SELECT count(*)::int AS n FROM gap_records WHERE interval_minutes = 720`)).rows[0].n).toBe(0);
+      expect(
+        (await pg.query(`SELECT count(*)::int AS n FROM gap_records WHERE interval_minutes = 720`)).rows[0].n,
+      ).toBe(0);
       await invariantHolds();
       const again = await cli<IngestResult>(['ingest', '--csv', join(FIXTURES, 'XBTCAD_720.csv'), '--no-api']);
       expect(again).toMatchObject({ files_ingested: 1, rows_ingested: 6937 });
@@ -350,10 +527,22 @@ describe('the gap ledger', () => {
     it('assets deactivate and activate', async () => {
       await startAt('2025-04-01T00:30:00Z');
       await cli(['ingest', '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--no-api']);
-      expect(await cli(['assets', 'deactivate', 'BTC-CAD-SPOT'])).toEqual({ symbol: 'BTC-CAD-SPOT', active: false, changed: true });
+      expect(await cli(['assets', 'deactivate', 'BTC-CAD-SPOT'])).toEqual({
+        symbol: 'BTC-CAD-SPOT',
+        active: false,
+        changed: true,
+      });
       expect((await cli<CompletenessReport>(['report'])).summary.series).toBe(0);
-      expect(await cli(['assets', 'deactivate', 'XBTCAD'])).toEqual({ symbol: 'BTC-CAD-SPOT', active: false, changed: false });
-      expect(await cli(['assets', 'activate', 'XBT/CAD'])).toEqual({ symbol: 'BTC-CAD-SPOT', active: true, changed: true });
+      expect(await cli(['assets', 'deactivate', 'XBTCAD'])).toEqual({
+        symbol: 'BTC-CAD-SPOT',
+        active: false,
+        changed: false,
+      });
+      expect(await cli(['assets', 'activate', 'XBT/CAD'])).toEqual({
+        symbol: 'BTC-CAD-SPOT',
+        active: true,
+        changed: true,
+      });
       expect((await runCliInProcess(['assets', 'activate', 'NOPE-USD-SPOT', '--json'], env())).code).toBe(2);
     });
   });

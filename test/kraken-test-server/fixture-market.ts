@@ -13,7 +13,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KRAKEN_FIXTURES } from '../helpers/fixtures';
 
-
 /** A candle as the archive has it (decimal strings kept as written); vwap is not in archives. */
 export interface FixtureCandle {
   ts: number;
@@ -73,9 +72,12 @@ export class FixtureMarket {
 
   constructor() {
     for (const file of ASSET_PAIR_FILES_NEWEST_FIRST) {
-      const { result } = readFixtureJson<{ result: Record<string, { altname: string; wsname?: string }> }>(join('api', file));
+      const { result } = readFixtureJson<{ result: Record<string, { altname: string; wsname?: string }> }>(
+        join('api', file),
+      );
       for (const [key, p] of Object.entries(result)) {
-        for (const name of [key, p.altname, p.wsname]) if (name && !this.names.has(name.toUpperCase())) this.names.set(name.toUpperCase(), key);
+        for (const name of [key, p.altname, p.wsname])
+          if (name && !this.names.has(name.toUpperCase())) this.names.set(name.toUpperCase(), key);
       }
     }
     this.loadCandles();
@@ -126,7 +128,10 @@ export class FixtureMarket {
           count: Number(f[6]),
         });
       }
-      this.series.set(id, [...byTs.values()].sort((a, b) => a.ts - b.ts));
+      this.series.set(
+        id,
+        [...byTs.values()].sort((a, b) => a.ts - b.ts),
+      );
     }
   }
 
@@ -148,16 +153,23 @@ export class FixtureMarket {
       if (Number(f[1]) > prev) side = 'b';
       else if (Number(f[1]) < prev) side = 's';
       // Trades within one second get microsecond offsets so that the nanosecond cursor is strictly increasing.
-      trades.push({ ns: BigInt(sec) * 1_000_000_000n + BigInt(seq) * 1000n, row: [f[1], f[2], sec + seq / 1e6, side, 'l', '', i + 1] });
+      trades.push({
+        ns: BigInt(sec) * 1_000_000_000n + BigInt(seq) * 1000n,
+        row: [f[1], f[2], sec + seq / 1e6, side, 'l', '', i + 1],
+      });
     });
     this.tradeSeries.set(this.keyFor('BCHEUR'), trades);
 
-    const recorded = readFixtureJson<{ result: Record<string, unknown[][]> }>(join('api', 'trades_XXBTZUSD_2020-12-05.json'));
+    const recorded = readFixtureJson<{ result: Record<string, unknown[][]> }>(
+      join('api', 'trades_XXBTZUSD_2020-12-05.json'),
+    );
     this.tradeSeries.set(
       'XXBTZUSD',
       recorded.result.XXBTZUSD!.map((row) => ({ ns: secondsToNs(row[2] as number), row })),
     );
-    const ccxt = readFixtureJson<{ result: Record<string, unknown[][]> }>(join('api', 'ccxt_fetchTrades_XBTUSDT_httpResponse.json'));
+    const ccxt = readFixtureJson<{ result: Record<string, unknown[][]> }>(
+      join('api', 'ccxt_fetchTrades_XBTUSDT_httpResponse.json'),
+    );
     this.tradeSeries.set(
       this.keyFor('XBTUSDT'),
       ccxt.result.XBTUSDT!.map((row) => ({ ns: BigInt(row[7] as string), row })),

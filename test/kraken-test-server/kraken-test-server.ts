@@ -25,7 +25,8 @@ import { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { fixtureMarket, FixtureMarket, readFixtureJson } from './fixture-market';
 
-export type KrakenTestEndpoint = 'Time' | 'SystemStatus' | 'Assets' | 'AssetPairs' | 'Ticker' | 'OHLC' | 'Trades' | 'Depth';
+export type KrakenTestEndpoint =
+  'Time' | 'SystemStatus' | 'Assets' | 'AssetPairs' | 'Ticker' | 'OHLC' | 'Trades' | 'Depth';
 
 export type FaultKind =
   /** HTTP 200 {"error":["EAPI:Rate limit exceeded"]} */
@@ -191,7 +192,9 @@ export class KrakenTestServer {
   /** OHLC requests of a series (pair by any name + interval), or OHLC and Trades requests of a pair without interval. */
   seriesRequestCount(pair: string, intervalMinutes?: number): number {
     const key = this.market.resolvePair(pair) ?? pair;
-    return this.requests.filter((r) => r.pairKey === key && (intervalMinutes === undefined || r.interval === intervalMinutes)).length;
+    return this.requests.filter(
+      (r) => r.pairKey === key && (intervalMinutes === undefined || r.interval === intervalMinutes),
+    ).length;
   }
 
   /** The fixture market (names, candle series, trades) the answers come from. */
@@ -254,7 +257,11 @@ export class KrakenTestServer {
       case 'http429':
         return { status: 429, body: '' };
       case 'http500':
-        return { status: 500, body: '<html><body>500 Internal Server Error</body></html>', headers: { 'content-type': 'text/html' } };
+        return {
+          status: 500,
+          body: '<html><body>500 Internal Server Error</body></html>',
+          headers: { 'content-type': 'text/html' },
+        };
       case 'unavailable':
         return krakenError('EService:Unavailable', 503);
       case 'busy':
@@ -264,7 +271,11 @@ export class KrakenTestServer {
         return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
       }
       case 'malformed':
-        return { status: 200, body: '<!DOCTYPE html><title>Cloudflare</title>', headers: { 'content-type': 'text/html' } };
+        return {
+          status: 200,
+          body: '<!DOCTYPE html><title>Cloudflare</title>',
+          headers: { 'content-type': 'text/html' },
+        };
       case 'error':
         return krakenError(fault.message ?? 'EGeneral:Internal error');
       default:
@@ -280,7 +291,10 @@ export class KrakenTestServer {
     }
     switch (endpoint) {
       case 'Time':
-        return json({ error: [], result: { unixtime: Math.floor(this.nowMs / 1000), rfc1123: new Date(this.nowMs).toUTCString() } });
+        return json({
+          error: [],
+          result: { unixtime: Math.floor(this.nowMs / 1000), rfc1123: new Date(this.nowMs).toUTCString() },
+        });
       case 'SystemStatus':
         return json({ error: [], result: { status: 'online', timestamp: new Date(this.nowMs).toISOString() } });
       case 'AssetPairs':
@@ -309,13 +323,18 @@ export class KrakenTestServer {
     return Object.keys(all).find((k) => k === name.toUpperCase() || all[k]!.altname === name.toUpperCase());
   }
 
-  private filtered(endpoint: 'AssetPairs' | 'Assets', list: string | null, resolveName: (n: string) => string | undefined): Answer {
+  private filtered(
+    endpoint: 'AssetPairs' | 'Assets',
+    list: string | null,
+    resolveName: (n: string) => string | undefined,
+  ): Answer {
     const all = this.recorded(endpoint).result;
     if (!list) return json({ error: [], result: all });
     const result: Record<string, unknown> = {};
     for (const name of list.split(',')) {
       const key = resolveName(name);
-      if (!key || !all[key]) return krakenError(endpoint === 'AssetPairs' ? 'EQuery:Unknown asset pair' : 'EQuery:Unknown asset');
+      if (!key || !all[key])
+        return krakenError(endpoint === 'AssetPairs' ? 'EQuery:Unknown asset pair' : 'EQuery:Unknown asset');
       result[key] = all[key];
     }
     return json({ error: [], result });
@@ -333,7 +352,8 @@ export class KrakenTestServer {
     const interval = Number(params.get('interval') ?? '1');
     const sinceText = params.get('since');
     const since = sinceText === null ? undefined : Number(sinceText);
-    if (!INTERVALS.has(interval) || (since !== undefined && !Number.isFinite(since))) return krakenError('EGeneral:Invalid arguments');
+    if (!INTERVALS.has(interval) || (since !== undefined && !Number.isFinite(since)))
+      return krakenError('EGeneral:Invalid arguments');
     const s = interval * 60;
     const open = Math.floor(this.nowMs / 1000 / s) * s;
     const first = open - (OHLC_WINDOW - 1) * s;
@@ -346,12 +366,15 @@ export class KrakenTestServer {
     for (const c of candles) {
       if (c.ts > open) break;
       // The no-trade slots since the previous candle, as Kraken fills them.
-      if (previous) for (let ts = previous.ts + s; ts < c.ts && ts < open; ts += s) if (wanted(ts)) rows.push(empty(ts, previous.close));
+      if (previous)
+        for (let ts = previous.ts + s; ts < c.ts && ts < open; ts += s)
+          if (wanted(ts)) rows.push(empty(ts, previous.close));
       if (c.ts === open) current = c;
       else previous = c;
       if (wanted(c.ts)) rows.push(row(c));
     }
-    if (previous && !current) for (let ts = previous.ts + s; ts < open; ts += s) if (wanted(ts)) rows.push(empty(ts, previous.close));
+    if (previous && !current)
+      for (let ts = previous.ts + s; ts < open; ts += s) if (wanted(ts)) rows.push(empty(ts, previous.close));
     if (current) rows.push(row(current));
     else if (previous) rows.push(empty(open, previous.close));
     return json({ error: [], result: { [pair]: rows, last: open - s } });
@@ -362,10 +385,12 @@ export class KrakenTestServer {
     if (typeof pair !== 'string') return pair;
     const sinceText = params.get('since');
     if (sinceText !== null && !/^\d+$/.test(sinceText)) return krakenError('EGeneral:Invalid arguments');
-    const since = sinceText === null ? undefined : sinceText.length <= 11 ? BigInt(sinceText) * 1_000_000_000n : BigInt(sinceText);
+    const since =
+      sinceText === null ? undefined : sinceText.length <= 11 ? BigInt(sinceText) * 1_000_000_000n : BigInt(sinceText);
     const nowNs = BigInt(this.nowMs) * 1_000_000n;
     const visible = this.market.trades(pair).filter((t) => t.ns <= nowNs);
-    const page = since === undefined ? visible.slice(-TRADES_PAGE) : visible.filter((t) => t.ns > since).slice(0, TRADES_PAGE);
+    const page =
+      since === undefined ? visible.slice(-TRADES_PAGE) : visible.filter((t) => t.ns > since).slice(0, TRADES_PAGE);
     const last = page.length ? page[page.length - 1]!.ns : (since ?? 0n);
     return json({ error: [], result: { [pair]: page.map((t) => t.row), last: last.toString() } });
   }
@@ -373,7 +398,8 @@ export class KrakenTestServer {
   private ticker(params: URLSearchParams): Answer {
     const pair = this.pairOf(params);
     if (typeof pair !== 'string') return pair;
-    if (pair === 'XXBTZUSD') return { status: 200, body: JSON.stringify(readFixtureJson(join('api', 'ticker_XXBTZUSD_2020-12-05.json'))) };
+    if (pair === 'XXBTZUSD')
+      return { status: 200, body: JSON.stringify(readFixtureJson(join('api', 'ticker_XXBTZUSD_2020-12-05.json'))) };
     const interval = [1, 5, 15, 30, 60, 240, 720, 1440].find((i) => this.market.candles(pair, i).length > 0);
     const nowSec = Math.floor(this.nowMs / 1000);
     const past = interval ? this.market.candles(pair, interval).filter((c) => c.ts <= nowSec) : [];
@@ -413,11 +439,22 @@ export class KrakenTestServer {
     );
     const count = Number(params.get('count') ?? '100');
     const book = recorded.result.XXBTZUSD!;
-    return json({ error: [], result: { XXBTZUSD: { asks: book.asks.slice(0, count), bids: book.bids.slice(0, count) } } });
+    return json({
+      error: [],
+      result: { XXBTZUSD: { asks: book.asks.slice(0, count), bids: book.bids.slice(0, count) } },
+    });
   }
 }
 
-function row(c: { ts: number; open: string; high: string; low: string; close: string; volume: string; count: number }): unknown[] {
+function row(c: {
+  ts: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  count: number;
+}): unknown[] {
   const vwap = ((Number(c.high) + Number(c.low) + Number(c.close)) / 3).toFixed(8);
   return [c.ts, c.open, c.high, c.low, c.close, vwap, c.volume, c.count];
 }

@@ -20,7 +20,8 @@ describe('assetprice schema', () => {
     expect(CREATE_ASSETPRICE).toMatch(/^CREATE TABLE IF NOT EXISTS assetprice \(/);
     expect(CREATE_ASSETPRICE).toContain('TIMESTAMP(ts) PARTITION BY MONTH WAL');
     expect(CREATE_ASSETPRICE).toContain('DEDUP UPSERT KEYS(ts, asset, interval_minutes)');
-    for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS)) expect(CREATE_ASSETPRICE).toContain(`  ${column} ${type}`);
+    for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS))
+      expect(CREATE_ASSETPRICE).toContain(`  ${column} ${type}`);
   });
 
   it('finds no problem in the table it creates', () => {

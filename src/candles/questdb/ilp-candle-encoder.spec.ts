@@ -40,7 +40,10 @@ function rng(seed: number): () => number {
   };
 }
 
-const EXTREMES = [0, -0, 1, 0.1, 1e-7, 5e-324, 2.2250738585072014e-308, 1e21, 1.7976931348623157e308, 123456789.123456, 42000.5, 0.30000000000000004];
+const EXTREMES = [
+  0, -0, 1, 0.1, 1e-7, 5e-324, 2.2250738585072014e-308, 1e21, 1.7976931348623157e308, 123456789.123456, 42000.5,
+  0.30000000000000004,
+];
 
 function candles(n: number, seed: number): Candle[] {
   const r = rng(seed);
@@ -53,7 +56,8 @@ function candles(n: number, seed: number): Candle[] {
     close: pick(),
     vwap: r() < 0.2 ? null : pick(),
     volume: pick(),
-    trades: i === 1 ? Number.MAX_SAFE_INTEGER : i === 2 ? -Number.MAX_SAFE_INTEGER : i === 3 ? -7 : Math.floor(r() * 1e6),
+    trades:
+      i === 1 ? Number.MAX_SAFE_INTEGER : i === 2 ? -Number.MAX_SAFE_INTEGER : i === 3 ? -7 : Math.floor(r() * 1e6),
   }));
 }
 
@@ -64,22 +68,25 @@ describe('IlpCandleEncoder: byte for byte what @questdb/nodejs-client writes', (
     ['assetprice', { assetId: 3, symbol: 'ÄÖ-€-SPOT', intervalMinutes: 21600 }, 'trades'],
   ];
 
-  it.each(['1', '2', '3'] as const)('protocol %s, varied rows (extreme doubles, null vwap, escaped and non-ASCII symbols, ts 0)', (protocol) => {
-    for (const [table, s, source] of series) {
-      const rows = candles(500, s.assetId);
-      const reference = clientBuffer(protocol);
-      const encoder = new IlpCandleEncoder(table, s, source, protocol);
-      for (const c of rows) {
-        writeCandleRow(reference, table, s, source, c);
-        encoder.add(c);
+  it.each(['1', '2', '3'] as const)(
+    'protocol %s, varied rows (extreme doubles, null vwap, escaped and non-ASCII symbols, ts 0)',
+    (protocol) => {
+      for (const [table, s, source] of series) {
+        const rows = candles(500, s.assetId);
+        const reference = clientBuffer(protocol);
+        const encoder = new IlpCandleEncoder(table, s, source, protocol);
+        for (const c of rows) {
+          writeCandleRow(reference, table, s, source, c);
+          encoder.add(c);
+        }
+        expect(encoder.rows).toBe(rows.length);
+        const mine = encoder.take()!;
+        const theirs = reference.toBufferView()!;
+        expect(mine.length).toBe(theirs.length);
+        expect(mine.equals(theirs)).toBe(true);
       }
-      expect(encoder.rows).toBe(rows.length);
-      const mine = encoder.take()!;
-      const theirs = reference.toBufferView()!;
-      expect(mine.length).toBe(theirs.length);
-      expect(mine.equals(theirs)).toBe(true);
-    }
-  });
+    },
+  );
 
   it('grows past its first buffer and starts over after take()', () => {
     const s: SeriesRef = { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 60 };
@@ -118,7 +125,14 @@ describe('IlpCandleEncoder: byte for byte what @questdb/nodejs-client writes', (
   it('refuses NaN, ±∞, fractional trades and fractional or negative ts instead of sending them', () => {
     const s: SeriesRef = { assetId: 1, symbol: 'BTC-USD-SPOT', intervalMinutes: 60 };
     const ok: Candle = { ts: 1_700_002_800, open: 1, high: 1, low: 1, close: 1, vwap: null, volume: 1, trades: 1 };
-    for (const bad of [{ open: NaN }, { high: Infinity }, { vwap: -Infinity }, { trades: 1.5 }, { ts: 1.5 }, { ts: -60 }]) {
+    for (const bad of [
+      { open: NaN },
+      { high: Infinity },
+      { vwap: -Infinity },
+      { trades: 1.5 },
+      { ts: 1.5 },
+      { ts: -60 },
+    ]) {
       const encoder = new IlpCandleEncoder('assetprice', s, 'csv', '1');
       expect(() => encoder.add({ ...ok, ...bad })).toThrow(CandleValueError);
     }

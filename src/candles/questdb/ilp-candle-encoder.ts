@@ -58,7 +58,8 @@ export class IlpCandleEncoder {
   private readonly binary: boolean;
 
   constructor(table: string, series: SeriesRef, source: CandleSource, protocol: IlpProtocolVersion) {
-    if (!Number.isInteger(series.intervalMinutes)) throw new CandleValueError(`interval ${series.intervalMinutes} is not an integer`);
+    if (!Number.isInteger(series.intervalMinutes))
+      throw new CandleValueError(`interval ${series.intervalMinutes} is not an integer`);
     this.prefix = Buffer.from(
       `${escapeIlp(table)},asset=${escapeIlp(series.symbol)},source=${escapeIlp(source)} interval_minutes=${series.intervalMinutes}i`,
       'utf8',
@@ -74,12 +75,22 @@ export class IlpCandleEncoder {
   /** Appends one row (vwap left out when null, as QuestDB then stores NULL). Values must be finite (checkCandle). */
   add(c: Candle): void {
     if (!Number.isSafeInteger(c.trades)) throw new CandleValueError(`trades ${c.trades} is not an integer`);
-    if (!Number.isSafeInteger(c.ts) || c.ts < 0) throw new CandleValueError(`ts ${c.ts} is not a whole, non-negative number of seconds`);
+    if (!Number.isSafeInteger(c.ts) || c.ts < 0)
+      throw new CandleValueError(`ts ${c.ts} is not a whole, non-negative number of seconds`);
     // Every value checked before a byte is written: a refused row leaves nothing half-encoded.
-    if (!(Number.isFinite(c.open) && Number.isFinite(c.high) && Number.isFinite(c.low) && Number.isFinite(c.close) && Number.isFinite(c.volume))) {
-      throw new CandleValueError(`a price or the volume is not a finite number (${c.open}, ${c.high}, ${c.low}, ${c.close}, ${c.volume})`);
+    if (!(
+      Number.isFinite(c.open) &&
+      Number.isFinite(c.high) &&
+      Number.isFinite(c.low) &&
+      Number.isFinite(c.close) &&
+      Number.isFinite(c.volume)
+    )) {
+      throw new CandleValueError(
+        `a price or the volume is not a finite number (${c.open}, ${c.high}, ${c.low}, ${c.close}, ${c.volume})`,
+      );
     }
-    if (c.vwap !== null && !Number.isFinite(c.vwap)) throw new CandleValueError(`vwap ${c.vwap} is not a finite number`);
+    if (c.vwap !== null && !Number.isFinite(c.vwap))
+      throw new CandleValueError(`vwap ${c.vwap} is not a finite number`);
     if (this.position + this.prefix.length + ROW_ROOM > this.buffer.length) this.grow();
     this.bytes(this.prefix);
     this.double(OPEN, c.open);

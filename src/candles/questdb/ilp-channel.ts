@@ -15,7 +15,15 @@ export type IlpLog = (level: 'error' | 'warn' | 'info' | 'debug', message: strin
 /** HTTP statuses worth retrying: QuestDB busy or restarting, or a proxy in front of it failing. */
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504, 507, 509, 523, 524, 529, 599]);
 /** Socket-level failures worth retrying. */
-const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 const DEFAULT_RETRY_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 2_000;
@@ -36,7 +44,8 @@ export interface IlpFailure {
 export function describeIlpFailure(error: unknown): IlpFailure {
   const e = error as NodeJS.ErrnoException;
   const message = e instanceof Error ? e.message : String(error);
-  if (typeof e?.code === 'string' && RETRYABLE_CODES.has(e.code)) return { retryable: true, reason: message.includes(e.code) ? message : `${e.code} ${message}` };
+  if (typeof e?.code === 'string' && RETRYABLE_CODES.has(e.code))
+    return { retryable: true, reason: message.includes(e.code) ? message : `${e.code} ${message}` };
   const status = /statusCode=(\d{3})/.exec(message);
   if (status) {
     const code = Number(status[1]);
@@ -45,7 +54,8 @@ export function describeIlpFailure(error: unknown): IlpFailure {
   }
   // The node:http transport reports its request timeout as "HTTP request timeout, no response from server in time";
   // the /settings probe wraps socket errors as "Failed to load <url> [error=TypeError: fetch failed]".
-  if (/timeout/i.test(message) || /^Failed to load .*\[error=/.test(message)) return { retryable: true, reason: message };
+  if (/timeout/i.test(message) || /^Failed to load .*\[error=/.test(message))
+    return { retryable: true, reason: message };
   return { retryable: false, reason: message };
 }
 
@@ -94,7 +104,13 @@ export class IlpChannel {
     options.retry_timeout = 0;
     options.log = log;
     if (options.protocol_version === 'auto') {
-      const settings = await retrying(options, 'negotiate the ILP protocol version (GET /settings)', () => fetchSettings(options), retryTimeoutMs, log);
+      const settings = await retrying(
+        options,
+        'negotiate the ILP protocol version (GET /settings)',
+        () => fetchSettings(options),
+        retryTimeoutMs,
+        log,
+      );
       options.protocol_version = protocolVersionFromSettings(settings);
       log('debug', `ILP protocol version ${options.protocol_version} (from GET /settings)`);
     }
@@ -116,7 +132,13 @@ export class IlpChannel {
 
   /** Sends one request; resolves once QuestDB acknowledged it (HTTP 204), else throws a typed error. */
   async send(data: Buffer): Promise<void> {
-    await retrying(this.options, 'write rows (POST /write)', () => this.transport.send(data), this.retryTimeoutMs, this.log);
+    await retrying(
+      this.options,
+      'write rows (POST /write)',
+      () => this.transport.send(data),
+      this.retryTimeoutMs,
+      this.log,
+    );
   }
 
   /** A sink sending each chunk as a request of its own: one transaction per chunk, each retried as above. */
@@ -154,7 +176,8 @@ export class IlpChannel {
   }
 
   private streamAgent(): HttpAgent | HttpsAgent {
-    this.agent ??= this.options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent ??=
+      this.options.protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     return this.agent;
   }
 }
@@ -169,7 +192,13 @@ export interface IlpSink {
   abort(): void;
 }
 
-async function retrying<T>(options: SenderOptions, what: string, attempt: () => Promise<T>, retryTimeoutMs: number, log: IlpLog): Promise<T> {
+async function retrying<T>(
+  options: SenderOptions,
+  what: string,
+  attempt: () => Promise<T>,
+  retryTimeoutMs: number,
+  log: IlpLog,
+): Promise<T> {
   const started = Date.now();
   let backoff = FIRST_BACKOFF_MS;
   for (let attempts = 1; ; attempts++) {
@@ -181,7 +210,12 @@ async function retrying<T>(options: SenderOptions, what: string, attempt: () => 
       const elapsed = Date.now() - started;
       if (elapsed + backoff > retryTimeoutMs) {
         const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts over ${elapsed} ms`;
-        throw await unavailable(options, `could not ${what} (${tries}, retry_timeout=${retryTimeoutMs} ms): ${failure.reason}`, e, failure.status);
+        throw await unavailable(
+          options,
+          `could not ${what} (${tries}, retry_timeout=${retryTimeoutMs} ms): ${failure.reason}`,
+          e,
+          failure.status,
+        );
       }
       log('warn', `could not ${what} (attempt ${attempts}: ${failure.reason}); retrying in ${backoff} ms`);
       await sleep(backoff);
@@ -192,11 +226,19 @@ async function retrying<T>(options: SenderOptions, what: string, attempt: () => 
 
 function rejected(options: SenderOptions, what: string, failure: IlpFailure, cause: unknown): Error {
   const status = failure.status;
-  if (status === undefined) return new QuestDbUnavailableError(`could not ${what} at ${ilpEndpoint(options)}: ${failure.reason}`, undefined, { cause });
+  if (status === undefined)
+    return new QuestDbUnavailableError(`could not ${what} at ${ilpEndpoint(options)}: ${failure.reason}`, undefined, {
+      cause,
+    });
   return writeRefusal(status, failure.reason, `QuestDB refused to ${what}`, cause);
 }
 
-async function unavailable(options: SenderOptions, message: string, cause: unknown, status?: number): Promise<QuestDbUnavailableError> {
+async function unavailable(
+  options: SenderOptions,
+  message: string,
+  cause: unknown,
+  status?: number,
+): Promise<QuestDbUnavailableError> {
   const tcp = status === undefined ? await tcpProblem(options.host ?? '', options.port ?? 9000, 1_000) : undefined;
   return new QuestDbUnavailableError(`${message} (${ilpEndpoint(options)}${tcp ? `: ${tcp}` : ''})`, status, { cause });
 }

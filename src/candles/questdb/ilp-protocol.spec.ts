@@ -8,13 +8,17 @@ describe('protocolVersionFromSettings', () => {
   });
 
   it('falls back to protocol 1 when the server lists no versions (QuestDB 8: flat settings, no versions key)', () => {
-    expect(protocolVersionFromSettings({ 'release.type': 'OSS', 'release.version': '8.1.4', 'acl.enabled': false })).toBe('1');
+    expect(
+      protocolVersionFromSettings({ 'release.type': 'OSS', 'release.version': '8.1.4', 'acl.enabled': false }),
+    ).toBe('1');
     expect(protocolVersionFromSettings({ config: { 'release.version': '8.2.0' } })).toBe('1');
     expect(protocolVersionFromSettings({ config: { 'line.proto.support.versions': [] } })).toBe('1');
     expect(protocolVersionFromSettings(null)).toBe('1');
   });
 
   it('refuses a server that speaks only versions this client does not', () => {
-    expect(() => protocolVersionFromSettings({ config: { 'line.proto.support.versions': [4] } })).toThrow(/supports ILP protocol version\(s\) 4 only/);
+    expect(() => protocolVersionFromSettings({ config: { 'line.proto.support.versions': [4] } })).toThrow(
+      /supports ILP protocol version\(s\) 4 only/,
+    );
   });
 });

@@ -24,7 +24,10 @@ export function protocolVersionFromSettings(body: unknown): IlpProtocolVersion {
   if (!Array.isArray(advertised) || advertised.length === 0) return '1';
   const versions = advertised.map(String);
   const best = SPOKEN.find((v) => versions.includes(v));
-  if (!best) throw new Error(`QuestDB supports ILP protocol version(s) ${versions.join(', ')} only; this client speaks ${SPOKEN.join(', ')}`);
+  if (!best)
+    throw new Error(
+      `QuestDB supports ILP protocol version(s) ${versions.join(', ')} only; this client speaks ${SPOKEN.join(', ')}`,
+    );
   return best;
 }
 
@@ -43,7 +46,12 @@ export function fetchSettings(options: SenderOptions): Promise<unknown> {
         path: '/settings',
         method: 'GET',
         timeout: typeof options.request_timeout === 'number' ? options.request_timeout : SETTINGS_TIMEOUT_MS,
-        ...(https ? { ca: options.tls_ca ? readFileSync(options.tls_ca) : undefined, rejectUnauthorized: options.tls_verify !== false } : {}),
+        ...(https
+          ? {
+              ca: options.tls_ca ? readFileSync(options.tls_ca) : undefined,
+              rejectUnauthorized: options.tls_verify !== false,
+            }
+          : {}),
       },
       (res) => {
         let body = '';
@@ -51,11 +59,16 @@ export function fetchSettings(options: SenderOptions): Promise<unknown> {
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) return reject(new Error(`HTTP request failed, statusCode=${status}, error=${body}`));
+          if (status < 200 || status >= 300)
+            return reject(new Error(`HTTP request failed, statusCode=${status}, error=${body}`));
           try {
             resolve(JSON.parse(body));
           } catch {
-            reject(new Error(`HTTP request failed, statusCode=${status}, error=GET /settings answered no JSON: ${body.slice(0, 200)}`));
+            reject(
+              new Error(
+                `HTTP request failed, statusCode=${status}, error=GET /settings answered no JSON: ${body.slice(0, 200)}`,
+              ),
+            );
           }
         });
         res.on('error', reject);

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  ClientRequest,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  request as httpRequest,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SenderOptions } from '@questdb/nodejs-client';
 import { InvariantError } from '../../common/errors';
@@ -50,7 +56,8 @@ export class IlpStream {
     const secure = options.protocol === 'https';
     const headers: OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    else if (options.username && options.password) headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    else if (options.username && options.password)
+      headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     this.request = (secure ? httpsRequest : httpRequest)({
       host: options.host,
       port: options.port ?? 9000,
@@ -58,10 +65,19 @@ export class IlpStream {
       method: 'POST',
       agent,
       headers,
-      ...(secure ? { rejectUnauthorized: options.tls_verify !== false, ca: options.tls_ca ? readFileSync(options.tls_ca) : undefined } : {}),
+      ...(secure
+        ? {
+            rejectUnauthorized: options.tls_verify !== false,
+            ca: options.tls_ca ? readFileSync(options.tls_ca) : undefined,
+          }
+        : {}),
     });
     this.request.setTimeout(this.requestTimeoutMs, () =>
-      this.request.destroy(Object.assign(new Error(`no progress for ${this.requestTimeoutMs} ms (request_timeout)`), { code: 'ETIMEDOUT' })),
+      this.request.destroy(
+        Object.assign(new Error(`no progress for ${this.requestTimeoutMs} ms (request_timeout)`), {
+          code: 'ETIMEDOUT',
+        }),
+      ),
     );
     this.answered = new Promise<void>((resolve, reject) => {
       this.request.on('response', (response: IncomingMessage) => {
@@ -73,7 +89,8 @@ export class IlpStream {
         response.on('data', (chunk: Buffer) => body.push(chunk));
         response.on('end', () => {
           if (!this.failure) return resolve();
-          if (status !== 204) this.failure.reason = serverMessage(Buffer.concat(body).toString('utf8')) || `HTTP ${status}`;
+          if (status !== 204)
+            this.failure.reason = serverMessage(Buffer.concat(body).toString('utf8')) || `HTTP ${status}`;
           else this.failure.reason = 'QuestDB answered before the request was complete';
           this.request.destroy();
           reject(this.error());
@@ -110,7 +127,9 @@ export class IlpStream {
   async end(): Promise<void> {
     if (this.failure) throw this.error();
     this.ended = true;
-    this.request.setTimeout(this.requestTimeoutMs + (this.minThroughput > 0 ? (this.bytes / this.minThroughput) * 1000 : 0));
+    this.request.setTimeout(
+      this.requestTimeoutMs + (this.minThroughput > 0 ? (this.bytes / this.minThroughput) * 1000 : 0),
+    );
     this.request.end();
     await this.answered;
   }

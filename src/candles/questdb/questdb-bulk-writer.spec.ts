@@ -7,11 +7,7 @@ import { Candle } from '../candle-store';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel } from './ilp-channel';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
-import {
-  QuestDbSchemaMismatchError,
-  QuestDbUnavailableError,
-  QuestDbWriteRejectedError,
-} from './questdb.errors';
+import { QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
 import { CandleValueError } from '../candle-store.errors';
 import { SeriesRef } from '../../common/series';
 
@@ -51,7 +47,12 @@ class IlpEndpoint {
       });
       req.on('end', () => {
         ended = true;
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks), headers: req.headers });
+        this.requests.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          body: Buffer.concat(chunks),
+          headers: req.headers,
+        });
         if (res.headersSent) return;
         if (req.url === '/settings') {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.settings));
@@ -83,7 +84,17 @@ const SERIES: SeriesRef = { assetId: 7, symbol: 'BTC-USD-SPOT', intervalMinutes:
 const T0 = 1_700_002_800; // 2023-11-14T23:00:00Z, aligned to 60 minutes
 
 function candle(i: number, over: Partial<Candle> = {}): Candle {
-  return { ts: T0 + i * 3600, open: 42000.5, high: 42100, low: 41900.25, close: 42050, vwap: 42010.125, volume: 12.345, trades: 321, ...over };
+  return {
+    ts: T0 + i * 3600,
+    open: 42000.5,
+    high: 42100,
+    low: 41900.25,
+    close: 42050,
+    vwap: 42010.125,
+    volume: 12.345,
+    trades: 321,
+    ...over,
+  };
 }
 
 const quiet = () => undefined;
@@ -100,17 +111,29 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
   });
   afterEach(() => endpoint.stop());
 
-  async function writer(config: string, batchRows = 1000, sink: 'requests' | 'stream' = 'requests'): Promise<QuestDbBulkWriter> {
+  async function writer(
+    config: string,
+    batchRows = 1000,
+    sink: 'requests' | 'stream' = 'requests',
+  ): Promise<QuestDbBulkWriter> {
     const channel = await IlpChannel.open(config, quiet);
-    return new QuestDbBulkWriter(sink === 'stream' ? channel.stream() : channel.requests(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, batchRows, async (acknowledged) => {
-      if (acknowledged > 0) visibleWaits++;
-    });
+    return new QuestDbBulkWriter(
+      sink === 'stream' ? channel.stream() : channel.requests(),
+      new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion),
+      SERIES,
+      batchRows,
+      async (acknowledged) => {
+        if (acknowledged > 0) visibleWaits++;
+      },
+    );
   }
 
   it('protocol 1: sends text lines — symbols, i-suffixed integers, shortest round-trip doubles, designated ts in ns', async () => {
     const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`);
     await w.write(candle(0));
-    await w.write(candle(1, { vwap: null, open: 0.1, high: 1e21, low: 1e-7, close: 123456789.123456, volume: 0, trades: 0 }));
+    await w.write(
+      candle(1, { vwap: null, open: 0.1, high: 1e21, low: 1e-7, close: 123456789.123456, volume: 0, trades: 0 }),
+    );
     expect(endpoint.writes()).toHaveLength(0); // buffered until the batch fills or commit
     expect(await w.commit()).toBe(2);
 
@@ -130,25 +153,38 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('escapes spaces, commas and equals signs in symbol values', async () => {
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
-    const w = new QuestDbBulkWriter(channel.requests(), new IlpCandleEncoder('assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', channel.protocolVersion), { ...SERIES, symbol: 'A B,C=D' }, 10, async () => undefined);
+    const w = new QuestDbBulkWriter(
+      channel.requests(),
+      new IlpCandleEncoder('assetprice', { ...SERIES, symbol: 'A B,C=D' }, 'api', channel.protocolVersion),
+      { ...SERIES, symbol: 'A B,C=D' },
+      10,
+      async () => undefined,
+    );
     await w.write(candle(0));
     await w.commit();
-    expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(/^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/);
+    expect(endpoint.writes()[0]!.body.toString('utf8')).toMatch(
+      /^assetprice,asset=A\\ B\\,C\\=D,source=api interval_minutes=60i,/,
+    );
   });
 
   it.each([
     ['8.1.4', '1'],
     ['9.3.4', '3'],
-  ])('negotiates with the /settings body recorded from QuestDB %s: protocol %s (QuestDB 8 lists no versions: 1, no crash)', async (version, protocol) => {
-    endpoint.settings = JSON.parse(readFileSync(join(QUESTDB_FIXTURES, `settings_${version}.json`), 'utf8')) as object;
-    const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};`, quiet);
-    expect(channel.protocolVersion).toBe(protocol);
-    const w = await writer(`http::addr=127.0.0.1:${port};`);
-    await w.write(candle(0));
-    expect(await w.commit()).toBe(1);
-    // Protocol 1 sends doubles as text, 2 and 3 as binary.
-    expect(/,open=42000\.5,/.test(endpoint.writes()[0]!.body.toString('latin1'))).toBe(protocol === '1');
-  });
+  ])(
+    'negotiates with the /settings body recorded from QuestDB %s: protocol %s (QuestDB 8 lists no versions: 1, no crash)',
+    async (version, protocol) => {
+      endpoint.settings = JSON.parse(
+        readFileSync(join(QUESTDB_FIXTURES, `settings_${version}.json`), 'utf8'),
+      ) as object;
+      const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};`, quiet);
+      expect(channel.protocolVersion).toBe(protocol);
+      const w = await writer(`http::addr=127.0.0.1:${port};`);
+      await w.write(candle(0));
+      expect(await w.commit()).toBe(1);
+      // Protocol 1 sends doubles as text, 2 and 3 as binary.
+      expect(/,open=42000\.5,/.test(endpoint.writes()[0]!.body.toString('latin1'))).toBe(protocol === '1');
+    },
+  );
 
   it('protocol 2 (negotiated through GET /settings): binary IEEE-754 doubles and the designated ts in µs with a t suffix', async () => {
     const w = await writer(`http::addr=127.0.0.1:${port};`);
@@ -185,13 +221,22 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
   });
 
   it('a 400 fails the writer with the diagnosed error, is not retried, and reports nothing ingested', async () => {
-    endpoint.answers = [{ status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' }];
+    endpoint.answers = [
+      { status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' },
+    ];
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
     const seen: unknown[] = [];
-    const w = new QuestDbBulkWriter(channel.requests(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1000, async () => undefined, async (e) => {
-      seen.push(e);
-      return new QuestDbSchemaMismatchError('table assetprice differs', { cause: e });
-    });
+    const w = new QuestDbBulkWriter(
+      channel.requests(),
+      new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion),
+      SERIES,
+      1000,
+      async () => undefined,
+      async (e) => {
+        seen.push(e);
+        return new QuestDbSchemaMismatchError('table assetprice differs', { cause: e });
+      },
+    );
     await w.write(candle(0));
     const error = await w.commit().catch((e: unknown) => e);
     expect(seen).toHaveLength(1);
@@ -252,7 +297,9 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   it('negotiating the protocol version with an unreachable server is a typed unavailability', async () => {
     await endpoint.stop();
-    const error = await IlpChannel.open(`http::addr=127.0.0.1:${port};retry_timeout=100;`, quiet).catch((e: unknown) => e);
+    const error = await IlpChannel.open(`http::addr=127.0.0.1:${port};retry_timeout=100;`, quiet).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(QuestDbUnavailableError);
     expect((error as Error).message).toContain('ECONNREFUSED');
     endpoint = new IlpEndpoint();
@@ -284,7 +331,11 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
 
   describe('a streamed bulk load: one request, one transaction', () => {
     it('sends every chunk in one request, in order, acknowledged only when it ends', async () => {
-      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;username=ck;password=s3cret;`, 2, 'stream');
+      const w = await writer(
+        `http::addr=127.0.0.1:${port};protocol_version=1;username=ck;password=s3cret;`,
+        2,
+        'stream',
+      );
       for (let i = 0; i < 5; i++) await w.write(candle(i));
       expect(w.acknowledged).toBe(0); // nothing is committed before the request ends
       expect(endpoint.writes()).toHaveLength(0);
@@ -293,7 +344,11 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
       expect(writes).toHaveLength(1);
       expect(writes[0]!.url).toBe('/write?precision=n');
       expect(writes[0]!.headers.authorization).toBe(`Basic ${Buffer.from('ck:s3cret').toString('base64')}`);
-      const ts = writes[0]!.body.toString().trim().split('\n').map((line) => line.split(' ').pop());
+      const ts = writes[0]!.body
+        .toString()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ').pop());
       expect(ts).toEqual([0, 1, 2, 3, 4].map((i) => `${T0 + i * 3600}000000000`));
       expect(visibleWaits).toBe(1);
     });
@@ -315,14 +370,24 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
       await expect(w.commit()).rejects.toBeInstanceOf(InvariantError);
     });
 
-    it('a refusal answered mid-request fails the writer with QuestDB\'s message, diagnosed, not retried', async () => {
-      endpoint.early = { status: 400, body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}' };
+    it("a refusal answered mid-request fails the writer with QuestDB's message, diagnosed, not retried", async () => {
+      endpoint.early = {
+        status: 400,
+        body: '{"code":"invalid","message":"cast error from protocol type: FLOAT to column type: LONG"}',
+      };
       const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
       const seen: unknown[] = [];
-      const w = new QuestDbBulkWriter(channel.stream(), new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion), SERIES, 1, async () => undefined, async (e) => {
-        seen.push(e);
-        return e;
-      });
+      const w = new QuestDbBulkWriter(
+        channel.stream(),
+        new IlpCandleEncoder('assetprice', SERIES, 'csv', channel.protocolVersion),
+        SERIES,
+        1,
+        async () => undefined,
+        async (e) => {
+          seen.push(e);
+          return e;
+        },
+      );
       let error: unknown;
       for (let i = 0; i < 50 && error === undefined; i++) error = await w.write(candle(i))?.catch((e: unknown) => e);
       error ??= await w.commit().catch((e: unknown) => e);

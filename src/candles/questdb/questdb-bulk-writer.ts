@@ -65,7 +65,9 @@ export class QuestDbBulkWriter implements CandleBulkWriter {
     await this.flush();
     await this.sending;
     try {
-      this.acknowledgedRows += await this.sink.finish().catch(async (e: unknown) => Promise.reject(await this.diagnose(e)));
+      this.acknowledgedRows += await this.sink
+        .finish()
+        .catch(async (e: unknown) => Promise.reject(await this.diagnose(e)));
       await this.publish(this.acknowledgedRows);
     } catch (e) {
       this.fail(e);

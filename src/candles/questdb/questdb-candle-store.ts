@@ -3,13 +3,27 @@ import { Pool, QueryResultRow } from 'pg';
 import { ConfigError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { CandleSource } from '../../common/enums';
-import { Candle, CandleBucket, CandleBulkWriter, CandleStore, CandleStoreHealth, isNativeBucket, StoredCandle, StoredExtent } from '../candle-store';
+import {
+  Candle,
+  CandleBucket,
+  CandleBulkWriter,
+  CandleStore,
+  CandleStoreHealth,
+  isNativeBucket,
+  StoredCandle,
+  StoredExtent,
+} from '../candle-store';
 import { TABLE_NAME_RE } from '../../config/questdb-settings';
 import { ASSETPRICE_COLUMNS, ASSETPRICE_UPSERT_KEYS, createAssetpriceSql, DELETED_SOURCE } from './assetprice';
 import { IlpCandleEncoder } from './ilp-candle-encoder';
 import { IlpChannel, IlpLog } from './ilp-channel';
 import { parseIlpConfig } from '../../config/questdb-settings';
-import { QuestDbQueryError, QuestDbSchemaMismatchError, QuestDbUnavailableError, QuestDbWriteRejectedError } from './questdb.errors';
+import {
+  QuestDbQueryError,
+  QuestDbSchemaMismatchError,
+  QuestDbUnavailableError,
+  QuestDbWriteRejectedError,
+} from './questdb.errors';
 import { QuestDbBulkWriter } from './questdb-bulk-writer';
 import { isPgAuthFailure, pgCredentialsError } from './questdb-credentials';
 import { tcpProblem } from './tcp-probe';
@@ -29,7 +43,16 @@ export interface QuestDbSettings {
   visibilityTimeoutMs: number;
 }
 
-const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 /** QuestDB's PG wire parses ISO-8601 text into a TIMESTAMP bind variable. */
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -40,16 +63,45 @@ const secondsFromMicros = (value: string | number) => Math.round(Number(value) /
  * A candle read as a row array (`rowMode: 'array'`: no object per row from the driver, the candle is the only
  * one): ts in µs, open, high, low, close, vwap, volume, trades (LONG, as text), then source when asked for.
  */
-type CandleRow = [ts: string, open: number, high: number, low: number, close: number, vwap: number | null, volume: number, trades: string, source?: string];
+type CandleRow = [
+  ts: string,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  vwap: number | null,
+  volume: number,
+  trades: string,
+  source?: string,
+];
 
 const vwapOf = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
 
 function toCandle(r: CandleRow): Candle {
-  return { ts: secondsFromMicros(r[0]), open: r[1], high: r[2], low: r[3], close: r[4], vwap: vwapOf(r[5]), volume: r[6], trades: Number(r[7]) };
+  return {
+    ts: secondsFromMicros(r[0]),
+    open: r[1],
+    high: r[2],
+    low: r[3],
+    close: r[4],
+    vwap: vwapOf(r[5]),
+    volume: r[6],
+    trades: Number(r[7]),
+  };
 }
 
 function toStoredCandle(r: CandleRow): StoredCandle {
-  return { ts: secondsFromMicros(r[0]), open: r[1], high: r[2], low: r[3], close: r[4], vwap: vwapOf(r[5]), volume: r[6], trades: Number(r[7]), source: r[8] as CandleSource };
+  return {
+    ts: secondsFromMicros(r[0]),
+    open: r[1],
+    high: r[2],
+    low: r[3],
+    close: r[4],
+    vwap: vwapOf(r[5]),
+    volume: r[6],
+    trades: Number(r[7]),
+    source: r[8] as CandleSource,
+  };
 }
 
 /**
@@ -76,7 +128,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   constructor(private readonly settings: QuestDbSettings) {
     super();
-    if (!TABLE_NAME_RE.test(settings.table)) throw new ConfigError(`QuestDB table name ${JSON.stringify(settings.table)} is not a plain identifier`);
+    if (!TABLE_NAME_RE.test(settings.table))
+      throw new ConfigError(`QuestDB table name ${JSON.stringify(settings.table)} is not a plain identifier`);
     this.table = settings.table;
   }
 
@@ -171,7 +224,9 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
         if (acknowledged === 0) return;
         const started = Date.now();
         await this.awaitVisible(this.table);
-        this.logger.debug(`${series.symbol} ${series.intervalMinutes}m: ${acknowledged} rows committed, visible after ${Date.now() - started} ms`);
+        this.logger.debug(
+          `${series.symbol} ${series.intervalMinutes}m: ${acknowledged} rows committed, visible after ${Date.now() - started} ms`,
+        );
       },
       (error) => this.diagnoseRejection(error),
     );
@@ -205,7 +260,12 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return rows.map(toStoredCandle);
   }
 
-  private async readRows(series: SeriesRef, span: Span, limit: number | undefined, withSource: boolean): Promise<CandleRow[]> {
+  private async readRows(
+    series: SeriesRef,
+    span: Span,
+    limit: number | undefined,
+    withSource: boolean,
+  ): Promise<CandleRow[]> {
     await this.ready();
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
       throw new QuestDbQueryError(`read limit must be a non-negative integer, got ${limit}`);
@@ -222,11 +282,23 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
 
   async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
     await this.ready();
-    if (!isNativeBucket(bucketSeconds)) throw new QuestDbQueryError(`bucket of ${bucketSeconds} s does not divide a day`);
+    if (!isNativeBucket(bucketSeconds))
+      throw new QuestDbQueryError(`bucket of ${bucketSeconds} s does not divide a day`);
     const { where, params } = seriesFilter(series, span);
     // SAMPLE BY ... ALIGN TO CALENDAR starts buckets at UTC midnight; a bucket dividing a day is then epoch-aligned.
     // The length is an integer checked above; QuestDB takes it as a literal.
-    const rows = await this.query<{ ts_us: string; open: number; high: number; low: number; close: number; volume: number; trades: string; n: string; vwap_volume: number | null; vwap_n: string }>(
+    const rows = await this.query<{
+      ts_us: string;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+      trades: string;
+      n: string;
+      vwap_volume: number | null;
+      vwap_n: string;
+    }>(
       `SELECT cast(ts AS LONG) ts_us, first(open) open, max(high) high, min(low) low, last(close) close, sum(volume) volume,
               sum(trades) trades, count() n, sum(vwap * volume) vwap_volume, count(vwap) vwap_n
          FROM ${this.table} WHERE ${where} SAMPLE BY ${bucketSeconds}s ALIGN TO CALENDAR`,
@@ -236,7 +308,17 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       .map((r) => {
         const n = Number(r.n);
         const vwap = Number(r.vwap_n) === n && r.volume > 0 && r.vwap_volume !== null ? r.vwap_volume / r.volume : null;
-        return { ts: secondsFromMicros(r.ts_us), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, trades: Number(r.trades), vwap, candles: n };
+        return {
+          ts: secondsFromMicros(r.ts_us),
+          open: r.open,
+          high: r.high,
+          low: r.low,
+          close: r.close,
+          volume: r.volume,
+          trades: Number(r.trades),
+          vwap,
+          candles: n,
+        };
       })
       .filter((b) => b.candles > 0)
       .sort((a, b) => a.ts - b.ts);
@@ -256,7 +338,9 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     try {
       await this.query('SELECT 1');
     } catch (e) {
-      problems.push(e instanceof QuestDbUnavailableError ? e.message : `PG wire (QUESTDB_PG_URL): ${(e as Error).message}`);
+      problems.push(
+        e instanceof QuestDbUnavailableError ? e.message : `PG wire (QUESTDB_PG_URL): ${(e as Error).message}`,
+      );
     }
     const ilp = parseIlpConfig(this.settings.ilp);
     const tcp = await tcpProblem(ilp.host ?? '', ilp.port ?? 9000);
@@ -298,7 +382,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   /** Throws when the table's WAL is suspended: nothing written to it now would become visible. */
   private async assertWalApplying(table: string): Promise<void> {
     const state = await this.walState(table);
-    if (state?.suspended) throw walSuspendedError(table, state, 'nothing of this load was committed to it, and no write will be visible');
+    if (state?.suspended)
+      throw walSuspendedError(table, state, 'nothing of this load was committed to it, and no write will be visible');
   }
 
   private async walState(table: string): Promise<WalState | null> {
@@ -332,13 +417,24 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return this.channel;
   }
 
-  private async query<T extends QueryResultRow | unknown[]>(sql: string, params: unknown[] = [], rowMode?: 'array'): Promise<T[]> {
+  private async query<T extends QueryResultRow | unknown[]>(
+    sql: string,
+    params: unknown[] = [],
+    rowMode?: 'array',
+  ): Promise<T[]> {
     if (!this.pool) {
-      this.pool = new Pool({ connectionString: this.settings.pgUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 10_000 });
+      this.pool = new Pool({
+        connectionString: this.settings.pgUrl,
+        max: 4,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 10_000,
+      });
       this.pool.on('error', (e) => this.logger.warn(`idle QuestDB PG-wire connection failed: ${e.message}`));
     }
     try {
-      const result = rowMode ? await this.pool.query<T & unknown[]>({ text: sql, values: params, rowMode }) : await this.pool.query<T & QueryResultRow>(sql, params);
+      const result = rowMode
+        ? await this.pool.query<T & unknown[]>({ text: sql, values: params, rowMode })
+        : await this.pool.query<T & QueryResultRow>(sql, params);
       return result.rows;
     } catch (e) {
       // Checked at start-up too (questdb-credentials.ts); changed since, it is still a configuration error, not a query's.
@@ -372,7 +468,9 @@ function seriesFilter(series: SeriesRef, span?: Span): { where: string; params: 
 }
 
 /** Differences between table_columns('assetprice') and what candlekeep writes. */
-export function schemaProblems(rows: ReadonlyArray<{ column: string; type: string; designated: boolean; upsertKey: boolean }>): string[] {
+export function schemaProblems(
+  rows: ReadonlyArray<{ column: string; type: string; designated: boolean; upsertKey: boolean }>,
+): string[] {
   const problems: string[] = [];
   const byName = new Map(rows.map((r) => [r.column, r]));
   for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS)) {
@@ -381,10 +479,15 @@ export function schemaProblems(rows: ReadonlyArray<{ column: string; type: strin
     else if (actual.type.toUpperCase() !== type) problems.push(`column ${column} is ${actual.type}, expected ${type}`);
   }
   if (byName.get('ts')?.designated !== true) problems.push('ts is not the designated timestamp');
-  const keys = rows.filter((r) => r.upsertKey).map((r) => r.column).sort();
+  const keys = rows
+    .filter((r) => r.upsertKey)
+    .map((r) => r.column)
+    .sort();
   const expected = [...ASSETPRICE_UPSERT_KEYS].sort();
   if (keys.join(',') !== expected.join(',')) {
-    problems.push(`DEDUP UPSERT KEYS are (${keys.join(', ') || 'none'}), expected (${ASSETPRICE_UPSERT_KEYS.join(', ')})`);
+    problems.push(
+      `DEDUP UPSERT KEYS are (${keys.join(', ') || 'none'}), expected (${ASSETPRICE_UPSERT_KEYS.join(', ')})`,
+    );
   }
   return problems;
 }

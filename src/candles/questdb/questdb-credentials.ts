@@ -14,12 +14,19 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** QuestDB answers a PG-wire login it refuses with "invalid username/password" (SQLSTATE 00000, not PostgreSQL's 28P01). */
 export function isPgAuthFailure(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown } | null;
-  return err?.code === '28P01' || err?.code === '28000' || /invalid username\/password|password authentication failed/i.test(String(err?.message ?? ''));
+  return (
+    err?.code === '28P01' ||
+    err?.code === '28000' ||
+    /invalid username\/password|password authentication failed/i.test(String(err?.message ?? ''))
+  );
 }
 
 /** The one line for refused PG-wire credentials: the setting, its URL with the password hidden, QuestDB's words. */
 export function pgCredentialsError(url: string, e: unknown): QuestDbCredentialsError {
-  return new QuestDbCredentialsError(`QUESTDB_PG_URL=${redactUrl(url)}: QuestDB refused the credentials (${(e as Error).message})`, { cause: e });
+  return new QuestDbCredentialsError(
+    `QUESTDB_PG_URL=${redactUrl(url)}: QuestDB refused the credentials (${(e as Error).message})`,
+    { cause: e },
+  );
 }
 
 /** Which credentials a QUESTDB_ILP string carries, secrets hidden. */
@@ -49,8 +56,15 @@ async function pgProblem(url: string): Promise<QuestDbCredentialsError | undefin
  */
 async function ilpProblem(config: string): Promise<QuestDbCredentialsError | undefined> {
   const options = parseIlpConfig(config);
-  const agent = options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
-  Object.assign(options, { stdlib_http: true, retry_timeout: 0, request_timeout: PROBE_TIMEOUT_MS, agent, log: () => undefined });
+  const agent =
+    options.protocol === 'https' ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+  Object.assign(options, {
+    stdlib_http: true,
+    retry_timeout: 0,
+    request_timeout: PROBE_TIMEOUT_MS,
+    agent,
+    log: () => undefined,
+  });
   const transport = questdbClient().createTransport(options);
   try {
     await transport.send(Buffer.alloc(0));
@@ -77,9 +91,15 @@ async function ilpProblem(config: string): Promise<QuestDbCredentialsError | und
  * come back, `migrate` and GET /health report it and writes fail on it
  * (QUESTDB_UNAVAILABLE), so it passes here.
  */
-export async function checkQuestDbCredentials(config: { candleStore: string; questdbPgUrl?: string; questdbIlp?: string }): Promise<void> {
+export async function checkQuestDbCredentials(config: {
+  candleStore: string;
+  questdbPgUrl?: string;
+  questdbIlp?: string;
+}): Promise<void> {
   if (config.candleStore !== 'questdb' || config.questdbPgUrl === undefined || config.questdbIlp === undefined) return;
-  const problems = (await Promise.all([pgProblem(config.questdbPgUrl), ilpProblem(config.questdbIlp)])).filter((p) => p !== undefined);
+  const problems = (await Promise.all([pgProblem(config.questdbPgUrl), ilpProblem(config.questdbIlp)])).filter(
+    (p) => p !== undefined,
+  );
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) throw new QuestDbCredentialsError(problems.map((p) => p.message).join('; '));
 }

@@ -39,7 +39,11 @@ export class QuestDbWriteRejectedError extends CandlekeepError {
  */
 export function writeRefusal(status: number, reason: string, what: string, cause?: unknown): QuestDbWriteRejectedError {
   if (status === 401 || status === 403) {
-    return new QuestDbWriteRejectedError(`QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${reason}`, status, { cause });
+    return new QuestDbWriteRejectedError(
+      `QuestDB refused the credentials in QUESTDB_ILP (HTTP ${status}): ${reason}`,
+      status,
+      { cause },
+    );
   }
   return new QuestDbWriteRejectedError(`${what} (HTTP ${status}): ${reason}`, status, { cause });
 }

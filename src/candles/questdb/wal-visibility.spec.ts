@@ -24,12 +24,19 @@ function scripted(states: Array<WalState | null>) {
   };
 }
 
-const state = (writerTxn: number, sequencerTxn: number, suspended = false): WalState => ({ writerTxn, sequencerTxn, suspended });
+const state = (writerTxn: number, sequencerTxn: number, suspended = false): WalState => ({
+  writerTxn,
+  sequencerTxn,
+  suspended,
+});
 
 describe('waitUntilApplied', () => {
   it('returns at once when the writer has applied everything', async () => {
     const s = scripted([state(5, 5)]);
-    expect(await waitUntilApplied('assetprice', s.probe, { timeoutMs: 1000, sleep: s.sleep, now: s.now })).toEqual({ targetTxn: 5, polls: 1 });
+    expect(await waitUntilApplied('assetprice', s.probe, { timeoutMs: 1000, sleep: s.sleep, now: s.now })).toEqual({
+      targetTxn: 5,
+      polls: 1,
+    });
     expect(s.sleeps).toEqual([]);
   });
 
@@ -43,7 +50,9 @@ describe('waitUntilApplied', () => {
 
   it('fails with a typed error naming both transactions when the timeout passes', async () => {
     const s = scripted([state(1, 4)]);
-    const error = await waitUntilApplied('assetprice', s.probe, { timeoutMs: 100, sleep: s.sleep, now: s.now }).catch((e: unknown) => e);
+    const error = await waitUntilApplied('assetprice', s.probe, { timeoutMs: 100, sleep: s.sleep, now: s.now }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(QuestDbVisibilityError);
     expect((error as Error).message).toContain('only up to transaction 1 of 4 within 100 ms');
     expect(s.now()).toBeGreaterThanOrEqual(100);
@@ -52,7 +61,11 @@ describe('waitUntilApplied', () => {
 
   it('fails at once when the WAL is suspended, saying how to resume it', async () => {
     const s = scripted([state(2, 3, true)]);
-    const error = await waitUntilApplied('assetprice', s.probe, { timeoutMs: 10_000, sleep: s.sleep, now: s.now }).catch((e: unknown) => e);
+    const error = await waitUntilApplied('assetprice', s.probe, {
+      timeoutMs: 10_000,
+      sleep: s.sleep,
+      now: s.now,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuestDbVisibilityError);
     expect((error as Error).message).toContain('ALTER TABLE assetprice RESUME WAL');
     expect(s.sleeps).toEqual([]);
@@ -60,6 +73,9 @@ describe('waitUntilApplied', () => {
 
   it('treats a table missing from wal_tables() (not a WAL table) as visible at once', async () => {
     const s = scripted([null]);
-    expect(await waitUntilApplied('assetprice', s.probe, { timeoutMs: 1000, sleep: s.sleep, now: s.now })).toEqual({ targetTxn: 0, polls: 1 });
+    expect(await waitUntilApplied('assetprice', s.probe, { timeoutMs: 1000, sleep: s.sleep, now: s.now })).toEqual({
+      targetTxn: 0,
+      polls: 1,
+    });
   });
 });

@@ -153,7 +153,8 @@ export class KrakenClient {
   trades(pair: string, since?: string, gate?: RequestGate): Promise<TradesPage> {
     const params: Record<string, string> = { pair };
     if (since !== undefined) {
-      if (!/^\d+$/.test(since)) throw new UsageError(`Kraken Trades: since must be a nanosecond cursor (digits), got ${JSON.stringify(since)}`);
+      if (!/^\d+$/.test(since))
+        throw new UsageError(`Kraken Trades: since must be a nanosecond cursor (digits), got ${JSON.stringify(since)}`);
       params.since = since;
     }
     return this.get('Trades', params, parseTrades, gate);
@@ -165,7 +166,12 @@ export class KrakenClient {
     return this.get('Depth', params, parseDepth);
   }
 
-  private async get<T>(endpoint: KrakenEndpoint, params: Record<string, string>, parse: (result: unknown) => T, gate?: RequestGate): Promise<T> {
+  private async get<T>(
+    endpoint: KrakenEndpoint,
+    params: Record<string, string>,
+    parse: (result: unknown) => T,
+    gate?: RequestGate,
+  ): Promise<T> {
     const query = new URLSearchParams(params).toString();
     const url = `${this.baseUrl}/0/public/${endpoint}${query ? `?${query}` : ''}`;
     const context = query ? ` ${decodeURIComponent(query).replace(/&/g, ' ')}` : '';
@@ -195,7 +201,9 @@ export class KrakenClient {
         );
       }
       const delay = this.backoff(attempt, outcome.retryAfterMs);
-      this.logger.warn(`Kraken ${endpoint}${context} attempt ${attempt}/${attempts} failed (${outcome.message}); retrying in ${delay} ms`);
+      this.logger.warn(
+        `Kraken ${endpoint}${context} attempt ${attempt}/${attempts} failed (${outcome.message}); retrying in ${delay} ms`,
+      );
       await this.timer.sleep(delay);
     }
   }
@@ -213,7 +221,10 @@ export class KrakenClient {
       let res: Response;
       let text: string;
       try {
-        res = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json', 'user-agent': 'candlekeep' } });
+        res = await fetch(url, {
+          signal: controller.signal,
+          headers: { accept: 'application/json', 'user-agent': 'candlekeep' },
+        });
         this.networkFailures = 0; // Kraken answered (whatever it said): it is reachable
         text = await res.text();
       } catch (e) {
@@ -235,7 +246,8 @@ export class KrakenClient {
       if (errors.includes(UNKNOWN_PAIR)) throw new KrakenUnknownPairError(endpoint, errors, context);
       if (errors.length) throw new KrakenApiError(endpoint, errors, context);
       if (!res.ok) throw new KrakenApiError(endpoint, [`HTTP ${res.status}`], context);
-      if (envelope.result === undefined) throw new KrakenResponseError(`Kraken ${endpoint}${context}: answer has neither errors nor a result`);
+      if (envelope.result === undefined)
+        throw new KrakenResponseError(`Kraken ${endpoint}${context}: answer has neither errors nor a result`);
       return { result: envelope.result };
     } finally {
       clearTimeout(timer);
@@ -252,7 +264,9 @@ export class KrakenClient {
 
 function parseEnvelope(endpoint: string, body: unknown): { errors: string[]; result: unknown } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new KrakenResponseError(`Kraken ${endpoint}: unexpected response: expected an object with "error" and "result"`);
+    throw new KrakenResponseError(
+      `Kraken ${endpoint}: unexpected response: expected an object with "error" and "result"`,
+    );
   }
   const { error, result } = body as { error?: unknown; result?: unknown };
   if (error !== undefined && (!Array.isArray(error) || error.some((e) => typeof e !== 'string'))) {

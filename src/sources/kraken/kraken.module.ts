@@ -23,7 +23,10 @@ import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTim
         backoffBaseMs: c.krakenBackoffBaseMs,
         backoffMaxMs: c.krakenBackoffMaxMs,
         endpoints: Object.fromEntries(
-          KRAKEN_ENDPOINTS.map((e) => [e, { timeoutMs: c.krakenEndpointTimeoutsMs[e], maxRetries: c.krakenEndpointRetries[e] }]),
+          KRAKEN_ENDPOINTS.map((e) => [
+            e,
+            { timeoutMs: c.krakenEndpointTimeoutsMs[e], maxRetries: c.krakenEndpointRetries[e] },
+          ]),
         ),
       }),
     },

@@ -15,7 +15,8 @@ import {
 } from './kraken.parsers';
 
 const API = KRAKEN_API_FIXTURES;
-const result = (file: string): unknown => (JSON.parse(quoteLongCursors(readFileSync(join(API, file), 'utf8'))) as { result: unknown }).result;
+const result = (file: string): unknown =>
+  (JSON.parse(quoteLongCursors(readFileSync(join(API, file), 'utf8'))) as { result: unknown }).result;
 
 describe('Kraken response parsers on the recorded real responses', () => {
   it.each(readdirSync(API).filter((f) => f.startsWith('ohlc_')))('%s', (file) => {
@@ -26,7 +27,9 @@ describe('Kraken response parsers on the recorded real responses', () => {
     // Kraken documents "up to 720"; the 2025 recording holds 721 rows: 720 committed candles and the open one.
     expect(page.candles.length).toBeLessThanOrEqual(721);
     const bad = page.candles.filter(
-      (c) => c.ts % (Number(interval) * 60) !== 0 || ![c.open, c.high, c.low, c.close, c.vwap, c.volume, c.count].every(Number.isFinite),
+      (c) =>
+        c.ts % (Number(interval) * 60) !== 0 ||
+        ![c.open, c.high, c.low, c.close, c.vwap, c.volume, c.count].every(Number.isFinite),
     );
     expect(bad).toEqual([]);
     // `last` is the newest committed candle: the one before the open (last) entry.
@@ -53,7 +56,16 @@ describe('Kraken response parsers on the recorded real responses', () => {
   it('the ccxt Trades answer: 8-field rows with trade id and exact nanoseconds', () => {
     const page = parseTrades(result('ccxt_fetchTrades_XBTUSDT_httpResponse.json'));
     expect(page.trades).toEqual([
-      { price: 73324.4, volume: 0.010309, timeSec: 1710327959.1733468, timeNs: '1710327959173746878', side: 'buy', type: 'market', misc: '', tradeId: 6324366 },
+      {
+        price: 73324.4,
+        volume: 0.010309,
+        timeSec: 1710327959.1733468,
+        timeNs: '1710327959173746878',
+        side: 'buy',
+        type: 'market',
+        misc: '',
+        tradeId: 6324366,
+      },
     ]);
     expect(page.last).toBe('1710327959173746878');
   });
@@ -68,7 +80,10 @@ describe('Kraken response parsers on the recorded real responses', () => {
       volume: { today: 1912.05820234, last24h: 3474.48744316 },
       trades: { today: 12267, last24h: 20848 },
     });
-    expect(parseServerTime(result('time_2020-01-01.json'))).toEqual({ unixtime: 1577873240, rfc1123: 'Wed,  1 Jan 20 10:07:20 +0000' });
+    expect(parseServerTime(result('time_2020-01-01.json'))).toEqual({
+      unixtime: 1577873240,
+      rfc1123: 'Wed,  1 Jan 20 10:07:20 +0000',
+    });
     expect(parseAssets(result('assets_asset-XBT_2020.json'))).toEqual([
       { key: 'XXBT', altname: 'XBT', aclass: 'currency', decimals: 10, displayDecimals: 5, status: null },
     ]);
@@ -82,8 +97,12 @@ describe('Kraken response parsers on the recorded real responses', () => {
 
   it('names the endpoint and path of an unexpected shape', () => {
     expect(() => parseAssetPairs({ XXBTZUSD: { altname: 'XBTUSD' } })).toThrow(KrakenResponseError);
-    expect(() => parseAssetPairs({ XXBTZUSD: { altname: 'XBTUSD' } })).toThrow('Kraken AssetPairs: unexpected response: result["XXBTZUSD"]["base"] should be a string, got nothing');
-    expect(() => parseOhlc({ XXBTZUSD: [[1, '1', '1', '1', '1', '1', '', 1]], last: 0 })).toThrow('result["XXBTZUSD"][0][6] should be a number or decimal string');
+    expect(() => parseAssetPairs({ XXBTZUSD: { altname: 'XBTUSD' } })).toThrow(
+      'Kraken AssetPairs: unexpected response: result["XXBTZUSD"]["base"] should be a string, got nothing',
+    );
+    expect(() => parseOhlc({ XXBTZUSD: [[1, '1', '1', '1', '1', '1', '', 1]], last: 0 })).toThrow(
+      'result["XXBTZUSD"][0][6] should be a number or decimal string',
+    );
   });
 });
 

@@ -31,7 +31,11 @@ class Reader {
 
   at(key: string | number): Reader {
     const container = typeof key === 'number' ? this.array() : this.object();
-    return new Reader(this.endpoint, (container as Record<string | number, unknown>)[key], `${this.path}[${JSON.stringify(key)}]`);
+    return new Reader(
+      this.endpoint,
+      (container as Record<string | number, unknown>)[key],
+      `${this.path}[${JSON.stringify(key)}]`,
+    );
   }
 
   has(key: string): boolean {
@@ -44,7 +48,8 @@ class Reader {
   }
 
   array(minLength = 0): unknown[] {
-    if (!Array.isArray(this.value) || this.value.length < minLength) this.fail(minLength ? `an array of at least ${minLength} items` : 'an array');
+    if (!Array.isArray(this.value) || this.value.length < minLength)
+      this.fail(minLength ? `an array of at least ${minLength} items` : 'an array');
     return this.value as unknown[];
   }
 
@@ -53,7 +58,10 @@ class Reader {
   }
 
   entries(): Array<[string, Reader]> {
-    return Object.entries(this.object()).map(([k, v]) => [k, new Reader(this.endpoint, v, `${this.path}[${JSON.stringify(k)}]`)]);
+    return Object.entries(this.object()).map(([k, v]) => [
+      k,
+      new Reader(this.endpoint, v, `${this.path}[${JSON.stringify(k)}]`),
+    ]);
   }
 
   string(): string {

@@ -86,7 +86,12 @@ describe('parseSymbol', () => {
   });
 
   it('returns base, quote and instrument type separately', () => {
-    expect(parseSymbol('XXBTZUSD')).toEqual({ symbol: 'BTC-USD-SPOT', base: 'BTC', quote: 'USD', instrumentType: 'SPOT' });
+    expect(parseSymbol('XXBTZUSD')).toEqual({
+      symbol: 'BTC-USD-SPOT',
+      base: 'BTC',
+      quote: 'USD',
+      instrumentType: 'SPOT',
+    });
   });
 
   it.each(['', 'BTC', 'USD', 'BTC/USD/EUR', 'BTC-USD-FUTURE', 'XBT USD', 'XBT/', '/USD', 'ABCDEFG', '--'])(

@@ -129,7 +129,8 @@ export function parseSymbol(name: string): StandardPair {
   const std = STANDARD_RE.exec(raw);
   if (std) {
     const type = std[3] ?? 'SPOT';
-    if (!isInstrumentType(type)) throw unknown(name, `instrument type ${type} is not one of ${INSTRUMENT_TYPES.join(', ')}`);
+    if (!isInstrumentType(type))
+      throw unknown(name, `instrument type ${type} is not one of ${INSTRUMENT_TYPES.join(', ')}`);
     return pair(std[1]!, std[2]!, type);
   }
   let type: InstrumentType = 'SPOT';
