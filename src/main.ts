@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
@@ -24,7 +26,7 @@ async function bootstrap(): Promise<void> {
   const candleStore = await migrations.migrateCandleStore();
   if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address() as { address: string; port: number };
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   log.log(
     `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`,

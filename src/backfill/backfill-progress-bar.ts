@@ -84,7 +84,11 @@ abstract class StatefulBackfillProgress implements BackfillProgress {
   protected abstract changed(): void;
 }
 
-/** A progress bar on stderr (TTY), by requests against the estimate. */
+/**
+ * A progress bar on stderr (TTY), by requests against the estimate.
+ *
+ * @public (loaded on first use, by require(), in backfill.presenter.ts)
+ */
 export class TtyBackfillProgress extends StatefulBackfillProgress {
   private readonly bar = new SingleBar({
     stream: process.stderr,
@@ -114,7 +118,11 @@ export class TtyBackfillProgress extends StatefulBackfillProgress {
   }
 }
 
-/** Not a terminal: one log line (stderr) every `everyMs` while it runs, and one at the end. */
+/**
+ * Not a terminal: one log line (stderr) every `everyMs` while it runs, and one at the end.
+ *
+ * @public (loaded on first use, by require(), in backfill.presenter.ts)
+ */
 export class LogBackfillProgress extends StatefulBackfillProgress {
   private readonly logger = new Logger('backfill');
   private timer: NodeJS.Timeout | undefined;

@@ -220,7 +220,7 @@ export class PostgresCandleStore extends CandleStore {
 
   private async query<T>(action: string, sql: string, params: unknown[] = []): Promise<T[]> {
     try {
-      return (await this.dataSource.query(sql, params)) as T[];
+      return this.dataSource.query<T[]>(sql, params);
     } catch (e) {
       throw wrap(action, e);
     }

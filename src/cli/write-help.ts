@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   try {
-    const root = (app.get(CommandRunnerService) as unknown as { commander: Command }).commander;
+    const runner: unknown = app.get(CommandRunnerService);
+    const root = (runner as { commander: Command }).commander;
     root.name('candlekeep');
     const texts: Record<string, string> = {};
     const walk = (cmd: Command, path: string[]) => {

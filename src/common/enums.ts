@@ -84,8 +84,3 @@ export type GapKind = (typeof GAP_KINDS)[number];
 
 export const CANDLE_SOURCES = ['csv', 'api', 'trades'] as const;
 export type CandleSource = (typeof CANDLE_SOURCES)[number];
-
-/** SQL list literal of a const array, for CHECK constraints in migrations. */
-export function sqlList(values: readonly (string | number)[]): string {
-  return values.map((v) => (typeof v === 'number' ? String(v) : `'${v}'`)).join(', ');
-}

@@ -1,6 +1,6 @@
 import { CandlekeepError, ErrorKind } from './errors';
 
-/** The one place where error kinds become CLI exit codes and HTTP statuses. */
+/** The one place where error kinds become CLI exit codes. */
 const EXIT_CODES: Record<ErrorKind, number> = {
   usage: 2,
   not_found: 2,
@@ -9,24 +9,12 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   internal: 1,
 };
 
-const HTTP_STATUSES: Record<ErrorKind, number> = {
-  usage: 400,
-  not_found: 404,
-  conflict: 409,
-  upstream: 502,
-  internal: 500,
-};
-
 export const EXIT_OK = 0;
 export const EXIT_INCOMPLETE = 1;
 export const EXIT_USAGE = 2;
 
 export function exitCodeFor(error: unknown): number {
   return error instanceof CandlekeepError ? EXIT_CODES[error.kind] : EXIT_INCOMPLETE;
-}
-
-export function httpStatusFor(error: unknown): number {
-  return error instanceof CandlekeepError ? HTTP_STATUSES[error.kind] : 500;
 }
 
 export function errorBody(error: unknown): { code: string; message: string } {

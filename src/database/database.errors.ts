@@ -24,7 +24,7 @@ const LOST_MESSAGE =
  */
 export function asConnectionLost(e: unknown): unknown {
   if (e instanceof CandlekeepError) return e;
-  const err = e as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | null;
+  const err = e as { code?: string | number; message?: string; driverError?: { code?: string | number; message?: string } } | null;
   const code = String(err?.driverError?.code ?? err?.code ?? '');
   const message = String(err?.driverError?.message ?? err?.message ?? '');
   if (LOST_STATES.has(code) || LOST_SOCKET.has(code) || LOST_MESSAGE.test(message)) {

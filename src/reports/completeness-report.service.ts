@@ -259,7 +259,10 @@ export class CompletenessReportService {
           const openBy = byFillability();
           const missingBy = byFillability();
           for (const r of rs)
-            for (const f of FILLABILITIES) ((openBy[f] += r.gaps_by[f][0]), (missingBy[f] += r.gaps_by[f][1]));
+            for (const f of FILLABILITIES) {
+              openBy[f] += r.gaps_by[f][0];
+              missingBy[f] += r.gaps_by[f][1];
+            }
           const completeSeries = rs.filter((r) => r.complete).length;
           return {
             interval,

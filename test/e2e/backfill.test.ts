@@ -358,7 +358,7 @@ describe.each(STORES)(
         const theirs = kraken.find((k) => k[0] === hour)!;
         const rows = await store.readStored(db, 'BTC-USD-SPOT', 60, { from: hour, to: hour });
         expect(rows).toHaveLength(1);
-        const mine = rows[0];
+        const mine = rows[0]!;
         expect([mine.open, mine.high, mine.low, mine.close, mine.trades, mine.source]).toEqual([
           Number(theirs[1]),
           Number(theirs[2]),

@@ -27,7 +27,7 @@ async function ingestUntilMidFile(
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let stdout = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = once(child, 'exit') as Promise<[number | null]>;
   try {
     for (let i = 0; i < 600; i++) {

@@ -86,7 +86,7 @@ function storeUnderTest(
     env,
     readStored: (db, symbol, interval, span) =>
       withStore(db, kind, async (store, ds) => {
-        const rows = (await ds.query(`SELECT id FROM assets WHERE symbol = $1`, [symbol])) as Array<{ id: number }>;
+        const rows = await ds.query<Array<{ id: number }>>(`SELECT id FROM assets WHERE symbol = $1`, [symbol]);
         if (!rows[0]) throw new Error(`no asset ${symbol} in ${db.name}`);
         return store.readStored({ assetId: rows[0].id, symbol, intervalMinutes: interval }, span);
       }),

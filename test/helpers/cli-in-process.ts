@@ -16,7 +16,10 @@ export async function runCliInProcess(args: string[], env: Record<string, string
   running = true;
   const savedEnv = process.env;
   const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const writes = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
   const capture = (stream: 'stdout' | 'stderr') =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       out[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();

@@ -36,7 +36,7 @@ export class PrivateQuestDb {
 
   static async start(options: PrivateQuestDbOptions = {}): Promise<PrivateQuestDb> {
     const home = mkdtempSync(join(tmpdir(), 'ck-questdb-'));
-    const [http, pg, ilpTcp, health] = await freePorts(4);
+    const [http = 0, pg = 0, ilpTcp = 0, health = 0] = await freePorts(4); // always 4: no default is ever taken
     const conf: Record<string, string> = { ...options.serverConf };
     if (options.pg) Object.assign(conf, { 'pg.user': options.pg.user, 'pg.password': options.pg.password });
     if (options.http) Object.assign(conf, { 'http.user': options.http.user, 'http.password': options.http.password });

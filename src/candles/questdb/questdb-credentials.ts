@@ -13,7 +13,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 /** QuestDB answers a PG-wire login it refuses with "invalid username/password" (SQLSTATE 00000, not PostgreSQL's 28P01). */
 export function isPgAuthFailure(e: unknown): boolean {
-  const err = e as { code?: unknown; message?: unknown } | null;
+  const err = e as { code?: string; message?: string } | null;
   return (
     err?.code === '28P01' ||
     err?.code === '28000' ||
@@ -90,6 +90,8 @@ async function ilpProblem(config: string): Promise<QuestDbCredentialsError | und
  * failing at its first write. A QuestDB that does not answer is not: it may
  * come back, `migrate` and GET /health report it and writes fail on it
  * (QUESTDB_UNAVAILABLE), so it passes here.
+ *
+ * @public (loaded on first use, by require(), in src/preflight.ts)
  */
 export async function checkQuestDbCredentials(config: {
   candleStore: string;
