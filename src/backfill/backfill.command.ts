@@ -15,8 +15,7 @@ import { Tier } from '../common/enums';
 import { backfillExitCode, backfillProgressFor, backfillText, interruptedText, planText } from './backfill.presenter';
 import { BackfillOptions, BackfillService, DEFAULT_LOOKBACK_DAYS } from './backfill.service';
 import { RecordedRunsService } from './recorded-runs.service';
-
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+import { toSeconds } from '../common/time';
 
 interface BackfillCommandOptions extends JsonOption {
   tier?: Tier;
@@ -55,8 +54,8 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
       incremental: o.incremental ?? false,
       maxCalls: o.maxCalls,
       retryFailed: o.retryFailed ?? false,
-      expectFrom: o.from ? seconds(o.from) : undefined,
-      fillUntil: o.to ? seconds(o.to) : undefined,
+      expectFrom: o.from ? toSeconds(o.from) : undefined,
+      fillUntil: o.to ? toSeconds(o.to) : undefined,
     };
     if (o.dryRun) {
       const plan = await this.backfill.plan(request);

@@ -17,6 +17,7 @@ import { TradesBackfillService } from './trades-backfill.service';
 import { TradesEstimatorService } from './trades-estimator.service';
 import { BackfillProgress, NO_BACKFILL_PROGRESS } from './backfill-progress';
 import { seriesKey } from '../common/series';
+import { toSeconds } from '../common/time';
 
 /** How far back an incremental run fills when no --lookback-days is given. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
@@ -139,7 +140,6 @@ export function leftWorkUndone(
 
 /** Records a filler may work on (FAILED ones once their retry time has come). */
 const FILLABLE = new Set(['DETECTED', 'SUSPECT', 'PARTIAL', 'FAILED']);
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 const emptySummary = (): BackfillSummary => ({
   assets_processed: 0,

@@ -13,6 +13,7 @@ import { ohlcWindowStart } from '../gaps/fillability';
 import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
 import { SeriesRef, Span } from '../common/series';
+import { isoOfSeconds, toSeconds } from '../common/time';
 
 export interface OhlcRejection {
   ts: number;
@@ -31,8 +32,6 @@ export interface CheckedOhlc {
   /** Their open times: Kraken's proof that nobody traded there. */
   emptyTs: number[];
 }
-
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /**
  * Validates one OHLC response for storage: drops the open candle, keeps
@@ -194,7 +193,7 @@ export class OhlcBackfillService {
         out.verifiedEmpty++;
       } else {
         g.status = 'SUSPECT';
-        g.reason = `${source} did not prove ${new Date(span.from * 1000).toISOString()}.. empty: still to verify`;
+        g.reason = `${source} did not prove ${isoOfSeconds(span.from)}.. empty: still to verify`;
       }
     }
     await this.gaps.saveAll(suspects);
@@ -241,7 +240,7 @@ export class OhlcBackfillService {
       await this.coverage.mergeIn(series, span, 'api', (merged) => this.candles.count(series, merged));
     }
     this.logger.log(
-      `${asset.symbol} ${intervalMinutes}m: OHLC since ${new Date(since * 1000).toISOString()} → ${written} candle(s), ${checked.empty} empty, ${checked.rejected.length} rejected`,
+      `${asset.symbol} ${intervalMinutes}m: OHLC since ${isoOfSeconds(since)} → ${written} candle(s), ${checked.empty} empty, ${checked.rejected.length} rejected`,
     );
     return { written, empty: checked.empty, rejected: checked.rejected.length, proven, emptyTs: checked.emptyTs };
   }
@@ -271,7 +270,7 @@ export class OhlcBackfillService {
         out.partial++;
       } else {
         g.markFailed(
-          `${source} did not reach the gap (nothing proven in ${new Date(span.from * 1000).toISOString()}..)`,
+          `${source} did not reach the gap (nothing proven in ${isoOfSeconds(span.from)}..)`,
           this.retry.retryAt(g),
         );
         out.failed++;

@@ -9,11 +9,11 @@ import { GapRepository } from '../gaps/gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
 import { TradeCandleBuilder } from './trade-candle-builder';
 import { SeriesRef } from '../common/series';
+import { toSeconds } from '../common/time';
 
 /** Kraken's Trades endpoint answers at most this many trades per call. */
 export const TRADES_PAGE_SIZE = 1000;
 const NS = 1_000_000_000n;
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const nsBefore = (seconds: number) => (BigInt(seconds) * NS - 1n).toString();
 
 /**

@@ -49,7 +49,7 @@ export interface CandleStoreHealth {
  * A streaming bulk writer for one series (the ingestion hot path). Rows are
  * buffered and flushed in batches; `commit()` resolves only once the store has
  * acknowledged every row written, so coverage may be committed after it
- * (DESIGN.md §2 write order). `abort()` drops what was not yet acknowledged.
+ * (the write order of ARCHITECTURE.md: candles, then coverage). `abort()` drops what was not yet acknowledged.
  */
 export interface CandleBulkWriter {
   write(candle: Candle): void | Promise<void>;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { toSeconds } from './time';
 
 /** The injection token of the pinned now (CANDLEKEEP_NOW), provided by the config module; absent: the real clock. */
 export const PINNED_NOW = Symbol('PINNED_NOW');
@@ -18,7 +19,7 @@ export class Clock {
 
   /** Epoch seconds of now. */
   nowSeconds(): number {
-    return Math.floor(this.now().getTime() / 1000);
+    return toSeconds(this.now());
   }
 
   get isPinned(): boolean {

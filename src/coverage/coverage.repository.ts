@@ -8,9 +8,8 @@ import { DataCoverageRange } from '../entities/data-coverage-range.entity';
 import { CandleSource } from '../common/enums';
 import { mergeSpans } from './coverage-math';
 import { Span } from '../common/series';
+import { fromSeconds, toSeconds } from '../common/time';
 
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
-const toDate = (s: number) => new Date(s * 1000);
 
 /** A coverage range as epoch-second span. */
 export function rangeSpan(r: DataCoverageRange): Span {
@@ -101,8 +100,8 @@ export class CoverageRepository {
           interval: series.intervalMinutes,
         })
         .andWhere('r.start_ts <= :touchTo AND r.end_ts >= :touchFrom', {
-          touchFrom: toDate(span.from - step),
-          touchTo: toDate(span.to + step),
+          touchFrom: fromSeconds(span.from - step),
+          touchTo: fromSeconds(span.to + step),
         })
         .getMany();
       const [merged] = mergeSpans([span, ...touching.map(rangeSpan)], step);
@@ -112,8 +111,8 @@ export class CoverageRepository {
       const row = em.getRepository(DataCoverageRange).create({
         assetId: series.assetId,
         intervalMinutes: series.intervalMinutes,
-        startTs: toDate(merged.from),
-        endTs: toDate(merged.to),
+        startTs: fromSeconds(merged.from),
+        endTs: fromSeconds(merged.to),
         candleCount: await recount(merged),
         sources,
       });

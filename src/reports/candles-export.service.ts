@@ -4,6 +4,7 @@ import { UsageError } from '../common/errors';
 import { IntervalMinutes } from '../common/enums';
 import { CandleStore, StoredCandle } from '../candles/candle-store';
 import { SeriesRef, Span } from '../common/series';
+import { isoOfSeconds } from '../common/time';
 
 export const CANDLE_EXPORT_FORMATS = ['csv', 'json'] as const;
 export type CandleExportFormat = (typeof CANDLE_EXPORT_FORMATS)[number];
@@ -54,8 +55,6 @@ export type ExportSink = (chunk: string) => Promise<void>;
 const MIN_TS = 0;
 const MAX_TS = 253_402_300_799; // 9999-12-31T23:59:59Z
 
-const iso = (s: number) => new Date(s * 1000).toISOString();
-
 /** Plain decimal notation (1e-7 → 0.0000001) of the shortest round-trip representation: no exponents in exports. */
 export function plainNumber(n: number): string {
   const s = String(n);
@@ -78,7 +77,7 @@ function csvRow(c: StoredCandle): string {
 function jsonCandle(c: StoredCandle): string {
   return JSON.stringify({
     ts: c.ts,
-    time: iso(c.ts),
+    time: isoOfSeconds(c.ts),
     open: c.open,
     high: c.high,
     low: c.low,
@@ -112,7 +111,7 @@ export class CandlesExportService {
   ): Promise<CandleExportSummary> {
     const from = req.from ? Math.ceil(req.from.getTime() / 1000) : MIN_TS;
     const to = req.to ? Math.floor(req.to.getTime() / 1000) : MAX_TS;
-    if (from > to) throw new UsageError(`--from ${iso(from)} is after --to ${iso(to)}`);
+    if (from > to) throw new UsageError(`--from ${isoOfSeconds(from)} is after --to ${isoOfSeconds(to)}`);
     const asset = await this.catalog.resolve(req.symbol);
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes: req.intervalMinutes };
     const span: Span = { from, to };
@@ -120,8 +119,8 @@ export class CandlesExportService {
     const summary: CandleExportSummary = {
       symbol: asset.symbol,
       interval: req.intervalMinutes,
-      from: req.from ? iso(from) : extent ? iso(extent.first) : null,
-      to: req.to ? iso(to) : extent ? iso(extent.last) : null,
+      from: req.from ? isoOfSeconds(from) : extent ? isoOfSeconds(extent.first) : null,
+      to: req.to ? isoOfSeconds(to) : extent ? isoOfSeconds(extent.last) : null,
       count: extent?.count ?? 0,
     };
 

@@ -18,6 +18,7 @@ import { CoverageRepository } from '../coverage/coverage.repository';
 import { SeriesRepository } from '../coverage/series.repository';
 import { lastClosedCandle } from '../gaps/fillability';
 import { seriesKey, Span } from '../common/series';
+import { isoOfSeconds, toSeconds } from '../common/time';
 
 export const DEFAULT_STALE_HOURS = 24;
 
@@ -108,7 +109,6 @@ export interface CompletenessReport {
   series: SeriesReport[];
 }
 
-const iso = (s: number) => new Date(s * 1000).toISOString();
 const pct = (covered: number, total: number) => (total === 0 ? 100 : Math.floor((covered / total) * 100_000) / 1000);
 const byFillability = () => Object.fromEntries(FILLABILITIES.map((f) => [f, 0])) as Record<Fillability, number>;
 
@@ -133,7 +133,7 @@ export class CompletenessReportService {
   async build(opts: ReportOptions = {}): Promise<CompletenessReport> {
     const now = this.clock.nowSeconds();
     const staleHours = opts.staleHours ?? DEFAULT_STALE_HOURS;
-    const since = opts.since ? Math.floor(opts.since.getTime() / 1000) : undefined;
+    const since = opts.since ? toSeconds(opts.since) : undefined;
     const named = opts.symbols?.length ? (await this.catalog.resolveAll(opts.symbols)).map((a) => a.id) : undefined;
     const assets = await this.assets.findAll({ tier: opts.tier, ...(named ? { ids: named } : { active: true }) });
     const byId = new Map(assets.map((a) => [a.id, a]));
@@ -211,10 +211,10 @@ export class CompletenessReportService {
         symbol: asset.symbol,
         tier: asset.tier,
         interval: intervalMinutes,
-        first: first === null ? null : iso(first),
-        last: last === null ? null : iso(last),
-        window_start: windowSlots > 0 ? iso(window.from) : null,
-        window_end: iso(lastClosed),
+        first: first === null ? null : isoOfSeconds(first),
+        last: last === null ? null : isoOfSeconds(last),
+        window_start: windowSlots > 0 ? isoOfSeconds(window.from) : null,
+        window_end: isoOfSeconds(lastClosed),
         coverage_pct: coveragePct,
         open_gaps: openInWindow,
         missing_intervals: missing,
@@ -227,10 +227,10 @@ export class CompletenessReportService {
         ...(opts.timelines
           ? {
               timeline: {
-                covered: covered.map((c) => ({ from: iso(c.from), to: iso(c.to) })),
+                covered: covered.map((c) => ({ from: isoOfSeconds(c.from), to: isoOfSeconds(c.to) })),
                 gaps: seriesGaps.map((g) => ({
-                  from: iso(g.from),
-                  to: iso(g.to),
+                  from: isoOfSeconds(g.from),
+                  to: isoOfSeconds(g.to),
                   status: g.status,
                   fillability: g.fillability,
                   kind: g.kind,
@@ -292,7 +292,7 @@ export class CompletenessReportService {
     const series: SeriesReport[] = rows.map(({ covered_slots: _c, window_slots: _w, gaps_by: _g, ...r }) => r);
     return {
       generated_at: this.clock.now().toISOString(),
-      since: since === undefined ? null : iso(since),
+      since: since === undefined ? null : isoOfSeconds(since),
       stale_hours: staleHours,
       summary: {
         series: rows.length,

@@ -10,7 +10,7 @@ import { createTestDatabase, TestDatabase, urlWithDatabase } from '../helpers/te
 const VERSION = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const ESC = '\u001b[';
 
-/** Start-up, process by process (issue 14 rows 1, 12, 16–18): fast and clear before anything else runs. */
+/** Start-up, process by process: fast and clear before anything else runs. */
 describe('start-up: answers before the application boots, one line for a database that does not answer', () => {
   let db: TestDatabase;
   beforeAll(async () => {

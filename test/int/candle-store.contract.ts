@@ -36,7 +36,7 @@ const hours = (from: number, to: number, price?: (h: number) => number) =>
 const hourly = (s: SeriesRef): SeriesRef => s;
 
 /**
- * The behaviour every CandleStore must have (DESIGN.md §3): idempotent writes
+ * The behaviour every CandleStore must have (ARCHITECTURE.md, "Adding a candle store"): idempotent writes
  * on (asset, interval, ts), overlapping batches update and never duplicate,
  * reads/counts/extents by span, deletes, streaming bulk loads that are all or
  * nothing, and errors surfaced as CandlekeepErrors.

@@ -13,7 +13,7 @@ import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 const NOW = '2025-04-01T00:30:00Z';
 type ErrorOut = { error: { code: string; message: string } };
 
-/** Daily use (issue 14): fail fast and clearly, say what a file is, name what was asked and not found. */
+/** Daily use: fail fast and clearly, say what a file is, name what was asked and not found. */
 describe('daily use: clear answers to ordinary mistakes', () => {
   let db: TestDatabase;
   let dir: string;

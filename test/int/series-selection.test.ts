@@ -20,7 +20,7 @@ const NOW = '2025-04-01T00:30:00Z';
 type ErrorOut = { error: { code: string; message: string } };
 
 /**
- * Daily use (issue 14, row 3): `--symbols` (any alias) on every verb that
+ * Daily use: `--symbols` (any alias) on every verb that
  * selects series or files, and fills that never start series nobody asked for.
  */
 describe('choosing what to fill: --symbols, and only the series held by default', () => {

@@ -39,7 +39,7 @@ export function escapeIlp(value: string): string {
  * Hand-written because it is the hot path of a QuestDB bulk load: the
  * client's buffer validates and escapes every name on every row and ran at
  * ~55k rows/s on the development machine, a fraction of what QuestDB takes
- * (issue 15's measurements). A writer's rows share table, symbols and the
+ * (README, "Candles in QuestDB"). A writer's rows share table, symbols and the
  * interval, so that prefix is encoded once; per row only the numbers are.
  *
  * Protocol 1 writes doubles as JavaScript's shortest round-trip text and the

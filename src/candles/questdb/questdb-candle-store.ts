@@ -29,6 +29,7 @@ import { isPgAuthFailure, pgCredentialsError } from './questdb-credentials';
 import { tcpProblem } from './tcp-probe';
 import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
 import { SeriesRef, Span } from '../../common/series';
+import { isoOfSeconds } from '../../common/time';
 
 export interface QuestDbSettings {
   /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
@@ -55,7 +56,6 @@ const SOCKET_ERRORS = new Set([
 ]);
 
 /** QuestDB's PG wire parses ISO-8601 text into a TIMESTAMP bind variable. */
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 /** `cast(ts AS LONG)` gives microseconds since the epoch. */
 const secondsFromMicros = (value: string | number) => Math.round(Number(value) / 1_000_000);
 
@@ -462,7 +462,7 @@ function seriesFilter(series: SeriesRef, span?: Span): { where: string; params: 
   const params: unknown[] = [series.symbol, series.intervalMinutes];
   if (span) {
     where.push(`ts >= $3`, `ts <= $4`);
-    params.push(iso(span.from), iso(span.to));
+    params.push(isoOfSeconds(span.from), isoOfSeconds(span.to));
   }
   return { where: where.join(' AND '), params };
 }
