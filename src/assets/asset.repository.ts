@@ -22,8 +22,11 @@ export class AssetRepository {
     return this.repo.findOneBy({ exchange, symbol });
   }
 
-  /** By any Kraken name: pair key, altname or wsname. */
-  findByKrakenName(name: string, exchange = 'kraken'): Promise<Asset | null> {
+  /**
+   * By any of the exchange's names for the pair: its native symbol, or the altname or wsname (Kraken's other two
+   * names, as Kraken fills them; null for an exchange with one name per pair).
+   */
+  findByNativeName(exchange: string, name: string): Promise<Asset | null> {
     return this.repo
       .createQueryBuilder('a')
       .where('a.exchange = :exchange', { exchange })
