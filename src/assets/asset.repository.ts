@@ -23,8 +23,8 @@ export class AssetRepository {
   }
 
   /**
-   * By any of the exchange's names for the pair: its native symbol, or the altname or wsname (Kraken's other two
-   * names, as Kraken fills them; null for an exchange with one name per pair).
+   * By any of the exchange's names for the pair: the native symbol (Kraken: the pair key), altname or wsname. The
+   * altname and wsname columns hold Kraken's other two names; an exchange with one name per pair leaves them null.
    */
   findByNativeName(exchange: string, name: string): Promise<Asset | null> {
     return this.repo
