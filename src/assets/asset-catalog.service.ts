@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Asset } from '../entities/asset.entity';
 import { AssetCategory, Tier } from '../common/enums';
-import { parseSymbol, UnknownSymbolError } from '../sources/kraken/symbols';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 import { categorize } from './asset-classification';
+import { parseSymbol, StandardPair, UnknownSymbolError } from './standard-symbol';
 import { AssetRepository } from './asset.repository';
 import { TiersService } from './tiers.service';
 
@@ -29,6 +30,7 @@ export class AssetCatalogService {
   constructor(
     private readonly assets: AssetRepository,
     private readonly tiers: TiersService,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /**
@@ -37,10 +39,10 @@ export class AssetCatalogService {
    * or no such asset is stored.
    */
   async resolve(name: string): Promise<Asset> {
-    const byName = await this.assets.findByKrakenName(name.trim().toUpperCase());
+    const byName = await this.byNativeName(name);
     if (byName) return byName;
-    const std = parseSymbol(name);
-    const asset = await this.assets.findBySymbol(std.symbol);
+    const std = this.parse(name);
+    const asset = await this.assets.findBySymbol(std.symbol, this.exchange.exchange);
     if (!asset)
       throw new UnknownSymbolError(`unknown symbol ${JSON.stringify(name)} (${std.symbol}): not in the asset catalog`);
     return asset;
@@ -50,7 +52,7 @@ export class AssetCatalogService {
    * selecting archive files by `--symbols` before their assets exist.
    */
   async standardSymbol(name: string): Promise<string> {
-    return (await this.assets.findByKrakenName(name.trim().toUpperCase()))?.symbol ?? parseSymbol(name).symbol;
+    return (await this.byNativeName(name))?.symbol ?? this.parse(name).symbol;
   }
 
   /** The assets these names stand for, each once, in the order named (two aliases of one pair give one asset). */
@@ -105,12 +107,13 @@ export class AssetCatalogService {
    */
   async findOrCreateFromPairName(pairName: string): Promise<Asset> {
     const name = pairName.trim().toUpperCase();
-    const known = await this.assets.findByKrakenName(name);
+    const known = await this.assets.findByNativeName(this.exchange.exchange, name);
     if (known) return known;
-    const std = parseSymbol(name);
-    const bySymbol = await this.assets.findBySymbol(std.symbol);
+    const std = this.parse(name);
+    const bySymbol = await this.assets.findBySymbol(std.symbol, this.exchange.exchange);
     if (bySymbol) return bySymbol;
     const created = await this.assets.insertIfMissing({
+      exchange: this.exchange.exchange,
       symbol: std.symbol,
       base: std.base,
       quote: std.quote,
@@ -123,5 +126,13 @@ export class AssetCatalogService {
     });
     this.logger.log(`created asset ${created.symbol} from archive name ${name} (unverified, ${created.tier})`);
     return created;
+  }
+
+  private byNativeName(name: string): Promise<Asset | null> {
+    return this.assets.findByNativeName(this.exchange.exchange, name.trim().toUpperCase());
+  }
+
+  private parse(name: string): StandardPair {
+    return parseSymbol(name, this.exchange.symbols);
   }
 }

@@ -1,5 +1,5 @@
 import { AssetCategory } from '../common/enums';
-import { FIAT } from '../sources/kraken/symbols';
+import { FIAT } from '../sources/standard-symbol-parts';
 
 /** Metal-backed tokens. */
 const COMMODITY_BASES = new Set(['PAXG', 'XAUT', 'XAU', 'XAG', 'KAU', 'KAG', 'DGX', 'PMGT']);

@@ -22,8 +22,11 @@ export class AssetRepository {
     return this.repo.findOneBy({ exchange, symbol });
   }
 
-  /** By any Kraken name: pair key, altname or wsname. */
-  findByKrakenName(name: string, exchange = 'kraken'): Promise<Asset | null> {
+  /**
+   * By any of the exchange's names for the pair: the native symbol (Kraken: the pair key), altname or wsname. The
+   * altname and wsname columns hold Kraken's other two names; an exchange with one name per pair leaves them null.
+   */
+  findByNativeName(exchange: string, name: string): Promise<Asset | null> {
     return this.repo
       .createQueryBuilder('a')
       .where('a.exchange = :exchange', { exchange })

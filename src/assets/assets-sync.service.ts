@@ -3,7 +3,9 @@ import { Asset } from '../entities/asset.entity';
 import { ASSET_CATEGORIES, AssetCategory, Tier, TIERS } from '../common/enums';
 import { KrakenClient } from '../sources/kraken/kraken.client';
 import { KrakenAssetPair } from '../sources/kraken/kraken.types';
-import { InstrumentType, standardAsset } from '../sources/kraken/symbols';
+import { standardAsset } from '../sources/kraken/kraken-symbols';
+import { InstrumentType } from '../sources/standard-symbol-parts';
+import { formatStandardSymbol } from './standard-symbol';
 import { categorize } from './asset-classification';
 import { AssetRepository } from './asset.repository';
 import { TiersService } from './tiers.service';
@@ -174,7 +176,7 @@ export class AssetsSyncService {
     const base = standardAsset(plainCodes.get(pair.base) ?? pair.base);
     const quote = standardAsset(plainCodes.get(pair.quote) ?? pair.quote);
     return {
-      symbol: `${base}-${quote}-${instrumentType}`,
+      symbol: formatStandardSymbol({ base, quote, instrumentType }),
       base,
       quote,
       instrumentType,

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { valueProblem } from '../candles/candle-check';
 import { Candle, CandleStore } from '../candles/candle-store';
 import { Clock } from '../common/clock';
@@ -14,6 +14,7 @@ import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
 import { SeriesRef, Span } from '../common/series';
 import { isoOfSeconds, toSeconds } from '../common/time';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
 export interface OhlcRejection {
   ts: number;
@@ -143,6 +144,7 @@ export class OhlcBackfillService {
     private readonly gaps: GapRepository,
     private readonly clock: Clock,
     private readonly retry: GapRetryPolicy,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /**
@@ -215,7 +217,7 @@ export class OhlcBackfillService {
     const step = intervalMinutes * 60;
     const now = this.clock.nowSeconds();
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
-    const oldest = Math.max(from, ohlcWindowStart(now, intervalMinutes));
+    const oldest = Math.max(from, ohlcWindowStart(this.exchange, now, intervalMinutes));
     const since = oldest - step;
     const page = await this.kraken.ohlc(asset.nativeSymbol, intervalMinutes, since, budget);
     const checked = checkOhlcRows(

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CandleStore } from '../candles/candle-store';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
@@ -10,9 +10,8 @@ import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
 import { TradeCandleBuilder } from './trade-candle-builder';
 import { SeriesRef } from '../common/series';
 import { toSeconds } from '../common/time';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
-/** Kraken's Trades endpoint answers at most this many trades per call. */
-export const TRADES_PAGE_SIZE = 1000;
 const NS = 1_000_000_000n;
 const nsBefore = (seconds: number) => (BigInt(seconds) * NS - 1n).toString();
 
@@ -34,6 +33,7 @@ export class TradesBackfillService {
     private readonly coverage: CoverageRepository,
     private readonly gaps: GapRepository,
     private readonly ohlc: OhlcBackfillService,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /** `onPage`: told of each page turned into candles, with the candles it completed (progress). */
@@ -75,7 +75,7 @@ export class TradesBackfillService {
       const inGap = page.trades.filter((t) => t.timeSec < end + step);
       const completed = builder.add(inGap.map((t) => ({ price: t.price, volume: t.volume, time: t.timeSec })));
       // A trade past the gap, or fewer than a full page (Kraken has nothing newer): the whole gap is known.
-      const done = inGap.length < page.trades.length || page.trades.length < TRADES_PAGE_SIZE;
+      const done = inGap.length < page.trades.length || page.trades.length < this.exchange.tradesPageSize;
       if (done) completed.push(...builder.flush());
       onPage(completed.length);
       const pending = builder.pendingTs;

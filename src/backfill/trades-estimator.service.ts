@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CandleStore } from '../candles/candle-store';
 import { Asset } from '../entities/asset.entity';
 import { SeriesRepository } from '../coverage/series.repository';
-import { TRADES_PAGE_SIZE } from './trades-backfill.service';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
 /** How far back "recent" reaches when a series' trade rate is measured. */
 const RECENT_DAYS = 30;
@@ -18,7 +18,7 @@ export interface TradeRate {
 /**
  * Estimates what rebuilding a span from Kraken's Trades endpoint costs: the
  * trades it holds from the series' recent trade rate (the `trades` count of
- * its candles), one request per TRADES_PAGE_SIZE of them. Recent activity is
+ * its candles), one request per page of them (the exchange's trades page size). Recent activity is
  * usually higher than years ago, so for old spans this tends to overestimate:
  * an estimate, and said to be one wherever shown.
  */
@@ -27,6 +27,7 @@ export class TradesEstimatorService {
   constructor(
     private readonly candles: CandleStore,
     private readonly series: SeriesRepository,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /** The asset's recent trade rate, from the interval asked first; null when none of its series holds candles. */
@@ -47,6 +48,6 @@ export class TradesEstimatorService {
 
   /** Trades requests a span of `seconds` needs at this rate: at least one (the page that proves it empty). */
   requests(rate: TradeRate, seconds: number): number {
-    return Math.max(1, Math.ceil((rate.perSecond * seconds) / TRADES_PAGE_SIZE));
+    return Math.max(1, Math.ceil((rate.perSecond * seconds) / this.exchange.tradesPageSize));
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CandleStore } from '../candles/candle-store';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -12,6 +12,7 @@ import { reconcileGaps } from './gap-reconciler';
 import { GapRepository } from './gap.repository';
 import { ExpectedStart, SeriesRepository } from '../coverage/series.repository';
 import { seriesKey, Span } from '../common/series';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
 export interface DetectOptions {
   /**
@@ -91,6 +92,7 @@ export class GapDetectorService {
     private readonly candles: CandleStore,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /**
@@ -117,7 +119,7 @@ export class GapDetectorService {
   defaultWindowStart(now: number, intervalMinutes: number, opts: DetectOptions): number {
     const step = intervalMinutes * 60;
     if (opts.lookbackDays !== undefined) return alignUp(now - opts.lookbackDays * DAY, step);
-    return ohlcWindowStart(now, intervalMinutes);
+    return ohlcWindowStart(this.exchange, now, intervalMinutes);
   }
 
   private async detectOnce(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
@@ -175,7 +177,7 @@ export class GapDetectorService {
         const step = intervalMinutes * 60;
         const routed = window
           ? subtractSpans(window, covered, step).flatMap((g) =>
-              route(g, now, intervalMinutes, this.config.tradesBackfill),
+              route(this.exchange, g, now, intervalMinutes, this.config.tradesBackfill),
             )
           : [];
         const plan = reconcileGaps({
@@ -185,7 +187,7 @@ export class GapDetectorService {
           stepSeconds: step,
           now: nowDate,
           create: (span, like) => this.newGap(asset, intervalMinutes, span, nowDate, like),
-          archiveHint: (span) => archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
+          archiveHint: (span) => archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
         for (const line of plan.log)
           (opts.dryRun ? this.logger.debug : this.logger.log).call(
@@ -287,7 +289,7 @@ export class GapDetectorService {
     gap.resolvedAt = like?.resolvedAt ?? null;
     gap.archiveHint =
       span.fillability === 'ARCHIVE_ONLY'
-        ? archiveHint(asset.altname ?? asset.nativeSymbol, intervalMinutes, span)
+        ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span)
         : null;
     return gap;
   }

@@ -4,6 +4,7 @@ import { AssetsModule } from '../assets/assets.module';
 import { CandlesModule } from '../candles/candles.module';
 import { CoverageModule } from '../coverage/coverage.module';
 import { GapRecord } from '../entities/gap-record.entity';
+import { KrakenModule } from '../sources/kraken/kraken.module';
 import { GapDetectorService } from './gap-detector.service';
 import { GapRecoveryService } from './gap-recovery.service';
 import { GapRetryPolicy } from './gap-retry.policy';
@@ -15,7 +16,7 @@ import { SuspectService } from './suspect.service';
 
 /** The gap ledger: detection from coverage, the records and their states, suspects, retry policy, retention. */
 @Module({
-  imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule],
+  imports: [TypeOrmModule.forFeature([GapRecord]), AssetsModule, CandlesModule, CoverageModule, KrakenModule],
   providers: [
     GapRepository,
     GapDetectorService,

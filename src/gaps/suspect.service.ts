@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
 import { CandleBucket, CandleStore, isNativeBucket } from '../candles/candle-store';
 import { Clock } from '../common/clock';
@@ -10,6 +10,7 @@ import { CoverageRepository, rangeSpan } from '../coverage/coverage.repository';
 import { archiveHint, route } from './fillability';
 import { GapRepository } from './gap.repository';
 import { SeriesRef, Span } from '../common/series';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
 /** A span to flag as suspect, with why. */
 export interface SuspectSpan extends Span {
@@ -44,6 +45,7 @@ export class SuspectService {
     private readonly assets: AssetRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    @Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities,
   ) {}
 
   /**
@@ -98,12 +100,21 @@ export class SuspectService {
     const changed: GapRecord[] = [];
     for (const g of suspects) {
       const start = toSeconds(g.startTs);
-      const [routed] = route({ from: start, to: start }, now, g.intervalMinutes, this.config.tradesBackfill);
+      const [routed] = route(
+        this.exchange,
+        { from: start, to: start },
+        now,
+        g.intervalMinutes,
+        this.config.tradesBackfill,
+      );
       if (!routed || routed.fillability === g.fillability) continue;
       g.fillability = routed.fillability;
       g.archiveHint =
         routed.fillability === 'ARCHIVE_ONLY'
-          ? archiveHint(asset.altname ?? asset.nativeSymbol, g.intervalMinutes, { from: start, to: toSeconds(g.endTs) })
+          ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, g.intervalMinutes, {
+              from: start,
+              to: toSeconds(g.endTs),
+            })
           : null;
       changed.push(g);
     }
@@ -211,7 +222,7 @@ export class SuspectService {
     for (const s of spans) {
       if (taken.some((t) => intersect(t, s))) continue;
       taken.push(s);
-      for (const part of route(s, now, series.intervalMinutes, this.config.tradesBackfill)) {
+      for (const part of route(this.exchange, s, now, series.intervalMinutes, this.config.tradesBackfill)) {
         records.push(
           this.gaps.create({
             assetId: series.assetId,
@@ -229,7 +240,7 @@ export class SuspectService {
             cursor: null,
             archiveHint:
               part.fillability === 'ARCHIVE_ONLY' && asset
-                ? archiveHint(asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part)
+                ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part)
                 : null,
             detectedAt: this.clock.now(),
             resolvedAt: null,

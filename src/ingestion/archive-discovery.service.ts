@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
+import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 import { ArchiveMemberName, parseArchiveMemberName } from './archive-name';
 import { ArchiveNameError, ArchiveUnreadableError } from './ingestion.errors';
 
@@ -60,6 +61,8 @@ const isZip = (name: string) => /\.zip$/i.test(name);
 @Injectable()
 export class ArchiveDiscoveryService {
   private readonly logger = new Logger(ArchiveDiscoveryService.name);
+
+  constructor(@Inject(EXCHANGE_CAPABILITIES) private readonly exchange: ExchangeCapabilities) {}
 
   async discover(paths: readonly string[]): Promise<Discovery> {
     const files: DiscoveredFile[] = [];
@@ -132,7 +135,7 @@ export class ArchiveDiscoveryService {
     } else if (onlyDirectories) {
       return; // a link found while walking to something that is neither a directory nor named .csv/.zip
     } else if (info.isFile() && (isCsv(path) || explicit)) {
-      const member = isCsv(path) ? parseArchiveMemberName(path) : null;
+      const member = isCsv(path) ? parseArchiveMemberName(this.exchange, path) : null;
       if (!member) {
         // A file named on the command line that is not an archive member is a mistake to say, not to list.
         if (explicit)
@@ -175,7 +178,7 @@ export class ArchiveDiscoveryService {
         const name = refused ? printable(decoded) : decoded;
         if (refused) out.skipped.push({ path: `${path}!${name}`, reason: `refused member name: ${refused}` });
         else if (!name.endsWith('/')) {
-          const member = isCsv(name) ? parseArchiveMemberName(name) : null;
+          const member = isCsv(name) ? parseArchiveMemberName(this.exchange, name) : null;
           if (member) {
             out.files.push({
               name: `${path}!${name}`,

@@ -271,7 +271,7 @@ export class IngestService {
         // No catalog lookup per file unless a tier or symbols are asked for (a directory may hold thousands).
         if (!request.tier && !symbols) return file.member.standard.symbol;
         const known =
-          (await this.assets.findByKrakenName(file.member.pair)) ??
+          (await this.assets.findByNativeName(file.member.exchange, file.member.pair)) ??
           (await this.assets.findBySymbol(file.member.standard.symbol));
         if (request.tier && (known?.tier ?? this.tiers.tierOf(file.member.standard.base)) !== request.tier) return null;
         const symbol = known?.symbol ?? file.member.standard.symbol;

@@ -6,6 +6,7 @@ import { CoverageModule } from '../coverage/coverage.module';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { GapsModule } from '../gaps/gaps.module';
 import { JobRunsModule } from '../jobs/job-runs.module';
+import { KrakenModule } from '../sources/kraken/kraken.module';
 import { ArchiveDiscoveryService } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
 import { IngestService } from './ingest.service';
@@ -21,6 +22,7 @@ import { JobsService } from './jobs.service';
     CandlesModule,
     CoverageModule,
     GapsModule,
+    KrakenModule,
   ],
   providers: [ArchiveDiscoveryService, FileLedgerRepository, IngestionRejectRepository, IngestService, JobsService],
   exports: [IngestService, JobsService, FileLedgerRepository],

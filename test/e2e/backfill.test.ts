@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { BackfillSummary } from '../../src/backfill/backfill.service';
 import { ohlcWindowStart } from '../../src/gaps/fillability';
+import { KRAKEN_CAPABILITIES } from '../../src/sources/kraken/kraken-capabilities';
 import type { GapView } from '../../src/gaps/gaps.service';
 import type { JobDetail, JobSummary } from '../../src/ingestion/jobs.service';
 import { runCli } from '../helpers/cli';
@@ -78,7 +79,9 @@ describe.each(STORES)(
       expect(out.files_ingested).toBe(4);
       expect(out.api_calls).toBe(0);
       expect(server.requestCount()).toBe(0);
-      const windowStart = new Date(ohlcWindowStart(t(NOW), 1440) * 1000).toISOString().slice(0, 10);
+      const windowStart = new Date(ohlcWindowStart(KRAKEN_CAPABILITIES, t(NOW), 1440) * 1000)
+        .toISOString()
+        .slice(0, 10);
       expect(windowStart).toBe('2023-04-13');
       expect((await gaps()).map(span)).toEqual([
         ['2020-01-01', '2020-03-31', 'API_TRADES'],

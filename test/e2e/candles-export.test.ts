@@ -9,6 +9,7 @@ import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
 import { AppConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { Asset } from '../../src/entities/asset.entity';
+import { KRAKEN_CAPABILITIES } from '../../src/sources/kraken/kraken-capabilities';
 import { runCli } from '../helpers/cli';
 import { runCliInProcess } from '../helpers/cli-in-process';
 import { FIXTURES, ingest } from '../helpers/ingest';
@@ -180,6 +181,7 @@ describe('candlekeep candles (export)', () => {
       const catalog = new AssetCatalogService(
         new AssetRepository(ds.getRepository(Asset)),
         new TiersService({ tiersFile: undefined } as unknown as AppConfig),
+        KRAKEN_CAPABILITIES,
       );
       const store = new PostgresCandleStore(ds);
       const reads: number[] = [];

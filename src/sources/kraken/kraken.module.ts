@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AppConfig, KRAKEN_ENDPOINTS } from '../../config/app-config';
+import { EXCHANGE_CAPABILITIES } from '../exchange-capabilities';
+import { KRAKEN_CAPABILITIES } from './kraken-capabilities';
 import { KRAKEN_CLIENT_OPTIONS, KrakenClient, KrakenClientOptions } from './kraken.client';
 import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTimer } from './rate-limiter';
 
-/** The Kraken REST client, configured from KRAKEN_* variables; one rate limiter per process. */
+/**
+ * The Kraken REST client, configured from KRAKEN_* variables; one rate limiter per process. Kraken's
+ * ExchangeCapabilities as EXCHANGE_CAPABILITIES: the exchange the rest of candlekeep reads.
+ */
 @Module({
   providers: [
+    { provide: EXCHANGE_CAPABILITIES, useValue: KRAKEN_CAPABILITIES },
     { provide: KRAKEN_TIMER, useValue: realTimer },
     {
       provide: KRAKEN_RATE_LIMIT,
@@ -33,6 +39,6 @@ import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTim
     RateLimiter,
     KrakenClient,
   ],
-  exports: [KrakenClient],
+  exports: [KrakenClient, EXCHANGE_CAPABILITIES],
 })
 export class KrakenModule {}

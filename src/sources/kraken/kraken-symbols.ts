@@ -1,30 +1,14 @@
 /**
- * Kraken symbol standardization: a pure module (no I/O).
+ * Kraken's pair names mapped to the standard parts: a pure module (no I/O).
  *
  * Kraken names a pair several ways: the pair key (`XXBTZUSD`), the altname
  * (`XBTUSD`, used by archive members) and the wsname (`XBT/USD`). Legacy
  * assets carry an X (crypto) or Z (fiat) prefix and Kraken's own codes
- * (`XBT` for BTC, `XDG` for DOGE). candlekeep's standard form is
- * `BASE-QUOTE-TYPE`, e.g. `BTC-USD-SPOT`. Dark-pool pairs of old listings
- * (`XXBTZUSD.d`, `XBTUSD.d`) standardize to `BTC-USD-DARKPOOL`.
+ * (`XBT` for BTC, `XDG` for DOGE). Dark-pool pairs of old listings
+ * (`XXBTZUSD.d`, `XBTUSD.d`) are the DARKPOOL instrument type (BTC-USD-DARKPOOL).
  */
-import { CandlekeepError } from '../../common/errors';
-
-export class UnknownSymbolError extends CandlekeepError {
-  readonly code = 'UNKNOWN_SYMBOL';
-  readonly kind = 'usage' as const;
-}
-
-export const INSTRUMENT_TYPES = ['SPOT', 'DARKPOOL'] as const;
-export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
-
-export interface StandardPair {
-  /** BASE-QUOTE-TYPE, e.g. BTC-USD-SPOT */
-  symbol: string;
-  base: string;
-  quote: string;
-  instrumentType: InstrumentType;
-}
+import { ExchangeSymbols } from '../exchange-capabilities';
+import { FIAT, InstrumentType, StandardSymbolParts } from '../standard-symbol-parts';
 
 /** Kraken asset codes that differ from the common ticker. */
 const KRAKEN_TO_STANDARD: Readonly<Record<string, string>> = { XBT: 'BTC', XDG: 'DOGE' };
@@ -63,9 +47,6 @@ const LEGACY_PREFIXED: Readonly<Record<string, string>> = {
   ZKRW: 'KRW',
 };
 
-/** Fiat currencies (standard codes): a pair of two of them is forex. */
-export const FIAT: ReadonlySet<string> = new Set(['USD', 'EUR', 'CAD', 'GBP', 'JPY', 'AUD', 'CHF', 'KRW', 'AED']);
-
 /**
  * Quote assets recognised at the end of a concatenated name (plain codes:
  * fiat, stablecoins and the crypto quotes Kraken lists), longest first so
@@ -96,7 +77,6 @@ const LEGACY_CODES = Object.keys(LEGACY_PREFIXED).sort((a, b) => b.length - a.le
 /** Codes that may start a legacy-style name whose quote is not a known quote (XBTNMC, EURXVN). */
 const KNOWN_BASES = [...new Set([...LEGACY_CODES, ...PLAIN_QUOTES])].sort((a, b) => b.length - a.length);
 
-const STANDARD_RE = /^([A-Z0-9.]+)-([A-Z0-9.]+)(?:-([A-Z]+))?$/;
 const CODE_RE = /^[A-Z0-9][A-Z0-9.]*$/;
 const DARKPOOL_SUFFIX = '.D';
 
@@ -113,26 +93,13 @@ export function krakenAsset(code: string): string {
   return STANDARD_TO_KRAKEN[upper] ?? upper;
 }
 
-/** The standard symbol of a pair given by its Kraken (or standard) asset codes. */
-export function standardSymbol(base: string, quote: string, instrumentType: InstrumentType = 'SPOT'): string {
-  return `${standardAsset(base)}-${standardAsset(quote)}-${instrumentType}`;
-}
-
 /**
- * Parses any accepted form — standard (`BTC-USD-SPOT`, `BTC-USD`), wsname
- * (`XBT/USD`), altname (`XBTUSD`) or pair key (`XXBTZUSD`), case-insensitive —
- * into the standard pair. Throws UnknownSymbolError when the name cannot be
- * split into a base and a quote.
+ * The standard parts of a pair named the Kraken way — wsname (`XBT/USD`), altname (`XBTUSD`) or pair key
+ * (`XXBTZUSD`), each with an optional `.d` dark-pool suffix, case-insensitive; null when the name does not split into
+ * a base and a quote.
  */
-export function parseSymbol(name: string): StandardPair {
+export function parseKrakenPair(name: string): StandardSymbolParts | null {
   let raw = name.trim().toUpperCase();
-  const std = STANDARD_RE.exec(raw);
-  if (std) {
-    const type = std[3] ?? 'SPOT';
-    if (!isInstrumentType(type))
-      throw unknown(name, `instrument type ${type} is not one of ${INSTRUMENT_TYPES.join(', ')}`);
-    return pair(std[1]!, std[2]!, type);
-  }
   let type: InstrumentType = 'SPOT';
   if (raw.endsWith(DARKPOOL_SUFFIX)) {
     raw = raw.slice(0, -DARKPOOL_SUFFIX.length);
@@ -140,13 +107,12 @@ export function parseSymbol(name: string): StandardPair {
   }
   if (raw.includes('/')) {
     const [base, quote, ...rest] = raw.split('/');
-    if (rest.length || !base || !quote || !CODE_RE.test(base) || !CODE_RE.test(quote)) throw unknown(name);
-    return pair(base, quote, type);
+    if (rest.length || !base || !quote || !CODE_RE.test(base) || !CODE_RE.test(quote)) return null;
+    return parts(base, quote, type);
   }
-  if (!CODE_RE.test(raw)) throw unknown(name);
+  if (!CODE_RE.test(raw)) return null;
   const split = splitConcatenated(raw);
-  if (!split) throw unknown(name);
-  return pair(split[0], split[1], type);
+  return split ? parts(split[0], split[1], type) : null;
 }
 
 /**
@@ -174,24 +140,18 @@ function splitConcatenated(raw: string): [string, string] | undefined {
   return undefined;
 }
 
-/** The pair name Kraken's REST API accepts for a symbol in any accepted form (its altname form: BTC-USD-SPOT → XBTUSD). */
-export function toKrakenPair(symbolOrName: string): string {
-  const p = parseSymbol(symbolOrName);
-  return `${krakenAsset(p.base)}${krakenAsset(p.quote)}${p.instrumentType === 'DARKPOOL' ? '.d' : ''}`;
+/** The pair name Kraken's REST API accepts for a pair (its altname form: BTC-USD-SPOT → XBTUSD). */
+export function toKrakenPair(pair: StandardSymbolParts): string {
+  return `${krakenAsset(pair.base)}${krakenAsset(pair.quote)}${pair.instrumentType === 'DARKPOOL' ? '.d' : ''}`;
 }
 
-function isInstrumentType(type: string): type is InstrumentType {
-  return (INSTRUMENT_TYPES as readonly string[]).includes(type);
+function parts(base: string, quote: string, instrumentType: InstrumentType): StandardSymbolParts {
+  return { base: standardAsset(base), quote: standardAsset(quote), instrumentType };
 }
 
-function pair(base: string, quote: string, type: InstrumentType): StandardPair {
-  const b = standardAsset(base);
-  const q = standardAsset(quote);
-  return { symbol: `${b}-${q}-${type}`, base: b, quote: q, instrumentType: type };
-}
-
-function unknown(name: string, why?: string): UnknownSymbolError {
-  return new UnknownSymbolError(
-    `unknown symbol ${JSON.stringify(name)}${why ? ` (${why})` : ''}: use BASE-QUOTE-TYPE (BTC-USD-SPOT) or a Kraken name (XXBTZUSD, XBTUSD, XBT/USD)`,
-  );
-}
+/** Kraken's names for the asset catalog, which also accepts the standard BASE-QUOTE-TYPE form. */
+export const KRAKEN_SYMBOLS: ExchangeSymbols = {
+  nameHint: 'a Kraken name (XXBTZUSD, XBTUSD, XBT/USD)',
+  standardAsset,
+  parsePair: parseKrakenPair,
+};
