@@ -10,7 +10,8 @@ import { DetectOptions, GapDetectorService, SeriesDetection, SeriesSelection } f
 import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
 import { FillOutcome, OhlcBackfillService } from './ohlc-backfill.service';
-import { SeriesLockRepository } from '../database/series-lock.repository';
+import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
+import { LockKeys } from '../database/lock-keys';
 import { SeriesChoice, SeriesSelectorService } from '../gaps/series-selector.service';
 import { SuspectService } from '../gaps/suspect.service';
 import { TradesBackfillService } from './trades-backfill.service';
@@ -191,7 +192,7 @@ export class BackfillService {
     private readonly detector: GapDetectorService,
     private readonly ohlc: OhlcBackfillService,
     private readonly trades: TradesBackfillService,
-    private readonly locks: SeriesLockRepository,
+    private readonly locks: AdvisoryLockRepository,
     private readonly retry: GapRetryPolicy,
     private readonly suspects: SuspectService,
     private readonly estimator: TradesEstimatorService,
@@ -239,8 +240,8 @@ export class BackfillService {
         await this.collectArchiveGaps(s.asset, [...s.open, ...seriesSuspects], summary, false);
         continue;
       }
-      const claimed = await this.locks.withSeriesLock(
-        { assetId: s.asset.id, intervalMinutes: s.intervalMinutes },
+      const claimed = await this.locks.withLock(
+        LockKeys.series({ assetId: s.asset.id, intervalMinutes: s.intervalMinutes }),
         async () => {
           // Holding the claim, nobody else is filling this series: a FILLING record is a dead process's, taken over.
           await this.takeOver(s.asset, s.intervalMinutes);

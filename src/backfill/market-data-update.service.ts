@@ -10,7 +10,8 @@ import { lastClosedCandle } from '../gaps/fillability';
 import { GapDetectorService } from '../gaps/gap-detector.service';
 import { OhlcBackfillService } from './ohlc-backfill.service';
 import { SeriesSelectionError } from '../coverage/series.errors';
-import { SeriesLockRepository } from '../database/series-lock.repository';
+import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
+import { LockKeys } from '../database/lock-keys';
 import { SeriesSelectorService } from '../gaps/series-selector.service';
 import { seriesKey } from '../common/series';
 
@@ -65,7 +66,7 @@ export class MarketDataUpdateService {
     private readonly coverage: CoverageRepository,
     private readonly ohlc: OhlcBackfillService,
     private readonly detector: GapDetectorService,
-    private readonly locks: SeriesLockRepository,
+    private readonly locks: AdvisoryLockRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -164,8 +165,8 @@ export class MarketDataUpdateService {
   ): Promise<'success' | 'unchanged' | 'failed' | 'skipped'> {
     const step = interval * 60;
     const series = { assetId: asset.id, intervalMinutes: interval };
-    const claimed = await this.locks.withSeriesLock(
-      series,
+    const claimed = await this.locks.withLock(
+      LockKeys.series(series),
       async () => {
         const spans = (await this.coverage.spansFor([asset.id], [interval])).get(seriesKey(series)) ?? [];
         const lastCovered = spans.reduce((m, s) => Math.max(m, s.to), Number.NEGATIVE_INFINITY);

@@ -1,8 +1,10 @@
 import { SeriesKey, seriesKey } from '../common/series';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
 import { copyOut, intArrayLiteral } from '../database/binary-copy';
+import { LockKeys } from '../database/lock-keys';
 import { withPooledClient } from '../database/pooled-client';
 import { DataCoverageRange } from '../entities/data-coverage-range.entity';
 import { CandleSource } from '../common/enums';
@@ -21,6 +23,7 @@ export class CoverageRepository {
   constructor(
     @InjectRepository(DataCoverageRange) private readonly repo: Repository<DataCoverageRange>,
     private readonly dataSource: DataSource,
+    private readonly locks: AdvisoryLockRepository,
   ) {}
 
   listForSeries(series: SeriesKey): Promise<DataCoverageRange[]> {
@@ -91,7 +94,8 @@ export class CoverageRepository {
   ): Promise<DataCoverageRange> {
     const step = series.intervalMinutes * 60;
     return this.dataSource.transaction(async (em) => {
-      await this.lockSeries(em, series);
+      // Concurrent coverage writers of the series serialise for the rest of the transaction.
+      await this.locks.lockForTransaction(em, LockKeys.coverage(series));
       const touching = await em
         .getRepository(DataCoverageRange)
         .createQueryBuilder('r')
@@ -118,10 +122,5 @@ export class CoverageRepository {
       });
       return em.getRepository(DataCoverageRange).save(row);
     });
-  }
-
-  /** Serialises coverage writers of one series for the rest of the transaction. */
-  private async lockSeries(em: EntityManager, series: SeriesKey): Promise<void> {
-    await em.query('SELECT pg_advisory_xact_lock($1, $2)', [series.assetId, series.intervalMinutes]);
   }
 }

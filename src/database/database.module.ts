@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseConnection } from './database-connection';
 import { dataSourceOptions } from './data-source-options';
-import { SeriesLockRepository } from './series-lock.repository';
+import { AdvisoryLockRepository } from './advisory-lock.repository';
 
 @Global()
 @Module({ providers: [DatabaseConnection], exports: [DatabaseConnection] })
@@ -24,7 +24,7 @@ export class DatabaseConnectionModule {}
           : { ...dataSourceOptions(await connection.resolveUrl()), retryAttempts: 0 },
     }),
   ],
-  providers: [SeriesLockRepository],
-  exports: [SeriesLockRepository],
+  providers: [AdvisoryLockRepository],
+  exports: [AdvisoryLockRepository],
 })
 export class DatabaseModule {}

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus } from '../common/enums';
+import { SeriesKey, Span } from '../common/series';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
 
@@ -15,6 +16,59 @@ import { bigintNumber } from './transformers';
   where: "status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'MERGED')",
 })
 export class GapRecord {
+  /**
+   * A new record (no id yet) of kind `gap` standing for an uncovered `span` of the series, as detection found it at
+   * `now`; `archiveHint` names the archive of an ARCHIVE_ONLY span.
+   */
+  static detected(
+    series: SeriesKey,
+    span: Span,
+    fillability: Fillability,
+    now: Date,
+    archiveHint: string | null,
+  ): GapRecord {
+    return GapRecord.opened(series, 'gap', 'DETECTED', null, span, fillability, now, archiveHint);
+  }
+
+  /** A new record (no id yet) of kind `suspect`: a covered span without candles whose "no trades" `reason` contradicts. */
+  static suspected(
+    series: SeriesKey,
+    span: Span,
+    fillability: Fillability,
+    reason: string,
+    now: Date,
+    archiveHint: string | null,
+  ): GapRecord {
+    return GapRecord.opened(series, 'suspect', 'SUSPECT', reason, span, fillability, now, archiveHint);
+  }
+
+  private static opened(
+    series: SeriesKey,
+    kind: GapKind,
+    status: GapStatus,
+    reason: string | null,
+    span: Span,
+    fillability: Fillability,
+    now: Date,
+    archiveHint: string | null,
+  ): GapRecord {
+    const gap = new GapRecord();
+    gap.assetId = series.assetId;
+    gap.intervalMinutes = series.intervalMinutes;
+    gap.kind = kind;
+    gap.setSpan(span, fillability, archiveHint);
+    gap.status = status;
+    gap.attempts = 0;
+    gap.candlesFilled = 0;
+    gap.reason = reason;
+    gap.lastError = null;
+    gap.cursor = null;
+    gap.nextAttemptAt = null;
+    gap.detectedAt = now;
+    gap.resolvedAt = null;
+    return gap;
+  }
+
   @PrimaryGeneratedColumn()
   id!: number;
 
@@ -199,11 +253,70 @@ export class GapRecord {
     this.resolvedAt = null;
   }
 
+  /**
+   * A new record for a further uncovered part of an IGNORED record's span (new coverage split it): ignored too,
+   * for the same reason and since the same time.
+   */
+  splitOff(span: Span, fillability: Fillability, now: Date, archiveHint: string | null): GapRecord {
+    if (this.status !== 'IGNORED') throw new StateTransitionError(`gap ${this.id} is ${this.status}, not IGNORED`);
+    const part = GapRecord.detected(this, span, fillability, now, archiveHint);
+    part.status = this.status;
+    part.reason = this.reason;
+    part.resolvedAt = this.resolvedAt;
+    return part;
+  }
+
+  /**
+   * Re-spans the record to the uncovered `span` it now stands for (coverage shrank it, or the OHLC window moved on);
+   * false when nothing changed (so nothing is written).
+   */
+  respan(span: Span, fillability: Fillability, archiveHint: string | null): boolean {
+    const from = Math.floor(this.startTs.getTime() / 1000);
+    const to = Math.floor(this.endTs.getTime() / 1000);
+    if (from === span.from && to === span.to && this.fillability === fillability) return false;
+    if (this.fillability !== fillability && this.status !== 'IGNORED') {
+      // A different source now applies (the OHLC window moved on, or trades backfill was switched).
+      this.status = this.initialStatus;
+      this.reason = null;
+      this.cursor = null;
+      this.nextAttemptAt = null;
+    }
+    if (from !== span.from) this.cursor = null; // a trades cursor belongs to the old start
+    this.setSpan(span, fillability, archiveHint);
+    return true;
+  }
+
+  /** Another source fills the span now (a suspect: the OHLC window moved on, or trades backfill was switched). */
+  reroute(fillability: Fillability, archiveHint: string | null): void {
+    this.fillability = fillability;
+    this.archiveHint = fillability === 'ARCHIVE_ONLY' ? archiveHint : null;
+  }
+
+  /**
+   * Its whole span is covered now: FILLED with the `candles` the store holds there, or VERIFIED_EMPTY when it holds
+   * none (a source that had no trade in the span). An IGNORED record is settled like any other: its IGNORED no
+   * longer applies once an archive covered the span.
+   */
+  settleCovered(candles: number, now: Date): void {
+    if (this.status === 'IGNORED') this.status = this.initialStatus;
+    if (candles > 0) this.markFilled(candles, now);
+    else this.markVerifiedEmpty(now, 'covered by a source that had no trade in the span');
+  }
+
   /** Absorbed by the adjacent record `into` of the same fillability, which now stands for this span too. */
   mergeInto(into: GapRecord, now: Date): void {
     this.assertOpen('merge');
     this.status = 'MERGED';
     this.reason = `merged into gap ${into.id}`;
     this.resolvedAt = now;
+  }
+
+  private setSpan(span: Span, fillability: Fillability, archiveHint: string | null): void {
+    const step = this.intervalMinutes * 60;
+    this.startTs = new Date(span.from * 1000);
+    this.endTs = new Date(span.to * 1000);
+    this.fillability = fillability;
+    this.missingIntervals = span.to < span.from ? 0 : Math.floor((span.to - span.from) / step) + 1;
+    this.archiveHint = fillability === 'ARCHIVE_ONLY' ? archiveHint : null;
   }
 }

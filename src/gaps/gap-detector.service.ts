@@ -4,13 +4,12 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
-import { alignUp, slots, subtractSpans } from '../coverage/coverage-math';
 import { CoverageRepository } from '../coverage/coverage.repository';
-import { archiveHint, lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillability';
+import { archiveHint } from './fillability';
 import { GapChangeWriter } from './gap-change-writer';
-import { reconcileGaps } from './gap-reconciler';
-import { GapRepository } from './gap.repository';
-import { ExpectedStart, SeriesRepository } from '../coverage/series.repository';
+import { planExpectedStarts, reconcileSeriesGaps } from './gap-reconciler';
+import { GapRepository, isOpenGapConflict } from './gap.repository';
+import { SeriesRepository } from '../coverage/series.repository';
 import { seriesKey, Span } from '../common/series';
 import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
 
@@ -55,31 +54,26 @@ export interface SeriesDetection {
   resolved: number;
 }
 
-const DAY = 86_400;
+const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** New gap records handed to the writer at a time (the database inserts one batch while the next is reconciled). */
 const INSERT_BATCH = 5000;
-
-/** The unique index on open gap records (asset, interval, start) refused an insert (a COPY's error) or a re-span (TypeORM's). */
-function isOpenGapConflict(e: unknown): boolean {
-  type PgError = { code?: unknown; constraint?: unknown };
-  const err = e as (PgError & { driverError?: PgError }) | null;
-  const pg = err?.driverError ?? err;
-  return pg?.code === '23505' && pg.constraint === 'uq_gap_records_open_start';
-}
-
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
-const toDate = (s: number) => new Date(s * 1000);
 
 /**
  * Gap detection from coverage ranges only (cost grows with ranges, not
  * candles). The gaps of a series are its whole expected window (from its
  * `series` start to the last closed candle) minus its coverage, split at the
  * OHLC window boundary and labelled by fillability, then reconciled with the
- * stored records (reconcileGaps) so that the ledger invariant holds: the
- * records stand for exactly the uncovered spans. Every run, whatever its
- * lookback, works on the whole window (windowed runs limit what they fill,
- * not what is recorded); an unchanged series writes nothing.
+ * stored records so that the ledger invariant holds: the records stand for
+ * exactly the uncovered spans. Every run, whatever its lookback, works on the
+ * whole window (windowed runs limit what they fill, not what is recorded); an
+ * unchanged series writes nothing.
+ *
+ * What changes is computed by gap-reconciler (pure); this service does the
+ * I/O around it: reads the records, coverage and expected starts, records
+ * new starts, settles covered records by what the store holds, writes the
+ * changes (GapChangeWriter) and detects again when another process recorded
+ * the same gaps meanwhile.
  */
 @Injectable()
 export class GapDetectorService {
@@ -115,13 +109,6 @@ export class GapDetectorService {
     }
   }
 
-  /** Where the expected window of a series not expected yet starts (see DetectOptions). */
-  defaultWindowStart(now: number, intervalMinutes: number, opts: DetectOptions): number {
-    const step = intervalMinutes * 60;
-    if (opts.lookbackDays !== undefined) return alignUp(now - opts.lookbackDays * DAY, step);
-    return ohlcWindowStart(this.exchange, now, intervalMinutes);
-  }
-
   private async detectOnce(series: ReadonlyArray<SeriesSelection>, opts: DetectOptions): Promise<DetectionResult> {
     const now = this.clock.nowSeconds();
     const assetIds = [...new Set(series.map((s) => s.asset.id))];
@@ -130,37 +117,24 @@ export class GapDetectorService {
     // resolved here is always covered in what we read next (never re-detected as a new hole).
     const openGaps = await this.gaps.openFor(assetIds, intervals);
     const coverage = await this.coverage.spansFor(assetIds, intervals);
-    const starts = await this.series.startsFor(assetIds, intervals);
-    const fresh: ExpectedStart[] = [];
-    if (opts.expectFrom !== undefined) {
-      const extended: ExpectedStart[] = [];
-      for (const { asset, intervalMinutes } of series) {
-        const key = seriesKey({ assetId: asset.id, intervalMinutes });
-        const from = alignUp(opts.expectFrom, intervalMinutes * 60);
-        const known = starts.get(key);
-        if (known !== undefined && known <= from) continue;
-        if (known !== undefined)
-          this.logger.log(
-            `${asset.symbol} ${intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`,
-          );
-        extended.push({ assetId: asset.id, intervalMinutes, from });
-        starts.set(key, from);
-      }
-      if (!opts.dryRun) await this.series.expectFrom(extended);
+    const { starts, extended, fresh, log } = planExpectedStarts({
+      exchange: this.exchange,
+      series: series.map(({ asset, intervalMinutes }) => ({
+        assetId: asset.id,
+        intervalMinutes,
+        symbol: asset.symbol,
+      })),
+      recorded: await this.series.startsFor(assetIds, intervals),
+      coverage,
+      now,
+      lookbackDays: opts.lookbackDays,
+      expectFrom: opts.expectFrom,
+    });
+    for (const line of log) this.logger.log(line);
+    if (!opts.dryRun) {
+      await this.series.expectFrom(extended);
+      await this.series.expectIfNew(fresh);
     }
-    for (const { asset, intervalMinutes } of series) {
-      const key = seriesKey({ assetId: asset.id, intervalMinutes });
-      if (starts.has(key)) continue;
-      // A series held but not expected yet (coverage written before it was) is expected from its coverage on,
-      // as the migration that introduced expected series did; one held by nothing gets the default window.
-      const covered = coverage.get(key) ?? [];
-      const from = covered.length
-        ? Math.min(...covered.map((c) => c.from))
-        : this.defaultWindowStart(now, intervalMinutes, opts);
-      fresh.push({ assetId: asset.id, intervalMinutes, from });
-      starts.set(key, from);
-    }
-    if (!opts.dryRun) await this.series.expectIfNew(fresh);
     // New records stream to the database while the next series are reconciled (GapChangeWriter); the
     // changed and resolved ones follow at commit, all in one transaction.
     const changes = { resolve: [] as GapRecord[], update: [] as GapRecord[] };
@@ -172,21 +146,15 @@ export class GapDetectorService {
     try {
       for (const { asset, intervalMinutes } of series) {
         const key = seriesKey({ assetId: asset.id, intervalMinutes });
-        const covered = coverage.get(key) ?? [];
-        const window = this.expectedWindow(starts.get(key)!, covered, now, intervalMinutes);
-        const step = intervalMinutes * 60;
-        const routed = window
-          ? subtractSpans(window, covered, step).flatMap((g) =>
-              route(this.exchange, g, now, intervalMinutes, this.config.tradesBackfill),
-            )
-          : [];
-        const plan = reconcileGaps({
-          routed,
-          covered,
+        const { window, plan } = reconcileSeriesGaps({
+          exchange: this.exchange,
+          series: { assetId: asset.id, intervalMinutes },
+          start: starts.get(key)!,
+          covered: coverage.get(key) ?? [],
           existing: openGaps.get(key) ?? [],
-          stepSeconds: step,
+          nowSeconds: now,
           now: nowDate,
-          create: (span, like) => this.newGap(asset, intervalMinutes, span, nowDate, like),
+          tradesBackfill: this.config.tradesBackfill,
           archiveHint: (span) => archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
         for (const line of plan.log)
@@ -255,42 +223,7 @@ export class GapDetectorService {
   ): Promise<void> {
     const span = { from: toSeconds(gap.startTs), to: toSeconds(gap.endTs) };
     const candles = await this.candles.count({ assetId: asset.id, symbol: asset.symbol, intervalMinutes }, span);
-    // An ignored span covered since (an archive loaded) is filled like any other: its IGNORED no longer applies.
-    if (gap.status === 'IGNORED') gap.status = gap.initialStatus;
-    if (candles > 0) gap.markFilled(candles, this.clock.now());
-    else gap.markVerifiedEmpty(this.clock.now(), 'covered by a source that had no trade in the span');
+    gap.settleCovered(candles, this.clock.now());
     into.resolved++;
-  }
-
-  /** [series start, last closed candle]: the start is the series' expected start (or its coverage, if earlier). */
-  expectedWindow(start: number, covered: readonly Span[], now: number, intervalMinutes: number): Span | null {
-    const from = covered.reduce((m, s) => Math.min(m, s.from), start);
-    const last = lastClosedCandle(now, intervalMinutes);
-    return from <= last ? { from, to: last } : null;
-  }
-
-  private newGap(asset: Asset, intervalMinutes: number, span: RoutedSpan, now: Date, like?: GapRecord): GapRecord {
-    const gap = new GapRecord();
-    gap.assetId = asset.id;
-    gap.intervalMinutes = intervalMinutes;
-    gap.kind = 'gap';
-    gap.startTs = toDate(span.from);
-    gap.endTs = toDate(span.to);
-    gap.missingIntervals = slots(span, intervalMinutes * 60);
-    gap.fillability = span.fillability;
-    gap.status = like?.status ?? 'DETECTED';
-    gap.attempts = 0;
-    gap.candlesFilled = 0;
-    gap.reason = like?.reason ?? null;
-    gap.lastError = null;
-    gap.cursor = null;
-    gap.nextAttemptAt = null;
-    gap.detectedAt = now;
-    gap.resolvedAt = like?.resolvedAt ?? null;
-    gap.archiveHint =
-      span.fillability === 'ARCHIVE_ONLY'
-        ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span)
-        : null;
-    return gap;
   }
 }

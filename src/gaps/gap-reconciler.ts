@@ -1,11 +1,156 @@
+/**
+ * Gap detection's pure part (no I/O, no Nest; GapDetectorService does the
+ * reading and writing around it): the expected start and window of each
+ * series, its uncovered spans labelled by fillability, and what they change
+ * in its gap records.
+ */
 import { GapRecord } from '../entities/gap-record.entity';
-import { Fillability } from '../common/enums';
-import { intersect, isCovered, slots, subtractSpans } from '../coverage/coverage-math';
-import { RoutedSpan } from './fillability';
-import { Span } from '../common/series';
+import { alignUp, intersect, isCovered, subtractSpans } from '../coverage/coverage-math';
+import { lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillability';
+import { SeriesKey, seriesKey, SeriesRef, Span } from '../common/series';
+import { ExpectedStart } from '../coverage/series.repository';
+import { ExchangeCapabilities } from '../sources/exchange-capabilities';
 
 const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const toDate = (s: number) => new Date(s * 1000);
+
+const DAY = 86_400;
+
+export interface StartsInput {
+  /** The exchange the series come from: its OHLC window starts the default expected window. */
+  exchange: ExchangeCapabilities;
+  /** The series to detect gaps of (the symbol names them in the log lines). */
+  series: readonly SeriesRef[];
+  /** The expected starts already recorded (epoch seconds), by seriesKey(). */
+  recorded: ReadonlyMap<string, number>;
+  /** The series' coverage, by seriesKey(). */
+  coverage: ReadonlyMap<string, readonly Span[]>;
+  /** Epoch seconds. */
+  now: number;
+  /** Where the window of a series not expected yet starts, in days before now (default: the OHLC window). */
+  lookbackDays?: number;
+  /** Extends the window of every series back to this instant (epoch seconds). */
+  expectFrom?: number;
+}
+
+export interface StartsPlan {
+  /** Every series' expected start after the plan, by seriesKey(). */
+  starts: Map<string, number>;
+  /** Series expected from earlier than recorded (`expectFrom`), to record. */
+  extended: ExpectedStart[];
+  /** Series not expected yet, to record unless another process did first. */
+  fresh: ExpectedStart[];
+  /** One line per series whose recorded start moved back. */
+  log: string[];
+}
+
+/**
+ * The expected start of each series: the recorded one, moved back to
+ * `expectFrom` when that is earlier; for a series not expected yet, the
+ * start of its coverage (a series held before it was expected is expected
+ * from its coverage on), else the default window.
+ */
+export function planExpectedStarts(input: StartsInput): StartsPlan {
+  const starts = new Map(input.recorded);
+  const plan: StartsPlan = { starts, extended: [], fresh: [], log: [] };
+  if (input.expectFrom !== undefined) {
+    for (const s of input.series) {
+      const key = seriesKey(s);
+      const from = alignUp(input.expectFrom, s.intervalMinutes * 60);
+      const known = starts.get(key);
+      if (known !== undefined && known <= from) continue;
+      if (known !== undefined)
+        plan.log.push(
+          `${s.symbol} ${s.intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`,
+        );
+      plan.extended.push({ assetId: s.assetId, intervalMinutes: s.intervalMinutes, from });
+      starts.set(key, from);
+    }
+  }
+  for (const s of input.series) {
+    const key = seriesKey(s);
+    if (starts.has(key)) continue;
+    // A series held but not expected yet (coverage written before it was) is expected from its coverage on,
+    // as the migration that introduced expected series did; one held by nothing gets the default window.
+    const covered = input.coverage.get(key) ?? [];
+    const from = covered.length
+      ? Math.min(...covered.map((c) => c.from))
+      : defaultWindowStart(input.exchange, input.now, s.intervalMinutes, input.lookbackDays);
+    plan.fresh.push({ assetId: s.assetId, intervalMinutes: s.intervalMinutes, from });
+    starts.set(key, from);
+  }
+  return plan;
+}
+
+/** Where the expected window of a series not expected yet starts: `lookbackDays` before now, else the OHLC window's start. */
+export function defaultWindowStart(
+  exchange: ExchangeCapabilities,
+  now: number,
+  intervalMinutes: number,
+  lookbackDays?: number,
+): number {
+  const step = intervalMinutes * 60;
+  if (lookbackDays !== undefined) return alignUp(now - lookbackDays * DAY, step);
+  return ohlcWindowStart(exchange, now, intervalMinutes);
+}
+
+/** [series start, last closed candle]: the start is the series' expected start (or its coverage, if earlier). */
+export function expectedWindow(
+  start: number,
+  covered: readonly Span[],
+  now: number,
+  intervalMinutes: number,
+): Span | null {
+  const from = covered.reduce((m, s) => Math.min(m, s.from), start);
+  const last = lastClosedCandle(now, intervalMinutes);
+  return from <= last ? { from, to: last } : null;
+}
+
+export interface SeriesGapsInput {
+  /** The exchange the series comes from: where its OHLC window starts. */
+  exchange: ExchangeCapabilities;
+  series: SeriesKey;
+  /** The series' expected start (planExpectedStarts). */
+  start: number;
+  /** The series' coverage (any order). */
+  covered: readonly Span[];
+  /** The series' ledger records of kind `gap` (open and IGNORED), any order. */
+  existing: readonly GapRecord[];
+  /** Epoch seconds: where the expected window ends and the OHLC window starts. */
+  nowSeconds: number;
+  /** When new records are detected and merged ones resolved. */
+  now: Date;
+  /** Whether spans before the OHLC window can be rebuilt from trades (else only an archive has them). */
+  tradesBackfill: boolean;
+  /** The archive hint of an ARCHIVE_ONLY span. */
+  archiveHint: (span: Span) => string | null;
+}
+
+/**
+ * The gaps of one series and what they change in its records: its expected
+ * window minus its coverage, split at the OHLC window boundary and labelled
+ * by fillability, reconciled with its records (reconcileGaps). Pure.
+ */
+export function reconcileSeriesGaps(input: SeriesGapsInput): { window: Span | null; plan: ReconcilePlan } {
+  const { series, covered, nowSeconds } = input;
+  const step = series.intervalMinutes * 60;
+  const window = expectedWindow(input.start, covered, nowSeconds, series.intervalMinutes);
+  const routed = window
+    ? subtractSpans(window, covered, step).flatMap((g) =>
+        route(input.exchange, g, nowSeconds, series.intervalMinutes, input.tradesBackfill),
+      )
+    : [];
+  const plan = reconcileGaps({
+    routed,
+    covered,
+    existing: input.existing,
+    series,
+    stepSeconds: step,
+    now: input.now,
+    archiveHint: input.archiveHint,
+  });
+  return { window, plan };
+}
 
 /** What reconciling one series' gap records with its current uncovered spans changes. */
 export interface ReconcilePlan {
@@ -30,12 +175,13 @@ export interface ReconcileInput {
   covered: readonly Span[];
   /** The series' ledger records of kind `gap` (open and IGNORED), any order. */
   existing: readonly GapRecord[];
+  /** The series new records are created for. */
+  series: SeriesKey;
   stepSeconds: number;
+  /** When new records are detected and merged ones resolved. */
   now: Date;
-  /** A new record for a span (DETECTED, or `like`'s status and reason for a part split off an IGNORED record). */
-  create(span: RoutedSpan, like?: GapRecord): GapRecord;
   /** The archive hint of an ARCHIVE_ONLY span. */
-  archiveHint(span: RoutedSpan): string | null;
+  archiveHint: (span: Span) => string | null;
 }
 
 const spanOf = (g: GapRecord): Span => ({ from: toSeconds(g.startTs), to: toSeconds(g.endTs) });
@@ -71,7 +217,7 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
   // The common cases in O(n): a series seen for the first time, and one whose records still match its spans.
   if (existing.length === 0) {
     for (const f of input.routed) {
-      const created = input.create(f);
+      const created = detected(f, input);
       plan.insert.push(created);
       plan.ledger.push(created);
     }
@@ -99,7 +245,7 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
         if (respan(p, parts[0]!, input)) plan.update.push(p);
         plan.ledger.push(p);
         for (const part of parts.slice(1)) {
-          const copy = input.create(part, p);
+          const copy = p.splitOff(part, part.fillability, now, hintFor(part, input));
           plan.insert.push(copy);
           plan.ledger.push(copy);
           plan.log.push(`ignored gap ${p.id} split by new coverage: a new ignored record stands for ${fmt(part)}`);
@@ -120,7 +266,7 @@ export function reconcileGaps(input: ReconcileInput): ReconcilePlan {
       overlapping.find((g) => g.fillability === f.fillability) ??
       overlapping[0];
     if (!keeper) {
-      const created = input.create(f);
+      const created = detected(f, input);
       plan.insert.push(created);
       plan.ledger.push(created);
       keeperOf.push({ span: f, record: created });
@@ -180,23 +326,16 @@ function unchanged(existing: readonly GapRecord[], routed: readonly RoutedSpan[]
   return true;
 }
 
+/** The archive hint of a span that only an archive can fill; null for the others. */
+function hintFor(span: RoutedSpan, input: ReconcileInput): string | null {
+  return span.fillability === 'ARCHIVE_ONLY' ? input.archiveHint(span) : null;
+}
+
+function detected(span: RoutedSpan, input: ReconcileInput): GapRecord {
+  return GapRecord.detected(input.series, span, span.fillability, input.now, hintFor(span, input));
+}
+
 /** Re-spans a record to `span`; false when nothing changed (so nothing is written). */
 function respan(gap: GapRecord, span: RoutedSpan, input: ReconcileInput): boolean {
-  const from = toSeconds(gap.startTs);
-  const to = toSeconds(gap.endTs);
-  if (from === span.from && to === span.to && gap.fillability === span.fillability) return false;
-  if (gap.fillability !== span.fillability && gap.status !== 'IGNORED') {
-    // A different source now applies (the OHLC window moved on, or trades backfill was switched).
-    gap.status = gap.initialStatus;
-    gap.reason = null;
-    gap.cursor = null;
-    gap.nextAttemptAt = null;
-  }
-  if (from !== span.from) gap.cursor = null; // a trades cursor belongs to the old start
-  gap.startTs = toDate(span.from);
-  gap.endTs = toDate(span.to);
-  gap.fillability = span.fillability as Fillability;
-  gap.missingIntervals = slots(span, input.stepSeconds);
-  gap.archiveHint = span.fillability === 'ARCHIVE_ONLY' ? input.archiveHint(span) : null;
-  return true;
+  return gap.respan(span, span.fillability, hintFor(span, input));
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GapRepository } from './gap.repository';
-import { SeriesLockRepository } from '../database/series-lock.repository';
+import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
+import { LockKeys } from '../database/lock-keys';
 
 /**
  * Gaps left FILLING by a process that died: a FILLING gap whose series claim
@@ -13,14 +14,14 @@ export class GapRecoveryService {
 
   constructor(
     private readonly gaps: GapRepository,
-    private readonly locks: SeriesLockRepository,
+    private readonly locks: AdvisoryLockRepository,
   ) {}
 
   async releaseStuckFilling(): Promise<number> {
     const filling = await this.gaps.findByStatus('FILLING');
     let released = 0;
     for (const gap of filling) {
-      const claimed = await this.locks.withSeriesLock(gap, async () => {
+      const claimed = await this.locks.tryWithLock(LockKeys.series(gap), async () => {
         const [fresh] = await this.gaps.findByIds([gap.id]);
         if (fresh?.status !== 'FILLING') return false;
         fresh.releaseStuck();

@@ -5,6 +5,7 @@ import { DataSource, DeepPartial, In, Repository } from 'typeorm';
 import { BinaryTupleReader, copyOut, intArrayLiteral, textArrayLiteral } from '../database/binary-copy';
 import { BulkAssetLock } from '../database/bulk-asset-lock';
 import { withPooledClient } from '../database/pooled-client';
+import { isUniqueViolation } from '../database/pg-errors';
 import { GapRecord } from '../entities/gap-record.entity';
 import {
   CLOSED_GAP_STATUSES,
@@ -69,6 +70,14 @@ export interface GapSpanRow {
   fillability: Fillability;
   status: GapStatus;
   kind: GapKind;
+}
+
+/**
+ * The unique index on open gap records (asset, interval, start) refused an insert (a COPY's error) or a re-span
+ * (TypeORM's): another process recorded the same gap meanwhile.
+ */
+export function isOpenGapConflict(e: unknown): boolean {
+  return isUniqueViolation(e, 'uq_gap_records_open_start');
 }
 
 /** The columns readGapRecord reads, in its order. */

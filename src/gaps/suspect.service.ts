@@ -108,14 +108,15 @@ export class SuspectService {
         this.config.tradesBackfill,
       );
       if (!routed || routed.fillability === g.fillability) continue;
-      g.fillability = routed.fillability;
-      g.archiveHint =
+      g.reroute(
+        routed.fillability,
         routed.fillability === 'ARCHIVE_ONLY'
           ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, g.intervalMinutes, {
               from: start,
               to: toSeconds(g.endTs),
             })
-          : null;
+          : null,
+      );
       changed.push(g);
     }
     if (changed.length) await this.gaps.saveAll(changed);
@@ -217,35 +218,22 @@ export class SuspectService {
     const taken = existing.map((g) => ({ from: toSeconds(g.startTs), to: toSeconds(g.endTs) }));
     const asset = await this.assets.findById(series.assetId);
     const now = this.clock.nowSeconds();
-    const step = series.intervalMinutes * 60;
     const records: GapRecord[] = [];
     for (const s of spans) {
       if (taken.some((t) => intersect(t, s))) continue;
       taken.push(s);
       for (const part of route(this.exchange, s, now, series.intervalMinutes, this.config.tradesBackfill)) {
         records.push(
-          this.gaps.create({
-            assetId: series.assetId,
-            intervalMinutes: series.intervalMinutes,
-            kind: 'suspect',
-            status: 'SUSPECT',
-            startTs: new Date(part.from * 1000),
-            endTs: new Date(part.to * 1000),
-            missingIntervals: slots(part, step),
-            fillability: part.fillability,
-            reason: s.reason,
-            attempts: 0,
-            candlesFilled: 0,
-            lastError: null,
-            cursor: null,
-            archiveHint:
-              part.fillability === 'ARCHIVE_ONLY' && asset
-                ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part)
-                : null,
-            detectedAt: this.clock.now(),
-            resolvedAt: null,
-            nextAttemptAt: null,
-          }),
+          GapRecord.suspected(
+            series,
+            part,
+            part.fillability,
+            s.reason,
+            this.clock.now(),
+            part.fillability === 'ARCHIVE_ONLY' && asset
+              ? archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, series.intervalMinutes, part)
+              : null,
+          ),
         );
       }
     }

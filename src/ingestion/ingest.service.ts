@@ -15,7 +15,8 @@ import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { CoverageRepository } from '../coverage/coverage.repository';
 import { SeriesRepository } from '../coverage/series.repository';
-import { contentClaimKey, SeriesClaim, SeriesLockRepository } from '../database/series-lock.repository';
+import { AdvisoryLockRepository, HeldLock } from '../database/advisory-lock.repository';
+import { LockKeys } from '../database/lock-keys';
 import { SuspectService } from '../gaps/suspect.service';
 import { ArchiveDiscoveryService, DiscoveredFile, Discovery, SkippedEntry } from './archive-discovery.service';
 import { FileLedgerRepository } from './file-ledger.repository';
@@ -198,7 +199,7 @@ export class IngestService {
     private readonly coverage: CoverageRepository,
     private readonly expected: SeriesRepository,
     private readonly suspects: SuspectService,
-    private readonly locks: SeriesLockRepository,
+    private readonly locks: AdvisoryLockRepository,
     private readonly catalog: AssetCatalogService,
     private readonly assets: AssetRepository,
     private readonly tiers: TiersService,
@@ -462,8 +463,8 @@ export class IngestService {
     // One writer per series across processes: a second process waits, then finds the file completed (a duplicate)
     // or the series' new candles (so its direct-COPY probe sees them). The content is known only once the file is
     // read, so its claim is taken by load(), after the pass.
-    const claimed = await this.locks.withSeriesLock(
-      series,
+    const claimed = await this.locks.withLock(
+      LockKeys.series(series),
       async (claim) => {
         // Another process may have completed this very file while this one waited: still skipped unread.
         const done = await this.knownFile(file);
@@ -515,7 +516,7 @@ export class IngestService {
     file: DiscoveredFile,
     series: SeriesRef,
     record: FileIngestionRecord,
-    claim: SeriesClaim,
+    claim: HeldLock,
   ): Promise<boolean> {
     const { job } = ctx;
     const parser = new OhlcvtParser({ intervalMinutes: series.intervalMinutes, nowSeconds: this.clock.nowSeconds() });
@@ -593,7 +594,7 @@ export class IngestService {
 
       // Held through the commit and the COMPLETED record: of two processes with this content (under two names, two
       // series), the second waits here and then finds it completed.
-      await claim.hold(contentClaimKey(record.sha256));
+      await claim.hold(LockKeys.content(record.sha256));
       const of = await this.ledger.findCompletedBySha(record.sha256);
       if (of) {
         // Nothing of a duplicate stays: its rows (rolled back), its rejects, its counts.

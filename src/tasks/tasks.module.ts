@@ -9,7 +9,6 @@ import { CleanupTask } from './cleanup.task';
 import { RecoverStaleJobsTask } from './recover-stale-jobs.task';
 import { ReportTask } from './report.task';
 import { SCHEDULED_TASKS, ScheduledTask } from './scheduled-task';
-import { TaskLockRepository } from './task-lock.repository';
 import { TasksService } from './tasks.service';
 import { UpdateMarketDataTask } from './update-market-data.task';
 import { ValidateTask } from './validate.task';
@@ -22,7 +21,6 @@ const TASKS = [BackfillTask, CleanupTask, ReportTask, ValidateTask, UpdateMarket
   providers: [
     ...TASKS,
     { provide: SCHEDULED_TASKS, inject: TASKS, useFactory: (...tasks: ScheduledTask[]) => tasks },
-    TaskLockRepository,
     TasksService,
   ],
   exports: [TasksService],

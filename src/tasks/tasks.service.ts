@@ -7,7 +7,8 @@ import { IngestionJobRepository } from '../jobs/ingestion-job.repository';
 import { completed, JobRunRecorder } from '../jobs/job-run-recorder';
 import { SCHEDULED_TASKS, ScheduledTask } from './scheduled-task';
 import { UnknownTaskError } from './task.errors';
-import { TaskLockRepository } from './task-lock.repository';
+import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
+import { LockKeys } from '../database/lock-keys';
 
 /** A task's newest run, from its job row (a run still going has no finished_at nor duration yet). */
 export interface TaskLastRun {
@@ -46,7 +47,7 @@ export class TasksService {
 
   constructor(
     @Inject(SCHEDULED_TASKS) private readonly tasks: ScheduledTask[],
-    private readonly locks: TaskLockRepository,
+    private readonly locks: AdvisoryLockRepository,
     private readonly recorder: JobRunRecorder,
     private readonly jobs: IngestionJobRepository,
     private readonly clock: Clock,
@@ -97,7 +98,7 @@ export class TasksService {
     const task = this.get(name);
     const started = Date.now();
     const startedAt = this.clock.now().toISOString();
-    const outcome = await this.locks.withTaskLock(task.name, () =>
+    const outcome = await this.locks.tryWithLock(LockKeys.task(task.name), () =>
       this.recorder.record(
         { kind: task.kind, trigger, task: task.name },
         (signal) => task.run(signal),
@@ -105,7 +106,7 @@ export class TasksService {
       ),
     );
     const duration = Date.now() - started;
-    if (!outcome.ran) {
+    if (!outcome) {
       this.logger.log(`${task.name}: skipped, another process holds its lock`);
       return {
         task: task.name,

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { DataCoverageRange } from '../../src/entities/data-coverage-range.entity';
 import { CoverageRepository } from '../../src/coverage/coverage.repository';
+import { AdvisoryLockRepository } from '../../src/database/advisory-lock.repository';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 const H = 3600;
@@ -17,7 +18,7 @@ describe('CoverageRepository.mergeIn', () => {
     db = await createTestDatabase();
     ds = new DataSource(dataSourceOptions(db.url));
     await ds.initialize();
-    repo = new CoverageRepository(ds.getRepository(DataCoverageRange), ds);
+    repo = new CoverageRepository(ds.getRepository(DataCoverageRange), ds, new AdvisoryLockRepository(ds));
     const [row] = await ds.query(
       `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`,
     );
