@@ -25,11 +25,11 @@ async function bootstrap(): Promise<void> {
   // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
   const candleStore = await migrations.migrateCandleStore();
   if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
-  await app.listen(config.port, config.host);
+  await app.listen(config.server.port, config.server.host);
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   log.log(
-    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`,
+    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'})`,
   );
 }
 

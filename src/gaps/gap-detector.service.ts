@@ -175,7 +175,7 @@ export class GapDetectorService {
         const step = intervalMinutes * 60;
         const routed = window
           ? subtractSpans(window, covered, step).flatMap((g) =>
-              route(g, now, intervalMinutes, this.config.tradesBackfill),
+              route(g, now, intervalMinutes, this.config.backfill.fromTrades),
             )
           : [];
         const plan = reconcileGaps({

@@ -98,7 +98,7 @@ export class SuspectService {
     const changed: GapRecord[] = [];
     for (const g of suspects) {
       const start = toSeconds(g.startTs);
-      const [routed] = route({ from: start, to: start }, now, g.intervalMinutes, this.config.tradesBackfill);
+      const [routed] = route({ from: start, to: start }, now, g.intervalMinutes, this.config.backfill.fromTrades);
       if (!routed || routed.fillability === g.fillability) continue;
       g.fillability = routed.fillability;
       g.archiveHint =
@@ -211,7 +211,7 @@ export class SuspectService {
     for (const s of spans) {
       if (taken.some((t) => intersect(t, s))) continue;
       taken.push(s);
-      for (const part of route(s, now, series.intervalMinutes, this.config.tradesBackfill)) {
+      for (const part of route(s, now, series.intervalMinutes, this.config.backfill.fromTrades)) {
         records.push(
           this.gaps.create({
             assetId: series.assetId,

@@ -179,7 +179,7 @@ describe('candlekeep candles (export)', () => {
     try {
       const catalog = new AssetCatalogService(
         new AssetRepository(ds.getRepository(Asset)),
-        new TiersService({ tiersFile: undefined } as unknown as AppConfig),
+        new TiersService({ assets: {} } as AppConfig),
       );
       const store = new PostgresCandleStore(ds);
       const reads: number[] = [];
