@@ -74,9 +74,6 @@ function stack(...decorators: PropertyDecorator[]): PropertyDecorator {
   };
 }
 
-const isUnset = (value: unknown) => value === undefined || value === '';
-const isBlank = (value: unknown) => typeof value === 'string' && value.trim() === '';
-
 /**
  * Binds a property to `variable`: unset or empty, it takes `fallback` (undefined: the setting is optional, and a
  * blank value is unset too); otherwise `parse` gives the value to validate. What `parse` cannot read it returns
@@ -96,8 +93,9 @@ function envSetting(
     });
     Expose({ name: variable })(target, property);
     Transform(({ value }: { value: unknown }) => {
-      if (fallback === undefined) return isUnset(value) || isBlank(value) ? undefined : parse(String(value));
-      return isUnset(value) ? fallback.default : parse(String(value));
+      const text = typeof value === 'string' ? value : undefined;
+      if (fallback === undefined) return text === undefined || text.trim() === '' ? undefined : parse(text);
+      return text === undefined || text === '' ? fallback.default : parse(text);
     })(target, property);
     if (fallback === undefined) IsOptional()(target, property);
   };
