@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { withConfig } from './config/config.module';
 import { errorBody, exitCodeFor } from './common/error-map';
 import { logLevelsFor, StderrLogger } from './common/stderr-logger';
 import { MigrationService } from './maintenance/migration.service';
@@ -14,7 +15,7 @@ async function bootstrap(): Promise<void> {
   const config = await preflight([]);
   if (typeof config === 'number') process.exit(config);
   const log = new Logger('main');
-  const app = await NestFactory.create(AppModule, {
+  const app = await NestFactory.create(withConfig(AppModule, config), {
     logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
     abortOnError: false,
   });
