@@ -24,6 +24,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AssetRepository } from '../src/assets/asset.repository';
 import { CliModule } from '../src/cli.module';
+import { loadConfig } from '../src/config/app-config';
+import { withConfig } from '../src/config/config.module';
 import { GapDetectorService } from '../src/gaps/gap-detector.service';
 import { CompletenessReportService } from '../src/reports/completeness-report.service';
 import {
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
     process.env.CANDLEKEEP_NOW = NOW;
     process.env.LOG_LEVEL = 'warn';
     process.env.TIERS_FILE ??= join(ROOT, 'config', 'tiers.json');
-    app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(withConfig(CliModule, loadConfig(process.env)), {
+      logger: ['error', 'warn'],
+    });
     const detector = app.get(GapDetectorService);
     const reports = app.get(CompletenessReportService);
     const allAssets = await app.get(AssetRepository).findAll({ active: true });

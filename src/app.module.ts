@@ -4,7 +4,6 @@ import { ApiModule } from './api/api.module';
 import { AssetsModule } from './assets/assets.module';
 import { CommonModule } from './common/common.module';
 import { ShutdownLogger } from './common/shutdown-logger';
-import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { PipelineModule } from './pipeline/pipeline.module';
@@ -14,7 +13,6 @@ import { TasksModule } from './tasks/tasks.module';
 /** Root module of the service (`npm start`): HTTP API and scheduled tasks. */
 @Module({
   imports: [
-    ConfigModule,
     CommonModule,
     DatabaseModule,
     MaintenanceModule,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { withConfig } from './config/config.module';
 import { errorBody, exitCodeFor } from './common/error-map';
 import { logLevelsFor, StderrLogger } from './common/stderr-logger';
 import { MigrationService } from './maintenance/migration.service';
@@ -14,7 +15,7 @@ async function bootstrap(): Promise<void> {
   const config = await preflight([]);
   if (typeof config === 'number') process.exit(config);
   const log = new Logger('main');
-  const app = await NestFactory.create(AppModule, {
+  const app = await NestFactory.create(withConfig(AppModule, config), {
     logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
     abortOnError: false,
   });
@@ -25,11 +26,11 @@ async function bootstrap(): Promise<void> {
   // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
   const candleStore = await migrations.migrateCandleStore();
   if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
-  await app.listen(config.port, config.host);
+  await app.listen(config.server.port, config.server.host);
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   log.log(
-    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedulesEnabled ? 'on' : 'off'})`,
+    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'})`,
   );
 }
 

@@ -15,8 +15,9 @@ export function reportError(args: readonly string[], e: unknown): number {
  * What every verb needs before Nest starts: a valid configuration and, when
  * DATABASE_URL is set, a database that answers (one line within ~2 s instead
  * of TypeORM's retries); with CANDLE_STORE=questdb, credentials QuestDB does
- * not refuse. Resolves to the configuration, or to the exit code of the error
- * it reported.
+ * not refuse. Resolves to the configuration (validated here, once per start:
+ * the entry point hands this instance to ConfigModule), or to the exit code of
+ * the error it reported.
  */
 export async function preflight(args: readonly string[]): Promise<AppConfig | number> {
   try {

@@ -18,7 +18,7 @@ export class TiersService {
   readonly file: string;
 
   constructor(config: AppConfig) {
-    this.file = config.tiersFile ? resolve(config.tiersFile) : DEFAULT_TIERS_FILE;
+    this.file = config.assets.tiersFile ? resolve(config.assets.tiersFile) : DEFAULT_TIERS_FILE;
     this.tiers = loadTiersFile(this.file);
     this.logger.debug(`loaded ${this.tiers.size} tier assignments from ${this.file}`);
   }

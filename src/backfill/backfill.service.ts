@@ -258,12 +258,12 @@ export class BackfillService {
             opts,
           );
         },
-        { waitMs: this.config.backfillClaimWaitMs },
+        { waitMs: this.config.backfill.claimWaitMs },
       );
       if (!claimed) {
         summary.series_skipped_locked++;
         this.logger.warn(
-          `${s.asset.symbol} ${s.intervalMinutes}m is being written by another process (still after ${this.config.backfillClaimWaitMs} ms): skipped, run again`,
+          `${s.asset.symbol} ${s.intervalMinutes}m is being written by another process (still after ${this.config.backfill.claimWaitMs} ms): skipped, run again`,
         );
       }
     }
@@ -296,7 +296,7 @@ export class BackfillService {
     suspects: Map<string, GapRecord[]>,
     opts: BackfillOptions,
   ): Promise<BackfillPlan> {
-    const rps = this.config.krakenRps;
+    const rps = this.config.kraken.rps;
     const { from, to } = this.fillWindow(opts);
     const plans: SeriesPlan[] = [];
     const downloads: DownloadListEntry[] = [];

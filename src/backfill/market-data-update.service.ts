@@ -194,7 +194,7 @@ export class MarketDataUpdateService {
           return 'failed' as const;
         }
       },
-      { waitMs: this.config.backfillClaimWaitMs },
+      { waitMs: this.config.backfill.claimWaitMs },
     );
     return claimed?.value ?? 'skipped'; // held by another process: it is being updated right now, not by this run
   }

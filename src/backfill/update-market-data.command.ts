@@ -28,7 +28,7 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
   }
 
   protected async execute(_params: string[], o: UpdateOptions): Promise<CommandOutcome> {
-    const categories = o.categories ?? (this.config.updateCategories as AssetCategory[]);
+    const categories = o.categories ?? this.config.backfill.updateCategories;
     const result = await this.runs.updateMarketData(
       'cli',
       { categories, force: o.force ?? false, symbols: o.symbols },

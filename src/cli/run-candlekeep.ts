@@ -2,6 +2,7 @@ import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { EXIT_OK, EXIT_USAGE } from '../common/error-map';
 import { logLevelsFor, StderrLogger } from '../common/stderr-logger';
 import { AppConfig } from '../config/app-config';
+import { withConfig } from '../config/config.module';
 import { preflight, reportError } from '../preflight';
 import { cliRootModule } from './verb-modules';
 
@@ -31,7 +32,7 @@ export async function runCandlekeep(args: readonly string[], opts: { config?: Ap
   process.exitCode = undefined;
   let code: number | undefined;
   try {
-    const app = await CommandFactory.createWithoutRunning(cliRootModule(args), {
+    const app = await CommandFactory.createWithoutRunning(withConfig(cliRootModule(args), config), {
       logger: new StderrLogger('candlekeep', { logLevels: logLevelsFor(config.logLevel) }),
       cliName: 'candlekeep',
       // A provider failing at start-up rejects here (one line below) instead of Nest logging it and exiting.

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
 import { CliModule } from '../cli.module';
+import { loadConfig } from '../config/app-config';
+import { withConfig } from '../config/config.module';
 import { HELP_FILE } from './cli-help';
 
 /**
@@ -13,7 +15,7 @@ import { HELP_FILE } from './cli-help';
  */
 async function main(): Promise<void> {
   process.env.CANDLEKEEP_NO_DATABASE = '1';
-  const app = await CommandFactory.createWithoutRunning(CliModule, {
+  const app = await CommandFactory.createWithoutRunning(withConfig(CliModule, loadConfig(process.env)), {
     logger: false,
     cliName: 'candlekeep',
     abortOnError: false,

@@ -5,15 +5,14 @@ describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
-      databaseUrl: undefined,
+      database: { url: undefined },
       candleStore: 'postgres',
-      krakenApiUrl: 'https://api.kraken.com',
-      krakenRps: 1,
-      tradesBackfill: true,
-      schedulesEnabled: true,
+      kraken: { apiUrl: 'https://api.kraken.com', rps: 1 },
+      backfill: { fromTrades: true },
+      schedules: { enabled: true },
       pinnedNow: undefined,
       logLevel: 'info',
-      port: 3000,
+      server: { port: 3000 },
     });
   });
 
@@ -30,15 +29,15 @@ describe('loadConfig', () => {
       CANDLEKEEP_NOW: '2026-01-02T03:04:05Z',
       LOG_LEVEL: 'DEBUG',
     });
-    expect(c.databaseUrl).toBe('postgres://u@h:5432/db');
+    expect(c.database.url).toBe('postgres://u@h:5432/db');
     expect(c.candleStore).toBe('questdb');
-    expect(c.questdbIlp).toBe('http::addr=127.0.0.1:9000;');
-    expect(c.questdbPgUrl).toBe('postgres://admin:quest@127.0.0.1:8812/qdb');
-    expect(c.questdbBatchRows).toBe(1000);
-    expect(c.questdbVisibilityTimeoutMs).toBe(30_000);
-    expect(c.krakenRps).toBe(2.5);
-    expect(c.tradesBackfill).toBe(false);
-    expect(c.schedulesEnabled).toBe(false);
+    expect(c.questdb.ilp).toBe('http::addr=127.0.0.1:9000;');
+    expect(c.questdb.pgUrl).toBe('postgres://admin:quest@127.0.0.1:8812/qdb');
+    expect(c.questdb.batchRows).toBe(1000);
+    expect(c.questdb.visibilityTimeoutMs).toBe(30_000);
+    expect(c.kraken.rps).toBe(2.5);
+    expect(c.backfill.fromTrades).toBe(false);
+    expect(c.schedules.enabled).toBe(false);
     expect(c.pinnedNow?.toISOString()).toBe('2026-01-02T03:04:05.000Z');
     expect(c.logLevel).toBe('debug');
   });

@@ -1,96 +1,29 @@
-import { Expose, Transform, plainToInstance } from 'class-transformer';
-import {
-  IsArray,
-  IsBoolean,
-  IsDate,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsPositive,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  ValidateBy,
-  ValidateIf,
-  ValidationError,
-  validateSync,
-} from 'class-validator';
-import { LOG_LEVELS, LogLevelName } from '../common/stderr-logger';
-import { ASSETPRICE, ilpConfigProblem, TABLE_NAME_RE } from './questdb-settings';
-import { ConfigError } from '../common/errors';
+import { validateSync, ValidationError } from 'class-validator';
 import { resolve } from 'node:path';
-import { cronProblem } from './cron-expression';
+import { ConfigError } from '../common/errors';
+import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../common/enums';
+import { LOG_LEVELS, LogLevelName } from '../common/stderr-logger';
+import {
+  EnvBool,
+  EnvCron,
+  EnvDate,
+  EnvEnum,
+  EnvGroup,
+  EnvInt,
+  EnvList,
+  EnvNumber,
+  EnvParsed,
+  envSettings,
+  EnvString,
+  EnvUrl,
+  envVariableOf,
+  readEnv,
+} from './env-decorators';
+import { ASSETPRICE, ilpConfigProblem, TABLE_NAME_RE } from './questdb-settings';
 import { loadTiersFile } from './tiers-file';
-import { INTERVALS, isInterval } from '../common/enums';
 
 export const CANDLE_STORES = ['postgres', 'questdb'] as const;
 export type CandleStoreKind = (typeof CANDLE_STORES)[number];
-
-const BOOL_TRUE = new Set(['true', 'on', '1', 'yes']);
-const BOOL_FALSE = new Set(['false', 'off', '0', 'no']);
-
-/** Parses on/off, true/false, 1/0, yes/no; anything else stays a string so validation names it. */
-function toBool({ value }: { value: unknown }): unknown {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (BOOL_TRUE.has(v)) return true;
-  if (BOOL_FALSE.has(v)) return false;
-  return value;
-}
-
-function toNumber({ value }: { value: unknown }): unknown {
-  if (typeof value !== 'string' || value.trim() === '') return value;
-  const n = Number(value);
-  return Number.isNaN(n) ? value : n;
-}
-
-function toDate({ value }: { value: unknown }): unknown {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  // ISO-8601 only: a date with a time needs an explicit zone so that runs are reproducible.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value.trim())) return value;
-  const d = new Date(value.trim());
-  return Number.isNaN(d.getTime()) ? value : d;
-}
-
-function emptyToUndefined({ value }: { value: unknown }): unknown {
-  return typeof value === 'string' && value.trim() === '' ? undefined : value;
-}
-
-/** Cron expressions checked field by field (cron-expression.ts): the message names the field and the value. */
-const CRON_VALIDATION = {
-  name: 'cron',
-  validator: {
-    validate: (value: unknown) => typeof value === 'string' && cronProblem(value) === null,
-    defaultMessage: (args?: { value?: unknown }) => cronProblem(String(args?.value ?? '')) ?? 'not a cron expression',
-  },
-};
-const cron = (value: unknown, fallback: string) =>
-  value === undefined || value === '' ? fallback : String(value).trim();
-
-export interface BackfillSet {
-  tier: string;
-  intervals: number[];
-}
-
-/** "TIER1:60,1440;TIER2:1440" → [{tier: 'TIER1', intervals: [60, 1440]}, ...]; anything malformed stays a string for validation. */
-function toBackfillSets({ value }: { value: unknown }): unknown {
-  if (value === undefined || value === '') return [{ tier: 'TIER1', intervals: [60, 1440] }];
-  const sets: BackfillSet[] = [];
-  for (const part of String(value)
-    .split(';')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
-    if (!m) return value;
-    const intervals = m[2]!.split(',').map(Number);
-    if (!intervals.every(isInterval)) return value; // an interval Kraken does not serve: named by validation
-    sets.push({ tier: m[1]!.toUpperCase(), intervals });
-  }
-  return sets;
-}
 
 export const KRAKEN_ENDPOINTS = [
   'Time',
@@ -103,388 +36,374 @@ export const KRAKEN_ENDPOINTS = [
   'Depth',
 ] as const;
 export type KrakenEndpointName = (typeof KRAKEN_ENDPOINTS)[number];
+export type PerEndpoint = Readonly<Partial<Record<KrakenEndpointName, number>>>;
 
-/**
- * "Trades=10000,OHLC=20000" → {Trades: 10000, OHLC: 20000}, each value a whole number in [min, max]; anything
- * else stays a string so validation names it.
- */
-function toEndpointNumbers(min: number, max: number) {
-  return ({ value }: { value: unknown }): unknown => {
-    if (value === undefined || value === '') return {};
+export interface BackfillSet {
+  readonly tier: Tier;
+  readonly intervals: readonly IntervalMinutes[];
+}
+
+/** "TIER1:60,1440;TIER2:1440" → [{tier: 'TIER1', intervals: [60, 1440]}, ...]; undefined when malformed. */
+function parseBackfillSets(value: string): BackfillSet[] | undefined {
+  const sets: BackfillSet[] = [];
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
+    if (!m) return undefined;
+    const tier = TIERS.find((t) => t === m[1].toUpperCase());
+    const intervals = m[2].split(',').map(Number);
+    if (!tier || !intervals.every(isInterval)) return undefined; // an interval Kraken does not serve
+    sets.push({ tier, intervals });
+  }
+  return sets;
+}
+
+/** "Trades=10000,OHLC=20000" → {Trades: 10000, OHLC: 20000}, each a whole number in [min, max]; else undefined. */
+function endpointNumbers(min: number, max: number) {
+  return (value: string): PerEndpoint | undefined => {
     const out: Partial<Record<KrakenEndpointName, number>> = {};
-    for (const part of String(value)
+    for (const part of value
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean)) {
       const m = /^([A-Za-z]+)=(\d{1,10})$/.exec(part);
       const endpoint = KRAKEN_ENDPOINTS.find((e) => e.toLowerCase() === m?.[1]?.toLowerCase());
       const n = Number(m?.[2]);
-      if (!m || !endpoint || n < min || n > max) return value;
+      if (!m || !endpoint || n < min || n > max) return undefined;
       out[endpoint] = n;
     }
     return out;
   };
 }
 
-const isEndpointMap = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 
-const ENV_NAMES = new Map<string, string>();
+export class DatabaseConfig {
+  @EnvString('DATABASE_URL', { pattern: POSTGRES_URL, message: 'must be a postgres:// or postgresql:// URL' })
+  readonly url?: string;
 
-/** Binds a config property to its environment variable (and remembers the name for error messages). */
-function Env(variable: string): PropertyDecorator {
-  return (target, property) => {
-    ENV_NAMES.set(String(property), variable);
-    Expose({ name: variable })(target, property);
-  };
-}
-
-/**
- * The one typed configuration object, read from the environment (DESIGN.md §4)
- * and validated at start-up. Property names are camelCase; each is exposed
- * under its environment variable name.
- */
-export class AppConfig {
-  @Env('DATABASE_URL')
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// or postgresql:// URL' })
-  databaseUrl?: string;
-
-  /** More attempts to reach DATABASE_URL at start (exponential backoff), for a server that starts before its database. */
-  @Env('DATABASE_CONNECT_RETRIES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 0 : toNumber(p)))
-  @IsInt({ message: 'must be an integer' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(100, { message: 'must be <= 100' })
-  databaseConnectRetries = 0;
-
-  @Env('CANDLE_STORE')
-  @Transform(({ value }) => (value === undefined || value === '' ? 'postgres' : value))
-  @IsIn(CANDLE_STORES as unknown as string[], { message: `must be one of ${CANDLE_STORES.join(', ')}` })
-  candleStore: CandleStoreKind = 'postgres';
-
-  @Env('QUESTDB_ILP')
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  // Parsed (with the QuestDB client's own parser) only when the QuestDB store is used: loading the client for an
-  // unused setting cost a postgres-store ingest ~95 MB of peak RSS (measured: 140 → 235 MB at 2M rows).
-  @ValidateIf((config: AppConfig) => config.candleStore === 'questdb')
-  @ValidateBy({
-    name: 'ilpConfig',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && ilpConfigProblem(value) === undefined,
-      defaultMessage: (args) => ilpConfigProblem(String(args?.value)) ?? 'invalid ILP config string',
-    },
-  })
-  questdbIlp?: string;
-
-  @Env('QUESTDB_PG_URL')
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL (QuestDB PG wire, port 8812)' })
-  questdbPgUrl?: string;
-
-  /** The QuestDB candle table (one per deployment sharing a QuestDB; the tests use one per test database). */
-  @Env('QUESTDB_TABLE')
-  @Transform(({ value }) => (value === undefined || value === '' ? ASSETPRICE : value))
-  @Matches(TABLE_NAME_RE, {
-    message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)',
-  })
-  questdbTable = ASSETPRICE;
-
-  /** Rows per ILP/HTTP request of an upsert (one QuestDB transaction each); a bulk load is one streamed request. */
-  @Env('QUESTDB_BATCH_ROWS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 50_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of rows' })
-  @Min(1, { message: 'must be >= 1' })
-  @Max(10_000_000, { message: 'must be <= 10000000' })
-  questdbBatchRows = 50_000;
-
-  /** How long a write waits for QuestDB's WAL to apply it (make it visible to reads). */
-  @Env('QUESTDB_VISIBILITY_TIMEOUT_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(1, { message: 'must be >= 1' })
-  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
-  questdbVisibilityTimeoutMs = 30_000;
-
-  @Env('KRAKEN_API_URL')
-  @Transform(({ value }) => (value === undefined || value === '' ? 'https://api.kraken.com' : value))
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'must be an http(s) URL' },
-  )
-  krakenApiUrl = 'https://api.kraken.com';
-
-  @Env('KRAKEN_RPS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
-  @IsNumber({}, { message: 'must be a number' })
-  @IsPositive({ message: 'must be > 0' })
-  @Max(1000, { message: 'must be <= 1000' })
-  krakenRps = 1;
-
-  @Env('KRAKEN_BURST')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be >= 1' })
-  @Max(1000, { message: 'must be <= 1000' })
-  krakenBurst = 1;
-
-  @Env('KRAKEN_TIMEOUT_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 30_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(1, { message: 'must be >= 1' })
-  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
-  krakenTimeoutMs = 30_000;
-
-  @Env('KRAKEN_MAX_RETRIES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
-  @IsInt({ message: 'must be an integer' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(100, { message: 'must be <= 100' })
-  krakenMaxRetries = 5;
-
-  /** Network failures in a row (no HTTP answer) after which a run stops: Kraken is unreachable. */
-  @Env('KRAKEN_UNREACHABLE_AFTER')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 6 : toNumber(p)))
-  @IsInt({ message: 'must be an integer' })
-  @Min(1, { message: 'must be >= 1' })
-  @Max(1000, { message: 'must be <= 1000' })
-  krakenUnreachableAfter = 6;
-
-  @Env('KRAKEN_BACKOFF_BASE_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 1_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
-  krakenBackoffBaseMs = 1_000;
-
-  @Env('KRAKEN_BACKOFF_MAX_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 60_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
-  krakenBackoffMaxMs = 60_000;
-
-  /** Per-endpoint request timeouts over KRAKEN_TIMEOUT_MS, e.g. "Trades=10000,OHLC=20000". */
-  @Env('KRAKEN_ENDPOINT_TIMEOUTS_MS')
-  @Transform(toEndpointNumbers(1, 600_000))
-  @ValidateBy({
-    name: 'endpointTimeouts',
-    validator: {
-      validate: isEndpointMap,
-      defaultMessage: () =>
-        `must look like Trades=10000,OHLC=20000 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 1..600000 ms)`,
-    },
-  })
-  krakenEndpointTimeoutsMs: Partial<Record<KrakenEndpointName, number>> = {};
-
-  /** Per-endpoint retries over KRAKEN_MAX_RETRIES, e.g. "Trades=2". */
-  @Env('KRAKEN_ENDPOINT_RETRIES')
-  @Transform(toEndpointNumbers(0, 100))
-  @ValidateBy({
-    name: 'endpointRetries',
-    validator: {
-      validate: isEndpointMap,
-      defaultMessage: () => `must look like Trades=2,OHLC=5 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 0..100)`,
-    },
-  })
-  krakenEndpointRetries: Partial<Record<KrakenEndpointName, number>> = {};
-
-  @Env('TRADES_BACKFILL')
-  @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
-  @IsBoolean({ message: 'must be on or off' })
-  tradesBackfill = true;
-
-  @Env('SCHEDULES_ENABLED')
-  @Transform((p) => (p.value === undefined || p.value === '' ? true : toBool(p)))
-  @IsBoolean({ message: 'must be true or false' })
-  schedulesEnabled = true;
-
-  @Env('CANDLEKEEP_NOW')
-  @Transform(toDate)
-  @IsOptional()
-  @IsDate({ message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' })
-  pinnedNow?: Date;
-
-  /** How often a running job writes its heartbeat and counters; a RUNNING job silent for 3× this is stale. */
-  @Env('JOB_HEARTBEAT_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 5_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(50, { message: 'must be >= 50' })
-  @Max(600_000, { message: 'must be <= 600000 (10 minutes)' })
-  jobHeartbeatMs = 5_000;
-
-  @Env('LOG_LEVEL')
-  @Transform(({ value }) => (value === undefined || value === '' ? 'info' : String(value).toLowerCase()))
-  @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
-  logLevel: LogLevelName = 'info';
-
-  @Env('PORT')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 3000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer port' })
-  @Min(0)
-  @Max(65535)
-  port = 3000;
-
-  /** The HTTP bind address: loopback unless the service is meant to be reached from elsewhere. */
-  @Env('HOST')
-  @Transform(({ value }) => (value === undefined || value === '' ? '127.0.0.1' : String(value).trim()))
-  @Matches(/^[A-Za-z0-9.:-]{1,253}$/, { message: 'must be an IP address or a host name' })
-  host = '127.0.0.1';
+  /** More attempts to reach DATABASE_URL at start (exponential backoff): a server may start before its database. */
+  @EnvInt('DATABASE_CONNECT_RETRIES', { default: 0, min: 0, max: 100 })
+  readonly connectRetries!: number;
 
   /** Where the embedded PostgreSQL and other local state live. */
-  @Env('CANDLEKEEP_HOME')
-  @Transform(({ value }) => (value === undefined || value === '' ? '.candlekeep' : value))
-  @IsString()
-  home = '.candlekeep';
+  @EnvString('CANDLEKEEP_HOME', { default: '.candlekeep' })
+  readonly home!: string;
+}
 
-  @Env('REPORTS_DIR')
-  @Transform(({ value }) => (value === undefined || value === '' ? 'reports' : value))
-  @IsString()
-  reportsDir = 'reports';
+export class QuestDbConfig {
+  /**
+   * Parsed (with the QuestDB client's own parser) only when the QuestDB store is used, by loadConfig: loading the
+   * client for an unused setting cost a postgres-store ingest ~95 MB of peak RSS (measured: 140 → 235 MB at 2M rows).
+   */
+  @EnvString('QUESTDB_ILP')
+  readonly ilp?: string;
 
-  @Env('ALERT_WEBHOOK_URL')
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsUrl(
-    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
-    { message: 'must be an http(s) URL' },
-  )
-  alertWebhookUrl?: string;
+  @EnvString('QUESTDB_PG_URL', {
+    pattern: POSTGRES_URL,
+    message: 'must be a postgres:// URL (QuestDB PG wire, port 8812)',
+  })
+  readonly pgUrl?: string;
 
-  @Env('CRON_BACKFILL')
-  @Transform(({ value }) => cron(value, '0 2 * * *'))
-  @ValidateBy(CRON_VALIDATION)
-  cronBackfill = '0 2 * * *';
+  /** The QuestDB candle table (one per deployment sharing a QuestDB; the tests use one per test database). */
+  @EnvString('QUESTDB_TABLE', {
+    default: ASSETPRICE,
+    pattern: TABLE_NAME_RE,
+    message: 'must be a table name of letters, digits and underscores, not starting with a digit (at most 127)',
+  })
+  readonly table!: string;
 
-  @Env('CRON_CLEANUP')
-  @Transform(({ value }) => cron(value, '0 3 * * 0'))
-  @ValidateBy(CRON_VALIDATION)
-  cronCleanup = '0 3 * * 0';
+  /** Rows per ILP/HTTP request of an upsert (one QuestDB transaction each); a bulk load is one streamed request. */
+  @EnvInt('QUESTDB_BATCH_ROWS', {
+    default: 50_000,
+    message: 'must be an integer number of rows',
+    min: 1,
+    max: 10_000_000,
+  })
+  readonly batchRows!: number;
 
-  @Env('CRON_REPORT')
-  @Transform(({ value }) => cron(value, '0 8 * * *'))
-  @ValidateBy(CRON_VALIDATION)
-  cronReport = '0 8 * * *';
+  /** How long a write waits for QuestDB's WAL to apply it (make it visible to reads). */
+  @EnvInt('QUESTDB_VISIBILITY_TIMEOUT_MS', {
+    default: 30_000,
+    unit: 'milliseconds',
+    min: 1,
+    max: 3_600_000,
+    maxNote: 'an hour',
+  })
+  readonly visibilityTimeoutMs!: number;
+}
 
-  @Env('CRON_VALIDATE')
-  @Transform(({ value }) => cron(value, '0 * * * *'))
-  @ValidateBy(CRON_VALIDATION)
-  cronValidate = '0 * * * *';
+export class KrakenConfig {
+  @EnvUrl('KRAKEN_API_URL', { default: 'https://api.kraken.com' })
+  readonly apiUrl!: string;
 
-  @Env('CRON_UPDATE_MARKET_DATA')
-  @Transform(({ value }) => cron(value, '*/15 * * * *'))
-  @ValidateBy(CRON_VALIDATION)
-  cronUpdateMarketData = '*/15 * * * *';
+  @EnvNumber('KRAKEN_RPS', { default: 1, max: 1000 })
+  readonly rps!: number;
 
-  @Env('CRON_RECOVER_STALE_JOBS')
-  @Transform(({ value }) => cron(value, '*/5 * * * *'))
-  @ValidateBy(CRON_VALIDATION)
-  cronRecoverStaleJobs = '*/5 * * * *';
+  @EnvInt('KRAKEN_BURST', { default: 1, min: 1, max: 1000 })
+  readonly burst!: number;
+
+  @EnvInt('KRAKEN_TIMEOUT_MS', { default: 30_000, unit: 'milliseconds', min: 1, max: 600_000, maxNote: '10 minutes' })
+  readonly timeoutMs!: number;
+
+  @EnvInt('KRAKEN_MAX_RETRIES', { default: 5, min: 0, max: 100 })
+  readonly maxRetries!: number;
+
+  /** Network failures in a row (no HTTP answer) after which a run stops: Kraken is unreachable. */
+  @EnvInt('KRAKEN_UNREACHABLE_AFTER', { default: 6, min: 1, max: 1000 })
+  readonly unreachableAfter!: number;
+
+  @EnvInt('KRAKEN_BACKOFF_BASE_MS', {
+    default: 1_000,
+    unit: 'milliseconds',
+    min: 0,
+    max: 600_000,
+    maxNote: '10 minutes',
+  })
+  readonly backoffBaseMs!: number;
+
+  @EnvInt('KRAKEN_BACKOFF_MAX_MS', {
+    default: 60_000,
+    unit: 'milliseconds',
+    min: 0,
+    max: 3_600_000,
+    maxNote: 'an hour',
+  })
+  readonly backoffMaxMs!: number;
+
+  /** Per-endpoint request timeouts over KRAKEN_TIMEOUT_MS, e.g. "Trades=10000,OHLC=20000". */
+  @EnvParsed<PerEndpoint>('KRAKEN_ENDPOINT_TIMEOUTS_MS', {
+    default: {},
+    parse: endpointNumbers(1, 600_000),
+    message: `must look like Trades=10000,OHLC=20000 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 1..600000 ms)`,
+  })
+  readonly endpointTimeoutsMs!: PerEndpoint;
+
+  /** Per-endpoint retries over KRAKEN_MAX_RETRIES, e.g. "Trades=2". */
+  @EnvParsed<PerEndpoint>('KRAKEN_ENDPOINT_RETRIES', {
+    default: {},
+    parse: endpointNumbers(0, 100),
+    message: `must look like Trades=2,OHLC=5 (endpoints ${KRAKEN_ENDPOINTS.join(', ')}; 0..100)`,
+  })
+  readonly endpointRetries!: PerEndpoint;
+}
+
+export class BackfillConfig {
+  /** Old gaps are rebuilt from trades (off: they are left to the archives). */
+  @EnvBool('TRADES_BACKFILL', { default: true, message: 'must be on or off' })
+  readonly fromTrades!: boolean;
+
+  /** How long backfill waits for a series another process is writing (an ingest, a backfill) before skipping it. */
+  @EnvInt('BACKFILL_CLAIM_WAIT_MS', {
+    default: 60_000,
+    unit: 'milliseconds',
+    min: 0,
+    max: 3_600_000,
+    maxNote: 'an hour',
+  })
+  readonly claimWaitMs!: number;
+
+  /** The categories update-market-data keeps current. */
+  @EnvList('UPDATE_CATEGORIES', ASSET_CATEGORIES)
+  readonly updateCategories!: readonly AssetCategory[];
+}
+
+export class SchedulesConfig {
+  @EnvBool('SCHEDULES_ENABLED', { default: true, message: 'must be true or false' })
+  readonly enabled!: boolean;
+
+  @EnvCron('CRON_BACKFILL', { default: '0 2 * * *' })
+  readonly backfill!: string;
+
+  @EnvCron('CRON_CLEANUP', { default: '0 3 * * 0' })
+  readonly cleanup!: string;
+
+  @EnvCron('CRON_REPORT', { default: '0 8 * * *' })
+  readonly report!: string;
+
+  @EnvCron('CRON_VALIDATE', { default: '0 * * * *' })
+  readonly validate!: string;
+
+  @EnvCron('CRON_UPDATE_MARKET_DATA', { default: '*/15 * * * *' })
+  readonly updateMarketData!: string;
+
+  @EnvCron('CRON_RECOVER_STALE_JOBS', { default: '*/5 * * * *' })
+  readonly recoverStaleJobs!: string;
 
   /** Tier/interval sets of the scheduled incremental backfill: "TIER1:60,1440;TIER2:1440". */
-  @Env('BACKFILL_SETS')
-  @Transform(toBackfillSets)
-  @IsArray({ message: `must look like TIER1:60,1440;TIER2:1440 with intervals among ${INTERVALS.join(', ')}` })
-  backfillSets: BackfillSet[] = [{ tier: 'TIER1', intervals: [60, 1440] }];
+  @EnvParsed<readonly BackfillSet[]>('BACKFILL_SETS', {
+    default: [{ tier: 'TIER1', intervals: [60, 1440] }],
+    parse: parseBackfillSets,
+    message: `must look like TIER1:60,1440;TIER2:1440 with intervals among ${INTERVALS.join(', ')}`,
+  })
+  readonly backfillSets!: readonly BackfillSet[];
 
-  @Env('BACKFILL_LOOKBACK_DAYS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 7 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of days' })
-  @Min(1)
-  @Max(36_500, { message: 'must be <= 36500 (a century)' })
-  backfillLookbackDays = 7;
+  @EnvInt('BACKFILL_LOOKBACK_DAYS', {
+    default: 7,
+    unit: 'days',
+    min: 1,
+    // class-validator's own message, which names the property (as every @Min without a message did)
+    minMessage: 'backfillLookbackDays must not be less than 1',
+    max: 36_500,
+    maxNote: 'a century',
+  })
+  readonly backfillLookbackDays!: number;
+}
 
+export class IngestConfig {
   /** Rejected rows stored per file (with line, reason and raw text); beyond, they are counted, not stored. */
-  @Env('INGEST_MAX_STORED_REJECTS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 10_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of rows' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(10_000_000, { message: 'must be <= 10000000' })
-  ingestMaxStoredRejects = 10_000;
+  @EnvInt('INGEST_MAX_STORED_REJECTS', { default: 10_000, unit: 'rows', min: 0, max: 10_000_000 })
+  readonly maxStoredRejects!: number;
+}
 
-  /** How long backfill waits for a series another process is writing (an ingest, another backfill) before skipping it. */
-  @Env('BACKFILL_CLAIM_WAIT_MS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 60_000 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of milliseconds' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(3_600_000, { message: 'must be <= 3600000 (an hour)' })
-  backfillClaimWaitMs = 60_000;
-
+export class GapsConfig {
   /** A FAILED gap waits this long before any process retries it, doubling with each failed attempt... */
-  @Env('GAP_RETRY_BASE_MINUTES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 15 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of minutes' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(525_600, { message: 'must be <= 525600 (a year)' })
-  gapRetryBaseMinutes = 15;
+  @EnvInt('GAP_RETRY_BASE_MINUTES', { default: 15, unit: 'minutes', min: 0, max: 525_600, maxNote: 'a year' })
+  readonly retryBaseMinutes!: number;
 
   /** ... up to this wait. */
-  @Env('GAP_RETRY_MAX_MINUTES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 1440 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of minutes' })
-  @Min(0, { message: 'must be >= 0' })
-  @Max(525_600, { message: 'must be <= 525600 (a year)' })
-  gapRetryMaxMinutes = 1440;
+  @EnvInt('GAP_RETRY_MAX_MINUTES', { default: 1440, unit: 'minutes', min: 0, max: 525_600, maxNote: 'a year' })
+  readonly retryMaxMinutes!: number;
 
-  /** A run of missing candles inside a file is suspect from this many candles on (when it is implausible, see below). */
-  @Env('NO_TRADE_SUSPECT_MIN_CANDLES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 1 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of candles' })
-  @Min(1, { message: 'must be >= 1' })
-  noTradeSuspectMinCandles = 1;
+  /** A run of missing candles inside a file is suspect from this many candles on (when implausible, see below). */
+  @EnvInt('NO_TRADE_SUSPECT_MIN_CANDLES', { default: 1, unit: 'candles', min: 1 })
+  readonly noTradeSuspectMinCandles!: number;
 
   /**
    * A run of k missing candles is implausible when k × (the trades per candle around it: the lower of the
    * medians of the 12 candles before and the 12 after) reaches this many trades.
    */
-  @Env('NO_TRADE_SUSPECT_TRADES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 500 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of trades' })
-  @Min(1, { message: 'must be >= 1' })
-  noTradeSuspectTrades = 500;
+  @EnvInt('NO_TRADE_SUSPECT_TRADES', { default: 500, unit: 'trades', min: 1 })
+  readonly noTradeSuspectTrades!: number;
 
-  @Env('CLEANUP_DAYS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 90 : toNumber(p)))
-  @IsInt({ message: 'must be an integer number of days' })
-  @Min(0)
-  @Max(36_500, { message: 'must be <= 36500 (a century)' })
-  cleanupDays = 90;
-
-  @Env('STALE_HOURS')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 24 : toNumber(p)))
-  @IsNumber({}, { message: 'must be a number of hours' })
-  @IsPositive()
-  @Max(876_000, { message: 'must be <= 876000 (a century)' })
-  staleHours = 24;
-
-  @Env('STALE_JOB_MINUTES')
-  @Transform((p) => (p.value === undefined || p.value === '' ? 5 : toNumber(p)))
-  @IsNumber({}, { message: 'must be a number of minutes' })
-  @IsPositive()
-  @Max(525_600, { message: 'must be <= 525600 (a year)' })
-  staleJobMinutes = 5;
-
-  @Env('UPDATE_CATEGORIES')
-  @Transform(({ value }) =>
-    value === undefined || value === ''
-      ? ['crypto', 'forex', 'stock', 'commodity']
-      : String(value)
-          .split(',')
-          .map((s) => s.trim().toLowerCase()),
-  )
-  @IsIn(['crypto', 'forex', 'stock', 'commodity'], {
-    each: true,
-    message: 'must be a comma list of crypto, forex, stock, commodity',
+  /** Closed gap records older than this many days are deleted by cleanup. */
+  @EnvInt('CLEANUP_DAYS', {
+    default: 90,
+    unit: 'days',
+    min: 0,
+    minMessage: 'cleanupDays must not be less than 0',
+    max: 36_500,
+    maxNote: 'a century',
   })
-  updateCategories: string[] = ['crypto', 'forex', 'stock', 'commodity'];
+  readonly cleanupDays!: number;
+}
 
-  @Env('TIERS_FILE')
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  tiersFile?: string;
+export class JobsConfig {
+  /** How often a running job writes its heartbeat and counters; a RUNNING job silent for 3× this is stale. */
+  @EnvInt('JOB_HEARTBEAT_MS', { default: 5_000, unit: 'milliseconds', min: 50, max: 600_000, maxNote: '10 minutes' })
+  readonly heartbeatMs!: number;
+
+  /** recover-stale-jobs: RUNNING jobs silent this long become PARTIAL. */
+  @EnvNumber('STALE_JOB_MINUTES', {
+    default: 5,
+    unit: 'minutes',
+    positiveMessage: 'staleJobMinutes must be a positive number',
+    max: 525_600,
+    maxNote: 'a year',
+  })
+  readonly staleMinutes!: number;
+}
+
+export class ReportsConfig {
+  @EnvString('REPORTS_DIR', { default: 'reports' })
+  readonly dir!: string;
+
+  /** A series whose last covered candle is this far behind is stale. */
+  @EnvNumber('STALE_HOURS', {
+    default: 24,
+    unit: 'hours',
+    positiveMessage: 'staleHours must be a positive number',
+    max: 876_000,
+    maxNote: 'a century',
+  })
+  readonly staleHours!: number;
+
+  @EnvUrl('ALERT_WEBHOOK_URL')
+  readonly alertWebhookUrl?: string;
+}
+
+export class AssetsConfig {
+  @EnvString('TIERS_FILE')
+  readonly tiersFile?: string;
+}
+
+export class ServerConfig {
+  @EnvInt('PORT', {
+    default: 3000,
+    message: 'must be an integer port',
+    min: 0,
+    minMessage: 'port must not be less than 0',
+    max: 65535,
+    maxMessage: 'port must not be greater than 65535',
+  })
+  readonly port!: number;
+
+  /** The HTTP bind address: loopback unless the service is meant to be reached from elsewhere. */
+  @EnvString('HOST', {
+    default: '127.0.0.1',
+    trim: true,
+    pattern: /^[A-Za-z0-9.:-]{1,253}$/,
+    message: 'must be an IP address or a host name',
+  })
+  readonly host!: string;
+}
+
+/**
+ * The one typed configuration, read from the environment and validated once at start-up (loadConfig): a few
+ * settings of the whole process and read-only groups by concern. Each setting's variable, parsing, validation
+ * and default are in its decorator (env-decorators.ts).
+ */
+export class AppConfig {
+  @EnvGroup(DatabaseConfig)
+  readonly database!: DatabaseConfig;
+
+  @EnvEnum('CANDLE_STORE', CANDLE_STORES, { default: 'postgres' })
+  readonly candleStore!: CandleStoreKind;
+
+  @EnvGroup(QuestDbConfig)
+  readonly questdb!: QuestDbConfig;
+
+  @EnvGroup(KrakenConfig)
+  readonly kraken!: KrakenConfig;
+
+  @EnvGroup(BackfillConfig)
+  readonly backfill!: BackfillConfig;
+
+  @EnvGroup(SchedulesConfig)
+  readonly schedules!: SchedulesConfig;
+
+  /** The domain clock pinned (runs and tests reproducible), or the real time when unset. */
+  @EnvDate('CANDLEKEEP_NOW', { message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' })
+  readonly pinnedNow?: Date;
+
+  @EnvGroup(JobsConfig)
+  readonly jobs!: JobsConfig;
+
+  @EnvEnum('LOG_LEVEL', LOG_LEVELS, { default: 'info', lowercase: true })
+  readonly logLevel!: LogLevelName;
+
+  @EnvGroup(ServerConfig)
+  readonly server!: ServerConfig;
+
+  @EnvGroup(ReportsConfig)
+  readonly reports!: ReportsConfig;
+
+  @EnvGroup(IngestConfig)
+  readonly ingest!: IngestConfig;
+
+  @EnvGroup(GapsConfig)
+  readonly gaps!: GapsConfig;
+
+  @EnvGroup(AssetsConfig)
+  readonly assets!: AssetsConfig;
+}
+
+interface Problem {
+  variable: string;
+  value: string | undefined;
+  problem: string;
 }
 
 function flatten(errors: ValidationError[], out: ValidationError[] = []): ValidationError[] {
@@ -495,30 +414,49 @@ function flatten(errors: ValidationError[], out: ValidationError[] = []): Valida
   return out;
 }
 
+/** With CANDLE_STORE=questdb: QUESTDB_ILP as the client parses it, and the settings that store requires. */
+function storeProblems(config: AppConfig, env: NodeJS.ProcessEnv): { invalid: Problem[]; missing: Problem[] } {
+  const out = { invalid: [] as Problem[], missing: [] as Problem[] };
+  if (config.candleStore !== 'questdb') return out;
+  const required = 'required when CANDLE_STORE=questdb';
+  const { ilp, pgUrl } = config.questdb;
+  const ilpProblem = ilp === undefined ? undefined : ilpConfigProblem(ilp);
+  if (ilpProblem !== undefined)
+    out.invalid.push({ variable: 'QUESTDB_ILP', value: env.QUESTDB_ILP, problem: ilpProblem });
+  if (ilp === undefined) out.missing.push({ variable: 'QUESTDB_ILP', value: env.QUESTDB_ILP, problem: required });
+  if (pgUrl === undefined)
+    out.missing.push({ variable: 'QUESTDB_PG_URL', value: env.QUESTDB_PG_URL, problem: required });
+  return out;
+}
+
+function freeze(config: AppConfig): AppConfig {
+  for (const value of Object.values(config))
+    if (typeof value === 'object' && !(value instanceof Date)) Object.freeze(value);
+  return Object.freeze(config);
+}
+
 /**
- * Reads and validates the configuration. Throws ConfigError naming every bad
- * variable and its value; callers turn that into exit code 2 or a failed start.
+ * Reads and validates the configuration. Throws ConfigError naming every bad variable and its value (in the
+ * order the settings are declared, then the ones missing); callers turn that into exit code 2 or a failed start.
+ * The entry points call it once (src/preflight.ts) and hand the result to ConfigModule.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const config = plainToInstance(AppConfig, { ...env }, { excludeExtraneousValues: true, exposeDefaultValues: true });
-  const errors = flatten(validateSync(config, { forbidUnknownValues: false }));
-  const problems = errors.map((e) => {
-    const variable = ENV_NAMES.get(e.property) ?? e.property;
+  const config = readEnv(AppConfig, env);
+  const invalid: Problem[] = flatten(validateSync(config, { forbidUnknownValues: false })).map((e) => {
+    const variable = (e.target && envVariableOf(e.target, e.property)) ?? e.property;
     // The first check declared on the field is the most basic one (a number at all, before its range):
     // class-validator reports in reverse declaration order, and "lots" is not a number — not also out of range.
     return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).reverse()[0] ?? 'invalid' };
   });
-  if (config.candleStore === 'questdb') {
-    for (const variable of ['QUESTDB_ILP', 'QUESTDB_PG_URL']) {
-      const value = env[variable];
-      if (value === undefined || value.trim() === '') {
-        problems.push({ variable, value, problem: 'required when CANDLE_STORE=questdb' });
-      }
-    }
-  }
-  if (config.tiersFile && problems.length === 0) {
+  const store = storeProblems(config, env);
+  invalid.push(...store.invalid);
+  const order = envSettings(AppConfig).map((s) => s.variable);
+  invalid.sort((a, b) => order.indexOf(a.variable) - order.indexOf(b.variable));
+  const problems = [...invalid, ...store.missing];
+  const { tiersFile } = config.assets;
+  if (tiersFile && problems.length === 0) {
     try {
-      loadTiersFile(resolve(config.tiersFile));
+      loadTiersFile(resolve(tiersFile));
     } catch (e) {
       problems.push({
         variable: 'TIERS_FILE',
@@ -531,5 +469,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = problems.map((p) => `${p.variable}=${JSON.stringify(p.value ?? '')}: ${p.problem}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, problems);
   }
-  return config;
+  return freeze(config);
 }

@@ -1,17 +1,28 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { PINNED_NOW } from '../common/clock';
-import { AppConfig, loadConfig } from './app-config';
+import { AppConfig } from './app-config';
 
 /**
- * The typed AppConfig of process.env, for every module. The entry points have refused an invalid environment
- * before Nest starts (src/preflight.ts), so this validation does not fail there.
+ * The configuration for every module. It is not read here: the entry points validate the environment once,
+ * before Nest starts (src/preflight.ts, which refuses an invalid one), and provide that instance.
  */
-@Global()
-@Module({
-  providers: [
-    { provide: AppConfig, useFactory: () => loadConfig(process.env) },
-    { provide: PINNED_NOW, inject: [AppConfig], useFactory: (config: AppConfig) => config.pinnedNow ?? null },
-  ],
-  exports: [AppConfig, PINNED_NOW],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: PINNED_NOW, useValue: config.pinnedNow ?? null },
+      ],
+      exports: [AppConfig, PINNED_NOW],
+    };
+  }
+}
+
+/** The application's root module with `config` provided to all of its modules. */
+export function withConfig(root: Type | DynamicModule, config: AppConfig): DynamicModule {
+  const dynamic: DynamicModule = 'module' in root ? root : { module: root };
+  return { ...dynamic, imports: [...(dynamic.imports ?? []), ConfigModule.forRoot(config)] };
+}

@@ -21,18 +21,18 @@ export class DatabaseConnection implements OnApplicationShutdown {
   ) {}
 
   get isEmbedded(): boolean {
-    return this.config.databaseUrl === undefined;
+    return this.config.database.url === undefined;
   }
 
   /** The state database's URL (the entry points probe DATABASE_URL before Nest starts: see preflightDatabase). */
   resolveUrl(): Promise<string> {
     this.url ??=
-      this.config.databaseUrl !== undefined ? Promise.resolve(this.config.databaseUrl) : this.startEmbedded();
+      this.config.database.url !== undefined ? Promise.resolve(this.config.database.url) : this.startEmbedded();
     return this.url;
   }
 
   private async startEmbedded(): Promise<string> {
-    this.embedded = new EmbeddedPostgres(this.config.home, (m) => this.logger.debug(m));
+    this.embedded = new EmbeddedPostgres(this.config.database.home, (m) => this.logger.debug(m));
     const db = await this.embedded.acquire();
     this.logger.debug(`using embedded PostgreSQL on 127.0.0.1:${db.port} (${db.dataDir})`);
     return db.url;

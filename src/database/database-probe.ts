@@ -64,8 +64,8 @@ export async function probeDatabase(
 
 /** The entry points' check before Nest starts: DATABASE_URL, when set, must answer (the embedded one is started later). */
 export async function preflightDatabase(
-  config: { databaseUrl?: string; databaseConnectRetries: number },
+  config: { database: { url?: string; connectRetries: number } },
   log?: (m: string) => void,
 ): Promise<void> {
-  if (config.databaseUrl !== undefined) await probeDatabase(config.databaseUrl, config.databaseConnectRetries, log);
+  if (config.database.url !== undefined) await probeDatabase(config.database.url, config.database.connectRetries, log);
 }

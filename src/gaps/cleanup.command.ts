@@ -18,7 +18,7 @@ export class CleanupCommand extends CandlekeepCommand<CleanupOptions> {
   }
 
   protected async execute(_params: string[], o: CleanupOptions): Promise<CommandOutcome> {
-    const result = await this.cleanupService.cleanup(o.days ?? this.config.cleanupDays);
+    const result = await this.cleanupService.cleanup(o.days ?? this.config.gaps.cleanupDays);
     return this.ok(result, `deleted ${result.deleted} resolved gap record(s) resolved before ${result.before}`);
   }
 

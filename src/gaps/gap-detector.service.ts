@@ -154,7 +154,7 @@ export class GapDetectorService {
           existing: openGaps.get(key) ?? [],
           nowSeconds: now,
           now: nowDate,
-          tradesBackfill: this.config.tradesBackfill,
+          tradesBackfill: this.config.backfill.fromTrades,
           archiveHint: (span) => archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
         for (const line of plan.log)

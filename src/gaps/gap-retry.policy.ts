@@ -19,10 +19,10 @@ export class GapRetryPolicy {
 
   /** The earliest retry of `gap` failing now (after `gap.attempts` attempts); null when retries need not wait. */
   retryAt(gap: GapRecord): Date | null {
-    const base = this.config.gapRetryBaseMinutes;
+    const base = this.config.gaps.retryBaseMinutes;
     if (base === 0) return null;
     const exponent = Math.min(Math.max(gap.attempts - 1, 0), 30);
-    const minutes = Math.min(base * 2 ** exponent, this.config.gapRetryMaxMinutes);
+    const minutes = Math.min(base * 2 ** exponent, this.config.gaps.retryMaxMinutes);
     return new Date(this.clock.now().getTime() + minutes * 60_000);
   }
 

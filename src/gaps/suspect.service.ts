@@ -105,7 +105,7 @@ export class SuspectService {
         { from: start, to: start },
         now,
         g.intervalMinutes,
-        this.config.tradesBackfill,
+        this.config.backfill.fromTrades,
       );
       if (!routed || routed.fillability === g.fillability) continue;
       g.reroute(
@@ -222,7 +222,7 @@ export class SuspectService {
     for (const s of spans) {
       if (taken.some((t) => intersect(t, s))) continue;
       taken.push(s);
-      for (const part of route(this.exchange, s, now, series.intervalMinutes, this.config.tradesBackfill)) {
+      for (const part of route(this.exchange, s, now, series.intervalMinutes, this.config.backfill.fromTrades)) {
         records.push(
           GapRecord.suspected(
             series,

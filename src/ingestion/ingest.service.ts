@@ -318,7 +318,7 @@ export class IngestService {
    * RUNNING jobs whose heartbeat stopped (kill -9, crash) become PARTIAL; their unfinished files FAILED.
    * Silent for more than `maxSilenceMs` (default 3 heartbeats; the recover-stale-jobs task passes STALE_JOB_MINUTES).
    */
-  async abandonStaleJobs(maxSilenceMs = 3 * this.config.jobHeartbeatMs): Promise<number> {
+  async abandonStaleJobs(maxSilenceMs = 3 * this.config.jobs.heartbeatMs): Promise<number> {
     const now = wallClock();
     const stale = await this.jobs.findStaleRunning(new Date(now.getTime() - maxSilenceMs));
     for (const job of stale) {
@@ -354,7 +354,7 @@ export class IngestService {
     };
     const { heartbeat } = ctx;
     for (const r of await this.ledger.forJob(job.id)) ctx.previous.set(fileKey(r.archive, r.path), r);
-    heartbeat.start(this.config.jobHeartbeatMs);
+    heartbeat.start(this.config.jobs.heartbeatMs);
     const interrupt = () => (ctx.interrupted ??= String(request.signal?.reason ?? 'a signal'));
     if (request.signal?.aborted) interrupt();
     request.signal?.addEventListener('abort', interrupt, { once: true });
@@ -521,8 +521,8 @@ export class IngestService {
     const { job } = ctx;
     const parser = new OhlcvtParser({ intervalMinutes: series.intervalMinutes, nowSeconds: this.clock.nowSeconds() });
     const noTrade = new NoTradeAnalyzer(series.intervalMinutes * 60, {
-      minCandles: this.config.noTradeSuspectMinCandles,
-      minTrades: this.config.noTradeSuspectTrades,
+      minCandles: this.config.gaps.noTradeSuspectMinCandles,
+      minTrades: this.config.gaps.noTradeSuspectTrades,
     });
     const hash = createHash('sha256');
     let crc = 0;
@@ -564,7 +564,7 @@ export class IngestService {
       for (const r of batch.rejects) {
         summarise(rejectSummary, file.name, r);
         // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the disk.
-        if (stored < this.config.ingestMaxStoredRejects) {
+        if (stored < this.config.ingest.maxStoredRejects) {
           pendingRejects.push({ file: storableName, ...r });
           stored++;
         } else notStored++;
@@ -611,7 +611,7 @@ export class IngestService {
         pendingRejects.push({
           file: storableName,
           line: 0,
-          reason: `rejects_not_stored: ${notStored} more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=${this.config.ingestMaxStoredRejects})`,
+          reason: `rejects_not_stored: ${notStored} more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=${this.config.ingest.maxStoredRejects})`,
           raw: '',
         });
       }

@@ -118,7 +118,7 @@ export class JobsService {
       trigger: j.trigger,
       task: j.task,
       status: j.status,
-      stale: j.isStale(wallClock(), 3 * this.config.jobHeartbeatMs),
+      stale: j.isStale(wallClock(), 3 * this.config.jobs.heartbeatMs),
       params: j.params,
       ...jobCounts(j),
       created_at: j.createdAt.toISOString(),

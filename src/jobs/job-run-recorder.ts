@@ -55,7 +55,7 @@ export class JobRunRecorder {
     job.start(this.clock.now(), wallClock());
     await this.jobs.insert(job);
     const heartbeat = new JobHeartbeat(this.jobs, job, 'at the next safe point of the run');
-    heartbeat.start(this.config.jobHeartbeatMs);
+    heartbeat.start(this.config.jobs.heartbeatMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, heartbeat.signal]) : heartbeat.signal;
     let result: T;
     try {

@@ -41,7 +41,7 @@ export class StalenessService {
 
   /** `logStale: false` when the caller prints the list itself (the `validate` command): said once, not twice. */
   async validate(
-    hours = this.config.staleHours,
+    hours = this.config.reports.staleHours,
     { logStale = true, symbols }: { logStale?: boolean; symbols?: readonly string[] } = {},
   ): Promise<ValidationResult> {
     const report = await this.reports.build({ staleHours: hours, symbols });
@@ -62,9 +62,9 @@ export class StalenessService {
         .map((s) => `${s.symbol} ${s.interval}m (${s.last === null ? 'no data' : `${s.hours_behind} h`})`)
         .join(', ')}${stale.length > 20 ? ', …' : ''}`;
       if (logStale) this.logger.warn(text);
-      if (this.config.alertWebhookUrl) {
+      if (this.config.reports.alertWebhookUrl) {
         try {
-          await this.post(this.config.alertWebhookUrl, { text, stale, hours });
+          await this.post(this.config.reports.alertWebhookUrl, { text, stale, hours });
           alerted = true;
         } catch (e) {
           // An unreachable webhook must not hide the stale series: they are still returned (and exit 1).

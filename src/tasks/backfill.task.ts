@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { Tier } from '../common/enums';
+import { AppConfig, BackfillSet } from '../config/app-config';
 import { BackfillService, BackfillSummary } from '../backfill/backfill.service';
 import { backfillOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';
 import { ScheduledTask } from './scheduled-task';
 
 export interface BackfillSetsResult {
-  sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }>;
+  sets: Array<BackfillSet & { result: BackfillSummary }>;
 }
 
 /** One job for the whole run, its counts summed over the sets (each set's BackfillService run records none). */
@@ -24,17 +23,17 @@ export class BackfillTask implements ScheduledTask<BackfillSetsResult> {
   ) {}
 
   cron(): string {
-    return this.config.cronBackfill;
+    return this.config.schedules.backfill;
   }
 
   async run(signal: AbortSignal): Promise<BackfillSetsResult> {
     const sets = [];
-    for (const set of this.config.backfillSets) {
+    for (const set of this.config.schedules.backfillSets) {
       if (signal.aborted) break; // cancelled: the sets not begun are not started
       const result = await this.backfill.run({
-        tier: set.tier as Tier,
+        tier: set.tier,
         intervals: set.intervals,
-        lookbackDays: this.config.backfillLookbackDays,
+        lookbackDays: this.config.schedules.backfillLookbackDays,
         incremental: true,
         newSeries: true, // a scheduled set names its series: every asset of the tier at its intervals
         signal,

@@ -15,10 +15,10 @@ export class CleanupTask implements ScheduledTask {
   ) {}
 
   cron(): string {
-    return this.config.cronCleanup;
+    return this.config.schedules.cleanup;
   }
 
   run(): Promise<{ deleted: number; before: string }> {
-    return this.cleanup.cleanup(this.config.cleanupDays);
+    return this.cleanup.cleanup(this.config.gaps.cleanupDays);
   }
 }

@@ -17,11 +17,11 @@ export class RecoverStaleJobsTask implements ScheduledTask {
   ) {}
 
   cron(): string {
-    return this.config.cronRecoverStaleJobs;
+    return this.config.schedules.recoverStaleJobs;
   }
 
   async run(): Promise<{ jobs_recovered: number; gaps_released: number }> {
-    const jobs = await this.ingest.abandonStaleJobs(this.config.staleJobMinutes * 60_000);
+    const jobs = await this.ingest.abandonStaleJobs(this.config.jobs.staleMinutes * 60_000);
     const gaps = await this.gapRecovery.releaseStuckFilling();
     return { jobs_recovered: jobs, gaps_released: gaps };
   }

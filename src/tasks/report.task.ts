@@ -21,12 +21,12 @@ export class ReportTask implements ScheduledTask {
   ) {}
 
   cron(): string {
-    return this.config.cronReport;
+    return this.config.schedules.report;
   }
 
   async run(): Promise<{ json: string; html: string; summary: object }> {
     const report = await this.reports.build({ timelines: true });
-    const dir = resolve(this.config.reportsDir);
+    const dir = resolve(this.config.reports.dir);
     await mkdir(dir, { recursive: true });
     const stamp = this.clock.now().toISOString().replace(/[:.]/g, '-');
     const json = join(dir, `completeness-${stamp}.json`);

@@ -20,7 +20,7 @@ export class TaskScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.schedulesEnabled) {
+    if (!this.config.schedules.enabled) {
       this.logger.log('schedules disabled (SCHEDULES_ENABLED=false)');
       return;
     }

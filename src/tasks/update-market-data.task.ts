@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AssetCategory } from '../common/enums';
 import { MarketDataUpdateResult, MarketDataUpdateService } from '../backfill/market-data-update.service';
 import { updateOutcome } from '../backfill/recorded-runs.service';
 import { JobRunOutcome } from '../jobs/job-run-recorder';
@@ -19,11 +18,11 @@ export class UpdateMarketDataTask implements ScheduledTask<MarketDataUpdateResul
   ) {}
 
   cron(): string {
-    return this.config.cronUpdateMarketData;
+    return this.config.schedules.updateMarketData;
   }
 
   run(): Promise<MarketDataUpdateResult> {
-    return this.updater.update({ categories: this.config.updateCategories as AssetCategory[], force: false }, (p) =>
+    return this.updater.update({ categories: this.config.backfill.updateCategories, force: false }, (p) =>
       this.logger.log(`progress ${JSON.stringify(p)}`),
     );
   }

@@ -15,10 +15,10 @@ export class ValidateTask implements ScheduledTask {
   ) {}
 
   cron(): string {
-    return this.config.cronValidate;
+    return this.config.schedules.validate;
   }
 
   run(): Promise<ValidationResult> {
-    return this.staleness.validate(this.config.staleHours);
+    return this.staleness.validate(this.config.reports.staleHours);
   }
 }

@@ -180,7 +180,7 @@ describe('candlekeep candles (export)', () => {
     try {
       const catalog = new AssetCatalogService(
         new AssetRepository(ds.getRepository(Asset)),
-        new TiersService({ tiersFile: undefined } as unknown as AppConfig),
+        new TiersService({ assets: {} } as AppConfig),
         KRAKEN_CAPABILITIES,
       );
       const store = new PostgresCandleStore(ds);

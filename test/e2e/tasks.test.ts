@@ -6,7 +6,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Client } from 'pg';
 import { CommonModule } from '../../src/common/common.module';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import type { BackfillSummary } from '../../src/backfill/backfill.service';
@@ -47,16 +47,14 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
   async function boot(extra: Record<string, string> = {}, scheduler = false): Promise<TestingModule> {
     const builder = Test.createTestingModule({
       imports: [
-        ConfigModule,
+        ConfigModule.forRoot(loadConfig(env(extra))),
         CommonModule,
         DatabaseModule,
         TasksModule,
         ...(scheduler ? [ScheduleModule.forRoot()] : []),
       ],
       providers: scheduler ? [TaskScheduler] : [],
-    })
-      .overrideProvider(AppConfig)
-      .useValue(loadConfig(env(extra)));
+    });
     moduleRef = await builder.compile();
     moduleRef.useLogger(false);
     await moduleRef.init();

@@ -134,16 +134,16 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
   }
 
   static settingsFrom(config: AppConfig): QuestDbSettings {
-    if (config.questdbIlp === undefined || config.questdbPgUrl === undefined) {
+    if (config.questdb.ilp === undefined || config.questdb.pgUrl === undefined) {
       // loadConfig refuses CANDLE_STORE=questdb without both; reaching here is a wiring bug.
       throw new ConfigError('QUESTDB_ILP and QUESTDB_PG_URL are required for the questdb candle store');
     }
     return {
-      ilp: config.questdbIlp,
-      pgUrl: config.questdbPgUrl,
-      table: config.questdbTable,
-      batchRows: config.questdbBatchRows,
-      visibilityTimeoutMs: config.questdbVisibilityTimeoutMs,
+      ilp: config.questdb.ilp,
+      pgUrl: config.questdb.pgUrl,
+      table: config.questdb.table,
+      batchRows: config.questdb.batchRows,
+      visibilityTimeoutMs: config.questdb.visibilityTimeoutMs,
     };
   }
 

@@ -95,11 +95,11 @@ async function ilpProblem(config: string): Promise<QuestDbCredentialsError | und
  */
 export async function checkQuestDbCredentials(config: {
   candleStore: string;
-  questdbPgUrl?: string;
-  questdbIlp?: string;
+  questdb: { pgUrl?: string; ilp?: string };
 }): Promise<void> {
-  if (config.candleStore !== 'questdb' || config.questdbPgUrl === undefined || config.questdbIlp === undefined) return;
-  const problems = (await Promise.all([pgProblem(config.questdbPgUrl), ilpProblem(config.questdbIlp)])).filter(
+  if (config.candleStore !== 'questdb' || config.questdb.pgUrl === undefined || config.questdb.ilp === undefined)
+    return;
+  const problems = (await Promise.all([pgProblem(config.questdb.pgUrl), ilpProblem(config.questdb.ilp)])).filter(
     (p) => p !== undefined,
   );
   if (problems.length === 1) throw problems[0]!;

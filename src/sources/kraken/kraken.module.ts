@@ -16,22 +16,22 @@ import { KRAKEN_RATE_LIMIT, KRAKEN_TIMER, RateLimiter, RateLimitOptions, realTim
     {
       provide: KRAKEN_RATE_LIMIT,
       inject: [AppConfig],
-      useFactory: (c: AppConfig): RateLimitOptions => ({ rps: c.krakenRps, burst: c.krakenBurst }),
+      useFactory: (c: AppConfig): RateLimitOptions => ({ rps: c.kraken.rps, burst: c.kraken.burst }),
     },
     {
       provide: KRAKEN_CLIENT_OPTIONS,
       inject: [AppConfig],
       useFactory: (c: AppConfig): KrakenClientOptions => ({
-        baseUrl: c.krakenApiUrl,
-        timeoutMs: c.krakenTimeoutMs,
-        maxRetries: c.krakenMaxRetries,
-        unreachableAfter: c.krakenUnreachableAfter,
-        backoffBaseMs: c.krakenBackoffBaseMs,
-        backoffMaxMs: c.krakenBackoffMaxMs,
+        baseUrl: c.kraken.apiUrl,
+        timeoutMs: c.kraken.timeoutMs,
+        maxRetries: c.kraken.maxRetries,
+        unreachableAfter: c.kraken.unreachableAfter,
+        backoffBaseMs: c.kraken.backoffBaseMs,
+        backoffMaxMs: c.kraken.backoffMaxMs,
         endpoints: Object.fromEntries(
           KRAKEN_ENDPOINTS.map((e) => [
             e,
-            { timeoutMs: c.krakenEndpointTimeoutsMs[e], maxRetries: c.krakenEndpointRetries[e] },
+            { timeoutMs: c.kraken.endpointTimeoutsMs[e], maxRetries: c.kraken.endpointRetries[e] },
           ]),
         ),
       }),
