@@ -1,7 +1,7 @@
 import { IntervalMinutes, Tier } from '../common/enums';
 import { SeriesRef, Span } from '../common/series';
 import { FileIngestionRecord } from '../entities/file-ingestion-record.entity';
-import { IngestionJob } from '../entities/ingestion-job.entity';
+import { IngestionJob, JobParams } from '../entities/ingestion-job.entity';
 import { JobCounts } from '../jobs/job-counts';
 import { SkippedEntry } from './archive-discovery.service';
 import { IngestProgress } from './ingest-progress';
@@ -10,6 +10,8 @@ import { StoredReject } from './ingestion-reject.repository';
 import { RejectSummary } from './reject-summary';
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.2;
+
+export type JobFlags = NonNullable<JobParams['flags']>;
 
 export interface IngestRequest {
   /** Files, ZIPs or directories. */
@@ -22,6 +24,8 @@ export interface IngestRequest {
   maxRejectRatio: number;
   /** Aborted (SIGINT/SIGTERM): the file in hand is rolled back and the job left PARTIAL, resumable. */
   signal?: AbortSignal;
+  /** More settings stored in the job's flags (the unified run's gap options), for `jobs resume` to run with. */
+  flags?: JobFlags;
 }
 
 export interface SeriesSummary {

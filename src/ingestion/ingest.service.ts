@@ -16,7 +16,7 @@ import { DEFAULT_MAX_REJECT_RATIO, IngestRequest, IngestResult, RunContext, Seri
 import { IngestionRejectRepository } from './ingestion-reject.repository';
 
 export { DEFAULT_MAX_REJECT_RATIO } from './ingest-run';
-export type { IngestRequest, IngestResult, SeriesSummary } from './ingest-run';
+export type { IngestRequest, IngestResult, JobFlags, SeriesSummary } from './ingest-run';
 export type { RejectSummary } from './reject-summary';
 
 /** How many rejects the run's output lists. */
@@ -52,7 +52,7 @@ export class IngestService {
         tier: request.tier,
         intervals: request.intervals,
         symbols: request.symbols,
-        flags: { maxRejectRatio: request.maxRejectRatio },
+        flags: { ...request.flags, maxRejectRatio: request.maxRejectRatio },
       });
       await this.runner.start(job);
       return await this.run(job, request, found, progress);
