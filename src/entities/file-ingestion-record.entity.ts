@@ -108,6 +108,22 @@ export class FileIngestionRecord {
     this.error = error;
   }
 
+  /** A fresh attempt at the file as it is now: its size and mtime taken again, its row counts from zero. */
+  retake(sizeBytes: number, mtimeMs: number | null): void {
+    this.sizeBytes = sizeBytes;
+    this.mtimeMs = mtimeMs;
+    this.rowsRead = 0;
+    this.rowsIngested = 0;
+    this.rowsRejected = 0;
+  }
+
+  /** SKIPPED_DUPLICATE of the completed record `of`, whose content (hash) it shares. */
+  skipDuplicateOf(of: FileIngestionRecord): void {
+    this.sha256 = of.sha256;
+    this.crc32 ??= of.crc32;
+    this.skipDuplicate(`${of.id}`);
+  }
+
   skipDuplicate(of: string): void {
     if (this.status === 'COMPLETED') throw new StateTransitionError(`file ${this.path} is already COMPLETED`);
     this.status = 'SKIPPED_DUPLICATE';

@@ -32,6 +32,16 @@ export const JOB_COUNTERS = [
   'apiCalls',
 ] as const;
 export type JobCounter = (typeof JOB_COUNTERS)[number];
+/** The counters of an ingest's archive half; the gap counters are its backfill's, added to on every run. */
+const FILE_COUNTERS = [
+  'filesTotal',
+  'filesDone',
+  'filesSkipped',
+  'filesFailed',
+  'rowsRead',
+  'rowsIngested',
+  'rowsRejected',
+] as const satisfies readonly JobCounter[];
 /** The counters of a backfill, whether a job of its own or the second half of an ingest. */
 export type GapCounts = Record<
   Extract<JobCounter, 'gapsDetected' | 'gapsFilled' | 'gapsUnfillable' | 'apiCalls'>,
@@ -185,6 +195,19 @@ export class IngestionJob {
     if (this.isTerminal) throw new StateTransitionError(`job ${this.id} is already ${this.status}`);
     this.status = 'CANCELLED';
     this.finishedAt = now;
+  }
+
+  /**
+   * The stored row says CANCELLED (another process's `jobs cancel`, found by a guarded write): so does this
+   * process's copy, whatever it had made of the job since.
+   */
+  markCancelled(): void {
+    this.status = 'CANCELLED';
+  }
+
+  /** A run over the job's files counts them and their rows afresh (a resume recounts its completed files). */
+  resetFileCounts(): void {
+    for (const c of FILE_COUNTERS) this[c] = 0;
   }
 
   add(counter: JobCounter, n: number): void {

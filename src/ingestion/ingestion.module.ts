@@ -8,7 +8,11 @@ import { GapsModule } from '../gaps/gaps.module';
 import { JobRunsModule } from '../jobs/job-runs.module';
 import { KrakenModule } from '../sources/kraken/kraken.module';
 import { ArchiveDiscoveryService } from './archive-discovery.service';
+import { FileDedupService } from './file-dedup.service';
 import { FileLedgerRepository } from './file-ledger.repository';
+import { FileLoaderService } from './file-loader.service';
+import { FileSelectionService } from './file-selection.service';
+import { IngestJobRunner } from './ingest-job-runner';
 import { IngestService } from './ingest.service';
 import { IngestionRejectRepository } from './ingestion-reject.repository';
 import { JobsService } from './jobs.service';
@@ -24,7 +28,17 @@ import { JobsService } from './jobs.service';
     GapsModule,
     KrakenModule,
   ],
-  providers: [ArchiveDiscoveryService, FileLedgerRepository, IngestionRejectRepository, IngestService, JobsService],
+  providers: [
+    ArchiveDiscoveryService,
+    FileLedgerRepository,
+    IngestionRejectRepository,
+    FileSelectionService,
+    FileDedupService,
+    FileLoaderService,
+    IngestJobRunner,
+    IngestService,
+    JobsService,
+  ],
   exports: [IngestService, JobsService, FileLedgerRepository],
 })
 export class IngestionModule {}

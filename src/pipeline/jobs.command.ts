@@ -5,7 +5,7 @@ import { durationText } from '../common/table';
 import { UsageError } from '../common/errors';
 import { JOB_KINDS, JobKind } from '../common/enums';
 import { ingestOutcome, progressFor } from './ingest.presenter';
-import { IngestService } from '../ingestion/ingest.service';
+import { UnifiedIngestService } from './unified-ingest.service';
 import { JobDetail, JobsService, JobSummary } from '../ingestion/jobs.service';
 
 interface JobsOptions extends JsonOption {
@@ -66,7 +66,7 @@ function detailText(d: JobDetail): string {
 export class JobsCommand extends CandlekeepCommand<JobsOptions> {
   constructor(
     private readonly jobs: JobsService,
-    private readonly ingest: IngestService,
+    private readonly unified: UnifiedIngestService,
   ) {
     super();
   }
@@ -92,7 +92,7 @@ export class JobsCommand extends CandlekeepCommand<JobsOptions> {
         return this.ok(detail, detailText(detail));
       }
       case 'resume':
-        return ingestOutcome(await this.ingest.resume(id, progressFor()));
+        return ingestOutcome(await this.unified.resume(id, progressFor()));
       default: {
         const job = await this.jobs.cancel(id);
         return this.ok(job, line(job));
