@@ -4,7 +4,10 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
 
-/** What every verb needs, whichever it is: the configuration, the clock the state database and its schema check (global modules). */
+/**
+ * What every verb needs, whichever it is: the configuration, the clock the state database and its schema check
+ * (global modules).
+ */
 @Module({ imports: [ConfigModule, CommonModule, DatabaseModule, MaintenanceModule] })
 export class CliCoreModule {
   /** The root module of one verb: this core and that verb's CLI module, none of the other verbs' modules. */
