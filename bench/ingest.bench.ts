@@ -73,7 +73,8 @@ async function generate(path: string, rows: number): Promise<void> {
     const low = Math.max(0.1, Math.min(open, price) - rnd());
     const volume = i % 97 === 0 ? '1E+1' : (rnd() * 10).toFixed(8);
     lines.push(
-      `${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},${volume},${1 + (i % 50)}`,
+      `${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},` +
+        `${volume},${1 + (i % 50)}`,
     );
     if (lines.length === 10_000) {
       if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
@@ -94,8 +95,10 @@ function psqlCopy(url: string, file: string): number {
       '-qv',
       'ON_ERROR_STOP=1',
       '-c',
-      `CREATE TABLE bench_psql (asset_id integer NOT NULL DEFAULT 1, interval_minutes integer NOT NULL DEFAULT 1, ts bigint NOT NULL,
-         open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL, close double precision NOT NULL,
+      `CREATE TABLE bench_psql (asset_id integer NOT NULL DEFAULT 1, interval_minutes integer NOT NULL DEFAULT 1, ` +
+        `ts bigint NOT NULL,
+         open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL, ` +
+        `close double precision NOT NULL,
          volume double precision NOT NULL, trades integer NOT NULL, PRIMARY KEY (asset_id, interval_minutes, ts))`,
     ],
     { stdio: 'inherit' },
@@ -330,18 +333,25 @@ async function main(): Promise<void> {
       }
       results.push(m);
       process.stdout.write(
-        `${rows.toLocaleString('en-US')} rows: psql \\copy ${m.psqlRowsPerSecond.toLocaleString('en-US')} rows/s (${m.psqlSeconds} s), ` +
-          `candlekeep ingest ${m.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${m.ingestSeconds} s), ratio ${m.ratio}, ` +
+        `${rows.toLocaleString('en-US')} rows: ` +
+          `psql \\copy ${m.psqlRowsPerSecond.toLocaleString('en-US')} rows/s (${m.psqlSeconds} s), ` +
+          `candlekeep ingest ${m.ingestRowsPerSecond.toLocaleString('en-US')} rows/s (${m.ingestSeconds} s), ` +
+          `ratio ${m.ratio}, ` +
           `ingest peak RSS ${m.ingestPeakRssMb} MB` +
           (m.questdbRowsPerSecond && m.rawIlpRowsPerSecond
-            ? `; raw ILP baseline ${m.rawIlpRowsPerSecond.toLocaleString('en-US')} rows/s, questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s ` +
-              `(${round(m.questdbRowsPerSecond / m.rawIlpRowsPerSecond)} × raw ILP, ${round(m.questdbRowsPerSecond / m.ingestRowsPerSecond)} × the postgres store), peak RSS ${m.questdbPeakRssMb} MB`
+            ? `; raw ILP baseline ${m.rawIlpRowsPerSecond.toLocaleString('en-US')} rows/s, ` +
+              `questdb ingest ${m.questdbRowsPerSecond.toLocaleString('en-US')} rows/s ` +
+              `(${round(m.questdbRowsPerSecond / m.rawIlpRowsPerSecond)} × raw ILP, ` +
+              `${round(m.questdbRowsPerSecond / m.ingestRowsPerSecond)} × the postgres store), ` +
+              `peak RSS ${m.questdbPeakRssMb} MB`
             : '') +
           (m.exportRowsPerSecond
-            ? `; export: postgres ${m.exportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.exportPeakRssMb} MB)`
+            ? `; export: postgres ${m.exportRowsPerSecond.toLocaleString('en-US')} rows/s ` +
+              `(peak RSS ${m.exportPeakRssMb} MB)`
             : '') +
           (m.questdbExportRowsPerSecond
-            ? `, questdb ${m.questdbExportRowsPerSecond.toLocaleString('en-US')} rows/s (peak RSS ${m.questdbExportPeakRssMb} MB)`
+            ? `, questdb ${m.questdbExportRowsPerSecond.toLocaleString('en-US')} rows/s ` +
+              `(peak RSS ${m.questdbExportPeakRssMb} MB)`
             : '') +
           '\n',
       );

@@ -35,10 +35,12 @@ export async function populate(url: string, assets: number): Promise<{ series: n
         CROSS JOIN unnest($1::int[]) AS iv
         CROSS JOIN LATERAL (SELECT iv * 60 AS s) st
         CROSS JOIN generate_series(0, $3::int - 1) AS k
-        CROSS JOIN LATERAL (SELECT (floor($2::bigint / s) * s - s) - $6::int * s - ($3::int - 1 - k) * ($4::int + $5::int) * s AS e) en`,
+        CROSS JOIN LATERAL (SELECT (floor($2::bigint / s) * s - s) - $6::int * s ` +
+        `- ($3::int - 1 - k) * ($4::int + $5::int) * s AS e) en`,
       [INTERVALS, now, RANGES_PER_SERIES, RANGE_CANDLES, GAP_CANDLES, TAIL_CANDLES],
     );
-    // Expected from their coverage on, as ingesting the ranges would have recorded (and the LedgerInvariant migration does).
+    // Expected from their coverage on, as ingesting the ranges would have recorded
+    // (and the LedgerInvariant migration does).
     await c.query(
       `INSERT INTO series (asset_id, interval_minutes, expected_from)
        SELECT asset_id, interval_minutes, min(start_ts) FROM data_coverage_ranges GROUP BY 1, 2`,

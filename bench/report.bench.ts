@@ -112,7 +112,8 @@ async function main(): Promise<void> {
       firstDetail = `${first.value.inserted} gap records inserted`;
       const second = await time(() => detector.detect(series, opts));
       seconds.push(second.seconds);
-      secondDetail = `${second.value.inserted} inserted, ${second.value.updated} updated, ${second.value.resolved} resolved`;
+      secondDetail =
+        `${second.value.inserted} inserted, ${second.value.updated} updated, ` + `${second.value.resolved} resolved`;
       const report = await time(() => reports.build());
       builds.push(report.seconds);
       reportDetail = `${report.value.summary.series} series, ${report.value.summary.open_gaps} open gaps`;

@@ -45,15 +45,20 @@ export class LedgerInvariant1732600000000 implements MigrationInterface {
     );
     await q.query(`ALTER TABLE gap_records ADD COLUMN next_attempt_at timestamptz`);
     await q.query(`ALTER TABLE gap_records DROP CONSTRAINT gap_records_status_check`);
-    await q.query(`
-      ALTER TABLE gap_records ADD CONSTRAINT gap_records_status_check CHECK (status IN
-        ('DETECTED', 'SUSPECT', 'FILLING', 'FILLED', 'PARTIAL', 'VERIFIED_EMPTY', 'UNFILLABLE', 'FAILED', 'IGNORED', 'MERGED'))`);
     await q.query(
-      `ALTER TABLE gap_records ADD CONSTRAINT ck_gap_records_suspect_status CHECK (status <> 'SUSPECT' OR kind = 'suspect')`,
+      `
+      ALTER TABLE gap_records ADD CONSTRAINT gap_records_status_check CHECK (status IN
+        ('DETECTED', 'SUSPECT', 'FILLING', 'FILLED', 'PARTIAL', 'VERIFIED_EMPTY', ` +
+        `'UNFILLABLE', 'FAILED', 'IGNORED', 'MERGED'))`,
+    );
+    await q.query(
+      `ALTER TABLE gap_records ADD CONSTRAINT ck_gap_records_suspect_status ` +
+        `CHECK (status <> 'SUSPECT' OR kind = 'suspect')`,
     );
     // Superseded duplicates were marked IGNORED by detection; they are closed records, not ignored spans.
     await q.query(
-      `UPDATE gap_records SET status = 'MERGED' WHERE status = 'IGNORED' AND reason LIKE 'superseded by another gap record%'`,
+      `UPDATE gap_records SET status = 'MERGED' ` +
+        `WHERE status = 'IGNORED' AND reason LIKE 'superseded by another gap record%'`,
     );
 
     await q.query(`DROP INDEX uq_gap_records_open_start`);

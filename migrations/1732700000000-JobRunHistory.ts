@@ -19,12 +19,14 @@ export class JobRunHistory1732700000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN trigger text NOT NULL DEFAULT 'cli'`);
     await q.query(
-      `ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_trigger CHECK (trigger IN ('cli', 'schedule', 'api'))`,
+      `ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_trigger ` +
+        `CHECK (trigger IN ('cli', 'schedule', 'api'))`,
     );
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN task text`);
     await q.query(`ALTER TABLE ingestion_jobs ADD COLUMN result jsonb`);
     await q.query(
-      `ALTER TABLE ingestion_jobs ADD COLUMN duration_ms bigint CONSTRAINT ck_ingestion_jobs_duration CHECK (duration_ms >= 0)`,
+      `ALTER TABLE ingestion_jobs ADD COLUMN duration_ms bigint ` +
+        `CONSTRAINT ck_ingestion_jobs_duration CHECK (duration_ms >= 0)`,
     );
     await q.query(`
       ALTER TABLE ingestion_jobs ADD CONSTRAINT ck_ingestion_jobs_kind CHECK (kind IN

@@ -84,7 +84,8 @@ export class PostgresCandleStore extends CandleStore {
       'upsert',
       `INSERT INTO candles (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source)
        SELECT $1, $2, to_timestamp(u.ts), u.open, u.high, u.low, u.close, u.vwap, u.volume, u.trades, $3
-       FROM unnest($4::bigint[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::int[])
+       FROM unnest($4::bigint[], $5::float8[], $6::float8[], $7::float8[], ` +
+        `$8::float8[], $9::float8[], $10::float8[], $11::int[])
          AS u(ts, open, high, low, close, vwap, volume, trades)
        ON CONFLICT (asset_id, interval_minutes, ts) DO UPDATE SET ${UPSERT_SET}`,
       [
@@ -159,7 +160,8 @@ export class PostgresCandleStore extends CandleStore {
   private readRows<T>(series: SeriesRef, span: Span, limit: number | undefined, withSource: boolean): Promise<T[]> {
     return this.query<T>(
       'read',
-      `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''}
+      `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, ` +
+        `trades${withSource ? ', source' : ''}
        FROM candles WHERE ${IN_SPAN} ORDER BY candles.ts${limit !== undefined ? ' LIMIT $5' : ''}`,
       limit !== undefined ? [...spanParams(series, span), limit] : spanParams(series, span),
     );
@@ -181,7 +183,8 @@ export class PostgresCandleStore extends CandleStore {
     }>(
       'aggregate',
       `SELECT (extract(epoch FROM ts)::bigint / $5) * $5 AS b,
-              (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low, (array_agg(close ORDER BY ts DESC))[1] AS close,
+              (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low, ` +
+        `(array_agg(close ORDER BY ts DESC))[1] AS close,
               sum(volume) AS volume, sum(trades) AS trades, count(*)::int AS n,
               CASE WHEN count(vwap) = count(*) AND sum(volume) > 0 THEN sum(vwap * volume) / sum(volume) END AS vwap
          FROM candles WHERE ${IN_SPAN} GROUP BY 1 ORDER BY 1`,
@@ -290,14 +293,16 @@ class PostgresBulkWriter implements CandleBulkWriter {
   /** Direct COPY into candles only when nothing stored could collide with increasing rows from `firstTs` on. */
   private async decide(firstTs: number): Promise<void> {
     const { rows } = await this.client.query<{ taken: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM candles WHERE asset_id = $1 AND interval_minutes = $2 AND ts >= to_timestamp($3)) AS taken`,
+      'SELECT EXISTS (SELECT 1 FROM candles WHERE asset_id = $1 AND interval_minutes = $2 ' +
+        'AND ts >= to_timestamp($3)) AS taken',
       [this.series.assetId, this.series.intervalMinutes, firstTs],
     );
     if (rows[0]?.taken) await this.startStaging();
     else {
       this.mode = 'direct';
       this.startCopy(
-        `COPY candles (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`,
+        'COPY candles (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) ' +
+          'FROM STDIN (FORMAT binary)',
       );
     }
   }
@@ -317,7 +322,8 @@ class PostgresBulkWriter implements CandleBulkWriter {
        ) ON COMMIT DROP`,
     );
     this.startCopy(
-      `COPY candle_staging (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) FROM STDIN (FORMAT binary)`,
+      'COPY candle_staging (asset_id, interval_minutes, ts, open, high, low, close, vwap, volume, trades, source) ' +
+        'FROM STDIN (FORMAT binary)',
     );
   }
 

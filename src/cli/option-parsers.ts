@@ -39,7 +39,8 @@ export function parseIntervals(value: string, flag = '--intervals'): IntervalMin
     const n = alias ?? (/^\d{1,5}$/.test(p) ? Number(p) : NaN);
     if (!isInterval(n)) {
       throw new UsageError(
-        `${flag}: ${JSON.stringify(p)} is not an interval; use minutes (${INTERVALS.join(', ')}) or ${Object.keys(INTERVAL_ALIASES).join(' ')}`,
+        `${flag}: ${JSON.stringify(p)} is not an interval; ` +
+          `use minutes (${INTERVALS.join(', ')}) or ${Object.keys(INTERVAL_ALIASES).join(' ')}`,
       );
     }
     return n;

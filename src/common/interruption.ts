@@ -6,9 +6,10 @@ export const EXIT_INTERRUPTED: Readonly<Record<string, number>> = { SIGINT: 130,
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
- * Runs `work` with an AbortSignal (`stopping` says what happens next, e.g. "stopping after the request in hand") that the first SIGINT or SIGTERM aborts (its reason is the signal's name):
- * the work stops at its next safe point and leaves everything resumable. A second signal exits at once, as
- * Node would have without this. The handlers are removed when the work ends.
+ * Runs `work` with an AbortSignal (`stopping` says what happens next, e.g. "stopping after the request in hand")
+ * that the first SIGINT or SIGTERM aborts (its reason is the signal's name): the work stops at its next safe point
+ * and leaves everything resumable. A second signal exits at once, as Node would have without this. The handlers are
+ * removed when the work ends.
  */
 export async function interruptible<T>(
   logger: Logger,

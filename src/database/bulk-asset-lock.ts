@@ -26,7 +26,8 @@ export class BulkAssetLock {
   private async allowed(client: PoolClient): Promise<boolean> {
     if (this.mayDisableTriggers === undefined) {
       const { rows } = await client.query<{ allowed: boolean }>(
-        `SELECT rolsuper OR has_parameter_privilege('session_replication_role', 'SET') AS allowed FROM pg_roles WHERE rolname = current_user`,
+        "SELECT rolsuper OR has_parameter_privilege('session_replication_role', 'SET') AS allowed " +
+          'FROM pg_roles WHERE rolname = current_user',
       );
       this.mayDisableTriggers = rows[0]?.allowed === true;
     }

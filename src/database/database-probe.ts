@@ -62,7 +62,9 @@ export async function probeDatabase(
   }
 }
 
-/** The entry points' check before Nest starts: DATABASE_URL, when set, must answer (the embedded one is started later). */
+/**
+ * The entry points' check before Nest starts: DATABASE_URL, when set, must answer (the embedded one is started later).
+ */
 export async function preflightDatabase(
   config: { database: { url?: string; connectRetries: number } },
   log?: (m: string) => void,

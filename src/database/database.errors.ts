@@ -14,8 +14,16 @@ export class DatabaseConnectionLostError extends CandlekeepError {
 /** SQLSTATEs of a connection the server closed or never gave (class 08, admin/crash shutdown 57P01-57P03). */
 const LOST_STATES = new Set(['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03']);
 const LOST_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
-const LOST_MESSAGE =
-  /Connection terminated|connection ended|Query runner already released|terminating connection|server closed the connection/i;
+const LOST_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'connection ended',
+    'Query runner already released',
+    'terminating connection',
+    'server closed the connection',
+  ].join('|'),
+  'i',
+);
 
 /**
  * A lost PostgreSQL connection, named as such, or the error as it is. TypeORM
@@ -24,12 +32,17 @@ const LOST_MESSAGE =
  */
 export function asConnectionLost(e: unknown): unknown {
   if (e instanceof CandlekeepError) return e;
-  const err = e as { code?: string | number; message?: string; driverError?: { code?: string | number; message?: string } } | null;
+  const err = e as {
+    code?: string | number;
+    message?: string;
+    driverError?: { code?: string | number; message?: string };
+  } | null;
   const code = String(err?.driverError?.code ?? err?.code ?? '');
   const message = String(err?.driverError?.message ?? err?.message ?? '');
   if (LOST_STATES.has(code) || LOST_SOCKET.has(code) || LOST_MESSAGE.test(message)) {
     return new DatabaseConnectionLostError(
-      `lost the connection to PostgreSQL (${code || message}): run the command again: it resumes from what was committed`,
+      `lost the connection to PostgreSQL (${code || message}): ` +
+        'run the command again: it resumes from what was committed',
       {
         cause: e,
       },

@@ -217,7 +217,10 @@ export class EmbeddedPostgres {
       ({ stdout }) => stdout.trim() && this.log(stdout.trim()),
       (e: Error & { stdout?: string; stderr?: string }) => {
         throw new DatabaseError(
-          `could not initialise embedded PostgreSQL in ${this.dataDir}: ${(e.stderr || e.message).trim()}\n${e.stdout ?? ''}`.trim(),
+          (
+            `could not initialise embedded PostgreSQL in ${this.dataDir}: ` +
+            `${(e.stderr || e.message).trim()}\n${e.stdout ?? ''}`
+          ).trim(),
           { cause: e },
         );
       },

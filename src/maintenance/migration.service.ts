@@ -28,7 +28,8 @@ export class MigrationService {
         const applied = await this.dataSource.runMigrations({ transaction: 'each' });
         for (const m of applied) this.logger.log(`applied migration ${m.name}`);
         const rows = await this.dataSource.query<Array<{ table_name: string }>>(
-          `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`,
+          'SELECT table_name FROM information_schema.tables ' +
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
         );
         return { applied: applied.map((m) => m.name), tables: rows.map((r) => r.table_name) };
       },

@@ -71,7 +71,10 @@ export function plainNumber(n: number): string {
 
 function csvRow(c: StoredCandle): string {
   // A template, not an array joined: one string built per row instead of an array and its parts.
-  return `${c.ts},${plainNumber(c.open)},${plainNumber(c.high)},${plainNumber(c.low)},${plainNumber(c.close)},${plainNumber(c.volume)},${c.trades},${c.vwap === null ? '' : plainNumber(c.vwap)},${c.source}`;
+  return (
+    `${c.ts},${plainNumber(c.open)},${plainNumber(c.high)},${plainNumber(c.low)},${plainNumber(c.close)},` +
+    `${plainNumber(c.volume)},${c.trades},${c.vwap === null ? '' : plainNumber(c.vwap)},${c.source}`
+  );
 }
 
 function jsonCandle(c: StoredCandle): string {
@@ -146,7 +149,8 @@ export class CandlesExportService {
     if (written !== summary.count) {
       // Candles were written to the series while it was exported: the rows are what was read.
       this.logger.warn(
-        `${asset.symbol} ${req.intervalMinutes}m: exported ${written} candles, ${summary.count} were counted before (concurrent writes)`,
+        `${asset.symbol} ${req.intervalMinutes}m: exported ${written} candles, ` +
+          `${summary.count} were counted before (concurrent writes)`,
       );
     }
     this.logger.log(`exported ${written} candles of ${asset.symbol} ${req.intervalMinutes}m as ${format}`);

@@ -26,7 +26,9 @@ async function toStdout(chunk: string): Promise<void> {
 @Command({
   name: 'candles',
   arguments: '<symbol>',
-  description: `export the stored candles of a series (CSV columns: ${CANDLE_CSV_COLUMNS.join(',')}; time = open time, epoch seconds UTC)`,
+  description:
+    `export the stored candles of a series (CSV columns: ${CANDLE_CSV_COLUMNS.join(',')}; ` +
+    'time = open time, epoch seconds UTC)',
 })
 export class CandlesCommand extends CandlekeepCommand<CandlesOptions> {
   constructor(private readonly exporter: CandlesExportService) {

@@ -52,7 +52,9 @@ export interface SeriesReport {
   /** Covered share of the expected window, IGNORED spans left out of it. */
   coverage_pct: number;
   open_gaps: number;
-  /** Uncovered intervals of the window, IGNORED ones left out (whether or not a gap record was detected for them yet). */
+  /**
+   * Uncovered intervals of the window, IGNORED ones left out (whether or not a gap record was detected for them yet).
+   */
   missing_intervals: number;
   /** Open suspect records: covered spans without candles whose "no trades" is contradicted, still to verify. */
   suspect_gaps: number;

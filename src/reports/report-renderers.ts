@@ -66,7 +66,8 @@ export function renderTerminal(r: CompletenessReport): string {
   );
   const verdicts = r.tiers.map(
     (t) =>
-      `${t.tier}: ${t.complete ? 'complete' : 'INCOMPLETE'} (${t.complete_series}/${t.series} series, ${t.completeness_pct.toFixed(3)}%)`,
+      `${t.tier}: ${t.complete ? 'complete' : 'INCOMPLETE'} ` +
+      `(${t.complete_series}/${t.series} series, ${t.completeness_pct.toFixed(3)}%)`,
   );
   return [`completeness report at ${r.generated_at}`, '', tiers, '', series, '', ...verdicts].join('\n');
 }
@@ -210,7 +211,10 @@ function timelineSvg(s: SeriesReport): string {
     const x0 = x(Date.parse(a) / 1000);
     const x1 = x(Date.parse(b) / 1000 + s.interval * 60);
     if (x1 <= 0 || x0 >= WIDTH) return '';
-    return `<rect class="${cls}" x="${x0.toFixed(2)}" y="0" width="${Math.max(x1 - x0, 1).toFixed(2)}" height="${BAR}" fill="${color}"><title>${esc(title)}</title></rect>`;
+    return (
+      `<rect class="${cls}" x="${x0.toFixed(2)}" y="0" width="${Math.max(x1 - x0, 1).toFixed(2)}" ` +
+      `height="${BAR}" fill="${color}"><title>${esc(title)}</title></rect>`
+    );
   };
   const covered = (s.timeline?.covered ?? []).map((c) =>
     rect(c.from, c.to, COVERED_COLOR, 'covered', `covered ${c.from} .. ${c.to}`),
@@ -227,10 +231,19 @@ function timelineSvg(s: SeriesReport): string {
   const ticks = axisTicks(from, to).map(({ t, label }) => {
     const tx = x(t);
     const anchor = tx < 30 ? 'start' : tx > WIDTH - 30 ? 'end' : 'middle';
-    return `<line x1="${tx.toFixed(2)}" x2="${tx.toFixed(2)}" y1="${BAR}" y2="${BAR + 4}" stroke="#666"/><text x="${tx.toFixed(2)}" y="${BAR + 14}" text-anchor="${anchor}">${esc(label)}</text>`;
+    return (
+      `<line x1="${tx.toFixed(2)}" x2="${tx.toFixed(2)}" y1="${BAR}" y2="${BAR + 4}" stroke="#666"/>` +
+      `<text x="${tx.toFixed(2)}" y="${BAR + 14}" text-anchor="${anchor}">${esc(label)}</text>`
+    );
   });
   const height = BAR + AXIS;
-  return `<svg class="timeline" data-symbol="${esc(s.symbol)}" data-interval="${s.interval}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg"><rect class="window" x="0" y="0" width="${WIDTH}" height="${BAR}" fill="${UNCOVERED_COLOR}"/>${covered.join('')}${gaps.join('')}<g class="axis" font-size="10" fill="#555">${ticks.join('')}</g></svg>`;
+  return (
+    `<svg class="timeline" data-symbol="${esc(s.symbol)}" data-interval="${s.interval}" ` +
+    `width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `<rect class="window" x="0" y="0" width="${WIDTH}" height="${BAR}" fill="${UNCOVERED_COLOR}"/>` +
+    `${covered.join('')}${gaps.join('')}` +
+    `<g class="axis" font-size="10" fill="#555">${ticks.join('')}</g></svg>`
+  );
 }
 
 /** A self-contained HTML page (inline CSS and SVG, no external resources). */
@@ -246,34 +259,53 @@ export function renderHtml(r: CompletenessReport): string {
     .flatMap((t) =>
       t.intervals.map(
         (i) =>
-          `<tr><td>${t.tier}</td><td>${i.interval}</td><td>${i.series}</td><td>${i.complete_series}</td><td>${i.completeness_pct.toFixed(3)}%</td><td>${i.open_gaps}</td><td>${i.missing_intervals_by_fillability.API_OHLC}</td><td>${i.missing_intervals_by_fillability.API_TRADES}</td><td>${i.missing_intervals_by_fillability.ARCHIVE_ONLY}</td><td>${i.stale_series}</td><td class="${i.complete ? 'ok' : 'bad'}">${i.complete ? 'complete' : 'incomplete'}</td></tr>`,
+          `<tr><td>${t.tier}</td><td>${i.interval}</td><td>${i.series}</td><td>${i.complete_series}</td>` +
+          `<td>${i.completeness_pct.toFixed(3)}%</td><td>${i.open_gaps}</td>` +
+          `<td>${i.missing_intervals_by_fillability.API_OHLC}</td>` +
+          `<td>${i.missing_intervals_by_fillability.API_TRADES}</td>` +
+          `<td>${i.missing_intervals_by_fillability.ARCHIVE_ONLY}</td><td>${i.stale_series}</td>` +
+          `<td class="${i.complete ? 'ok' : 'bad'}">${i.complete ? 'complete' : 'incomplete'}</td></tr>`,
       ),
     )
     .join('\n');
   const seriesRows = r.series
     .map(
       (s) =>
-        `<tr class="series" data-symbol="${esc(s.symbol)}" data-interval="${s.interval}"><td>${esc(s.symbol)}</td><td>${s.interval}</td><td>${s.first ?? '-'}</td><td>${s.last ?? '-'}</td><td>${s.coverage_pct.toFixed(3)}%</td><td>${s.open_gaps}</td><td>${s.intervals_behind}${s.stale ? ' <b class="bad">stale</b>' : ''}</td></tr>\n<tr><td colspan="7">${timelineSvg(s)}<div class="window-range"><span>${s.window_start ?? ''}</span><span>${s.window_end}</span></div></td></tr>`,
+        `<tr class="series" data-symbol="${esc(s.symbol)}" data-interval="${s.interval}">` +
+        `<td>${esc(s.symbol)}</td><td>${s.interval}</td><td>${s.first ?? '-'}</td><td>${s.last ?? '-'}</td>` +
+        `<td>${s.coverage_pct.toFixed(3)}%</td><td>${s.open_gaps}</td>` +
+        `<td>${s.intervals_behind}${s.stale ? ' <b class="bad">stale</b>' : ''}</td></tr>\n` +
+        `<tr><td colspan="7">${timelineSvg(s)}` +
+        `<div class="window-range"><span>${s.window_start ?? ''}</span><span>${s.window_end}</span></div></td></tr>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>candlekeep completeness ${esc(r.generated_at)}</title>
-<style>
-body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-bottom:24px}
-td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}th{background:#f4f4f4}
-.ok{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}.key{margin-right:12px;white-space:nowrap}
-.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle;border:1px solid #999}
-.window-range{display:flex;justify-content:space-between;width:${WIDTH}px;font-size:11px;color:#666}svg.timeline{display:block;overflow:visible}
-</style></head><body>
-<h1>candlekeep completeness</h1>
-<p>Generated ${esc(r.generated_at)}${r.since ? `, since ${esc(r.since)}` : ''}. ${r.summary.complete_series}/${r.summary.series} series complete (${r.summary.completeness_pct.toFixed(3)}%), ${r.summary.open_gaps} open gaps, ${r.summary.stale_series} stale (&gt; ${r.stale_hours} h behind).</p>
-<table id="tiers"><tr><th>tier</th><th>interval</th><th>series</th><th>complete</th><th>completeness</th><th>open gaps</th><th>missing (OHLC)</th><th>missing (trades)</th><th>missing (archive)</th><th>stale</th><th></th></tr>
-${tierRows}
-</table>
-<p class="legend">${legend}</p>
-<table id="series"><tr><th>symbol</th><th>interval</th><th>first</th><th>last</th><th>coverage</th><th>open gaps</th><th>intervals behind</th></tr>
-${seriesRows}
-</table>
-</body></html>
-`;
+  return [
+    '<!doctype html>',
+    `<html lang="en"><head><meta charset="utf-8"><title>candlekeep completeness ${esc(r.generated_at)}</title>`,
+    '<style>',
+    'body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin-bottom:24px}',
+    'td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}th{background:#f4f4f4}',
+    '.ok{color:#2a7d2a;font-weight:600}.bad{color:#c0392b;font-weight:600}.key{margin-right:12px;white-space:nowrap}',
+    '.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle;border:1px solid #999}',
+    `.window-range{display:flex;justify-content:space-between;width:${WIDTH}px;font-size:11px;color:#666}` +
+      'svg.timeline{display:block;overflow:visible}',
+    '</style></head><body>',
+    '<h1>candlekeep completeness</h1>',
+    `<p>Generated ${esc(r.generated_at)}${r.since ? `, since ${esc(r.since)}` : ''}. ` +
+      `${r.summary.complete_series}/${r.summary.series} series complete ` +
+      `(${r.summary.completeness_pct.toFixed(3)}%), ${r.summary.open_gaps} open gaps, ` +
+      `${r.summary.stale_series} stale (&gt; ${r.stale_hours} h behind).</p>`,
+    '<table id="tiers"><tr><th>tier</th><th>interval</th><th>series</th><th>complete</th><th>completeness</th>' +
+      '<th>open gaps</th><th>missing (OHLC)</th><th>missing (trades)</th><th>missing (archive)</th><th>stale</th>' +
+      '<th></th></tr>',
+    tierRows,
+    '</table>',
+    `<p class="legend">${legend}</p>`,
+    '<table id="series"><tr><th>symbol</th><th>interval</th><th>first</th><th>last</th><th>coverage</th>' +
+      '<th>open gaps</th><th>intervals behind</th></tr>',
+    seriesRows,
+    '</table>',
+    '</body></html>',
+    '',
+  ].join('\n');
 }

@@ -41,7 +41,10 @@ export class ReportCommand extends CandlekeepCommand<ReportCommandOptions> {
       );
     }
     // --json prints the report object itself; other formats print their rendering.
-    return this.ok(report, format === 'json' ? undefined : renderReport(report, format).replace(/\n$/, '')); // print() ends the line
+    return this.ok(
+      report,
+      format === 'json' ? undefined : renderReport(report, format).replace(/\n$/, ''), // print() ends the line
+    );
   }
 
   @Option({ flags: '--tier <tier>', description: 'only assets of this tier' })

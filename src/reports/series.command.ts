@@ -45,7 +45,8 @@ const cells = (s: SeriesOverview) => COLUMNS.map((c) => (c === 'sources' ? s.sou
   name: 'series',
   arguments: '[action] [symbol]',
   description:
-    'expected series: list [SYMBOL] [--symbols A,B] [--intervals …] [--format table|json|csv] | drop SYMBOL --interval I [--delete-candles] (stop expecting it)',
+    'expected series: list [SYMBOL] [--symbols A,B] [--intervals …] [--format table|json|csv] | ' +
+    'drop SYMBOL --interval I [--delete-candles] (stop expecting it)',
 })
 export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
   constructor(
@@ -95,7 +96,8 @@ export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
     const result = await this.series.drop(symbol, o.interval, o.deleteCandles ?? false);
     return this.ok(
       result,
-      `${result.symbol} ${result.interval}m dropped: ${result.coverage_ranges_deleted} coverage range(s), ${result.gap_records_deleted} gap record(s)` +
+      `${result.symbol} ${result.interval}m dropped: ${result.coverage_ranges_deleted} coverage range(s), ` +
+        `${result.gap_records_deleted} gap record(s)` +
         `${result.candles_deleted === null ? ' (candles kept)' : `, ${result.candles_deleted} candle(s)`}`,
     );
   }

@@ -61,69 +61,74 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     server.resetCounters();
   });
 
-  it('first run: every pair upserted with standard symbols, categories, tiers; non-online pairs inactive; an archive-created asset verified, not duplicated', async () => {
-    // Created earlier from an archive member name (XBTUSD_60.csv), and one Kraken's listing does not know.
-    await pg.query(
-      `INSERT INTO assets (exchange, symbol, base, quote, instrument_type, native_symbol, altname, category, tier, catalog_verified)
+  it(
+    'first run: every pair upserted with standard symbols, categories, tiers; non-online pairs inactive; ' +
+      'an archive-created asset verified, not duplicated',
+    async () => {
+      // Created earlier from an archive member name (XBTUSD_60.csv), and one Kraken's listing does not know.
+      await pg.query(
+        `INSERT INTO assets (exchange, symbol, base, quote, instrument_type, ` +
+          `native_symbol, altname, category, tier, catalog_verified)
        VALUES ('kraken', 'BTC-USD-SPOT', 'BTC', 'USD', 'SPOT', 'XBTUSD', 'XBTUSD', 'crypto', 'TIER1', false),
               ('kraken', 'BONK-USD-SPOT', 'BONK', 'USD', 'SPOT', 'BONKUSD', 'BONKUSD', 'crypto', 'TIER4', false)`,
-    );
-    const archiveBtcId = (await row('XBTUSD'))!.id;
+      );
+      const archiveBtcId = (await row('XBTUSD'))!.id;
 
-    const out = await sync();
-    expect(out).toEqual({
-      assets_total: 27,
-      active: 19,
-      unverified: 1,
-      archive_only: 1,
-      created: 25,
-      updated: 1,
-      deactivated: 8,
-      by_category: { crypto: 26, forex: 1, stock: 0, commodity: 0 },
-      by_tier: { TIER1: 9, TIER2: 4, TIER3: 2, TIER4: 12 },
-    });
-    expect(server.requestCount('AssetPairs')).toBe(1);
-    expect(server.requestCount('Assets')).toBe(1);
+      const out = await sync();
+      expect(out).toEqual({
+        assets_total: 27,
+        active: 19,
+        unverified: 1,
+        archive_only: 1,
+        created: 25,
+        updated: 1,
+        deactivated: 8,
+        by_category: { crypto: 26, forex: 1, stock: 0, commodity: 0 },
+        by_tier: { TIER1: 9, TIER2: 4, TIER3: 2, TIER4: 12 },
+      });
+      expect(server.requestCount('AssetPairs')).toBe(1);
+      expect(server.requestCount('Assets')).toBe(1);
 
-    const btc = (await rows()).filter((r) => r.symbol === 'BTC-USD-SPOT');
-    expect(btc).toEqual([
-      expect.objectContaining({
-        id: archiveBtcId,
-        native_symbol: 'XXBTZUSD',
-        altname: 'XBTUSD',
-        wsname: 'XBT/USD',
-        base: 'BTC',
-        quote: 'USD',
-        instrument_type: 'SPOT',
-        category: 'crypto',
-        tier: 'TIER1',
-        active: true,
-        catalog_verified: true,
-      }),
-    ]);
-    expect(await row('XXDGXXBT')).toMatchObject({ symbol: 'DOGE-BTC-SPOT', tier: 'TIER2', active: true });
-    expect(await row('ZEURZUSD')).toMatchObject({ symbol: 'EUR-USD-SPOT', category: 'forex', tier: 'TIER3' });
-    expect(await row('USDTZUSD')).toMatchObject({ symbol: 'USDT-USD-SPOT', category: 'crypto', tier: 'TIER2' });
-    expect(await row('XXBTEUROP')).toMatchObject({
-      symbol: 'BTC-EUROP-SPOT',
-      altname: 'XBTEUROP',
-      wsname: 'XBT/EUROP',
-    });
-    expect(await row('AGLDEUR')).toMatchObject({ symbol: 'AGLD-EUR-SPOT', active: false, catalog_verified: true });
-    const inactive = (await rows()).filter((r) => !r.active).map((r) => r.native_symbol);
-    expect(inactive.sort()).toEqual([
-      'AGLDEUR',
-      'AGLDUSD',
-      'AIOEUR',
-      'AKEEUR',
-      'ETHWUSD',
-      'KEEPEUR',
-      'KEEPUSD',
-      'LUNA2USD',
-    ]);
-    // Not in Kraken's listing and never verified: left as it is.
-    expect(await row('BONKUSD')).toMatchObject({ active: true, catalog_verified: false });
-  });
+      const btc = (await rows()).filter((r) => r.symbol === 'BTC-USD-SPOT');
+      expect(btc).toEqual([
+        expect.objectContaining({
+          id: archiveBtcId,
+          native_symbol: 'XXBTZUSD',
+          altname: 'XBTUSD',
+          wsname: 'XBT/USD',
+          base: 'BTC',
+          quote: 'USD',
+          instrument_type: 'SPOT',
+          category: 'crypto',
+          tier: 'TIER1',
+          active: true,
+          catalog_verified: true,
+        }),
+      ]);
+      expect(await row('XXDGXXBT')).toMatchObject({ symbol: 'DOGE-BTC-SPOT', tier: 'TIER2', active: true });
+      expect(await row('ZEURZUSD')).toMatchObject({ symbol: 'EUR-USD-SPOT', category: 'forex', tier: 'TIER3' });
+      expect(await row('USDTZUSD')).toMatchObject({ symbol: 'USDT-USD-SPOT', category: 'crypto', tier: 'TIER2' });
+      expect(await row('XXBTEUROP')).toMatchObject({
+        symbol: 'BTC-EUROP-SPOT',
+        altname: 'XBTEUROP',
+        wsname: 'XBT/EUROP',
+      });
+      expect(await row('AGLDEUR')).toMatchObject({ symbol: 'AGLD-EUR-SPOT', active: false, catalog_verified: true });
+      const inactive = (await rows()).filter((r) => !r.active).map((r) => r.native_symbol);
+      expect(inactive.sort()).toEqual([
+        'AGLDEUR',
+        'AGLDUSD',
+        'AIOEUR',
+        'AKEEUR',
+        'ETHWUSD',
+        'KEEPEUR',
+        'KEEPUSD',
+        'LUNA2USD',
+      ]);
+      // Not in Kraken's listing and never verified: left as it is.
+      expect(await row('BONKUSD')).toMatchObject({ active: true, catalog_verified: false });
+    },
+  );
 
   it('a second run changes nothing', async () => {
     const before = await rows();
@@ -132,18 +137,21 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     expect(await rows()).toEqual(before);
   });
 
-  it('a pair that vanished from AssetPairs is marked inactive, never deleted; it comes back when listed again', async () => {
-    const listing = server.fixtureResult('AssetPairs');
-    delete listing.XXBTZCAD;
-    server.override('AssetPairs', () => ({ error: [], result: listing }));
-    const out = await sync();
-    expect(out).toMatchObject({ assets_total: 27, active: 18, created: 0, updated: 0, deactivated: 1 });
-    expect(await row('XXBTZCAD')).toMatchObject({ symbol: 'BTC-CAD-SPOT', active: false });
+  it(
+    'a pair that vanished from AssetPairs is marked inactive, never deleted; ' + 'it comes back when listed again',
+    async () => {
+      const listing = server.fixtureResult('AssetPairs');
+      delete listing.XXBTZCAD;
+      server.override('AssetPairs', () => ({ error: [], result: listing }));
+      const out = await sync();
+      expect(out).toMatchObject({ assets_total: 27, active: 18, created: 0, updated: 0, deactivated: 1 });
+      expect(await row('XXBTZCAD')).toMatchObject({ symbol: 'BTC-CAD-SPOT', active: false });
 
-    server.clearOverrides();
-    expect(await sync()).toMatchObject({ assets_total: 27, active: 19, created: 0, updated: 1, deactivated: 0 });
-    expect(await row('XXBTZCAD')).toMatchObject({ active: true });
-  });
+      server.clearOverrides();
+      expect(await sync()).toMatchObject({ assets_total: 27, active: 19, created: 0, updated: 1, deactivated: 0 });
+      expect(await row('XXBTZCAD')).toMatchObject({ active: true });
+    },
+  );
 
   it('categories: metal-backed tokens are commodity, tokenized equities (aclass_base) stock', async () => {
     const listing = server.fixtureResult('AssetPairs');
@@ -180,21 +188,25 @@ describe('candlekeep assets sync (built CLI against the Kraken test server)', ()
     expect(await row('XETHZUSD')).toMatchObject({ tier: 'TIER1' });
   });
 
-  it('two stored assets for one pair (an old symbol rule) are reported, not merged, and do not stop the sync', async () => {
-    await pg.query(`UPDATE assets SET symbol = 'SOL-XBT-SPOT' WHERE native_symbol = 'SOLXBT'`);
-    await pg.query(
-      `INSERT INTO assets (exchange, symbol, base, quote, instrument_type, native_symbol, altname, category, tier, catalog_verified)
+  it(
+    'two stored assets for one pair (an old symbol rule) are reported, not merged, ' + 'and do not stop the sync',
+    async () => {
+      await pg.query(`UPDATE assets SET symbol = 'SOL-XBT-SPOT' WHERE native_symbol = 'SOLXBT'`);
+      await pg.query(
+        `INSERT INTO assets (exchange, symbol, base, quote, instrument_type, ` +
+          `native_symbol, altname, category, tier, catalog_verified)
        VALUES ('kraken', 'SOL-BTC-SPOT', 'SOL', 'BTC', 'SPOT', 'SOLBTC', 'SOLBTC', 'crypto', 'TIER2', false)`,
-    );
-    const r = await runCli(['assets', 'sync', '--json'], env());
-    expect(r.code).toBe(0);
-    expect(r.json<AssetsSyncResult>()).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
-    expect(r.stderr).toContain('SOLXBT is stored as SOL-XBT-SPOT');
-    expect(await row('SOLXBT')).toMatchObject({ symbol: 'SOL-XBT-SPOT', active: true });
-    expect(await row('SOLBTC')).toMatchObject({ symbol: 'SOL-BTC-SPOT', catalog_verified: false });
-    await pg.query(`DELETE FROM assets WHERE native_symbol = 'SOLBTC'`);
-    await pg.query(`UPDATE assets SET symbol = 'SOL-BTC-SPOT' WHERE native_symbol = 'SOLXBT'`);
-  });
+      );
+      const r = await runCli(['assets', 'sync', '--json'], env());
+      expect(r.code).toBe(0);
+      expect(r.json<AssetsSyncResult>()).toMatchObject({ created: 0, updated: 0, deactivated: 0 });
+      expect(r.stderr).toContain('SOLXBT is stored as SOL-XBT-SPOT');
+      expect(await row('SOLXBT')).toMatchObject({ symbol: 'SOL-XBT-SPOT', active: true });
+      expect(await row('SOLBTC')).toMatchObject({ symbol: 'SOL-BTC-SPOT', catalog_verified: false });
+      await pg.query(`DELETE FROM assets WHERE native_symbol = 'SOLBTC'`);
+      await pg.query(`UPDATE assets SET symbol = 'SOL-BTC-SPOT' WHERE native_symbol = 'SOLXBT'`);
+    },
+  );
 
   it('rides out transient Kraken failures', async () => {
     server.fault('AssetPairs', { kind: 'unavailable' }).fault('Assets', { kind: 'truncated' });

@@ -72,12 +72,14 @@ describe.each(STORES)(
         }
         const coverage = (
           await pg.query(
-            `SELECT a.symbol, r.interval_minutes, r.start_ts::text, r.end_ts::text, r.candle_count::int FROM data_coverage_ranges r JOIN assets a ON a.id = r.asset_id ORDER BY 1, 2, 3`,
+            `SELECT a.symbol, r.interval_minutes, r.start_ts::text, r.end_ts::text, r.candle_count::int ` +
+              `FROM data_coverage_ranges r JOIN assets a ON a.id = r.asset_id ORDER BY 1, 2, 3`,
           )
         ).rows;
         const open = (
           await pg.query(
-            `SELECT a.symbol, g.interval_minutes, g.kind, g.start_ts::text, g.end_ts::text, g.missing_intervals::int, g.fillability, g.status
+            `SELECT a.symbol, g.interval_minutes, g.kind, g.start_ts::text, g.end_ts::text, ` +
+              `g.missing_intervals::int, g.fillability, g.status
              FROM gap_records g JOIN assets a ON a.id = g.asset_id
             WHERE g.status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'MERGED') ORDER BY 1, 2, 3, 4`,
           )
@@ -110,7 +112,8 @@ describe.each(STORES)(
       server = await KrakenTestServer.start({ now: NOW });
       server.delay('OHLC', 150); // room for a kill between a request and its coverage
       dir = mkdtempSync(join(tmpdir(), 'ck-chaos-'));
-      // Daily and 12-hour BTC-USD pieces with holes old (archive-only: trades backfill is off) and recent (OHLC-fillable).
+      // Daily and 12-hour BTC-USD pieces with holes old (archive-only: trades backfill is off)
+      // and recent (OHLC-fillable).
       for (const member of ['XBTUSD_1440.csv', 'XBTUSD_720.csv']) {
         writePieces(join(dir, member.replace('.csv', '')), member, [
           [0, t('2023-01-01')],

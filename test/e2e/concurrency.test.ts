@@ -82,9 +82,11 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
 
   async function gapRows(): Promise<GapRow[]> {
     const { rows } = await pg.query<GapRow>(
-      `SELECT a.symbol, g.interval_minutes AS interval, g.start_ts::text AS start, g.end_ts::text AS end, g.status, g.attempts,
+      `SELECT a.symbol, g.interval_minutes AS interval, ` +
+        `g.start_ts::text AS start, g.end_ts::text AS end, g.status, g.attempts,
               g.candles_filled::int AS candles_filled,
-              (SELECT count(*)::int FROM candles c WHERE c.asset_id = g.asset_id AND c.interval_minutes = g.interval_minutes
+              (SELECT count(*)::int FROM candles c WHERE c.asset_id = g.asset_id ` +
+        `AND c.interval_minutes = g.interval_minutes
                   AND c.ts BETWEEN g.start_ts AND g.end_ts) AS stored
          FROM gap_records g JOIN assets a ON a.id = g.asset_id
         ORDER BY a.symbol, g.interval_minutes, g.start_ts`,
@@ -127,7 +129,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
     expect([x.series_processed, y.series_processed]).toEqual([SERIES.length, SERIES.length]);
     // Coverage is one merged range per series, through the last closed candle.
     const { rows } = await pg.query<{ n: number; e: string }>(
-      `SELECT count(*)::int AS n, max(end_ts)::text AS e FROM data_coverage_ranges GROUP BY asset_id, interval_minutes ORDER BY 2`,
+      `SELECT count(*)::int AS n, max(end_ts)::text AS e FROM data_coverage_ranges ` +
+        `GROUP BY asset_id, interval_minutes ORDER BY 2`,
     );
     expect(rows.map((r) => r.n)).toEqual([1, 1, 1, 1]);
   }
@@ -155,7 +158,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   );
 
   it(
-    'a backfill whose new gap records collide with the same ones just written by another process detects again and goes on',
+    'a backfill whose new gap records collide with the same ones just written by another process ' +
+      'detects again and goes on',
     async () => {
       await seedSeries(false);
       const [{ id }] = (await pg.query<{ id: number }>(`SELECT id FROM assets WHERE symbol = 'BTC-USD-SPOT'`)).rows as [
@@ -167,7 +171,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
       try {
         await other.query('BEGIN');
         await other.query(
-          `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status)
+          `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, ` +
+            `missing_intervals, fillability, status)
          VALUES ($1, 720, '2025-03-01T00:00Z', '2025-03-31T12:00Z', 62, 'API_OHLC', 'DETECTED')`,
           [id],
         );
@@ -203,7 +208,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
   );
 
   it(
-    'a failure is retried by no replica before its retry time: two processes, six series, two failing — six OHLC calls, not eight',
+    'a failure is retried by no replica before its retry time: two processes, six series, two failing — ' +
+      'six OHLC calls, not eight',
     async () => {
       await seedSeries(true);
       // ETH-USD at 720 and 1440: the test server has no such candles, so its answer proves nothing and both gaps fail.
@@ -226,7 +232,8 @@ describe('two concurrent `candlekeep backfill` processes against the Kraken test
       }
       server.delay('OHLC', 400);
       const [a, b] = await Promise.all([backfill(), backfill()]);
-      expect([a.code, b.code]).toEqual([1, 1]); // each run ends with failed gaps: its own, or the other's waiting for their retry time
+      // each run ends with failed gaps: its own, or the other's waiting for their retry time
+      expect([a.code, b.code]).toEqual([1, 1]);
       expect(server.requestCount('OHLC')).toBe(6);
       expect(server.seriesRequestCount('ETHUSD', 720)).toBe(1);
       expect(server.seriesRequestCount('ETHUSD', 1440)).toBe(1);

@@ -77,122 +77,136 @@ if (QUESTDB) {
       }
     }
 
-    it('killed in the middle of a file: QUESTDB_UNAVAILABLE at once, nothing of the file stored or covered; once it is back a re-run stores every row once', async () => {
-      const { url, db } = await databases.fresh();
-      const table = newTable();
-      const env = {
-        DATABASE_URL: url,
-        CANDLEKEEP_NOW: NOW,
-        ...qdb.env(table),
-        // The job's counters reach PostgreSQL with every heartbeat: how the test sees the file being streamed.
-        JOB_HEARTBEAT_MS: '100',
-      };
-      const run = startCli(['ingest', '--csv', bigFile, '--no-api', '--json'], env);
-      let result: CliResult | undefined;
-      void run.done.then((r) => (result = r));
-      // Under way: the job has read (and streamed to QuestDB, in one request) part of the file.
-      let read = 0;
-      for (let waited = 0; read === 0; waited += 20) {
-        if (result) throw new Error(`the ingest ended before QuestDB was killed:\n${result.stdout}\n${result.stderr}`);
-        if (waited > 60_000) throw new Error('the ingest never got under way');
-        const [job] = await db.rows<{ rows_read: string }>(`SELECT rows_read FROM ingestion_jobs`);
-        read = Number(job?.rows_read ?? 0);
-        if (read === 0) await sleep(20);
-      }
-      await qdb.kill('SIGKILL');
-      const killedAt = Date.now();
-      const failed = await run.done;
-      const tookMs = Date.now() - killedAt;
-      expect(read).toBeLessThan(ROWS);
+    it(
+      'killed in the middle of a file: QUESTDB_UNAVAILABLE at once, nothing of the file stored or covered; ' +
+        'once it is back a re-run stores every row once',
+      async () => {
+        const { url, db } = await databases.fresh();
+        const table = newTable();
+        const env = {
+          DATABASE_URL: url,
+          CANDLEKEEP_NOW: NOW,
+          ...qdb.env(table),
+          // The job's counters reach PostgreSQL with every heartbeat: how the test sees the file being streamed.
+          JOB_HEARTBEAT_MS: '100',
+        };
+        const run = startCli(['ingest', '--csv', bigFile, '--no-api', '--json'], env);
+        let result: CliResult | undefined;
+        void run.done.then((r) => (result = r));
+        // Under way: the job has read (and streamed to QuestDB, in one request) part of the file.
+        let read = 0;
+        for (let waited = 0; read === 0; waited += 20) {
+          if (result)
+            throw new Error(`the ingest ended before QuestDB was killed:\n${result.stdout}\n${result.stderr}`);
+          if (waited > 60_000) throw new Error('the ingest never got under way');
+          const [job] = await db.rows<{ rows_read: string }>(`SELECT rows_read FROM ingestion_jobs`);
+          read = Number(job?.rows_read ?? 0);
+          if (read === 0) await sleep(20);
+        }
+        await qdb.kill('SIGKILL');
+        const killedAt = Date.now();
+        const failed = await run.done;
+        const tookMs = Date.now() - killedAt;
+        expect(read).toBeLessThan(ROWS);
 
-      expect(failed.code).toBe(1);
-      const { error } = failed.json<ErrorOutput>();
-      expect(error.code).toBe('QUESTDB_UNAVAILABLE');
-      // A streamed request is not retried (its bytes are gone): the file fails at once, saying nothing was kept.
-      expect(error.message).toContain('nothing of it was kept');
-      expect(tookMs).toBeLessThan(10_000);
-      expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
-      const [job] = await db.rows<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs`);
-      expect(job?.status).toBe('FAILED');
-      expect((await db.records(job!.id)).map((f) => f.status)).toEqual(['FAILED']);
-      expect(await ledgerHolds(url)).toEqual([]);
+        expect(failed.code).toBe(1);
+        const { error } = failed.json<ErrorOutput>();
+        expect(error.code).toBe('QUESTDB_UNAVAILABLE');
+        // A streamed request is not retried (its bytes are gone): the file fails at once, saying nothing was kept.
+        expect(error.message).toContain('nothing of it was kept');
+        expect(tookMs).toBeLessThan(10_000);
+        expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
+        const [job] = await db.rows<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs`);
+        expect(job?.status).toBe('FAILED');
+        expect((await db.records(job!.id)).map((f) => f.status)).toEqual(['FAILED']);
+        expect(await ledgerHolds(url)).toEqual([]);
 
-      await qdb.restart();
-      // Atomic per file: the part of the request QuestDB had taken was never committed.
-      expect(await stored(table)).toEqual({ rows: 0, distinct: 0 });
+        await qdb.restart();
+        // Atomic per file: the part of the request QuestDB had taken was never committed.
+        expect(await stored(table)).toEqual({ rows: 0, distinct: 0 });
 
-      const again = await runCli(['ingest', '--csv', bigFile, '--no-api', '--json'], { ...env, QUESTDB_ILP: qdb.ilp });
-      expect(again.code).toBe(0);
-      const out = again.json<IngestOutput>();
-      expect(out).toMatchObject({
-        status: 'COMPLETED',
-        files_ingested: 1,
-        files_failed: 0,
-        rows_ingested: ROWS,
-        rows_rejected: 0,
-      });
-      expect(await stored(table)).toEqual({ rows: ROWS, distinct: ROWS });
-      expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([[T0, LAST, ROWS]]);
-      expect((await db.records(out.job_id)).map((f) => [f.status, Number(f.rows_ingested)])).toEqual([
-        ['COMPLETED', ROWS],
-      ]);
-      expect(await ledgerHolds(url)).toEqual([]);
-    }, 180_000);
+        const again = await runCli(['ingest', '--csv', bigFile, '--no-api', '--json'], {
+          ...env,
+          QUESTDB_ILP: qdb.ilp,
+        });
+        expect(again.code).toBe(0);
+        const out = again.json<IngestOutput>();
+        expect(out).toMatchObject({
+          status: 'COMPLETED',
+          files_ingested: 1,
+          files_failed: 0,
+          rows_ingested: ROWS,
+          rows_rejected: 0,
+        });
+        expect(await stored(table)).toEqual({ rows: ROWS, distinct: ROWS });
+        expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([[T0, LAST, ROWS]]);
+        expect((await db.records(out.job_id)).map((f) => [f.status, Number(f.rows_ingested)])).toEqual([
+          ['COMPLETED', ROWS],
+        ]);
+        expect(await ledgerHolds(url)).toEqual([]);
+      },
+      180_000,
+    );
 
-    it('a table whose WAL is suspended: QUESTDB_NOT_VISIBLE with the RESUME WAL hint, nothing covered; after RESUME WAL a re-run completes, every row once', async () => {
-      const { url, db } = await databases.fresh();
-      const table = newTable();
-      const sample = SAMPLES[0];
-      // Just after the sample's last candle (Q1 2025).
-      const env = {
-        DATABASE_URL: url,
-        CANDLEKEEP_NOW: '2025-04-01T00:30:00Z',
-        ...qdb.env(table),
-        QUESTDB_VISIBILITY_TIMEOUT_MS: '30000',
-      };
-      expect((await runCli(['migrate', '--json'], env)).code).toBe(0); // creates the table
-      await qdb.query(`ALTER TABLE ${table} SUSPEND WAL`);
-      expect(await qdb.query(`SELECT suspended FROM wal_tables() WHERE name = '${table}'`)).toEqual([
-        { suspended: true },
-      ]);
+    it(
+      'a table whose WAL is suspended: QUESTDB_NOT_VISIBLE with the RESUME WAL hint, nothing covered; ' +
+        'after RESUME WAL a re-run completes, every row once',
+      async () => {
+        const { url, db } = await databases.fresh();
+        const table = newTable();
+        const sample = SAMPLES[0];
+        // Just after the sample's last candle (Q1 2025).
+        const env = {
+          DATABASE_URL: url,
+          CANDLEKEEP_NOW: '2025-04-01T00:30:00Z',
+          ...qdb.env(table),
+          QUESTDB_VISIBILITY_TIMEOUT_MS: '30000',
+        };
+        expect((await runCli(['migrate', '--json'], env)).code).toBe(0); // creates the table
+        await qdb.query(`ALTER TABLE ${table} SUSPEND WAL`);
+        expect(await qdb.query(`SELECT suspended FROM wal_tables() WHERE name = '${table}'`)).toEqual([
+          { suspended: true },
+        ]);
 
-      const started = Date.now();
-      const failed = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
-      expect(failed.code).toBe(1);
-      const { error } = failed.json<ErrorOutput>();
-      expect(error.code).toBe('QUESTDB_NOT_VISIBLE');
-      expect(error.message).toContain(`ALTER TABLE ${table} RESUME WAL`);
-      expect(failed.stderr).toContain(`ALTER TABLE ${table} RESUME WAL`);
-      // A suspended WAL never catches up: said at once, not after QUESTDB_VISIBILITY_TIMEOUT_MS (30 s).
-      expect(Date.now() - started).toBeLessThan(15_000);
-      expect(await db.coverage(sample.symbol, sample.interval)).toEqual([]);
-      const [job] = await db.rows<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs`);
-      expect(job?.status).toBe('FAILED');
-      expect((await db.records(job!.id)).map((f) => f.status)).toEqual(['FAILED']);
+        const started = Date.now();
+        const failed = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
+        expect(failed.code).toBe(1);
+        const { error } = failed.json<ErrorOutput>();
+        expect(error.code).toBe('QUESTDB_NOT_VISIBLE');
+        expect(error.message).toContain(`ALTER TABLE ${table} RESUME WAL`);
+        expect(failed.stderr).toContain(`ALTER TABLE ${table} RESUME WAL`);
+        // A suspended WAL never catches up: said at once, not after QUESTDB_VISIBILITY_TIMEOUT_MS (30 s).
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(await db.coverage(sample.symbol, sample.interval)).toEqual([]);
+        const [job] = await db.rows<{ id: string; status: string }>(`SELECT id, status FROM ingestion_jobs`);
+        expect(job?.status).toBe('FAILED');
+        expect((await db.records(job!.id)).map((f) => f.status)).toEqual(['FAILED']);
 
-      // Resumed, the WAL applies what it took while suspended: none of the failed file's rows may be among it.
-      await qdb.query(`ALTER TABLE ${table} RESUME WAL`);
-      for (let waited = 0; ; waited += 50) {
-        const [wal] = await qdb.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
-          `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
-        );
-        if (wal && !wal.suspended && wal.writerTxn === wal.sequencerTxn) break;
-        if (waited > 30_000)
-          throw new Error(`the WAL of ${table} was not applied after RESUME WAL: ${JSON.stringify(wal)}`);
-        await sleep(50);
-      }
-      expect(await stored(table)).toEqual({ rows: 0, distinct: 0 });
+        // Resumed, the WAL applies what it took while suspended: none of the failed file's rows may be among it.
+        await qdb.query(`ALTER TABLE ${table} RESUME WAL`);
+        for (let waited = 0; ; waited += 50) {
+          const [wal] = await qdb.query<{ suspended: boolean; writerTxn: string; sequencerTxn: string }>(
+            `SELECT suspended, writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
+          );
+          if (wal && !wal.suspended && wal.writerTxn === wal.sequencerTxn) break;
+          if (waited > 30_000)
+            throw new Error(`the WAL of ${table} was not applied after RESUME WAL: ${JSON.stringify(wal)}`);
+          await sleep(50);
+        }
+        expect(await stored(table)).toEqual({ rows: 0, distinct: 0 });
 
-      const again = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
-      expect(again.code).toBe(0);
-      expect(again.json<IngestOutput>()).toMatchObject({
-        status: 'COMPLETED',
-        files_ingested: 1,
-        rows_ingested: sample.rows,
-      });
-      expect(await stored(table)).toEqual({ rows: sample.rows, distinct: sample.rows });
-      expect(await db.coverage(sample.symbol, sample.interval)).toEqual([[sample.first, sample.last, sample.rows]]);
-    }, 120_000);
+        const again = await runCli(['ingest', '--csv', join(FIXTURES, sample.file), '--no-api', '--json'], env);
+        expect(again.code).toBe(0);
+        expect(again.json<IngestOutput>()).toMatchObject({
+          status: 'COMPLETED',
+          files_ingested: 1,
+          rows_ingested: sample.rows,
+        });
+        expect(await stored(table)).toEqual({ rows: sample.rows, distinct: sample.rows });
+        expect(await db.coverage(sample.symbol, sample.interval)).toEqual([[sample.first, sample.last, sample.rows]]);
+      },
+      120_000,
+    );
 
     describe('wrong credentials: exit 2 at start-up, naming the setting, the secret hidden, before any work', () => {
       it('a wrong password in QUESTDB_PG_URL', async () => {
@@ -206,7 +220,8 @@ if (QUESTDB) {
           expect({ verb: verb[0], code: r.code }).toEqual({ verb: verb[0], code: 2 });
           expect(r.json<ErrorOutput>().error.code).toBe('QUESTDB_AUTH');
           expect(r.stderr.trim().split('\n')).toEqual([
-            `candlekeep: QUESTDB_PG_URL=postgres://${PG.user}:***@127.0.0.1:${qdb.ports.pg}/qdb: QuestDB refused the credentials (invalid username/password)`,
+            `candlekeep: QUESTDB_PG_URL=postgres://${PG.user}:***@127.0.0.1:${qdb.ports.pg}/qdb: ` +
+              `QuestDB refused the credentials (invalid username/password)`,
           ]);
           expect(r.stdout + r.stderr).not.toContain('not-the-password');
         }
@@ -228,7 +243,8 @@ if (QUESTDB) {
           expect(r.code).toBe(2);
           expect(r.json<ErrorOutput>().error.code).toBe('QUESTDB_AUTH');
           expect(r.stderr.trim().split('\n')).toEqual([
-            `candlekeep: QUESTDB_ILP (http://127.0.0.1:${qdb.ports.http}, ${said}): QuestDB refused the credentials (HTTP 401)`,
+            `candlekeep: QUESTDB_ILP (http://127.0.0.1:${qdb.ports.http}, ${said}): ` +
+              `QuestDB refused the credentials (HTTP 401)`,
           ]);
           expect(r.stdout + r.stderr).not.toContain('not-the-password');
         }

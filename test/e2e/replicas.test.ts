@@ -52,7 +52,8 @@ describe('several candlekeep processes at once', () => {
   });
 
   it(
-    'three `ingest` runs of the same archives at once: each content and series loaded by one, skipped by the others; all exit 0, rows stored once',
+    'three `ingest` runs of the same archives at once: each content and series loaded by one, ' +
+      'skipped by the others; all exit 0, rows stored once',
     async () => {
       const dir = join(tmp, 'same');
       SAMPLES.slice(0, 4).forEach((s, i) => {
@@ -71,7 +72,8 @@ describe('several candlekeep processes at once', () => {
       expect(ingested.reduce((n, x) => n + x.files_skipped, 0)).toBe(8);
       for (const s of SAMPLES.slice(0, 4)) {
         const { rows } = await pg.query(
-          `SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = $1 AND c.interval_minutes = $2`,
+          `SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = $1 ` +
+            `AND c.interval_minutes = $2`,
           [s.symbol, s.interval],
         );
         expect([s.file, rows[0].n]).toEqual([s.file, s.rows]);
@@ -88,7 +90,8 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
-    'the same content under three names at once (two of one series, one of another): loaded by one, the others find it after reading it and roll back; rows stored once',
+    'the same content under three names at once (two of one series, one of another): loaded by one, ' +
+      'the others find it after reading it and roll back; rows stored once',
     async () => {
       // Big enough for two of them to be reading at once: the content is known to each only after its pass.
       const rows = 300_000;
@@ -126,7 +129,8 @@ describe('several candlekeep processes at once', () => {
       expect(outs.map((o) => o.files_ingested).sort()).toEqual([0, 0, 1]);
       expect(outs.map((o) => o.rows_read).sort((a, b) => a - b)).toEqual([0, 0, rows]);
       const ledger = await pg.query<{ status: string; symbol: string; id: number; of: string | null }>(
-        `SELECT f.status, a.symbol, f.id, f.checkpoint->>'duplicate_of' AS of FROM file_ingestion_records f JOIN assets a ON a.id = f.asset_id ORDER BY f.status`,
+        `SELECT f.status, a.symbol, f.id, f.checkpoint->>'duplicate_of' AS of FROM file_ingestion_records f ` +
+          `JOIN assets a ON a.id = f.asset_id ORDER BY f.status`,
       );
       const [completed, ...skipped] = ledger.rows;
       expect([completed!.status, ...skipped.map((r) => r.status)]).toEqual([
@@ -139,7 +143,8 @@ describe('several candlekeep processes at once', () => {
       const held = await pg.query<{ symbol: string; candles: number; ranges: number }>(
         `SELECT a.symbol,
                 (SELECT count(*)::int FROM candles c WHERE c.asset_id = a.id AND c.interval_minutes = 1) AS candles,
-                (SELECT count(*)::int FROM data_coverage_ranges r WHERE r.asset_id = a.id AND r.interval_minutes = 1) AS ranges
+                (SELECT count(*)::int FROM data_coverage_ranges r WHERE r.asset_id = a.id ` +
+          `AND r.interval_minutes = 1) AS ranges
            FROM assets a WHERE a.symbol IN ('BTC-USD-SPOT', 'ETH-USD-SPOT') ORDER BY a.symbol`,
       );
       expect(held.rows).toEqual(
@@ -152,7 +157,8 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
-    'a backfill of a series an ingest is loading waits for it, then works from its coverage: archive candles are never replaced',
+    'a backfill of a series an ingest is loading waits for it, then works from its coverage: ' +
+      'archive candles are never replaced',
     async () => {
       // A large 1-minute archive, so that the ingest holds its series for a while.
       const dir = join(tmp, 'big');
@@ -174,7 +180,8 @@ describe('several candlekeep processes at once', () => {
       expect(ingested.code).toBe(0);
       expect(backfill.json<BackfillSummary>().series_skipped_locked).toBe(0);
       const sources = await pg.query(
-        `SELECT source, count(*)::int AS n FROM candles WHERE interval_minutes = 1 AND ts < to_timestamp($1) GROUP BY source`,
+        `SELECT source, count(*)::int AS n FROM candles WHERE interval_minutes = 1 AND ts < to_timestamp($1) ` +
+          `GROUP BY source`,
         [t0 + rows * 60],
       );
       expect(sources.rows).toEqual([{ source: 'csv', n: rows }]);
@@ -186,7 +193,8 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
-    'kill -9 while a backfill pages trades: the next run takes the FILLING gap over and resumes from its cursor, never exiting 0 with it skipped',
+    'kill -9 while a backfill pages trades: the next run takes the FILLING gap over and resumes from its cursor, ' +
+      'never exiting 0 with it skipped',
     async () => {
       const seed = new Seed(pg);
       const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
@@ -211,7 +219,9 @@ describe('several candlekeep processes at once', () => {
   );
 
   it(
-    'Ctrl-C (SIGINT) while a backfill pages trades: the request in hand finishes, the gap is PARTIAL with its cursor, the claim is released, exit 130 with how to resume; the next run finishes it',
+    'Ctrl-C (SIGINT) while a backfill pages trades: the request in hand finishes, ' +
+      'the gap is PARTIAL with its cursor, the claim is released, exit 130 with how to resume; ' +
+      'the next run finishes it',
     async () => {
       const seed = new Seed(pg);
       const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
@@ -238,7 +248,8 @@ describe('several candlekeep processes at once', () => {
       ]);
       // Advisory locks of this test's database only: other test files share the cluster.
       const locks = await pg.query(
-        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' ` +
+          `AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
       expect(locks.rows).toEqual([{ n: 0 }]);
       server.delay('Trades', 0);

@@ -63,7 +63,8 @@ describeWithChromium('report HTML rendered in headless Chromium', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     await pg.query(
-      `UPDATE gap_records SET status = 'IGNORED', resolved_at = now(), reason = 'test' WHERE start_ts = '2020-01-01T00:00Z'`,
+      `UPDATE gap_records SET status = 'IGNORED', resolved_at = now(), reason = 'test' ` +
+        `WHERE start_ts = '2020-01-01T00:00Z'`,
     );
     await pg.query(
       `UPDATE gap_records SET status = 'FAILED', last_error = 'test' WHERE start_ts = '2023-03-01T00:00Z'`,

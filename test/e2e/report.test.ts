@@ -9,7 +9,8 @@ import { ingestReportScenario, REPORT_NOW } from '../helpers/report-scenario';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /*
- * The numbers below are worked out by hand from the scenario (test/helpers/report-scenario.ts), now = 2025-04-01T00:30Z:
+ * The numbers below are worked out by hand from the scenario (test/helpers/report-scenario.ts),
+ * now = 2025-04-01T00:30Z:
  *
  * BTC-USD-SPOT 1440: first 2013-10-06 (the archive's first row), last closed candle 2025-03-31:
  *   window 4,195 days; missing 2020-01-01..03-31 (91), 2023-03-01..04-12 (43, before the OHLC window's
@@ -179,7 +180,8 @@ describe('candlekeep report on a known scenario', () => {
     expect(r.series).toEqual([
       { ...CAD, ...win },
       { ...USD, ...win },
-      // 2025-01-01 00:00 .. 03-31 23:00 = 2,160 hours, none covered: 1,441 trades-fillable up to 03-02 00:00, then 719 OHLC.
+      // 2025-01-01 00:00 .. 03-31 23:00 = 2,160 hours, none covered:
+      // 1,441 trades-fillable up to 03-02 00:00, then 719 OHLC.
       { ...STORJ, window_start: '2025-01-01T00:00:00.000Z', coverage_pct: 0, open_gaps: 2, missing_intervals: 2160 },
     ]);
     expect(r.tiers).toEqual([
@@ -295,77 +297,80 @@ describe('candlekeep report on a known scenario', () => {
     );
   });
 
-  it('table: aligned columns under a header, one row per tier+interval and per series, and a verdict per tier', async () => {
-    const r = await report([]);
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe('completeness report at 2025-04-01T00:30:00.000Z');
-    const tierHead = lines.findIndex((l) => l.startsWith('tier '));
-    expect(lines[tierHead]!.split(/\s{2,}/)).toEqual([
-      'tier',
-      'interval',
-      'series',
-      'complete',
-      'completeness %',
-      'open gaps',
-      'missing OHLC',
-      'missing trades',
-      'missing archive',
-      'stale',
-      'done',
-    ]);
-    expect(lines[tierHead + 1]).toMatch(/^-+( {2}-+)+$/);
-    expect(lines[tierHead + 2]!.split(/\s+/)).toEqual([
-      'TIER1',
-      '1440',
-      '2',
-      '0',
-      '96.069',
-      '4',
-      '171',
-      '134',
-      '0',
-      '0',
-      'no',
-    ]);
-    expect(lines[tierHead + 3]!.split(/\s+/)).toEqual([
-      'TIER4',
-      '60',
-      '1',
-      '0',
-      '4.502',
-      '2',
-      '719',
-      '38713',
-      '0',
-      '1',
-      'no',
-    ]);
-    const seriesHead = lines.findIndex((l) => l.startsWith('symbol '));
-    const rows = lines.slice(seriesHead + 2, seriesHead + 5);
-    expect(rows.map((l) => l.split(/\s+/))).toEqual([
-      ['BTC-CAD-SPOT', 'TIER1', '1440', '2015-06-29T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '100.000', '0', '0'],
-      ['BTC-USD-SPOT', 'TIER1', '1440', '2013-10-06T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '92.729', '4', '0'],
-      [
-        'STORJ-USD-SPOT',
+  it(
+    'table: aligned columns under a header, one row per tier+interval and per series, ' + 'and a verdict per tier',
+    async () => {
+      const r = await report([]);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).toBe('completeness report at 2025-04-01T00:30:00.000Z');
+      const tierHead = lines.findIndex((l) => l.startsWith('tier '));
+      expect(lines[tierHead]!.split(/\s{2,}/)).toEqual([
+        'tier',
+        'interval',
+        'series',
+        'complete',
+        'completeness %',
+        'open gaps',
+        'missing OHLC',
+        'missing trades',
+        'missing archive',
+        'stale',
+        'done',
+      ]);
+      expect(lines[tierHead + 1]).toMatch(/^-+( {2}-+)+$/);
+      expect(lines[tierHead + 2]!.split(/\s+/)).toEqual([
+        'TIER1',
+        '1440',
+        '2',
+        '0',
+        '96.069',
+        '4',
+        '171',
+        '134',
+        '0',
+        '0',
+        'no',
+      ]);
+      expect(lines[tierHead + 3]!.split(/\s+/)).toEqual([
         'TIER4',
         '60',
-        '2020-07-15T13:00:00.000Z',
-        '2020-09-30T23:00:00.000Z',
+        '1',
+        '0',
         '4.502',
         '2',
-        '39432',
-        'STALE',
-      ],
-    ]);
-    // Columns line up: every series row has the symbol column padded to the header's width.
-    const col = lines[seriesHead]!.indexOf('tier');
-    for (const l of rows) expect(l.slice(col, col + 6)).toMatch(/^TIER\d /);
-    expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual([
-      'TIER1: INCOMPLETE (0/2 series, 96.069%)',
-      'TIER4: INCOMPLETE (0/1 series, 4.502%)',
-    ]);
-  });
+        '719',
+        '38713',
+        '0',
+        '1',
+        'no',
+      ]);
+      const seriesHead = lines.findIndex((l) => l.startsWith('symbol '));
+      const rows = lines.slice(seriesHead + 2, seriesHead + 5);
+      expect(rows.map((l) => l.split(/\s+/))).toEqual([
+        ['BTC-CAD-SPOT', 'TIER1', '1440', '2015-06-29T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '100.000', '0', '0'],
+        ['BTC-USD-SPOT', 'TIER1', '1440', '2013-10-06T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '92.729', '4', '0'],
+        [
+          'STORJ-USD-SPOT',
+          'TIER4',
+          '60',
+          '2020-07-15T13:00:00.000Z',
+          '2020-09-30T23:00:00.000Z',
+          '4.502',
+          '2',
+          '39432',
+          'STALE',
+        ],
+      ]);
+      // Columns line up: every series row has the symbol column padded to the header's width.
+      const col = lines[seriesHead]!.indexOf('tier');
+      for (const l of rows) expect(l.slice(col, col + 6)).toMatch(/^TIER\d /);
+      expect(lines.filter((l) => /^TIER\d: /.test(l))).toEqual([
+        'TIER1: INCOMPLETE (0/2 series, 96.069%)',
+        'TIER4: INCOMPLETE (0/1 series, 4.502%)',
+      ]);
+    },
+  );
 
   it('--out writes the rendering to the file and prints where (and the summary with --json)', async () => {
     const csvFile = join(dir, 'report.csv');

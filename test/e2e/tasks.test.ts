@@ -86,107 +86,117 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     await db.drop();
   });
 
-  it('backfill-gaps-incremental fills each configured tier/interval set within the lookback, one OHLC call per series', async () => {
-    const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
-    const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD', { tier: 'TIER2' });
-    const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER3' });
-    await seed.coverage(usd, 1440, '2024-01-01', '2025-03-20');
-    await seed.coverage(cad, 1440, '2024-01-01', '2025-03-29');
-    await seed.coverage(eth, 1440, '2024-01-01', '2025-03-01');
+  it(
+    'backfill-gaps-incremental fills each configured tier/interval set within the lookback, ' +
+      'one OHLC call per series',
+    async () => {
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD', { tier: 'TIER1' });
+      const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD', { tier: 'TIER2' });
+      const eth = await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD', { tier: 'TIER3' });
+      await seed.coverage(usd, 1440, '2024-01-01', '2025-03-20');
+      await seed.coverage(cad, 1440, '2024-01-01', '2025-03-29');
+      await seed.coverage(eth, 1440, '2024-01-01', '2025-03-01');
 
-    const result = await run<{ sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }> }>(
-      'backfill-gaps-incremental',
-      {
-        BACKFILL_SETS: 'TIER1:1440;TIER2:1440',
-        BACKFILL_LOOKBACK_DAYS: '7',
-        TRADES_BACKFILL: 'off',
-      },
-    );
-    expect(
-      result.sets.map((s) => [
-        s.tier,
-        s.intervals,
-        s.result.series_processed,
-        s.result.gaps_filled,
-        s.result.api_calls,
-      ]),
-    ).toEqual([
-      ['TIER1', [1440], 1, 1, 1],
-      ['TIER2', [1440], 1, 1, 1],
-    ]);
-    expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
-    expect(server.seriesRequestCount('XBTCAD', 1440)).toBe(1);
-    expect(server.seriesRequestCount('ETHUSD')).toBe(0); // TIER3 is in no set
-    expect(server.requestCount('OHLC')).toBe(2);
-    // Incremental with a 7-day lookback: BTC-USD's gap 03-21..03-31 reaches into it, and inside the OHLC window the one
-    // request the series needs fills it whole (never a record re-spanned to the lookback, leaving 03-21..03-25 without one).
-    const { rows } = await pg.query(
-      `SELECT a.symbol, g.start_ts::date::text AS s, g.end_ts::date::text AS e, g.status, g.candles_filled::int AS n
+      const result = await run<{ sets: Array<{ tier: string; intervals: number[]; result: BackfillSummary }> }>(
+        'backfill-gaps-incremental',
+        {
+          BACKFILL_SETS: 'TIER1:1440;TIER2:1440',
+          BACKFILL_LOOKBACK_DAYS: '7',
+          TRADES_BACKFILL: 'off',
+        },
+      );
+      expect(
+        result.sets.map((s) => [
+          s.tier,
+          s.intervals,
+          s.result.series_processed,
+          s.result.gaps_filled,
+          s.result.api_calls,
+        ]),
+      ).toEqual([
+        ['TIER1', [1440], 1, 1, 1],
+        ['TIER2', [1440], 1, 1, 1],
+      ]);
+      expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
+      expect(server.seriesRequestCount('XBTCAD', 1440)).toBe(1);
+      expect(server.seriesRequestCount('ETHUSD')).toBe(0); // TIER3 is in no set
+      expect(server.requestCount('OHLC')).toBe(2);
+      // Incremental with a 7-day lookback: BTC-USD's gap 03-21..03-31 reaches into it, and inside the OHLC window
+      // the one request the series needs fills it whole (never a record re-spanned to the lookback, leaving
+      // 03-21..03-25 without one).
+      const { rows } = await pg.query(
+        `SELECT a.symbol, g.start_ts::date::text AS s, g.end_ts::date::text AS e, g.status, g.candles_filled::int AS n
          FROM gap_records g JOIN assets a ON a.id = g.asset_id ORDER BY a.symbol`,
-    );
-    expect(rows).toEqual([
-      { symbol: 'BTC-CAD-SPOT', s: '2025-03-30', e: '2025-03-31', status: 'FILLED', n: 2 },
-      { symbol: 'BTC-USD-SPOT', s: '2025-03-21', e: '2025-03-31', status: 'FILLED', n: 11 },
-    ]);
-    // One job for the run (not one per set, none from BackfillService itself), its counts summed over the sets.
-    const jobs = await pg.query(
-      `SELECT kind, trigger, task, status, gaps_filled::int, api_calls::int, result FROM ingestion_jobs`,
-    );
-    expect(jobs.rows).toEqual([
-      {
-        kind: 'backfill',
-        trigger: 'cli',
-        task: 'backfill-gaps-incremental',
-        status: 'COMPLETED',
-        gaps_filled: 2,
-        api_calls: 2,
-        result,
-      },
-    ]);
-  });
+      );
+      expect(rows).toEqual([
+        { symbol: 'BTC-CAD-SPOT', s: '2025-03-30', e: '2025-03-31', status: 'FILLED', n: 2 },
+        { symbol: 'BTC-USD-SPOT', s: '2025-03-21', e: '2025-03-31', status: 'FILLED', n: 11 },
+      ]);
+      // One job for the run (not one per set, none from BackfillService itself), its counts summed over the sets.
+      const jobs = await pg.query(
+        `SELECT kind, trigger, task, status, gaps_filled::int, api_calls::int, result FROM ingestion_jobs`,
+      );
+      expect(jobs.rows).toEqual([
+        {
+          kind: 'backfill',
+          trigger: 'cli',
+          task: 'backfill-gaps-incremental',
+          status: 'COMPLETED',
+          gaps_filled: 2,
+          api_calls: 2,
+          result,
+        },
+      ]);
+    },
+  );
 
-  it("every task run is a job row named after its task; `tasks list` shows each task's last run; a run that throws is FAILED", async () => {
-    const r = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
-    expect(r.code).toBe(0);
-    const run = r.json<TaskRun>();
-    expect(run.job_id).toMatch(/^[0-9a-f-]{36}$/);
-    // Kraken unreachable: the update throws, its job is FAILED with the error, the error goes on to the caller.
-    const tasks = (
-      await boot({ KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' })
-    ).get(TasksService);
-    await seed.coverage(await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD'), 1440, '2025-01-01', '2025-03-20'); // held, behind
-    await expect(tasks.run('update-market-data', 'cli')).rejects.toThrow(/Kraken unreachable/);
-    const { rows } = await pg.query(
-      `SELECT id, kind, trigger, task, status, error, duration_ms FROM ingestion_jobs ORDER BY created_at`,
-    );
-    expect(rows.map((j) => [j.kind, j.trigger, j.task, j.status])).toEqual([
-      ['cleanup', 'cli', 'cleanup-old-gap-records', 'COMPLETED'],
-      ['update-market-data', 'cli', 'update-market-data', 'FAILED'],
-    ]);
-    expect(rows[0].id).toBe(run.job_id);
-    expect(rows[1].error).toMatch(/Kraken unreachable/);
+  it(
+    "every task run is a job row named after its task; `tasks list` shows each task's last run; " +
+      'a run that throws is FAILED',
+    async () => {
+      const r = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
+      expect(r.code).toBe(0);
+      const run = r.json<TaskRun>();
+      expect(run.job_id).toMatch(/^[0-9a-f-]{36}$/);
+      // Kraken unreachable: the update throws, its job is FAILED with the error, the error goes on to the caller.
+      const tasks = (
+        await boot({ KRAKEN_API_URL: 'http://127.0.0.1:9', KRAKEN_MAX_RETRIES: '0', KRAKEN_UNREACHABLE_AFTER: '1' })
+      ).get(TasksService);
+      // held, behind
+      await seed.coverage(await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD'), 1440, '2025-01-01', '2025-03-20');
+      await expect(tasks.run('update-market-data', 'cli')).rejects.toThrow(/Kraken unreachable/);
+      const { rows } = await pg.query(
+        `SELECT id, kind, trigger, task, status, error, duration_ms FROM ingestion_jobs ORDER BY created_at`,
+      );
+      expect(rows.map((j) => [j.kind, j.trigger, j.task, j.status])).toEqual([
+        ['cleanup', 'cli', 'cleanup-old-gap-records', 'COMPLETED'],
+        ['update-market-data', 'cli', 'update-market-data', 'FAILED'],
+      ]);
+      expect(rows[0].id).toBe(run.job_id);
+      expect(rows[1].error).toMatch(/Kraken unreachable/);
 
-    const list = await runCli(['tasks', 'list', '--json'], env());
-    expect(list.code).toBe(0);
-    const last = Object.fromEntries(list.json<{ tasks: TaskInfo[] }>().tasks.map((t) => [t.name, t.last_run]));
-    expect(last).toEqual({
-      'backfill-gaps-incremental': null,
-      'cleanup-old-gap-records': {
-        job_id: run.job_id,
-        trigger: 'cli',
-        status: 'COMPLETED',
-        started_at: NOW.replace('Z', '.000Z'),
-        finished_at: NOW.replace('Z', '.000Z'),
-        duration_ms: Number(rows[0].duration_ms),
-      },
-      'report-data-completeness': null,
-      'validate-recent-data': null,
-      'update-market-data': expect.objectContaining({ job_id: rows[1].id, status: 'FAILED' }),
-      'recover-stale-jobs': null,
-    });
-    const text = await runCli(['tasks', 'list'], env());
-    expect(text.stdout).toMatch(/cleanup-old-gap-records .* COMPLETED +\d+ ms/);
-  });
+      const list = await runCli(['tasks', 'list', '--json'], env());
+      expect(list.code).toBe(0);
+      const last = Object.fromEntries(list.json<{ tasks: TaskInfo[] }>().tasks.map((t) => [t.name, t.last_run]));
+      expect(last).toEqual({
+        'backfill-gaps-incremental': null,
+        'cleanup-old-gap-records': {
+          job_id: run.job_id,
+          trigger: 'cli',
+          status: 'COMPLETED',
+          started_at: NOW.replace('Z', '.000Z'),
+          finished_at: NOW.replace('Z', '.000Z'),
+          duration_ms: Number(rows[0].duration_ms),
+        },
+        'report-data-completeness': null,
+        'validate-recent-data': null,
+        'update-market-data': expect.objectContaining({ job_id: rows[1].id, status: 'FAILED' }),
+        'recover-stale-jobs': null,
+      });
+      const text = await runCli(['tasks', 'list'], env());
+      expect(text.stdout).toMatch(/cleanup-old-gap-records .* COMPLETED +\d+ ms/);
+    },
+  );
 
   it('a scheduled run is a job row with trigger schedule', async () => {
     const ref = await boot({ SCHEDULES_ENABLED: 'true' }, true);
@@ -202,30 +212,35 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     ]);
   });
 
-  it('cleanup-old-gap-records deletes exactly the records closed (FILLED, VERIFIED_EMPTY, MERGED) more than CLEANUP_DAYS ago', async () => {
-    const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
-    const day = (n: number) => `2024-01-${String(n).padStart(2, '0')}`;
-    const gone = [
-      await seed.gap(a, 1440, day(1), day(1), 'FILLED', '2025-02-01T00:00Z'),
-      await seed.gap(a, 1440, day(2), day(2), 'VERIFIED_EMPTY', '2024-12-01T00:00Z'),
-      await seed.gap(a, 1440, day(3), day(3), 'MERGED', '2025-03-01T00:00Z'),
-    ];
-    const kept = [
-      await seed.gap(a, 1440, day(4), day(4), 'FILLED', '2025-03-15T00:00Z'), // recent
-      await seed.gap(a, 1440, day(5), day(5), 'FILLED', '2025-03-02T00:30Z'), // exactly 30 days: not "more than"
-      await seed.gap(a, 1440, day(6), day(6), 'DETECTED'),
-      await seed.gap(a, 1440, day(7), day(7), 'FAILED'),
-      await seed.gap(a, 1440, day(8), day(8), 'UNFILLABLE', '2024-06-01T00:00Z', 'ARCHIVE_ONLY'), // old but not resolved
-      await seed.gap(a, 1440, day(9), day(9), 'PARTIAL'),
-      // An ignored span still stands for what is missing there (counted apart): never cleaned up.
-      await seed.gap(a, 1440, day(10), day(10), 'IGNORED', '2024-06-01T00:00Z'),
-    ];
-    const result = await run<{ deleted: number; before: string }>('cleanup-old-gap-records', { CLEANUP_DAYS: '30' });
-    expect(result).toEqual({ deleted: 3, before: '2025-03-02T00:30:00.000Z' });
-    const left = Object.keys(await seed.gapStatuses()).map(Number);
-    expect(left).toEqual(kept);
-    expect(left.some((id) => gone.includes(id))).toBe(false);
-  });
+  it(
+    'cleanup-old-gap-records deletes exactly the records closed (FILLED, VERIFIED_EMPTY, MERGED) ' +
+      'more than CLEANUP_DAYS ago',
+    async () => {
+      const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
+      const day = (n: number) => `2024-01-${String(n).padStart(2, '0')}`;
+      const gone = [
+        await seed.gap(a, 1440, day(1), day(1), 'FILLED', '2025-02-01T00:00Z'),
+        await seed.gap(a, 1440, day(2), day(2), 'VERIFIED_EMPTY', '2024-12-01T00:00Z'),
+        await seed.gap(a, 1440, day(3), day(3), 'MERGED', '2025-03-01T00:00Z'),
+      ];
+      const kept = [
+        await seed.gap(a, 1440, day(4), day(4), 'FILLED', '2025-03-15T00:00Z'), // recent
+        await seed.gap(a, 1440, day(5), day(5), 'FILLED', '2025-03-02T00:30Z'), // exactly 30 days: not "more than"
+        await seed.gap(a, 1440, day(6), day(6), 'DETECTED'),
+        await seed.gap(a, 1440, day(7), day(7), 'FAILED'),
+        // old but not resolved
+        await seed.gap(a, 1440, day(8), day(8), 'UNFILLABLE', '2024-06-01T00:00Z', 'ARCHIVE_ONLY'),
+        await seed.gap(a, 1440, day(9), day(9), 'PARTIAL'),
+        // An ignored span still stands for what is missing there (counted apart): never cleaned up.
+        await seed.gap(a, 1440, day(10), day(10), 'IGNORED', '2024-06-01T00:00Z'),
+      ];
+      const result = await run<{ deleted: number; before: string }>('cleanup-old-gap-records', { CLEANUP_DAYS: '30' });
+      expect(result).toEqual({ deleted: 3, before: '2025-03-02T00:30:00.000Z' });
+      const left = Object.keys(await seed.gapStatuses()).map(Number);
+      expect(left).toEqual(kept);
+      expect(left.some((id) => gone.includes(id))).toBe(false);
+    },
+  );
 
   it('report-data-completeness writes the JSON and HTML report into REPORTS_DIR', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ck-reports-'));
@@ -273,83 +288,92 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
     });
   });
 
-  it('update-market-data updates the stale series of UPDATE_CATEGORIES, skips fresh ones, and a failing category does not stop the others', async () => {
-    const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
-    const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
-    const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // a pair Kraken does not know
-    await seed.coverage(sek, 1440, '2025-01-01', '2025-03-20');
-    await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD'); // nothing held: not updated (no series is started)
-    await seed.asset('PAXG-USD-SPOT', 'PAXGUSD', 'PAXGUSD', { category: 'commodity' }); // not in UPDATE_CATEGORIES
-    await seed.coverage(usd, 1440, '2025-01-01', '2025-03-20');
-    await seed.coverage(cad, 1440, '2025-01-01', '2025-03-31');
-    const result = await run<MarketDataUpdateResult>('update-market-data', { UPDATE_CATEGORIES: 'forex,crypto' });
-    expect(result).toEqual({
-      status: 'partial',
-      categories_processed: 2,
-      total_categories: 2,
-      summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
-      details: {
-        forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 },
-        crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 },
-      },
-      force_update: false,
-      api_calls: 2,
-    });
-    expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
-    expect(server.seriesRequestCount('XBTCAD')).toBe(0);
-    expect(server.seriesRequestCount('ETHUSD')).toBe(0);
-    expect(
-      server.requests
-        .filter((r) => r.endpoint === 'OHLC' && r.params.pair === 'ZSEKZNOK')
-        .map((r) => Number(r.params.interval))
-        .sort((x, y) => x - y),
-    ).toEqual([1440]);
-    expect(server.requests.some((r) => r.params.pair === 'PAXGUSD')).toBe(false);
-    const { rows } = await pg.query(
-      `SELECT end_ts FROM data_coverage_ranges WHERE asset_id = $1 AND interval_minutes = 1440`,
-      [usd],
-    );
-    expect(rows).toEqual([{ end_ts: new Date('2025-03-31T00:00Z') }]);
-  });
+  it(
+    'update-market-data updates the stale series of UPDATE_CATEGORIES, skips fresh ones, ' +
+      'and a failing category does not stop the others',
+    async () => {
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
+      const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
+      // a pair Kraken does not know
+      const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' });
+      await seed.coverage(sek, 1440, '2025-01-01', '2025-03-20');
+      await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD'); // nothing held: not updated (no series is started)
+      await seed.asset('PAXG-USD-SPOT', 'PAXGUSD', 'PAXGUSD', { category: 'commodity' }); // not in UPDATE_CATEGORIES
+      await seed.coverage(usd, 1440, '2025-01-01', '2025-03-20');
+      await seed.coverage(cad, 1440, '2025-01-01', '2025-03-31');
+      const result = await run<MarketDataUpdateResult>('update-market-data', { UPDATE_CATEGORIES: 'forex,crypto' });
+      expect(result).toEqual({
+        status: 'partial',
+        categories_processed: 2,
+        total_categories: 2,
+        summary: { total_success: 1, total_unchanged: 0, total_failed: 1, total_skipped: 1 },
+        details: {
+          forex: { success: 0, unchanged: 0, failed: 1, skipped: 0 },
+          crypto: { success: 1, unchanged: 0, failed: 0, skipped: 1 },
+        },
+        force_update: false,
+        api_calls: 2,
+      });
+      expect(server.seriesRequestCount('XBTUSD', 1440)).toBe(1);
+      expect(server.seriesRequestCount('XBTCAD')).toBe(0);
+      expect(server.seriesRequestCount('ETHUSD')).toBe(0);
+      expect(
+        server.requests
+          .filter((r) => r.endpoint === 'OHLC' && r.params.pair === 'ZSEKZNOK')
+          .map((r) => Number(r.params.interval))
+          .sort((x, y) => x - y),
+      ).toEqual([1440]);
+      expect(server.requests.some((r) => r.params.pair === 'PAXGUSD')).toBe(false);
+      const { rows } = await pg.query(
+        `SELECT end_ts FROM data_coverage_ranges WHERE asset_id = $1 AND interval_minutes = 1440`,
+        [usd],
+      );
+      expect(rows).toEqual([{ end_ts: new Date('2025-03-31T00:00Z') }]);
+    },
+  );
 
-  it('recover-stale-jobs: silent RUNNING jobs → PARTIAL, FILLING gaps nobody claims → DETECTED, claimed ones stay FILLING', async () => {
-    const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
-    const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
-    const jobs = await pg.query<{ id: string }>(
-      `INSERT INTO ingestion_jobs (status, started_at, heartbeat_at) VALUES
+  it(
+    'recover-stale-jobs: silent RUNNING jobs → PARTIAL, FILLING gaps nobody claims → DETECTED, ' +
+      'claimed ones stay FILLING',
+    async () => {
+      const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
+      const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
+      const jobs = await pg.query<{ id: string }>(
+        `INSERT INTO ingestion_jobs (status, started_at, heartbeat_at) VALUES
          ('RUNNING', now() - interval '1 hour', now() - interval '10 minutes'),
          ('RUNNING', now() - interval '1 hour', now() - interval '1 minute'),
          ('COMPLETED', now() - interval '2 hours', now() - interval '90 minutes')
        RETURNING id`,
-    );
-    const [silent, alive, done] = jobs.rows.map((r) => r.id);
-    const stuck = await seed.gap(usd, 1440, '2025-03-01', '2025-03-05', 'FILLING');
-    const claimed = await seed.gap(cad, 1440, '2025-03-01', '2025-03-05', 'FILLING');
-    const untouched = await seed.gap(usd, 60, '2025-03-01T00:00Z', '2025-03-01T05:00Z', 'DETECTED');
+      );
+      const [silent, alive, done] = jobs.rows.map((r) => r.id);
+      const stuck = await seed.gap(usd, 1440, '2025-03-01', '2025-03-05', 'FILLING');
+      const claimed = await seed.gap(cad, 1440, '2025-03-01', '2025-03-05', 'FILLING');
+      const untouched = await seed.gap(usd, 60, '2025-03-01T00:00Z', '2025-03-01T05:00Z', 'DETECTED');
 
-    // Another live process holds BTC-CAD 1440's fill claim (the backfill's series lock) on its own connection.
-    const other = new Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      await other.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`candlekeep:fill:${cad}:1440`]);
-      const result = await run<{ jobs_recovered: number; gaps_released: number }>('recover-stale-jobs', {
-        STALE_JOB_MINUTES: '5',
+      // Another live process holds BTC-CAD 1440's fill claim (the backfill's series lock) on its own connection.
+      const other = new Client({ connectionString: db.url });
+      await other.connect();
+      try {
+        await other.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`candlekeep:fill:${cad}:1440`]);
+        const result = await run<{ jobs_recovered: number; gaps_released: number }>('recover-stale-jobs', {
+          STALE_JOB_MINUTES: '5',
+        });
+        expect(result).toEqual({ jobs_recovered: 1, gaps_released: 1 });
+      } finally {
+        await other.end();
+      }
+      // The recovery's own run is a job of its own (COMPLETED), not among the ones it looked at.
+      const js = await pg.query<{ id: string; status: string }>(
+        `SELECT id, status FROM ingestion_jobs WHERE task IS NULL`,
+      );
+      expect(Object.fromEntries(js.rows.map((r) => [r.id, r.status]))).toEqual({
+        [silent!]: 'PARTIAL',
+        [alive!]: 'RUNNING',
+        [done!]: 'COMPLETED',
       });
-      expect(result).toEqual({ jobs_recovered: 1, gaps_released: 1 });
-    } finally {
-      await other.end();
-    }
-    // The recovery's own run is a job of its own (COMPLETED), not among the ones it looked at.
-    const js = await pg.query<{ id: string; status: string }>(
-      `SELECT id, status FROM ingestion_jobs WHERE task IS NULL`,
-    );
-    expect(Object.fromEntries(js.rows.map((r) => [r.id, r.status]))).toEqual({
-      [silent!]: 'PARTIAL',
-      [alive!]: 'RUNNING',
-      [done!]: 'COMPLETED',
-    });
-    expect(await seed.gapStatuses()).toEqual({ [stuck]: 'DETECTED', [claimed]: 'FILLING', [untouched]: 'DETECTED' });
-  });
+      expect(await seed.gapStatuses()).toEqual({ [stuck]: 'DETECTED', [claimed]: 'FILLING', [untouched]: 'DETECTED' });
+    },
+  );
 
   describe('schedules', () => {
     const crons = {
@@ -386,31 +410,36 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       expect(ref.get(SchedulerRegistry).getCronJobs().size).toBe(0);
     });
 
-    it('`tasks list --json` shows next run times computed from CANDLEKEEP_NOW and the configured expressions', async () => {
-      const r = await runCli(
-        ['tasks', 'list', '--json'],
-        env({ CANDLEKEEP_NOW: '2026-01-01T01:30:00Z', CRON_REPORT: '15 9 * * *' }),
-      );
-      expect(r.code).toBe(0);
-      const tasks = r.json<{ tasks: TaskInfo[] }>().tasks;
-      const next = Object.fromEntries(tasks.map((t) => [t.name, [t.cron, t.next_runs[0]]]));
-      expect(next).toEqual({
-        'backfill-gaps-incremental': ['0 2 * * *', '2026-01-01T02:00:00.000Z'],
-        'cleanup-old-gap-records': ['0 3 * * 0', '2026-01-04T03:00:00.000Z'], // the first Sunday after Thursday 2026-01-01
-        'report-data-completeness': ['15 9 * * *', '2026-01-01T09:15:00.000Z'],
-        'validate-recent-data': ['0 * * * *', '2026-01-01T02:00:00.000Z'],
-        'update-market-data': ['*/15 * * * *', '2026-01-01T01:45:00.000Z'],
-        'recover-stale-jobs': ['*/5 * * * *', '2026-01-01T01:35:00.000Z'],
-      });
-      expect(tasks.find((t) => t.name === 'backfill-gaps-incremental')!.next_runs).toEqual([
-        '2026-01-01T02:00:00.000Z',
-        '2026-01-02T02:00:00.000Z',
-        '2026-01-03T02:00:00.000Z',
-      ]);
-      const unknown = await runCliInProcess(['tasks', 'run', 'defragment', '--json'], env());
-      expect(unknown.code).toBe(2);
-      expect(unknown.stdout + unknown.stderr).toContain('cleanup-old-gap-records');
-    }, 180_000);
+    it(
+      '`tasks list --json` shows next run times computed from CANDLEKEEP_NOW ' + 'and the configured expressions',
+      async () => {
+        const r = await runCli(
+          ['tasks', 'list', '--json'],
+          env({ CANDLEKEEP_NOW: '2026-01-01T01:30:00Z', CRON_REPORT: '15 9 * * *' }),
+        );
+        expect(r.code).toBe(0);
+        const tasks = r.json<{ tasks: TaskInfo[] }>().tasks;
+        const next = Object.fromEntries(tasks.map((t) => [t.name, [t.cron, t.next_runs[0]]]));
+        expect(next).toEqual({
+          'backfill-gaps-incremental': ['0 2 * * *', '2026-01-01T02:00:00.000Z'],
+          // the first Sunday after Thursday 2026-01-01
+          'cleanup-old-gap-records': ['0 3 * * 0', '2026-01-04T03:00:00.000Z'],
+          'report-data-completeness': ['15 9 * * *', '2026-01-01T09:15:00.000Z'],
+          'validate-recent-data': ['0 * * * *', '2026-01-01T02:00:00.000Z'],
+          'update-market-data': ['*/15 * * * *', '2026-01-01T01:45:00.000Z'],
+          'recover-stale-jobs': ['*/5 * * * *', '2026-01-01T01:35:00.000Z'],
+        });
+        expect(tasks.find((t) => t.name === 'backfill-gaps-incremental')!.next_runs).toEqual([
+          '2026-01-01T02:00:00.000Z',
+          '2026-01-02T02:00:00.000Z',
+          '2026-01-03T02:00:00.000Z',
+        ]);
+        const unknown = await runCliInProcess(['tasks', 'run', 'defragment', '--json'], env());
+        expect(unknown.code).toBe(2);
+        expect(unknown.stdout + unknown.stderr).toContain('cleanup-old-gap-records');
+      },
+      180_000,
+    );
   });
 
   describe('advisory lock with two processes', () => {
@@ -428,50 +457,55 @@ describe('scheduled tasks through TasksService (real modules, real PostgreSQL, K
       return { child, done };
     };
 
-    it('a second `tasks run` skips (ran: false) while the first holds the task lock; runs after it is released', async () => {
-      const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
-      await seed.gap(a, 1440, '2024-01-01', '2024-01-01', 'FILLED', '2024-06-01T00:00Z');
-      await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'MERGED', '2024-06-01T00:00Z');
-      // Slow process A down: it takes the task lock, then its DELETE waits on this table lock.
-      const blocker = new Client({ connectionString: db.url });
-      await blocker.connect();
-      try {
-        await blocker.query('BEGIN');
-        await blocker.query('LOCK TABLE gap_records IN ACCESS EXCLUSIVE MODE');
-        const first = spawnCli(['tasks', 'run', 'cleanup-old-gap-records', '--json']);
+    it(
+      'a second `tasks run` skips (ran: false) while the first holds the task lock; ' + 'runs after it is released',
+      async () => {
+        const a = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
+        await seed.gap(a, 1440, '2024-01-01', '2024-01-01', 'FILLED', '2024-06-01T00:00Z');
+        await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'MERGED', '2024-06-01T00:00Z');
+        // Slow process A down: it takes the task lock, then its DELETE waits on this table lock.
+        const blocker = new Client({ connectionString: db.url });
+        await blocker.connect();
         try {
-          // Wait until A holds the advisory lock of the task (the only advisory lock in this database).
-          for (let i = 0; ; i++) {
-            const { rows } = await pg.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM pg_locks
-                WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-            );
-            if (rows[0]!.n === 1) break;
-            if (first.child.exitCode !== null || i > 1200)
-              throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
-            await new Promise((r) => setTimeout(r, 50));
+          await blocker.query('BEGIN');
+          await blocker.query('LOCK TABLE gap_records IN ACCESS EXCLUSIVE MODE');
+          const first = spawnCli(['tasks', 'run', 'cleanup-old-gap-records', '--json']);
+          try {
+            // Wait until A holds the advisory lock of the task (the only advisory lock in this database).
+            for (let i = 0; ; i++) {
+              const { rows } = await pg.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database ` +
+                  `WHERE datname = current_database())`,
+              );
+              if (rows[0]!.n === 1) break;
+              if (first.child.exitCode !== null || i > 1200)
+                throw new Error(`process A never took the lock:\n${(await first.done).stderr}`);
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            const second = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
+            expect(second.code).toBe(0);
+            expect(second.json<TaskRun>()).toMatchObject({
+              task: 'cleanup-old-gap-records',
+              ran: false,
+              skipped: 'another process is running this task',
+            });
+            expect(second.json<TaskRun>().result).toBeUndefined();
+            expect(first.child.exitCode).toBeNull(); // A is still waiting: B really ran beside it
+          } finally {
+            await blocker.query('COMMIT');
           }
-          const second = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
-          expect(second.code).toBe(0);
-          expect(second.json<TaskRun>()).toMatchObject({
-            task: 'cleanup-old-gap-records',
-            ran: false,
-            skipped: 'another process is running this task',
-          });
-          expect(second.json<TaskRun>().result).toBeUndefined();
-          expect(first.child.exitCode).toBeNull(); // A is still waiting: B really ran beside it
+          const firstOut = await first.done;
+          expect(firstOut.code).toBe(0);
+          expect(JSON.parse(firstOut.stdout) as TaskRun).toMatchObject({ ran: true, result: { deleted: 2 } });
         } finally {
-          await blocker.query('COMMIT');
+          await blocker.end();
         }
-        const firstOut = await first.done;
-        expect(firstOut.code).toBe(0);
-        expect(JSON.parse(firstOut.stdout) as TaskRun).toMatchObject({ ran: true, result: { deleted: 2 } });
-      } finally {
-        await blocker.end();
-      }
-      // Released: the next run runs (nothing left to delete).
-      const third = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
-      expect(third.json<TaskRun>()).toMatchObject({ ran: true, result: { deleted: 0 } });
-    }, 180_000); // three CLI processes: room for a loaded machine
+        // Released: the next run runs (nothing left to delete).
+        const third = await runCli(['tasks', 'run', 'cleanup-old-gap-records', '--json'], env());
+        expect(third.json<TaskRun>()).toMatchObject({ ran: true, result: { deleted: 0 } });
+      },
+      180_000,
+    ); // three CLI processes: room for a loaded machine
   });
 });

@@ -166,7 +166,8 @@ describe('validate, cleanup and update-market-data commands', () => {
         await seed.gap(a, 1440, '2024-01-01', '2024-01-01', 'FILLED', '2024-06-01T00:00Z');
         await seed.gap(a, 1440, '2024-01-02', '2024-01-02', 'VERIFIED_EMPTY', '2024-12-01T00:00Z');
         await seed.gap(a, 1440, '2024-01-03', '2024-01-03', 'MERGED', '2025-03-25T00:00Z');
-        await seed.gap(a, 1440, '2024-01-06', '2024-01-06', 'IGNORED', '2024-01-06T00:00Z'); // still stands for its span: kept
+        // still stands for its span: kept
+        await seed.gap(a, 1440, '2024-01-06', '2024-01-06', 'IGNORED', '2024-01-06T00:00Z');
         await seed.gap(a, 1440, '2024-01-04', '2024-01-04', 'DETECTED');
         await seed.gap(a, 1440, '2024-01-05', '2024-01-05', 'UNFILLABLE', '2024-01-05T00:00Z', 'ARCHIVE_ONLY');
 
@@ -203,7 +204,8 @@ describe('validate, cleanup and update-market-data commands', () => {
     async function market(): Promise<void> {
       const usd = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
       const cad = await seed.asset('BTC-CAD-SPOT', 'XXBTZCAD', 'XBTCAD');
-      const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' }); // Kraken: EQuery:Unknown asset pair
+      // Kraken: EQuery:Unknown asset pair
+      const sek = await seed.asset('SEK-NOK-SPOT', 'ZSEKZNOK', 'SEKNOK', { category: 'forex' });
       await seed.coverage(sek, 1440, '2025-01-01', '2025-03-20');
       await seed.asset('ETH-USD-SPOT', 'XETHZUSD', 'ETHUSD'); // nothing held: not updated (no series is started)
       await seed.coverage(usd, 1440, '2025-01-01', '2025-03-20'); // behind
@@ -211,7 +213,8 @@ describe('validate, cleanup and update-market-data commands', () => {
     }
 
     it(
-      'returns the documented shape with one category failing and the others updated; fresh series skipped unless --force',
+      'returns the documented shape with one category failing and the others updated; ' +
+        'fresh series skipped unless --force',
       async () => {
         await market();
         const first = await cli(['update-market-data', '--categories', 'crypto,forex,stock'], { LOG_LEVEL: 'info' });
@@ -234,7 +237,8 @@ describe('validate, cleanup and update-market-data commands', () => {
         // The run is a job row: kind update-market-data, PARTIAL (two series failed), its calls counted.
         const [job] = (
           await pg.query(
-            `SELECT kind, trigger, status, api_calls::int, result->>'status' AS result FROM ingestion_jobs WHERE id = $1`,
+            `SELECT kind, trigger, status, api_calls::int, result->>'status' AS result FROM ingestion_jobs ` +
+              `WHERE id = $1`,
             [firstOut.job_id],
           )
         ).rows;

@@ -7,7 +7,9 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { TestDatabase } from './test-database';
 import { Span } from '../../src/common/series';
 
-/** The live QuestDB the tests may use (QUESTDB_ILP and QUESTDB_PG_URL, set by `.ci/run` and `npm run questdb:start`). */
+/**
+ * The live QuestDB the tests may use (QUESTDB_ILP and QUESTDB_PG_URL, set by `.ci/run` and `npm run questdb:start`).
+ */
 export const QUESTDB =
   process.env.QUESTDB_ILP && process.env.QUESTDB_PG_URL
     ? { ilp: process.env.QUESTDB_ILP, pgUrl: process.env.QUESTDB_PG_URL }

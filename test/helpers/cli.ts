@@ -61,7 +61,10 @@ export function cliResult(code: number | null, stdout: string, stderr: string): 
   };
 }
 
-/** A command run under a pseudo-terminal (util-linux `script`): stdout and stderr as the terminal shows them, for what differs on a TTY. */
+/**
+ * A command run under a pseudo-terminal (util-linux `script`): stdout and stderr as the terminal shows them, for what
+ * differs on a TTY.
+ */
 export async function runOnTty(args: string[], env: Record<string, string>): Promise<string> {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: cleanEnv(env) }).catch(

@@ -37,7 +37,9 @@ export async function writeMinuteFile(
   await once(out, 'finish');
 }
 
-/** Writes a real archive member split into pieces [from, to), each in its own folder (as from different quarterly ZIPs). */
+/**
+ * Writes a real archive member split into pieces [from, to), each in its own folder (as from different quarterly ZIPs).
+ */
 export function writePieces(dir: string, member: string, pieces: Array<[from: number, to: number]>): void {
   const rows = readFileSync(join(FIXTURES, member), 'utf8').trim().split('\n');
   const name = member.split('/').pop()!;
@@ -158,7 +160,8 @@ export class Db {
   /** Coverage ranges of a series as [start, end, candle_count] in epoch seconds. */
   async coverage(symbol: string, interval: number): Promise<Array<[number, number, number]>> {
     const rows = await this.rows<{ s: string; e: string; n: string }>(
-      `SELECT extract(epoch FROM r.start_ts)::bigint AS s, extract(epoch FROM r.end_ts)::bigint AS e, r.candle_count AS n
+      `SELECT extract(epoch FROM r.start_ts)::bigint AS s, ` +
+        `extract(epoch FROM r.end_ts)::bigint AS e, r.candle_count AS n
        FROM data_coverage_ranges r JOIN assets a ON a.id = r.asset_id
        WHERE a.symbol = $1 AND r.interval_minutes = $2 ORDER BY r.start_ts`,
       [symbol, interval],

@@ -15,12 +15,14 @@ export async function ledgerProblems(pg: Client, nowSeconds: number): Promise<st
   ).rows;
   const coverage = (
     await pg.query<{ a: number; i: number; s: string; e: string }>(
-      `SELECT asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::bigint AS s, extract(epoch FROM end_ts)::bigint AS e FROM data_coverage_ranges`,
+      `SELECT asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::bigint AS s, ` +
+        `extract(epoch FROM end_ts)::bigint AS e FROM data_coverage_ranges`,
     )
   ).rows;
   const records = (
     await pg.query<{ id: number; a: number; i: number; s: string; e: string; status: string; m: string }>(
-      `SELECT id, asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::bigint AS s, extract(epoch FROM end_ts)::bigint AS e,
+      `SELECT id, asset_id AS a, interval_minutes AS i, extract(epoch FROM start_ts)::bigint AS s, ` +
+        `extract(epoch FROM end_ts)::bigint AS e,
               status, missing_intervals AS m
          FROM gap_records WHERE kind = 'gap' AND status NOT IN ('FILLED', 'VERIFIED_EMPTY', 'MERGED')`,
     )
@@ -34,7 +36,8 @@ export async function ledgerProblems(pg: Client, nowSeconds: number): Promise<st
       .filter((c) => c.a === s.a && c.i === s.i)
       .map((c) => ({ from: Number(c.s), to: Number(c.e) }));
     const start = Math.min(Number(s.f), ...covered.map((c) => c.from));
-    // Brute force, slot by slot: every uncovered slot of the window in exactly one ledger record, and no record elsewhere.
+    // Brute force, slot by slot: every uncovered slot of the window in exactly one ledger record,
+    // and no record elsewhere.
     const mine = records
       .filter((r) => r.a === s.a && r.i === s.i)
       .map((r) => ({ ...r, from: Number(r.s), to: Number(r.e) }));
@@ -48,7 +51,8 @@ export async function ledgerProblems(pg: Client, nowSeconds: number): Promise<st
       const uncovered = !inCoverage(ts);
       if (uncovered && holders.length !== 1) {
         problems.push(
-          `${name}: uncovered ${iso(ts)} is in ${holders.length} ledger records (${holders.map((h) => h.id).join(', ')})`,
+          `${name}: uncovered ${iso(ts)} is in ${holders.length} ledger records ` +
+            `(${holders.map((h) => h.id).join(', ')})`,
         );
       }
       if (!uncovered && holders.length)

@@ -12,7 +12,8 @@ export class Seed {
   ): Promise<number> {
     const [base, quote] = symbol.split('-');
     const r = await this.pg.query<{ id: number }>(
-      `INSERT INTO assets (symbol, base, quote, native_symbol, altname, tier, category) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO assets (symbol, base, quote, native_symbol, altname, tier, category) ` +
+        `VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [symbol, base, quote, native, altname, opts.tier ?? 'TIER1', opts.category ?? 'crypto'],
     );
     return r.rows[0]!.id;
@@ -21,7 +22,8 @@ export class Seed {
   /** A coverage range; the series is expected from it on, as an ingest would record. */
   async coverage(assetId: number, interval: number, from: string, to: string): Promise<void> {
     await this.pg.query(
-      `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts, sources) VALUES ($1, $2, $3, $4, '{csv}')`,
+      `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts, sources) ` +
+        `VALUES ($1, $2, $3, $4, '{csv}')`,
       [assetId, interval, from, to],
     );
     await this.expect(assetId, interval, from);
@@ -31,7 +33,8 @@ export class Seed {
   async expect(assetId: number, interval: number, from: string): Promise<void> {
     await this.pg.query(
       `INSERT INTO series (asset_id, interval_minutes, expected_from) VALUES ($1, $2, $3)
-       ON CONFLICT (asset_id, interval_minutes) DO UPDATE SET expected_from = LEAST(series.expected_from, EXCLUDED.expected_from)`,
+       ON CONFLICT (asset_id, interval_minutes) DO UPDATE ` +
+        `SET expected_from = LEAST(series.expected_from, EXCLUDED.expected_from)`,
       [assetId, interval, from],
     );
   }
@@ -46,7 +49,8 @@ export class Seed {
     fillability = 'API_OHLC',
   ): Promise<number> {
     const r = await this.pg.query<{ id: number }>(
-      `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, resolved_at, reason)
+      `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, ` +
+        `missing_intervals, fillability, status, resolved_at, reason)
        VALUES ($1, $2, $3, $4, 1, $5, $6, $7, CASE WHEN $6 = 'UNFILLABLE' THEN 'test' END) RETURNING id`,
       [assetId, interval, from, to, fillability, status, resolvedAt],
     );

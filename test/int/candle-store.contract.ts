@@ -204,70 +204,73 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect((await store.health()).reachable).toBe(true);
     });
 
-    it("aggregates into epoch-aligned buckets exactly: Kraken's own 720-minute rows make its 1440-minute rows", async () => {
-      const twelveHours = { ...(await fx.newSeries()), intervalMinutes: 720 };
-      const from = Date.UTC(2024, 0, 1) / 1000;
-      const to = Date.UTC(2024, 5, 30) / 1000;
-      const rows = (file: string) =>
-        readFileSync(join(KRAKEN_CSV_FIXTURES, file), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => l.split(',').map(Number))
-          .filter(([ts]) => ts! >= from && ts! <= to + 43_200)
-          .map(([ts, open, high, low, close, volume, trades]): Candle => ({
-            ts: ts!,
-            open: open!,
-            high: high!,
-            low: low!,
-            close: close!,
-            volume: volume!,
-            trades: trades!,
+    it(
+      'aggregates into epoch-aligned buckets exactly: ' + "Kraken's own 720-minute rows make its 1440-minute rows",
+      async () => {
+        const twelveHours = { ...(await fx.newSeries()), intervalMinutes: 720 };
+        const from = Date.UTC(2024, 0, 1) / 1000;
+        const to = Date.UTC(2024, 5, 30) / 1000;
+        const rows = (file: string) =>
+          readFileSync(join(KRAKEN_CSV_FIXTURES, file), 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(',').map(Number))
+            .filter(([ts]) => ts! >= from && ts! <= to + 43_200)
+            .map(([ts, open, high, low, close, volume, trades]): Candle => ({
+              ts: ts!,
+              open: open!,
+              high: high!,
+              low: low!,
+              close: close!,
+              volume: volume!,
+              trades: trades!,
+              vwap: null,
+            }));
+        await store.upsert(twelveHours, rows('XBTUSD_720.csv'), 'csv');
+        const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, 86_400);
+        const daily = new Map(rows('XBTUSD_1440.csv').map((c) => [c.ts, c]));
+        // Every daily row is the aggregate of its two 12-hour rows; the one aggregated day without a daily row is
+        // 2024-03-31, which the daily archive lacks (its 720 file holds only that day's first half).
+        expect(days.filter((d) => !daily.has(d.ts)).map((d) => [d.ts, d.candles])).toEqual([
+          [Date.UTC(2024, 2, 31) / 1000, 1],
+        ]);
+        expect(days.length).toBe(daily.size + 1);
+        for (const d of days) {
+          const k = daily.get(d.ts);
+          if (!k) continue;
+          expect({
+            ts: d.ts,
+            open: d.open,
+            high: d.high,
+            low: d.low,
+            close: d.close,
+            trades: d.trades,
+            candles: d.candles,
+            vwap: d.vwap,
+          }).toEqual({
+            ts: k.ts,
+            open: k.open,
+            high: k.high,
+            low: k.low,
+            close: k.close,
+            trades: k.trades,
+            candles: 2,
             vwap: null,
-          }));
-      await store.upsert(twelveHours, rows('XBTUSD_720.csv'), 'csv');
-      const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, 86_400);
-      const daily = new Map(rows('XBTUSD_1440.csv').map((c) => [c.ts, c]));
-      // Every daily row is the aggregate of its two 12-hour rows; the one aggregated day without a daily row is
-      // 2024-03-31, which the daily archive lacks (its 720 file holds only that day's first half).
-      expect(days.filter((d) => !daily.has(d.ts)).map((d) => [d.ts, d.candles])).toEqual([
-        [Date.UTC(2024, 2, 31) / 1000, 1],
-      ]);
-      expect(days.length).toBe(daily.size + 1);
-      for (const d of days) {
-        const k = daily.get(d.ts);
-        if (!k) continue;
-        expect({
-          ts: d.ts,
-          open: d.open,
-          high: d.high,
-          low: d.low,
-          close: d.close,
-          trades: d.trades,
-          candles: d.candles,
-          vwap: d.vwap,
-        }).toEqual({
-          ts: k.ts,
-          open: k.open,
-          high: k.high,
-          low: k.low,
-          close: k.close,
-          trades: k.trades,
-          candles: 2,
-          vwap: null,
-        });
-        expect(Math.abs(d.volume - k.volume)).toBeLessThanOrEqual(1e-8 * Math.max(1, k.volume));
-      }
-      // With vwap on every candle: the volume-weighted mean of the parts.
-      const hourly = await fx.newSeries();
-      await store.upsert(
-        hourly,
-        [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
-        'api',
-      );
-      const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, 7200);
-      expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
-      expect(bucket!.vwap).toBeCloseTo(17.5, 10);
-    });
+          });
+          expect(Math.abs(d.volume - k.volume)).toBeLessThanOrEqual(1e-8 * Math.max(1, k.volume));
+        }
+        // With vwap on every candle: the volume-weighted mean of the parts.
+        const hourly = await fx.newSeries();
+        await store.upsert(
+          hourly,
+          [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
+          'api',
+        );
+        const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, 7200);
+        expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
+        expect(bucket!.vwap).toBeCloseTo(17.5, 10);
+      },
+    );
   });
   candleStoreEdgeCases(name, setup);
 }

@@ -69,7 +69,8 @@ describe('state schema constraints', () => {
   });
 
   it('rejects overlapping coverage ranges of one series but accepts touching ones and other series', async () => {
-    const insert = `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts) VALUES ($1, $2, $3, $4)`;
+    const insert =
+      `INSERT INTO data_coverage_ranges (asset_id, interval_minutes, start_ts, end_ts) ` + `VALUES ($1, $2, $3, $4)`;
     await pg.query(insert, [assetId, 60, '2024-01-01T00:00Z', '2024-01-10T00:00Z']);
     await expectViolation(
       insert,
@@ -111,7 +112,9 @@ describe('state schema constraints', () => {
   });
 
   it('accepts a sha256 as COMPLETED only once', async () => {
-    const insert = `INSERT INTO file_ingestion_records (path, sha256, status, rows_read, rows_ingested) VALUES ($1, $2, $3, 5, 5)`;
+    const insert =
+      `INSERT INTO file_ingestion_records (path, sha256, status, rows_read, rows_ingested) ` +
+      `VALUES ($1, $2, $3, 5, 5)`;
     await pg.query(insert, ['a/XBTUSD_60.csv', sha, 'COMPLETED']);
     await pg.query(insert, ['b/XBTUSD_60.csv', sha, 'SKIPPED_DUPLICATE']);
     await pg.query(insert, ['c/XBTUSD_60.csv', sha, 'FAILED']);
@@ -120,14 +123,16 @@ describe('state schema constraints', () => {
 
   it('rejects a COMPLETED file whose counts lose rows', async () => {
     await expectViolation(
-      `INSERT INTO file_ingestion_records (path, sha256, status, rows_read, rows_ingested, rows_rejected) VALUES ('x.csv', $1, 'COMPLETED', 10, 8, 1)`,
+      `INSERT INTO file_ingestion_records (path, sha256, status, rows_read, rows_ingested, rows_rejected) ` +
+        `VALUES ('x.csv', $1, 'COMPLETED', 10, 8, 1)`,
       ['b'.repeat(64)],
       'ck_file_ingestion_records_completed_counts',
     );
   });
 
   it('allows one unresolved gap per series start, and a new one once the old is resolved', async () => {
-    const insert = `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, status) VALUES ($1, 60, $2, $3, $4)`;
+    const insert =
+      `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, status) ` + `VALUES ($1, 60, $2, $3, $4)`;
     const start = '2024-03-01T00:00Z';
     await pg.query(insert, [assetId, start, '2024-03-02T00:00Z', 'DETECTED']);
     await expectViolation(insert, [assetId, start, '2024-03-03T00:00Z', 'PARTIAL'], 'uq_gap_records_open_start');
@@ -141,19 +146,23 @@ describe('state schema constraints', () => {
 
   it('rejects unknown enum values and intervals', async () => {
     await expectViolation(
-      `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, status) VALUES ($1, 60, now(), now(), 'DONE')`,
+      `INSERT INTO gap_records (asset_id, interval_minutes, start_ts, end_ts, status) ` +
+        `VALUES ($1, 60, now(), now(), 'DONE')`,
       [assetId],
       'gap_records_status_check',
     );
     await expectViolation(
-      `INSERT INTO candles (asset_id, interval_minutes, ts, open, high, low, close, volume) VALUES ($1, 7, now(), 1, 1, 1, 1, 1)`,
+      `INSERT INTO candles (asset_id, interval_minutes, ts, open, high, low, close, volume) ` +
+        `VALUES ($1, 7, now(), 1, 1, 1, 1, 1)`,
       [assetId],
       'candles_interval_minutes_check',
     );
   });
 
   it('keys candles on (asset, interval, ts) and rejects unaligned timestamps', async () => {
-    const insert = `INSERT INTO candles (asset_id, interval_minutes, ts, open, high, low, close, volume) VALUES ($1, 60, $2, 1, 2, 0.5, 1.5, 3)`;
+    const insert =
+      `INSERT INTO candles (asset_id, interval_minutes, ts, open, high, low, close, volume) ` +
+      `VALUES ($1, 60, $2, 1, 2, 0.5, 1.5, 3)`;
     await pg.query(insert, [assetId, '2024-01-01T00:00Z']);
     await expectViolation(insert, [assetId, '2024-01-01T00:00Z'], 'pk_candles');
     await expectViolation(insert, [assetId, '2024-01-01T00:01Z'], 'ck_candles_aligned');

@@ -20,7 +20,8 @@ describe('CoverageRepository.mergeIn', () => {
     await ds.initialize();
     repo = new CoverageRepository(ds.getRepository(DataCoverageRange), ds, new AdvisoryLockRepository(ds));
     const [row] = await ds.query(
-      `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`,
+      `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') ` +
+        `RETURNING id`,
     );
     assetId = row.id;
   });

@@ -48,108 +48,120 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     await db.drop();
   });
 
-  it('a NUL byte or invalid UTF-8 in a rejected row: the reject is stored escaped, with line and reason; every valid row is kept', async () => {
-    const rows = lines('XBTUSD_720.csv');
-    const bad = [...rows.slice(0, 100).map((l) => Buffer.from(l + '\n'))];
-    bad.push(
-      Buffer.concat([
-        Buffer.from(rows[100]!.slice(0, 12)),
-        Buffer.from([0x00]),
-        Buffer.from(rows[100]!.slice(12) + '\n'),
-      ]),
-    );
-    bad.push(
-      Buffer.concat([
-        Buffer.from(rows[101]!.slice(0, 12)),
-        Buffer.from([0xff, 0xfe]),
-        Buffer.from(rows[101]!.slice(12) + '\n'),
-      ]),
-    );
-    bad.push(...rows.slice(102).map((l) => Buffer.from(l + '\n')));
-    mkdirSync(join(dir, 'nul'), { recursive: true });
-    const file = join(dir, 'nul', 'XBTUSD_720.csv');
-    writeFileSync(file, Buffer.concat(bad));
-    const r = await run(['ingest', '--csv', file, '--no-api']);
-    expect(r.code).toBe(1); // rows were rejected
-    const out = r.json<IngestResult>();
-    expect(out).toMatchObject({
-      files_ingested: 1,
-      files_failed: 0,
-      rows_read: rows.length,
-      rows_ingested: rows.length - 2,
-      rows_rejected: 2,
-    });
-    const stored = await pg.query(`SELECT line, reason, raw FROM ingestion_rejects ORDER BY line`);
-    expect(stored.rows).toEqual([
-      {
-        line: '101',
-        reason: expect.stringMatching(/^bad_number/),
-        raw: `${rows[100]!.slice(0, 12)}\\x00${rows[100]!.slice(12)}`,
-      },
-      {
-        line: '102',
-        reason: expect.stringMatching(/^bad_number/),
-        raw: `${rows[101]!.slice(0, 12)}\\xff\\xfe${rows[101]!.slice(12)}`,
-      },
-    ]);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM candles`)).rows[0].n).toBe(rows.length - 2);
-  });
+  it(
+    'a NUL byte or invalid UTF-8 in a rejected row: the reject is stored escaped, with line and reason; ' +
+      'every valid row is kept',
+    async () => {
+      const rows = lines('XBTUSD_720.csv');
+      const bad = [...rows.slice(0, 100).map((l) => Buffer.from(l + '\n'))];
+      bad.push(
+        Buffer.concat([
+          Buffer.from(rows[100]!.slice(0, 12)),
+          Buffer.from([0x00]),
+          Buffer.from(rows[100]!.slice(12) + '\n'),
+        ]),
+      );
+      bad.push(
+        Buffer.concat([
+          Buffer.from(rows[101]!.slice(0, 12)),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(rows[101]!.slice(12) + '\n'),
+        ]),
+      );
+      bad.push(...rows.slice(102).map((l) => Buffer.from(l + '\n')));
+      mkdirSync(join(dir, 'nul'), { recursive: true });
+      const file = join(dir, 'nul', 'XBTUSD_720.csv');
+      writeFileSync(file, Buffer.concat(bad));
+      const r = await run(['ingest', '--csv', file, '--no-api']);
+      expect(r.code).toBe(1); // rows were rejected
+      const out = r.json<IngestResult>();
+      expect(out).toMatchObject({
+        files_ingested: 1,
+        files_failed: 0,
+        rows_read: rows.length,
+        rows_ingested: rows.length - 2,
+        rows_rejected: 2,
+      });
+      const stored = await pg.query(`SELECT line, reason, raw FROM ingestion_rejects ORDER BY line`);
+      expect(stored.rows).toEqual([
+        {
+          line: '101',
+          reason: expect.stringMatching(/^bad_number/),
+          raw: `${rows[100]!.slice(0, 12)}\\x00${rows[100]!.slice(12)}`,
+        },
+        {
+          line: '102',
+          reason: expect.stringMatching(/^bad_number/),
+          raw: `${rows[101]!.slice(0, 12)}\\xff\\xfe${rows[101]!.slice(12)}`,
+        },
+      ]);
+      expect((await pg.query(`SELECT count(*)::int AS n FROM candles`)).rows[0].n).toBe(rows.length - 2);
+    },
+  );
 
-  it('a directory with symlink loops and dangling links is walked once: the loops are listed as skipped, the files ingested', async () => {
-    const d = join(dir, 'loops');
-    mkdirSync(join(d, 'a'), { recursive: true });
-    writeFileSync(join(d, 'a', 'XBTCAD_1440.csv'), readFileSync(join(FIXTURES, 'XBTCAD_1440.csv')));
-    symlinkSync('.', join(d, 'self'));
-    symlinkSync('..', join(d, 'a', 'up'));
-    mkdirSync(join(d, 'b'));
-    symlinkSync(join(d, 'b'), join(d, 'a', 'to-b'));
-    symlinkSync(join(d, 'a'), join(d, 'b', 'to-a'));
-    symlinkSync(join(d, 'nowhere'), join(d, 'dangling'));
-    const r = await run(['ingest', '--csv', d, '--no-api']);
-    expect(r.code).toBe(0);
-    const out = r.json<IngestResult>();
-    expect(out).toMatchObject({ files_total: 1, files_ingested: 1 });
-    expect(out.skipped.map((s) => [s.path.slice(d.length), s.reason.split(':')[0]]).sort()).toEqual(
-      [
-        ['/a/to-b/to-a', 'symlink loop'],
-        ['/a/up', 'symlink loop'],
-        ['/b', 'symlink loop'],
-        ['/dangling', 'dangling link'],
-        ['/self', 'symlink loop'],
-      ].sort(),
-    );
-  });
+  it(
+    'a directory with symlink loops and dangling links is walked once: the loops are listed as skipped, ' +
+      'the files ingested',
+    async () => {
+      const d = join(dir, 'loops');
+      mkdirSync(join(d, 'a'), { recursive: true });
+      writeFileSync(join(d, 'a', 'XBTCAD_1440.csv'), readFileSync(join(FIXTURES, 'XBTCAD_1440.csv')));
+      symlinkSync('.', join(d, 'self'));
+      symlinkSync('..', join(d, 'a', 'up'));
+      mkdirSync(join(d, 'b'));
+      symlinkSync(join(d, 'b'), join(d, 'a', 'to-b'));
+      symlinkSync(join(d, 'a'), join(d, 'b', 'to-a'));
+      symlinkSync(join(d, 'nowhere'), join(d, 'dangling'));
+      const r = await run(['ingest', '--csv', d, '--no-api']);
+      expect(r.code).toBe(0);
+      const out = r.json<IngestResult>();
+      expect(out).toMatchObject({ files_total: 1, files_ingested: 1 });
+      expect(out.skipped.map((s) => [s.path.slice(d.length), s.reason.split(':')[0]]).sort()).toEqual(
+        [
+          ['/a/to-b/to-a', 'symlink loop'],
+          ['/a/up', 'symlink loop'],
+          ['/b', 'symlink loop'],
+          ['/dangling', 'dangling link'],
+          ['/self', 'symlink loop'],
+        ].sort(),
+      );
+    },
+  );
 
-  it('a ZIP with hostile member names: they are refused with the reason, never written anywhere; the valid members are ingested', async () => {
-    const zip = join(dir, 'hostile.zip');
-    const data = readFileSync(join(FIXTURES, 'XBTCAD_1440.csv'));
-    writeZip(zip, [
-      { name: '../../etc/XBTUSD_60.csv', data: 'x' },
-      { name: `${'A'.repeat(5000)}_60.csv`, data: 'x' },
-      { name: 'dir\\XBTUSD_60.csv', data: 'x' },
-      { name: "x'; DROP TABLE assets; --_60.csv", data: 'x' },
-      { name: Buffer.from('XBT\u0000USD_60.csv'), data: 'x' },
-      { name: '/abs/XBTEUR_60.csv', data: 'x' },
-      { name: 'good/XBTCAD_1440.csv', data },
-    ]);
-    const r = await run(['ingest', '--csv', zip, '--no-api']);
-    expect({ code: r.code, out: r.code === 0 ? '' : r.stdout }).toEqual({ code: 0, out: '' });
-    const out = r.json<IngestResult>();
-    expect(out).toMatchObject({
-      files_total: 1,
-      files_ingested: 1,
-      rows_ingested: data.toString().trim().split('\n').length,
-    });
-    expect(out.skipped.map((s) => s.reason)).toEqual([
-      'refused member name: invalid relative path',
-      'refused member name: longer than 255 bytes',
-      'refused member name: invalid characters in fileName',
-      'refused member name: control characters',
-      'refused member name: absolute path',
-    ]);
-    expect(out.unrecognized).toEqual([`${zip}!x'; DROP TABLE assets; --_60.csv`]);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM assets`)).rows[0].n).toBe(1);
-  });
+  it(
+    'a ZIP with hostile member names: they are refused with the reason, never written anywhere; ' +
+      'the valid members are ingested',
+    async () => {
+      const zip = join(dir, 'hostile.zip');
+      const data = readFileSync(join(FIXTURES, 'XBTCAD_1440.csv'));
+      writeZip(zip, [
+        { name: '../../etc/XBTUSD_60.csv', data: 'x' },
+        { name: `${'A'.repeat(5000)}_60.csv`, data: 'x' },
+        { name: 'dir\\XBTUSD_60.csv', data: 'x' },
+        { name: "x'; DROP TABLE assets; --_60.csv", data: 'x' },
+        { name: Buffer.from('XBT\u0000USD_60.csv'), data: 'x' },
+        { name: '/abs/XBTEUR_60.csv', data: 'x' },
+        { name: 'good/XBTCAD_1440.csv', data },
+      ]);
+      const r = await run(['ingest', '--csv', zip, '--no-api']);
+      expect({ code: r.code, out: r.code === 0 ? '' : r.stdout }).toEqual({ code: 0, out: '' });
+      const out = r.json<IngestResult>();
+      expect(out).toMatchObject({
+        files_total: 1,
+        files_ingested: 1,
+        rows_ingested: data.toString().trim().split('\n').length,
+      });
+      expect(out.skipped.map((s) => s.reason)).toEqual([
+        'refused member name: invalid relative path',
+        'refused member name: longer than 255 bytes',
+        'refused member name: invalid characters in fileName',
+        'refused member name: control characters',
+        'refused member name: absolute path',
+      ]);
+      expect(out.unrecognized).toEqual([`${zip}!x'; DROP TABLE assets; --_60.csv`]);
+      expect((await pg.query(`SELECT count(*)::int AS n FROM assets`)).rows[0].n).toBe(1);
+    },
+  );
 
   it('intervals are decimal minutes or the 1m…1w aliases, nothing else', async () => {
     for (const bad of ['0x3c', '6e1', '60.0', '-60', '1mo']) {
@@ -159,25 +171,30 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     expect((await run(['gaps', '--intervals', '1h,1d,720'])).code).toBe(0);
   });
 
-  it('stores at most INGEST_MAX_STORED_REJECTS rejects per file: the rest are counted, and the file fails on its reject ratio', async () => {
-    const zip = join(dir, 'bomb.zip');
-    writeZip(zip, [{ name: 'XBTUSD_60.csv', data: 'not,a,row\n'.repeat(50_000) }]);
-    const r = await run(['ingest', '--csv', zip, '--no-api'], { INGEST_MAX_STORED_REJECTS: '1000' });
-    expect(r.code).toBe(1);
-    expect(r.json<IngestResult>()).toMatchObject({
-      files_failed: 1,
-      rows_read: 50_000,
-      rows_rejected: 50_000,
-      rows_ingested: 0,
-    });
-    const { rows } = await pg.query(
-      `SELECT count(*)::int AS n, max(CASE WHEN reason LIKE 'rejects_not_stored%' THEN reason END) AS capped FROM ingestion_rejects`,
-    );
-    expect(rows[0]).toEqual({
-      n: 1000 + 2,
-      capped: 'rejects_not_stored: 49000 more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=1000)',
-    });
-  });
+  it(
+    'stores at most INGEST_MAX_STORED_REJECTS rejects per file: the rest are counted, ' +
+      'and the file fails on its reject ratio',
+    async () => {
+      const zip = join(dir, 'bomb.zip');
+      writeZip(zip, [{ name: 'XBTUSD_60.csv', data: 'not,a,row\n'.repeat(50_000) }]);
+      const r = await run(['ingest', '--csv', zip, '--no-api'], { INGEST_MAX_STORED_REJECTS: '1000' });
+      expect(r.code).toBe(1);
+      expect(r.json<IngestResult>()).toMatchObject({
+        files_failed: 1,
+        rows_read: 50_000,
+        rows_rejected: 50_000,
+        rows_ingested: 0,
+      });
+      const { rows } = await pg.query(
+        `SELECT count(*)::int AS n, max(CASE WHEN reason LIKE 'rejects_not_stored%' THEN reason END) AS capped ` +
+          `FROM ingestion_rejects`,
+      );
+      expect(rows[0]).toEqual({
+        n: 1000 + 2,
+        capped: 'rejects_not_stored: 49000 more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=1000)',
+      });
+    },
+  );
 
   it.each([
     ['KRAKEN_TIMEOUT_MS', '9999999999'],
@@ -285,10 +302,12 @@ describe('hostile input: nothing valid is lost, nothing crashes, usage errors ar
     const seed = new Seed(pg);
     const asset = await seed.asset('BTC-USD-SPOT', 'XXBTZUSD', 'XBTUSD');
     const job = await pg.query(
-      `INSERT INTO ingestion_jobs (id, kind, status, params) VALUES (gen_random_uuid(), 'ingest', 'FAILED', '{}') RETURNING id`,
+      `INSERT INTO ingestion_jobs (id, kind, status, params) VALUES (gen_random_uuid(), 'ingest', 'FAILED', '{}') ` +
+        `RETURNING id`,
     );
     await pg.query(
-      `INSERT INTO file_ingestion_records (job_id, path, status, asset_id, interval_minutes) VALUES ($1, '/x/XBTUSD_60.csv', 'PROCESSING', $2, 60)`,
+      `INSERT INTO file_ingestion_records (job_id, path, status, asset_id, interval_minutes) ` +
+        `VALUES ($1, '/x/XBTUSD_60.csv', 'PROCESSING', $2, 60)`,
       [job.rows[0].id, asset],
     );
     await run(['ingest', '--csv', join(FIXTURES, 'XBTCAD_1440.csv'), '--no-api']);

@@ -262,42 +262,53 @@ describe('KrakenClient against the Kraken test server', () => {
       expect(server.requestCount('Trades')).toBe(3);
     });
 
-    it('network failures in a row, across requests, make Kraken unreachable (KRAKEN_UNREACHABLE_AFTER); any HTTP answer resets the count', async () => {
-      const { client } = makeClient(server, { maxRetries: 1, unreachableAfter: 3 });
-      server.fault('OHLC', { kind: 'reset', times: 2 });
-      expect(await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError); // 2 in a row
-      server.fault('OHLC', { kind: 'reset', times: 10 });
-      const error = await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(KrakenUnreachableError); // the 3rd, in the next request: no retry of it
-      expect(error).toMatchObject({ code: 'KRAKEN_UNREACHABLE', failures: 3, url: server.url });
-      expect(exitCodeFor(error)).toBe(1);
-      expect(server.requestCount('OHLC')).toBe(3);
+    it(
+      'network failures in a row, across requests, make Kraken unreachable (KRAKEN_UNREACHABLE_AFTER); ' +
+        'any HTTP answer resets the count',
+      async () => {
+        const { client } = makeClient(server, { maxRetries: 1, unreachableAfter: 3 });
+        server.fault('OHLC', { kind: 'reset', times: 2 });
+        // 2 in a row
+        expect(await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError);
+        server.fault('OHLC', { kind: 'reset', times: 10 });
+        const error = await client.ohlc('XXBTZUSD', 60).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(KrakenUnreachableError); // the 3rd, in the next request: no retry of it
+        expect(error).toMatchObject({ code: 'KRAKEN_UNREACHABLE', failures: 3, url: server.url });
+        expect(exitCodeFor(error)).toBe(1);
+        expect(server.requestCount('OHLC')).toBe(3);
 
-      server.clearFaults();
-      server.resetCounters();
-      const fresh = makeClient(server, { maxRetries: 5, unreachableAfter: 2 }).client;
-      server.fault('OHLC', { kind: 'reset', times: 1 });
-      expect((await fresh.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720); // answered: the count starts again
-      server.fault('OHLC', { kind: 'http500', times: 10 });
-      expect(await fresh.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError); // HTTP errors are answers
-      expect(server.requestCount('OHLC')).toBe(2 + 6);
-    });
+        server.clearFaults();
+        server.resetCounters();
+        const fresh = makeClient(server, { maxRetries: 5, unreachableAfter: 2 }).client;
+        server.fault('OHLC', { kind: 'reset', times: 1 });
+        expect((await fresh.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720); // answered: the count starts again
+        server.fault('OHLC', { kind: 'http500', times: 10 });
+        // HTTP errors are answers
+        expect(await fresh.ohlc('XXBTZUSD', 60).catch((e: unknown) => e)).toBeInstanceOf(KrakenUnavailableError);
+        expect(server.requestCount('OHLC')).toBe(2 + 6);
+      },
+    );
 
-    it('per-endpoint timeouts and retries (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES) bound a hang on that endpoint only', async () => {
-      const { client } = makeClient(server, {
-        maxRetries: 3,
-        timeoutMs: 5_000,
-        endpoints: { Trades: { timeoutMs: 150, maxRetries: 1 } },
-      });
-      server.fault('Trades', { kind: 'hang', times: 10 });
-      const error = await client.trades('XXBTZUSD').catch((e: unknown) => e);
-      expect(error).toMatchObject({ reason: 'timeout', attempts: 2 });
-      expect((error as Error).message).toContain('no answer within 150 ms');
-      expect(server.requestCount('Trades')).toBe(2);
-      server.fault('OHLC', { kind: 'http500', times: 3 });
-      expect((await client.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720); // the defaults still apply elsewhere: 3 retries
-      expect(server.requestCount('OHLC')).toBe(4);
-    });
+    it(
+      'per-endpoint timeouts and retries (KRAKEN_ENDPOINT_TIMEOUTS_MS, KRAKEN_ENDPOINT_RETRIES) ' +
+        'bound a hang on that endpoint only',
+      async () => {
+        const { client } = makeClient(server, {
+          maxRetries: 3,
+          timeoutMs: 5_000,
+          endpoints: { Trades: { timeoutMs: 150, maxRetries: 1 } },
+        });
+        server.fault('Trades', { kind: 'hang', times: 10 });
+        const error = await client.trades('XXBTZUSD').catch((e: unknown) => e);
+        expect(error).toMatchObject({ reason: 'timeout', attempts: 2 });
+        expect((error as Error).message).toContain('no answer within 150 ms');
+        expect(server.requestCount('Trades')).toBe(2);
+        server.fault('OHLC', { kind: 'http500', times: 3 });
+        // the defaults still apply elsewhere: 3 retries
+        expect((await client.ohlc('XXBTZUSD', 60)).candles).toHaveLength(720);
+        expect(server.requestCount('OHLC')).toBe(4);
+      },
+    );
 
     it('a request that never answers times out after KRAKEN_TIMEOUT_MS', async () => {
       const { client } = makeClient(server, { maxRetries: 0, timeoutMs: 200 });

@@ -47,18 +47,23 @@ describe('KrakenTestServer', () => {
     expect((atLast.XXBTZUSD as unknown[][]).map((r) => r[0])).toEqual([open]);
   });
 
-  it('OHLC: like Kraken, a slot without a sample candle (the open one too) is a count-0 candle at the previous close', async () => {
-    server.setNow('2025-06-01T00:00:00Z');
-    const rows = (await get('OHLC?pair=XBTUSD&interval=1440')).body.result.XXBTZUSD as unknown[][];
-    const day = 86_400;
-    const lastSample = Date.parse('2025-03-31T00:00:00Z') / 1000;
-    const sampled = rows.find((r) => r[0] === lastSample)!;
-    const after = rows.filter((r) => (r[0] as number) > lastSample);
-    // 2025-04-01 .. 2025-06-01 (the open one): 62 slots, each flat at the last close, no volume, no trade (vwap "0.0" as Kraken sends).
-    expect(after.map((r) => r[0])).toEqual(Array.from({ length: 62 }, (_, i) => lastSample + (i + 1) * day));
-    for (const r of after)
-      expect(r.slice(1)).toEqual([sampled[4], sampled[4], sampled[4], sampled[4], '0.0', '0.00000000', 0]);
-  });
+  it(
+    'OHLC: like Kraken, a slot without a sample candle (the open one too) ' +
+      'is a count-0 candle at the previous close',
+    async () => {
+      server.setNow('2025-06-01T00:00:00Z');
+      const rows = (await get('OHLC?pair=XBTUSD&interval=1440')).body.result.XXBTZUSD as unknown[][];
+      const day = 86_400;
+      const lastSample = Date.parse('2025-03-31T00:00:00Z') / 1000;
+      const sampled = rows.find((r) => r[0] === lastSample)!;
+      const after = rows.filter((r) => (r[0] as number) > lastSample);
+      // 2025-04-01 .. 2025-06-01 (the open one): 62 slots, each flat at the last close, no volume,
+      // no trade (vwap "0.0" as Kraken sends).
+      expect(after.map((r) => r[0])).toEqual(Array.from({ length: 62 }, (_, i) => lastSample + (i + 1) * day));
+      for (const r of after)
+        expect(r.slice(1)).toEqual([sampled[4], sampled[4], sampled[4], sampled[4], '0.0', '0.00000000', 0]);
+    },
+  );
 
   it('OHLC: no candle opens after now', async () => {
     server.setNow('2022-12-01T12:00:00Z');
@@ -66,17 +71,20 @@ describe('KrakenTestServer', () => {
     expect(rows[rows.length - 1]![0]).toBe(Date.parse('2022-12-01T12:00:00Z') / 1000);
   });
 
-  it('Trades: newest 1000 without since; pages of 1000 after a nanosecond (or second) cursor; nothing after now', async () => {
-    const newest = (await get('Trades?pair=XBTUSD')).body.result;
-    expect(newest.XXBTZUSD as unknown[]).toHaveLength(1000);
-    const bySeconds = (await get('Trades?pair=BCHEUR&since=1672531436')).body.result;
-    expect((bySeconds.BCHEUR as unknown[][])[0]![0]).toBe('90.450000');
-    server.setNow('2023-01-01T23:59:59Z');
-    const firstDay = (await get('Trades?pair=BCHEUR&since=0')).body.result;
-    expect(firstDay.BCHEUR as unknown[]).toHaveLength(148);
-    const after = (await get(`Trades?pair=BCHEUR&since=${firstDay.last as string}`)).body.result;
-    expect(after).toEqual({ BCHEUR: [], last: firstDay.last });
-  });
+  it(
+    'Trades: newest 1000 without since; pages of 1000 after a nanosecond (or second) cursor; ' + 'nothing after now',
+    async () => {
+      const newest = (await get('Trades?pair=XBTUSD')).body.result;
+      expect(newest.XXBTZUSD as unknown[]).toHaveLength(1000);
+      const bySeconds = (await get('Trades?pair=BCHEUR&since=1672531436')).body.result;
+      expect((bySeconds.BCHEUR as unknown[][])[0]![0]).toBe('90.450000');
+      server.setNow('2023-01-01T23:59:59Z');
+      const firstDay = (await get('Trades?pair=BCHEUR&since=0')).body.result;
+      expect(firstDay.BCHEUR as unknown[]).toHaveLength(148);
+      const after = (await get(`Trades?pair=BCHEUR&since=${firstDay.last as string}`)).body.result;
+      expect(after).toEqual({ BCHEUR: [], last: firstDay.last });
+    },
+  );
 
   it('faults are served in order, then real answers; counters record them', async () => {
     server.fault('Time', { kind: 'http429' }).fault('Time', { kind: 'unavailable', times: 2 });

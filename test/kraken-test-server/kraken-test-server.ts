@@ -189,7 +189,9 @@ export class KrakenTestServer {
     return endpoint ? this.requests.filter((r) => r.endpoint === endpoint).length : this.requests.length;
   }
 
-  /** OHLC requests of a series (pair by any name + interval), or OHLC and Trades requests of a pair without interval. */
+  /**
+   * OHLC requests of a series (pair by any name + interval), or OHLC and Trades requests of a pair without interval.
+   */
   seriesRequestCount(pair: string, intervalMinutes?: number): number {
     const key = this.market.resolvePair(pair) ?? pair;
     return this.requests.filter(

@@ -16,13 +16,16 @@ function expectedRows(): Row[] {
 }
 
 describe('assetprice schema', () => {
-  it('creates the table with a designated ts, monthly partitions, WAL and dedup on (ts, asset, interval_minutes)', () => {
-    expect(CREATE_ASSETPRICE).toMatch(/^CREATE TABLE IF NOT EXISTS assetprice \(/);
-    expect(CREATE_ASSETPRICE).toContain('TIMESTAMP(ts) PARTITION BY MONTH WAL');
-    expect(CREATE_ASSETPRICE).toContain('DEDUP UPSERT KEYS(ts, asset, interval_minutes)');
-    for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS))
-      expect(CREATE_ASSETPRICE).toContain(`  ${column} ${type}`);
-  });
+  it(
+    'creates the table with a designated ts, monthly partitions, WAL and dedup on ' + '(ts, asset, interval_minutes)',
+    () => {
+      expect(CREATE_ASSETPRICE).toMatch(/^CREATE TABLE IF NOT EXISTS assetprice \(/);
+      expect(CREATE_ASSETPRICE).toContain('TIMESTAMP(ts) PARTITION BY MONTH WAL');
+      expect(CREATE_ASSETPRICE).toContain('DEDUP UPSERT KEYS(ts, asset, interval_minutes)');
+      for (const [column, type] of Object.entries(ASSETPRICE_COLUMNS))
+        expect(CREATE_ASSETPRICE).toContain(`  ${column} ${type}`);
+    },
+  );
 
   it('finds no problem in the table it creates', () => {
     expect(schemaProblems(expectedRows())).toEqual([]);

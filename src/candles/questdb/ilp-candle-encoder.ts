@@ -61,7 +61,8 @@ export class IlpCandleEncoder {
     if (!Number.isInteger(series.intervalMinutes))
       throw new CandleValueError(`interval ${series.intervalMinutes} is not an integer`);
     this.prefix = Buffer.from(
-      `${escapeIlp(table)},asset=${escapeIlp(series.symbol)},source=${escapeIlp(source)} interval_minutes=${series.intervalMinutes}i`,
+      `${escapeIlp(table)},asset=${escapeIlp(series.symbol)},source=${escapeIlp(source)} ` +
+        `interval_minutes=${series.intervalMinutes}i`,
       'utf8',
     );
     this.binary = protocol !== '1';

@@ -184,7 +184,9 @@ export class IlpChannel {
 
 /** Where a bulk writer's encoded chunks go (see IlpChannel.requests and IlpChannel.stream). */
 export interface IlpSink {
-  /** Sends a chunk of `rows` rows; resolves with the rows QuestDB acknowledged by then. The chunk may be reused after. */
+  /**
+   * Sends a chunk of `rows` rows; resolves with the rows QuestDB acknowledged by then. The chunk may be reused after.
+   */
   send(chunk: Buffer, rows: number): Promise<number>;
   /** After the last chunk: resolves with the rows acknowledged by finishing. */
   finish(): Promise<number>;

@@ -66,7 +66,8 @@ export function fetchSettings(options: SenderOptions): Promise<unknown> {
           } catch {
             reject(
               new Error(
-                `HTTP request failed, statusCode=${status}, error=GET /settings answered no JSON: ${body.slice(0, 200)}`,
+                `HTTP request failed, statusCode=${status}, error=GET /settings answered no JSON: ` +
+                  `${body.slice(0, 200)}`,
               ),
             );
           }

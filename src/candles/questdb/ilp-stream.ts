@@ -155,7 +155,9 @@ export class IlpStream {
 
   private error(): Error {
     const failure = this.failure ?? { reason: 'unknown failure' };
-    const what = `QuestDB did not take the streamed rows (${this.bytes} bytes, one transaction) at ${ilpEndpoint(this.options)}`;
+    const what =
+      `QuestDB did not take the streamed rows (${this.bytes} bytes, one transaction) ` +
+      `at ${ilpEndpoint(this.options)}`;
     const { status, cause } = failure;
     if (status !== undefined && status >= 400 && status < 500) return writeRefusal(status, failure.reason, what, cause);
     return new QuestDbUnavailableError(`${what}: ${failure.reason}; nothing of it was kept`, status, { cause });

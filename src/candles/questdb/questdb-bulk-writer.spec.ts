@@ -128,28 +128,34 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     );
   }
 
-  it('protocol 1: sends text lines — symbols, i-suffixed integers, shortest round-trip doubles, designated ts in ns', async () => {
-    const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`);
-    await w.write(candle(0));
-    await w.write(
-      candle(1, { vwap: null, open: 0.1, high: 1e21, low: 1e-7, close: 123456789.123456, volume: 0, trades: 0 }),
-    );
-    expect(endpoint.writes()).toHaveLength(0); // buffered until the batch fills or commit
-    expect(await w.commit()).toBe(2);
+  it(
+    'protocol 1: sends text lines — symbols, i-suffixed integers, ' +
+      'shortest round-trip doubles, designated ts in ns',
+    async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`);
+      await w.write(candle(0));
+      await w.write(
+        candle(1, { vwap: null, open: 0.1, high: 1e21, low: 1e-7, close: 123456789.123456, volume: 0, trades: 0 }),
+      );
+      expect(endpoint.writes()).toHaveLength(0); // buffered until the batch fills or commit
+      expect(await w.commit()).toBe(2);
 
-    const writes = endpoint.writes();
-    expect(writes).toHaveLength(1);
-    expect(writes[0]!.method).toBe('POST');
-    expect(writes[0]!.url).toBe('/write?precision=n');
-    expect(writes[0]!.body.toString('utf8')).toBe(
-      'assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,open=42000.5,high=42100,low=41900.25,close=42050,' +
-        'vwap=42010.125,volume=12.345,trades=321i 1700002800000000000\n' +
-        'assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,open=0.1,high=1e+21,low=1e-7,close=123456789.123456,' +
-        'volume=0,trades=0i 1700006400000000000\n',
-    );
-    expect(endpoint.requests.some((r) => r.url === '/settings')).toBe(false); // version given: nothing negotiated
-    expect(visibleWaits).toBe(1);
-  });
+      const writes = endpoint.writes();
+      expect(writes).toHaveLength(1);
+      expect(writes[0]!.method).toBe('POST');
+      expect(writes[0]!.url).toBe('/write?precision=n');
+      expect(writes[0]!.body.toString('utf8')).toBe(
+        'assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,' +
+          'open=42000.5,high=42100,low=41900.25,close=42050,' +
+          'vwap=42010.125,volume=12.345,trades=321i 1700002800000000000\n' +
+          'assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,' +
+          'open=0.1,high=1e+21,low=1e-7,close=123456789.123456,' +
+          'volume=0,trades=0i 1700006400000000000\n',
+      );
+      expect(endpoint.requests.some((r) => r.url === '/settings')).toBe(false); // version given: nothing negotiated
+      expect(visibleWaits).toBe(1);
+    },
+  );
 
   it('escapes spaces, commas and equals signs in symbol values', async () => {
     const channel = await IlpChannel.open(`http::addr=127.0.0.1:${port};protocol_version=1;`, quiet);
@@ -171,7 +177,8 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     ['8.1.4', '1'],
     ['9.3.4', '3'],
   ])(
-    'negotiates with the /settings body recorded from QuestDB %s: protocol %s (QuestDB 8 lists no versions: 1, no crash)',
+    'negotiates with the /settings body recorded from QuestDB %s: ' +
+      'protocol %s (QuestDB 8 lists no versions: 1, no crash)',
     async (version, protocol) => {
       endpoint.settings = JSON.parse(
         readFileSync(join(QUESTDB_FIXTURES, `settings_${version}.json`), 'utf8'),
@@ -186,39 +193,47 @@ describe('QuestDbBulkWriter over ILP/HTTP (local endpoint)', () => {
     },
   );
 
-  it('protocol 2 (negotiated through GET /settings): binary IEEE-754 doubles and the designated ts in µs with a t suffix', async () => {
-    const w = await writer(`http::addr=127.0.0.1:${port};`);
-    await w.write(candle(0, { open: 0.1, low: 0.1 })); // a valid candle whose open is not exact in binary
-    await w.commit();
+  it(
+    'protocol 2 (negotiated through GET /settings): ' +
+      'binary IEEE-754 doubles and the designated ts in µs with a t suffix',
+    async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};`);
+      await w.write(candle(0, { open: 0.1, low: 0.1 })); // a valid candle whose open is not exact in binary
+      await w.commit();
 
-    expect(endpoint.requests[0]).toMatchObject({ method: 'GET', url: '/settings' });
-    const body = endpoint.writes()[0]!.body;
-    const text = body.toString('latin1');
-    expect(text.startsWith('assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,open=')).toBe(true);
-    // A binary double is '=' + type 16 + 8 bytes little-endian after the column's own '='.
-    const at = body.indexOf('open=') + 'open='.length;
-    expect(body[at]).toBe(0x3d);
-    expect(body[at + 1]).toBe(16);
-    expect(body.readDoubleLE(at + 2)).toBe(0.1);
-    const vwapAt = body.indexOf('vwap=') + 'vwap='.length;
-    expect(body.readDoubleLE(vwapAt + 2)).toBe(42010.125);
-    expect(text.endsWith(',trades=321i 1700002800000000t\n')).toBe(true);
-  });
+      expect(endpoint.requests[0]).toMatchObject({ method: 'GET', url: '/settings' });
+      const body = endpoint.writes()[0]!.body;
+      const text = body.toString('latin1');
+      expect(text.startsWith('assetprice,asset=BTC-USD-SPOT,source=csv interval_minutes=60i,open=')).toBe(true);
+      // A binary double is '=' + type 16 + 8 bytes little-endian after the column's own '='.
+      const at = body.indexOf('open=') + 'open='.length;
+      expect(body[at]).toBe(0x3d);
+      expect(body[at + 1]).toBe(16);
+      expect(body.readDoubleLE(at + 2)).toBe(0.1);
+      const vwapAt = body.indexOf('vwap=') + 'vwap='.length;
+      expect(body.readDoubleLE(vwapAt + 2)).toBe(42010.125);
+      expect(text.endsWith(',trades=321i 1700002800000000t\n')).toBe(true);
+    },
+  );
 
-  it('flushes every batchRows rows as one request each, in order, one in flight while the next is encoded, and counts only acknowledged rows', async () => {
-    const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 2);
-    for (let i = 0; i < 5; i++) await w.write(candle(i));
-    // The second batch may still be in flight (never more than one): the first is acknowledged.
-    expect(endpoint.writes().length).toBeGreaterThanOrEqual(1);
-    expect([2, 4]).toContain(w.acknowledged);
-    expect(visibleWaits).toBe(0); // visibility is awaited once, at commit
-    expect(await w.commit()).toBe(5);
-    const lines = endpoint.writes().map((r) => r.body.toString().trim().split('\n').length);
-    expect(lines).toEqual([2, 2, 1]);
-    const firstTs = endpoint.writes().map((r) => r.body.toString().split(' ').pop()?.trim());
-    expect(firstTs).toEqual(['1700006400000000000', '1700013600000000000', '1700017200000000000']);
-    expect(visibleWaits).toBe(1);
-  });
+  it(
+    'flushes every batchRows rows as one request each, in order, ' +
+      'one in flight while the next is encoded, and counts only acknowledged rows',
+    async () => {
+      const w = await writer(`http::addr=127.0.0.1:${port};protocol_version=1;`, 2);
+      for (let i = 0; i < 5; i++) await w.write(candle(i));
+      // The second batch may still be in flight (never more than one): the first is acknowledged.
+      expect(endpoint.writes().length).toBeGreaterThanOrEqual(1);
+      expect([2, 4]).toContain(w.acknowledged);
+      expect(visibleWaits).toBe(0); // visibility is awaited once, at commit
+      expect(await w.commit()).toBe(5);
+      const lines = endpoint.writes().map((r) => r.body.toString().trim().split('\n').length);
+      expect(lines).toEqual([2, 2, 1]);
+      const firstTs = endpoint.writes().map((r) => r.body.toString().split(' ').pop()?.trim());
+      expect(firstTs).toEqual(['1700006400000000000', '1700013600000000000', '1700017200000000000']);
+      expect(visibleWaits).toBe(1);
+    },
+  );
 
   it('a 400 fails the writer with the diagnosed error, is not retried, and reports nothing ingested', async () => {
     endpoint.answers = [

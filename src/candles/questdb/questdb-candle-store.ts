@@ -225,7 +225,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
         const started = Date.now();
         await this.awaitVisible(this.table);
         this.logger.debug(
-          `${series.symbol} ${series.intervalMinutes}m: ${acknowledged} rows committed, visible after ${Date.now() - started} ms`,
+          `${series.symbol} ${series.intervalMinutes}m: ${acknowledged} rows committed, ` +
+            `visible after ${Date.now() - started} ms`,
         );
       },
       (error) => this.diagnoseRejection(error),
@@ -243,7 +244,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     await this.ready();
     const { where, params } = seriesFilter(series, span);
     const [row] = await this.query<{ first_us: string | null; last_us: string | null; n: string }>(
-      `SELECT cast(min(ts) AS LONG) first_us, cast(max(ts) AS LONG) last_us, count() n FROM ${this.table} WHERE ${where}`,
+      `SELECT cast(min(ts) AS LONG) first_us, cast(max(ts) AS LONG) last_us, count() n ` +
+        `FROM ${this.table} WHERE ${where}`,
       params,
     );
     if (!row || Number(row.n) === 0 || row.first_us === null || row.last_us === null) return null;
@@ -273,7 +275,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     const { where, params } = seriesFilter(series, span);
     // LIMIT is an integer checked above; QuestDB takes it as a literal.
     return this.query<CandleRow>(
-      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} FROM ${this.table} WHERE ${where} ORDER BY ts` +
+      `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} ` +
+        `FROM ${this.table} WHERE ${where} ORDER BY ts` +
         (limit !== undefined ? ` LIMIT ${limit}` : ''),
       params,
       'array',
@@ -299,7 +302,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
       vwap_volume: number | null;
       vwap_n: string;
     }>(
-      `SELECT cast(ts AS LONG) ts_us, first(open) open, max(high) high, min(low) low, last(close) close, sum(volume) volume,
+      `SELECT cast(ts AS LONG) ts_us, first(open) open, max(high) high, min(low) low, last(close) close, ` +
+        `sum(volume) volume,
               sum(trades) trades, count() n, sum(vwap * volume) vwap_volume, count(vwap) vwap_n
          FROM ${this.table} WHERE ${where} SAMPLE BY ${bucketSeconds}s ALIGN TO CALENDAR`,
       params,
@@ -437,7 +441,8 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
         : await this.pool.query<T & QueryResultRow>(sql, params);
       return result.rows;
     } catch (e) {
-      // Checked at start-up too (questdb-credentials.ts); changed since, it is still a configuration error, not a query's.
+      // Checked at start-up too (questdb-credentials.ts); changed since, it is still a configuration error,
+      // not a query's.
       if (isPgAuthFailure(e)) throw pgCredentialsError(this.settings.pgUrl, e);
       const err = e as NodeJS.ErrnoException;
       const socket = typeof err.code === 'string' && SOCKET_ERRORS.has(err.code);

@@ -11,7 +11,10 @@ import { QuestDbCredentialsError } from './questdb.errors';
 /** How long each start-up probe waits for QuestDB; one that does not answer is left to the verb (see below). */
 const PROBE_TIMEOUT_MS = 2_000;
 
-/** QuestDB answers a PG-wire login it refuses with "invalid username/password" (SQLSTATE 00000, not PostgreSQL's 28P01). */
+/**
+ * QuestDB answers a PG-wire login it refuses with "invalid username/password"
+ * (SQLSTATE 00000, not PostgreSQL's 28P01).
+ */
 export function isPgAuthFailure(e: unknown): boolean {
   const err = e as { code?: string; message?: string } | null;
   return (

@@ -57,7 +57,8 @@ export async function waitUntilApplied(
     const elapsed = now() - started;
     if (elapsed >= options.timeoutMs) {
       throw new QuestDbVisibilityError(
-        `QuestDB applied ${table} only up to transaction ${state.writerTxn} of ${targetTxn} within ${options.timeoutMs} ms ` +
+        `QuestDB applied ${table} only up to transaction ${state.writerTxn} of ${targetTxn} ` +
+          `within ${options.timeoutMs} ms ` +
           `(QUESTDB_VISIBILITY_TIMEOUT_MS): the written candles are acknowledged but not yet visible`,
       );
     }
