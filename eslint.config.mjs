@@ -46,6 +46,7 @@ export default tseslint.config(
             '/cli\\.module$',
             '/cli-core\\.module$',
             '^@questdb/nodejs-client$',
+            '/questdb-credentials$',
             '-progress-bar$',
           ],
         },

@@ -49,8 +49,8 @@ export function parseSymbol(name: string, exchange: ExchangeSymbols): StandardPa
     if (!isInstrumentType(type))
       throw unknown(name, exchange, `instrument type ${type} is not one of ${INSTRUMENT_TYPES.join(', ')}`);
     return standardPair({
-      base: exchange.standardAsset(std[1]),
-      quote: exchange.standardAsset(std[2]),
+      base: exchange.standardAsset(std[1]!), // groups 1 and 2 always match
+      quote: exchange.standardAsset(std[2]!),
       instrumentType: type,
     });
   }

@@ -453,7 +453,10 @@ export class BackfillService {
         // Spent between a call's attempts, or Kraken not answering at all: what it left FILLING goes back as it
         // was (a trades cursor kept), no failure counted against the gap. Unreachable stops the whole run.
         const filling = records.filter((g) => g.status === 'FILLING');
-        for (const g of filling) e instanceof KrakenUnreachableError ? g.abandonAttempt() : g.releaseStuck();
+        for (const g of filling) {
+          if (e instanceof KrakenUnreachableError) g.abandonAttempt();
+          else g.releaseStuck();
+        }
         await this.gapRepo.saveAll(filling);
         if (e instanceof KrakenUnreachableError) throw e;
         return false;

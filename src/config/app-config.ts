@@ -52,8 +52,8 @@ function parseBackfillSets(value: string): BackfillSet[] | undefined {
     .filter(Boolean)) {
     const m = /^(TIER[1-4]):(\d+(?:,\d+)*)$/i.exec(part);
     if (!m) return undefined;
-    const tier = TIERS.find((t) => t === m[1].toUpperCase());
-    const intervals = m[2].split(',').map(Number);
+    const tier = TIERS.find((t) => t === m[1]!.toUpperCase()); // both groups always match
+    const intervals = m[2]!.split(',').map(Number);
     if (!tier || !intervals.every(isInterval)) return undefined; // an interval Kraken does not serve
     sets.push({ tier, intervals });
   }

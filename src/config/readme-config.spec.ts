@@ -13,8 +13,9 @@ function readmeTable(): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
-    if (cells.length < 5 || !/^[A-Z][A-Z0-9_]+$/.test(cells[1])) continue;
-    rows.set(cells[1], cells[cells.length - 2]);
+    const [, name = '', ...rest] = cells;
+    if (cells.length < 5 || !/^[A-Z][A-Z0-9_]+$/.test(name)) continue;
+    rows.set(name, rest[rest.length - 2] ?? '');
   }
   return rows;
 }

@@ -76,7 +76,7 @@ export class SeriesRepository {
     return this.dataSource.transaction(async (em) => {
       const params = [series.assetId, series.intervalMinutes];
       const count = async (sql: string, p: unknown[] = params) => {
-        const rows = (await em.query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, p)) as Array<{ n: number }>;
+        const rows = await em.query<Array<{ n: number }>>(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, p);
         return rows[0]?.n ?? 0;
       };
       const gaps = await count(`DELETE FROM gap_records WHERE asset_id = $1 AND interval_minutes = $2`);

@@ -95,9 +95,9 @@ export class AdvisoryLockRepository {
   private async take(runner: QueryRunner, key: LockKey, waitMs: number): Promise<boolean> {
     const { sql, params } = keyArgs(key);
     if (waitMs <= 0) {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${sql}) AS locked`, params)) as Array<{
-        locked: boolean;
-      }>;
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${sql}) AS locked`, params)) as [
+        { locked: boolean },
+      ];
       return locked;
     }
     // lock_timeout bounds the wait (0 = none); past it the lock is "not available".

@@ -157,11 +157,11 @@ export class GapDetectorService {
           tradesBackfill: this.config.backfill.fromTrades,
           archiveHint: (span) => archiveHint(this.exchange, asset.altname ?? asset.nativeSymbol, intervalMinutes, span),
         });
-        for (const line of plan.log)
-          (opts.dryRun ? this.logger.debug : this.logger.log).call(
-            this.logger,
-            `${asset.symbol} ${intervalMinutes}m: ${line}`,
-          );
+        for (const line of plan.log) {
+          const message = `${asset.symbol} ${intervalMinutes}m: ${line}`;
+          if (opts.dryRun) this.logger.debug(message);
+          else this.logger.log(message);
+        }
         const detection: SeriesDetection = {
           asset,
           intervalMinutes,

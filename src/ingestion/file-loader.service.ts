@@ -58,7 +58,7 @@ async function* contentOf(file: DiscoveredFile): AsyncGenerator<Buffer> {
 }
 
 /** A name as PostgreSQL text can hold it: NUL as \x00 (file and member names reach the ledger and the rejects). */
-const storable = (name: string) => name.replace(/\u0000/g, '\\x00');
+const storable = (name: string) => name.replaceAll('\u0000', '\\x00');
 const toDate = (s: number | null) => (s === null ? null : new Date(s * 1000));
 
 /**

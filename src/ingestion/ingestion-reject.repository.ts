@@ -42,7 +42,10 @@ export class IngestionRejectRepository {
   }
 
   async countForJob(jobId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT count(*) AS n FROM ingestion_rejects WHERE job_id = $1`, [jobId]);
-    return Number((row as { n: string } | undefined)?.n ?? 0);
+    const [row] = await this.dataSource.query<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM ingestion_rejects WHERE job_id = $1`,
+      [jobId],
+    );
+    return Number(row?.n ?? 0);
   }
 }

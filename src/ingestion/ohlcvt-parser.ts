@@ -368,8 +368,10 @@ function isHeader(buf: Buffer, start: number, end: number): boolean {
  */
 export function foreignShape(parser: OhlcvtParser): string | null {
   if (parser.rowsAccepted > 0 || parser.fieldCounts.size !== 1) return null;
-  const [[fields, count]] = [...parser.fieldCounts];
-  if (count! < parser.rowsRejected * 0.9) return null;
+  const [only] = parser.fieldCounts;
+  if (!only) return null;
+  const [fields, count] = only;
+  if (count < parser.rowsRejected * 0.9) return null;
   const what =
     fields === 3
       ? 'a Kraken trades CSV (time,price,volume)'

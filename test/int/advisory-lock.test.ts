@@ -27,9 +27,9 @@ describe('AdvisoryLockRepository', () => {
 
   /** Whether the other session could take the lock `sql` names now (taken and let go at once). */
   const free = async (sql: string, params: unknown[] = []): Promise<boolean> => {
-    const [{ locked }] = (await other.query(`SELECT pg_try_advisory_lock(${sql}) AS locked`, params)) as Array<{
-      locked: boolean;
-    }>;
+    const [{ locked }] = (await other.query(`SELECT pg_try_advisory_lock(${sql}) AS locked`, params)) as [
+      { locked: boolean },
+    ];
     if (locked) await other.query(`SELECT pg_advisory_unlock(${sql})`, params);
     return locked;
   };
@@ -37,7 +37,7 @@ describe('AdvisoryLockRepository', () => {
     const [{ n }] = (await other.query(
       `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    )) as Array<{ n: number }>;
+    )) as [{ n: number }];
     return n;
   };
 

@@ -16,7 +16,7 @@ export const KRAKEN_CAPABILITIES: ExchangeCapabilities = {
     member: (pair, intervalMinutes) => `${pair}_${intervalMinutes}.csv`,
     parseMember(fileName) {
       const m = MEMBER_RE.exec(fileName);
-      return m ? { pair: m[1], intervalMinutes: Number(m[2]) } : null;
+      return m ? { pair: m[1]!, intervalMinutes: Number(m[2]) } : null; // both groups always match
     },
     quarterly: (year, quarter) => `Kraken_OHLCVT_Q${quarter}_${year}.zip`,
     full: 'Kraken_OHLCVT.zip',

@@ -66,7 +66,7 @@ class Reader {
 
   string(): string {
     if (typeof this.value !== 'string') this.fail('a string');
-    return this.value as string;
+    return this.value;
   }
 
   optionalString(): string | null {
@@ -99,7 +99,7 @@ class Reader {
     const s = this.string();
     const mapped = mapping[s];
     if (mapped === undefined) this.fail(`one of ${Object.keys(mapping).join(', ')}`);
-    return mapped as T;
+    return mapped;
   }
 
   fail(expected: string): never {
