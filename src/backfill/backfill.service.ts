@@ -5,7 +5,6 @@ import { Asset } from '../entities/asset.entity';
 import { GapRecord } from '../entities/gap-record.entity';
 import { KrakenUnreachableError } from '../sources/kraken/kraken.errors';
 import { BudgetExhaustedError, CallBudget } from './call-budget';
-import { slots } from '../coverage/coverage-math';
 import { DetectOptions, GapDetectorService, SeriesDetection, SeriesSelection } from '../gaps/gap-detector.service';
 import { GapRetryPolicy } from '../gaps/gap-retry.policy';
 import { GapRepository } from '../gaps/gap.repository';
@@ -513,37 +512,8 @@ export class BackfillService {
    * new one; [older, recent], or null when `at` does not fall inside the span.
    */
   private async splitAt(asset: Asset, gap: GapRecord, at: number): Promise<[GapRecord, GapRecord] | null> {
-    const step = gap.intervalMinutes * 60;
-    const boundary = Math.ceil(at / step) * step;
-    const from = toSeconds(gap.startTs);
-    const to = toSeconds(gap.endTs);
-    if (boundary <= from || boundary > to) return null;
-    const recent = this.gapRepo.create({
-      assetId: gap.assetId,
-      intervalMinutes: gap.intervalMinutes,
-      kind: gap.kind,
-      startTs: new Date(boundary * 1000),
-      endTs: gap.endTs,
-      missingIntervals: slots({ from: boundary, to }, step),
-      fillability: gap.fillability,
-      status: gap.initialStatus,
-      attempts: 0,
-      candlesFilled: 0,
-      reason: null,
-      lastError: null,
-      cursor: null,
-      archiveHint: null,
-      detectedAt: this.clock.now(),
-      resolvedAt: null,
-      nextAttemptAt: null,
-    });
-    // The trades cursor goes with the part it points into.
-    if (gap.cursor !== null && Number(BigInt(gap.cursor) / 1_000_000_000n) >= boundary - 1) {
-      recent.cursor = gap.cursor;
-      gap.cursor = null;
-    }
-    gap.endTs = new Date((boundary - step) * 1000);
-    gap.missingIntervals = slots({ from, to: boundary - step }, step);
+    const recent = gap.splitAt(at, this.clock.now());
+    if (!recent) return null;
     // One transaction: at no moment does part of the span lack its record.
     await this.gapRepo.saveAllInTransaction([gap, recent]);
     this.logger.log(

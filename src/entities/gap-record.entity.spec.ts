@@ -87,3 +87,46 @@ describe('GapRecord as detection changes it', () => {
     expect(g.archiveHint).toBeNull();
   });
 });
+
+describe('GapRecord.splitAt (a trades fill limited to a window)', () => {
+  const gap = () => {
+    const g = GapRecord.detected(series, { from: T, to: T + 9 * H }, 'API_TRADES', now, null);
+    g.status = 'FAILED';
+    g.attempts = 2;
+    return g;
+  };
+  const later = new Date('2026-02-02T00:00:00Z');
+
+  it('keeps [start, boundary) and gives [boundary, end] to a new record in its first state', () => {
+    const g = gap();
+    const recent = g.splitAt(T + 4 * H + 1, later)!; // aligned up to the next hour
+    expect([g.startTs, g.endTs, g.missingIntervals]).toEqual([new Date(T * 1000), new Date((T + 4 * H) * 1000), 5]);
+    expect(recent).toMatchObject({
+      assetId: 7,
+      intervalMinutes: 60,
+      kind: 'gap',
+      status: 'DETECTED',
+      attempts: 0,
+      startTs: new Date((T + 5 * H) * 1000),
+      endTs: new Date((T + 9 * H) * 1000),
+      missingIntervals: 5,
+      fillability: 'API_TRADES',
+      detectedAt: later,
+    });
+    expect(g.attempts).toBe(2);
+    expect(recent.id).toBeUndefined();
+  });
+
+  it('moves the trades cursor to the part it points into, and splits nothing at or outside the ends', () => {
+    const g = gap();
+    g.cursor = `${BigInt(T + 7 * H) * 1_000_000_000n}`;
+    const recent = g.splitAt(T + 5 * H, later)!;
+    expect([g.cursor, recent.cursor]).toEqual([null, `${BigInt(T + 7 * H) * 1_000_000_000n}`]);
+    const h = gap();
+    h.cursor = `${BigInt(T + H) * 1_000_000_000n}`;
+    expect(h.splitAt(T + 5 * H, later)!.cursor).toBeNull();
+    expect(h.cursor).not.toBeNull();
+    expect(gap().splitAt(T, later)).toBeNull();
+    expect(gap().splitAt(T + 10 * H, later)).toBeNull();
+  });
+});

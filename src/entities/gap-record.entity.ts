@@ -3,6 +3,7 @@ import { CLOSED_GAP_STATUSES, Fillability, GapKind, GapStatus } from '../common/
 import { SeriesKey, Span } from '../common/series';
 import { StateTransitionError } from './state-transition.error';
 import { bigintNumber } from './transformers';
+import { toSeconds } from '../common/time';
 
 /**
  * A span [start_ts, end_ts] (candle open times, inclusive) of a series: kind
@@ -271,8 +272,8 @@ export class GapRecord {
    * false when nothing changed (so nothing is written).
    */
   respan(span: Span, fillability: Fillability, archiveHint: string | null): boolean {
-    const from = Math.floor(this.startTs.getTime() / 1000);
-    const to = Math.floor(this.endTs.getTime() / 1000);
+    const from = toSeconds(this.startTs);
+    const to = toSeconds(this.endTs);
     if (from === span.from && to === span.to && this.fillability === fillability) return false;
     if (this.fillability !== fillability && this.status !== 'IGNORED') {
       // A different source now applies (the OHLC window moved on, or trades backfill was switched).
@@ -284,6 +285,36 @@ export class GapRecord {
     if (from !== span.from) this.cursor = null; // a trades cursor belongs to the old start
     this.setSpan(span, fillability, archiveHint);
     return true;
+  }
+
+  /**
+   * Splits the record at `at` (aligned up to the interval): this record keeps [start, boundary), the new one (no id
+   * yet, in its first state) takes [boundary, end] and the trades cursor when it points there. Null when the boundary
+   * is not inside the span (nothing to split).
+   */
+  splitAt(at: number, now: Date): GapRecord | null {
+    const step = this.intervalMinutes * 60;
+    const boundary = Math.ceil(at / step) * step;
+    const from = toSeconds(this.startTs);
+    const to = toSeconds(this.endTs);
+    if (boundary <= from || boundary > to) return null;
+    const recent = GapRecord.opened(
+      this,
+      this.kind,
+      this.initialStatus,
+      null,
+      { from: boundary, to },
+      this.fillability,
+      now,
+      null,
+    );
+    // The trades cursor (nanoseconds) goes with the part it points into.
+    if (this.cursor !== null && Number(BigInt(this.cursor) / 1_000_000_000n) >= boundary - 1) {
+      recent.cursor = this.cursor;
+      this.cursor = null;
+    }
+    this.setSpan({ from, to: boundary - step }, this.fillability, this.archiveHint);
+    return recent;
   }
 
   /** Another source fills the span now (a suspect: the OHLC window moved on, or trades backfill was switched). */

@@ -12,6 +12,7 @@ import { GapRepository, isOpenGapConflict } from './gap.repository';
 import { SeriesRepository } from '../coverage/series.repository';
 import { seriesKey, Span } from '../common/series';
 import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
+import { toSeconds } from '../common/time';
 
 export interface DetectOptions {
   /**
@@ -53,8 +54,6 @@ export interface SeriesDetection {
   updated: number;
   resolved: number;
 }
-
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /** New gap records handed to the writer at a time (the database inserts one batch while the next is reconciled). */
 const INSERT_BATCH = 5000;

@@ -10,9 +10,7 @@ import { lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillabil
 import { SeriesKey, seriesKey, SeriesRef, Span } from '../common/series';
 import { ExpectedStart } from '../coverage/series.repository';
 import { ExchangeCapabilities } from '../sources/exchange-capabilities';
-
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
-const toDate = (s: number) => new Date(s * 1000);
+import { fromSeconds, toSeconds } from '../common/time';
 
 const DAY = 86_400;
 
@@ -61,7 +59,7 @@ export function planExpectedStarts(input: StartsInput): StartsPlan {
       if (known !== undefined && known <= from) continue;
       if (known !== undefined)
         plan.log.push(
-          `${s.symbol} ${s.intervalMinutes}m: expected from ${toDate(from).toISOString()} on (was ${toDate(known).toISOString()})`,
+          `${s.symbol} ${s.intervalMinutes}m: expected from ${fromSeconds(from).toISOString()} on (was ${fromSeconds(known).toISOString()})`,
         );
       plan.extended.push({ assetId: s.assetId, intervalMinutes: s.intervalMinutes, from });
       starts.set(key, from);
@@ -185,7 +183,7 @@ export interface ReconcileInput {
 }
 
 const spanOf = (g: GapRecord): Span => ({ from: toSeconds(g.startTs), to: toSeconds(g.endTs) });
-const fmt = (s: Span) => `${toDate(s.from).toISOString()}..${toDate(s.to).toISOString()}`;
+const fmt = (s: Span) => `${fromSeconds(s.from).toISOString()}..${fromSeconds(s.to).toISOString()}`;
 
 /**
  * Reconciles one series' gap records with its uncovered spans so that the

@@ -11,6 +11,7 @@ import { archiveHint, route } from './fillability';
 import { GapRepository } from './gap.repository';
 import { SeriesRef, Span } from '../common/series';
 import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
+import { toSeconds } from '../common/time';
 
 /** A span to flag as suspect, with why. */
 export interface SuspectSpan extends Span {
@@ -25,7 +26,6 @@ export interface LoadedSeries {
 
 const DAY = 86_400;
 const iso = (s: number) => new Date(s * 1000).toISOString();
-const toSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /**
  * "No trades" proven or flagged (README): records covered spans without

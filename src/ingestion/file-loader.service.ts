@@ -19,6 +19,7 @@ import { IngestionRejectRepository, StoredReject } from './ingestion-reject.repo
 import { NoTradeAnalyzer } from './no-trade-analyzer';
 import { foreignShape, OhlcvtParser, ParseBatch } from './ohlcvt-parser';
 import { mergeSummary, RejectSummary, summarise } from './reject-summary';
+import { fromSeconds } from '../common/time';
 
 /** Rejected rows are written in batches of this many. */
 const REJECT_BATCH = 1000;
@@ -59,7 +60,7 @@ async function* contentOf(file: DiscoveredFile): AsyncGenerator<Buffer> {
 
 /** A name as PostgreSQL text can hold it: NUL as \x00 (file and member names reach the ledger and the rejects). */
 const storable = (name: string) => name.replaceAll('\u0000', '\\x00');
-const toDate = (s: number | null) => (s === null ? null : new Date(s * 1000));
+const toDate = (s: number | null) => (s === null ? null : fromSeconds(s));
 
 /**
  * Loads one file into its series: parsed and written in one store transaction, its rejects stored (batched,

@@ -46,7 +46,8 @@ const NUMBER_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
  * (`ts,open,high,low,close,volume,trades`, no header).
  *
  * Hand-written on purpose: this is the measured hot path of ingestion (a byte
- * scanner parses ~5M rows/s where csv-parse manages 0.3–0.46M, DESIGN.md §6).
+ * scanner parses ~5M rows/s where csv-parse manages 0.3–0.46M, measured on the development machine;
+ * README, "Ingestion benchmark").
  * It scans Buffers for newlines and commas, keeps at most one partial line
  * between chunks (memory is independent of file size), accepts LF or CRLF,
  * a missing or present trailing newline and numbers in scientific notation
