@@ -97,9 +97,11 @@ export class AssetsSyncService {
       }
       const holder = bySymbol.get(wanted.symbol);
       if (current && holder && holder !== current) {
-        // Two stored assets for one pair (its symbol rule changed since): merging them would move candles, so say so and leave both.
+        // Two stored assets for one pair (its symbol rule changed since): merging them would move candles, so say so
+        // and leave both.
         this.logger.warn(
-          `${pair.key} is stored as ${current.symbol} (id ${current.id}) while asset ${holder.id} holds ${wanted.symbol}: not updated`,
+          `${pair.key} is stored as ${current.symbol} (id ${current.id}) ` +
+            `while asset ${holder.id} holds ${wanted.symbol}: not updated`,
         );
         listed.add(current);
         listed.add(holder);
@@ -132,7 +134,8 @@ export class AssetsSyncService {
         // Created from an archive name and not found at Kraken: held, never asked for (every API call would fail).
         if (!asset.archiveOnly) {
           this.logger.log(
-            `${asset.symbol} (${asset.altname ?? asset.nativeSymbol}) is not listed by Kraken: archive-only, not sent to the API`,
+            `${asset.symbol} (${asset.altname ?? asset.nativeSymbol}) is not listed by Kraken: archive-only, ` +
+              `not sent to the API`,
           );
           asset.archiveOnly = true;
           changed.push(asset);

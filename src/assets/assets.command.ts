@@ -26,7 +26,8 @@ export class AssetsCommand extends CommandRunner {
     throw new UsageError(
       params.length
         ? `unknown assets subcommand ${JSON.stringify(params[0])}: use list, sync, activate or deactivate`
-        : 'missing subcommand: use `candlekeep assets list`, `assets sync`, `assets activate SYMBOL` or `assets deactivate SYMBOL`',
+        : 'missing subcommand: use `candlekeep assets list`, `assets sync`, ' +
+            '`assets activate SYMBOL` or `assets deactivate SYMBOL`',
     );
   }
 }

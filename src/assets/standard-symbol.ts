@@ -61,6 +61,7 @@ export function parseSymbol(name: string, exchange: ExchangeSymbols): StandardPa
 
 function unknown(name: string, exchange: ExchangeSymbols, why?: string): UnknownSymbolError {
   return new UnknownSymbolError(
-    `unknown symbol ${JSON.stringify(name)}${why ? ` (${why})` : ''}: use BASE-QUOTE-TYPE (BTC-USD-SPOT) or ${exchange.nameHint}`,
+    `unknown symbol ${JSON.stringify(name)}${why ? ` (${why})` : ''}: use BASE-QUOTE-TYPE (BTC-USD-SPOT) ` +
+      `or ${exchange.nameHint}`,
   );
 }

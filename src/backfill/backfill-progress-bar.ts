@@ -5,7 +5,9 @@ import { BackfillProgress } from './backfill-progress';
 
 // The renderings of a backfill's progress, for the command only: the service needs none of cli-progress.
 
-/** Counters, request rate and ETA (the estimated requests left at the rate measured so far) shared by both renderings. */
+/**
+ * Counters, request rate and ETA (the estimated requests left at the rate measured so far) shared by both renderings.
+ */
 class BackfillProgressState {
   series = 0;
   /** The series in hand, from 1. */

@@ -33,7 +33,8 @@ interface BackfillCommandOptions extends JsonOption {
 @Command({
   name: 'backfill',
   description:
-    'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, trades beyond it)',
+    'detect the gaps of the held series (or of --symbols) and fill them from the Kraken API (OHLC window, ' +
+    'trades beyond it)',
 })
 export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   constructor(
@@ -79,7 +80,9 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
 
   @Option({
     flags: '--symbols <list>',
-    description: `only these assets' series: ${SYMBOLS_FLAG_HELP}; with --intervals, their series at those intervals, started when not held yet`,
+    description:
+      `only these assets' series: ${SYMBOLS_FLAG_HELP}; with --intervals, ` +
+      `their series at those intervals, started when not held yet`,
   })
   parseSymbols(v: string): string[] {
     return parseSymbols(v);
@@ -96,7 +99,9 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
 
   @Option({
     flags: '--lookback-days <n>',
-    description: `expected window of a series not held yet (default: what Kraken's OHLC window reaches), and how far back --incremental fills (default ${DEFAULT_LOOKBACK_DAYS})`,
+    description:
+      `expected window of a series not held yet (default: what Kraken's OHLC window reaches), ` +
+      `and how far back --incremental fills (default ${DEFAULT_LOOKBACK_DAYS})`,
   })
   parseLookback(v: string): number {
     return parsePositiveInt(v, '--lookback-days', { max: MAX_DAYS });
@@ -105,7 +110,8 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   @Option({
     flags: '--from <date>',
     description:
-      'expect the selected series from this date (ISO-8601 or epoch seconds) on, recorded for later runs, and fill from there',
+      'expect the selected series from this date (ISO-8601 or epoch seconds) on, recorded for later runs, ' +
+      'and fill from there',
   })
   parseFrom(v: string): Date {
     return parseDate(v, '--from');
@@ -135,7 +141,8 @@ export class BackfillCommand extends CandlekeepCommand<BackfillCommandOptions> {
   @Option({
     flags: '--dry-run',
     description:
-      'print per series the gaps, the requests each needs (trades: an estimate) and the time at KRAKEN_RPS; calls and writes nothing',
+      'print per series the gaps, the requests each needs (trades: an estimate) and the time at KRAKEN_RPS; ' +
+      'calls and writes nothing',
   })
   parseDryRun(): boolean {
     return true;

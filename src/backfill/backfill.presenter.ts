@@ -20,16 +20,28 @@ export function backfillExitCode(
 }
 
 export function interruptedText(signal: string): string {
-  return `interrupted by ${signal}: gaps in progress are PARTIAL with their cursor, the rest as detected; resume with: candlekeep backfill (the same flags)`;
+  return (
+    `interrupted by ${signal}: gaps in progress are PARTIAL with their cursor, the rest as detected; ` +
+    `resume with: candlekeep backfill (the same flags)`
+  );
 }
 
 export function backfillText(s: BackfillSummary): string {
   if (s.series_processed === 0 && !s.interrupted) {
-    return 'no held series selected (backfill fills the series held): ingest archives first (candlekeep ingest --csv PATH), or name the series to start: candlekeep backfill --symbols BTC-USD --intervals 60,1440';
+    return (
+      'no held series selected (backfill fills the series held): ' +
+      'ingest archives first (candlekeep ingest --csv PATH), or name the series to start: ' +
+      'candlekeep backfill --symbols BTC-USD --intervals 60,1440'
+    );
   }
   return [
-    `series ${s.series_processed} (${s.assets_processed} assets${s.series_skipped_locked ? `, ${s.series_skipped_locked} held by another process` : ''})`,
-    `gaps detected ${s.gaps_detected}${s.suspects ? ` (+${s.suspects} suspect)` : ''}: filled ${s.gaps_filled}, partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, failed ${s.gaps_failed}${s.gaps_deferred ? `, ${s.gaps_deferred} failed earlier waiting for their retry time (--retry-failed)` : ''}`,
+    `series ${s.series_processed} (${s.assets_processed} assets` +
+      `${s.series_skipped_locked ? `, ${s.series_skipped_locked} held by another process` : ''})`,
+    `gaps detected ${s.gaps_detected}${s.suspects ? ` (+${s.suspects} suspect)` : ''}: filled ${s.gaps_filled}, ` +
+      `partial ${s.gaps_partial}, verified empty ${s.gaps_verified_empty}, unfillable ${s.gaps_unfillable}, ` +
+      `failed ${s.gaps_failed}${
+        s.gaps_deferred ? `, ${s.gaps_deferred} failed earlier waiting for their retry time (--retry-failed)` : ''
+      }`,
     ...(s.series_skipped_archive_only
       ? [`${s.series_skipped_archive_only} series of archive-only assets not sent to the API`]
       : []),
@@ -80,15 +92,20 @@ export function planText(plan: BackfillPlan): string {
         formatDuration(p.seconds),
       ]),
     ),
-    `total: ${t.series_with_work} of ${t.series_selected} series to call for, ${t.gaps} open record(s): ${t.ohlc_requests} OHLC request(s) + ${requestsText(t.trades_requests, t.estimated)} Trades request(s) = ${requestsText(t.requests, t.estimated)}, ${t.estimated ? '~' : ''}${formatDuration(t.seconds)} at ${rps}`,
+    `total: ${t.series_with_work} of ${t.series_selected} series to call for, ${t.gaps} open record(s): ` +
+      `${t.ohlc_requests} OHLC request(s) + ${requestsText(t.trades_requests, t.estimated)} Trades request(s) ` +
+      `= ${requestsText(t.requests, t.estimated)}, ${t.estimated ? '~' : ''}${formatDuration(t.seconds)} at ${rps}`,
     ...(t.estimated
       ? [
-          'trades requests are estimates: the span to rebuild × the series’ trades per candle over its last 30 days held ÷ 1000 trades a page (older years usually traded less)',
+          'trades requests are estimates: ' +
+            'the span to rebuild × the series’ trades per candle over its last 30 days held ÷ 1000 trades a page ' +
+            '(older years usually traded less)',
         ]
       : []),
     ...(t.trades_unknown
       ? [
-          `${t.trades_unknown} series with trades work hold no candle to estimate from (shown as ?, left out of the total)`,
+          `${t.trades_unknown} series with trades work hold no candle to estimate from (shown as ?, ` +
+            `left out of the total)`,
         ]
       : []),
     ...(plan.download_list.length

@@ -262,13 +262,15 @@ export class BackfillService {
       if (!claimed) {
         summary.series_skipped_locked++;
         this.logger.warn(
-          `${s.asset.symbol} ${s.intervalMinutes}m is being written by another process (still after ${this.config.backfill.claimWaitMs} ms): skipped, run again`,
+          `${s.asset.symbol} ${s.intervalMinutes}m is being written by another process (still after ` +
+            `${this.config.backfill.claimWaitMs} ms): skipped, run again`,
         );
       }
     }
     if (archiveOnly.size) {
       this.logger.log(
-        `${summary.series_skipped_archive_only} series of ${archiveOnly.size} archive-only asset(s) not sent to the API (Kraken does not list them): ${[...archiveOnly].join(', ')}`,
+        `${summary.series_skipped_archive_only} series of ${archiveOnly.size} archive-only asset(s) ` +
+          `not sent to the API (Kraken does not list them): ${[...archiveOnly].join(', ')}`,
       );
     }
     opts.signal?.removeEventListener('abort', stop);

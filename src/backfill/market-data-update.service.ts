@@ -80,7 +80,8 @@ export class MarketDataUpdateService {
     const outside = (named ?? []).filter((s) => !categories.includes(s.asset.category));
     if (outside.length) {
       throw new SeriesSelectionError(
-        `${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: not among the categories ${categories.join(',')}`,
+        `${[...new Set(outside.map((s) => `${s.asset.symbol} (${s.asset.category})`))].join(', ')}: ` +
+          `not among the categories ${categories.join(',')}`,
       );
     }
     const details: Record<string, CategoryCounts> = {};
@@ -134,7 +135,8 @@ export class MarketDataUpdateService {
       total_failed: Object.values(details).reduce((n, d) => n + d.failed, 0),
       total_skipped: Object.values(details).reduce((n, d) => n + d.skipped, 0),
     };
-    // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else partial.
+    // success: nothing failed; failed: something failed and no series is up to date (none updated, none fresh); else
+    // partial.
     const anyFailed = summary.total_failed > 0 || processed < categories.length;
     const status = !anyFailed
       ? 'success'

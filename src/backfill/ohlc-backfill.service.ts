@@ -242,7 +242,8 @@ export class OhlcBackfillService {
       await this.coverage.mergeIn(series, span, 'api', (merged) => this.candles.count(series, merged));
     }
     this.logger.log(
-      `${asset.symbol} ${intervalMinutes}m: OHLC since ${isoOfSeconds(since)} → ${written} candle(s), ${checked.empty} empty, ${checked.rejected.length} rejected`,
+      `${asset.symbol} ${intervalMinutes}m: OHLC since ${isoOfSeconds(since)} → ${written} candle(s), ` +
+        `${checked.empty} empty, ${checked.rejected.length} rejected`,
     );
     return { written, empty: checked.empty, rejected: checked.rejected.length, proven, emptyTs: checked.emptyTs };
   }

@@ -71,24 +71,31 @@ describe('TradeCandleBuilder', () => {
 });
 
 describe('TradeCandleBuilder against Kraken’s own candles', () => {
-  it('rebuilds the hour 2020-12-05T16:00Z from real XXBTZUSD trades exactly as Kraken’s OHLC endpoint served it', () => {
-    const tradesBody = JSON.parse(readFileSync(resolve(FIXTURES, 'api/trades_XXBTZUSD_2020-12-05.json'), 'utf8'));
-    const ohlcBody = JSON.parse(readFileSync(resolve(FIXTURES, 'api/ohlc_XXBTZUSD_60m_2020-12-05.json'), 'utf8'));
-    const rows: Array<[string, string, number]> = tradesBody.result.XXBTZUSD;
-    const b = new TradeCandleBuilder(60);
-    const built = [...b.add(rows.map(([p, v, t]) => ({ price: Number(p), volume: Number(v), time: t }))), ...b.flush()];
-    // The recorded trades start mid-hour 15:00 and end mid-hour 17:00: only 16:00 is whole.
-    const hour = Date.UTC(2020, 11, 5, 16) / 1000;
-    const mine = built.find((c) => c.ts === hour)!;
-    const theirs = (
-      ohlcBody.result.XXBTZUSD as Array<[number, string, string, string, string, string, string, number]>
-    ).find((r) => r[0] === hour)!;
-    expect(mine.open).toBe(Number(theirs[1]));
-    expect(mine.high).toBe(Number(theirs[2]));
-    expect(mine.low).toBe(Number(theirs[3]));
-    expect(mine.close).toBe(Number(theirs[4]));
-    expect(Math.abs(mine.volume - Number(theirs[6]))).toBeLessThan(1e-9);
-    expect(mine.trades).toBe(theirs[7]);
-    expect(Math.abs(mine.vwap! - Number(theirs[5]))).toBeLessThanOrEqual(0.05); // Kraken rounds vwap to the price precision
-  });
+  it(
+    'rebuilds the hour 2020-12-05T16:00Z from real XXBTZUSD trades ' + 'exactly as Kraken’s OHLC endpoint served it',
+    () => {
+      const tradesBody = JSON.parse(readFileSync(resolve(FIXTURES, 'api/trades_XXBTZUSD_2020-12-05.json'), 'utf8'));
+      const ohlcBody = JSON.parse(readFileSync(resolve(FIXTURES, 'api/ohlc_XXBTZUSD_60m_2020-12-05.json'), 'utf8'));
+      const rows: Array<[string, string, number]> = tradesBody.result.XXBTZUSD;
+      const b = new TradeCandleBuilder(60);
+      const built = [
+        ...b.add(rows.map(([p, v, t]) => ({ price: Number(p), volume: Number(v), time: t }))),
+        ...b.flush(),
+      ];
+      // The recorded trades start mid-hour 15:00 and end mid-hour 17:00: only 16:00 is whole.
+      const hour = Date.UTC(2020, 11, 5, 16) / 1000;
+      const mine = built.find((c) => c.ts === hour)!;
+      const theirs = (
+        ohlcBody.result.XXBTZUSD as Array<[number, string, string, string, string, string, string, number]>
+      ).find((r) => r[0] === hour)!;
+      expect(mine.open).toBe(Number(theirs[1]));
+      expect(mine.high).toBe(Number(theirs[2]));
+      expect(mine.low).toBe(Number(theirs[3]));
+      expect(mine.close).toBe(Number(theirs[4]));
+      expect(Math.abs(mine.volume - Number(theirs[6]))).toBeLessThan(1e-9);
+      expect(mine.trades).toBe(theirs[7]);
+      // Kraken rounds vwap to the price precision
+      expect(Math.abs(mine.vwap! - Number(theirs[5]))).toBeLessThanOrEqual(0.05);
+    },
+  );
 });

@@ -34,13 +34,20 @@ export class UpdateMarketDataCommand extends CandlekeepCommand<UpdateOptions> {
       { categories, force: o.force ?? false, symbols: o.symbols },
       (p) =>
         this.cliLogger.log(
-          `${p.category} (${p.current}/${p.total}): ${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`,
+          `${p.category} (${p.current}/${p.total}): ` +
+            `${p.status === 'started' ? 'started' : `${p.status}, ${countsText(p.counts)}`}`,
         ),
     );
     const s = result.summary;
     const text = [
       `job ${result.job_id}`,
-      `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ${countsText({ success: s.total_success, unchanged: s.total_unchanged, failed: s.total_failed, skipped: s.total_skipped })}`,
+      `status ${result.status}: ${result.categories_processed}/${result.total_categories} categories, ` +
+        `${countsText({
+          success: s.total_success,
+          unchanged: s.total_unchanged,
+          failed: s.total_failed,
+          skipped: s.total_skipped,
+        })}`,
       renderTable(
         ['category', 'updated', 'unchanged', 'failed', 'fresh', 'error'],
         Object.entries(result.details).map(([c, d]) => [

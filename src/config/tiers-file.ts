@@ -21,7 +21,8 @@ export function loadTiersFile(file: string): Map<string, Tier> {
   for (const [base, tier] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof tier !== 'string' || !(TIERS as readonly string[]).includes(tier)) {
       throw new ConfigError(
-        `TIERS_FILE=${JSON.stringify(file)}: ${base} has tier ${JSON.stringify(tier)}, expected one of ${TIERS.join(', ')}`,
+        `TIERS_FILE=${JSON.stringify(file)}: ${base} has tier ${JSON.stringify(tier)}, ` +
+          `expected one of ${TIERS.join(', ')}`,
       );
     }
     map.set(base.toUpperCase(), tier as Tier);

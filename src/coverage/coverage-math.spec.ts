@@ -52,7 +52,9 @@ describe('coverage arithmetic', () => {
       { from: 0, to: H },
       { from: 10 * H, to: 14 * H },
     ]);
-    expect(subtractSpans({ from: 5 * H, to: 6 * H }, [{ from: 0, to: 2 * H }], H)).toEqual([{ from: 5 * H, to: 6 * H }]);
+    expect(subtractSpans({ from: 5 * H, to: 6 * H }, [{ from: 0, to: 2 * H }], H)).toEqual([
+      { from: 5 * H, to: 6 * H },
+    ]);
     expect(subtractSpans({ from: 5 * H, to: 4 * H }, [], H)).toEqual([]);
   });
 

@@ -12,7 +12,6 @@ import { mergeSpans } from './coverage-math';
 import { Span } from '../common/series';
 import { fromSeconds, toSeconds } from '../common/time';
 
-
 /** A coverage range as epoch-second span. */
 export function rangeSpan(r: DataCoverageRange): Span {
   return { from: toSeconds(r.startTs), to: toSeconds(r.endTs) };
@@ -46,7 +45,8 @@ export class CoverageRepository {
   async coveredSeries(assetIds: readonly number[]): Promise<SeriesKey[]> {
     if (assetIds.length === 0) return [];
     const rows: Array<{ a: number; i: number }> = await this.dataSource.query(
-      `SELECT DISTINCT asset_id AS a, interval_minutes AS i FROM data_coverage_ranges WHERE asset_id = ANY($1::int[]) ORDER BY 1, 2`,
+      `SELECT DISTINCT asset_id AS a, interval_minutes AS i FROM data_coverage_ranges ` +
+        `WHERE asset_id = ANY($1::int[]) ORDER BY 1, 2`,
       [assetIds],
     );
     return rows.map((r) => ({ assetId: r.a, intervalMinutes: r.i }));

@@ -5,7 +5,10 @@ export class SeriesNotFoundError extends CandlekeepError {
   readonly kind = 'not_found' as const;
 }
 
-/** A series named on the command line that the selection cannot take (not held and no interval named, or outside a filter): exit 2. */
+/**
+ * A series named on the command line that the selection cannot take (not held and no interval named, or outside a
+ * filter): exit 2.
+ */
 export class SeriesSelectionError extends CandlekeepError {
   readonly code = 'SERIES_SELECTION';
   readonly kind = 'usage' as const;

@@ -11,7 +11,6 @@ export interface ExpectedStart extends SeriesKey {
   from: number;
 }
 
-
 /** The expected series and the starts of their windows. */
 @Injectable()
 export class SeriesRepository {
@@ -30,7 +29,8 @@ export class SeriesRepository {
     await this.dataSource.query(
       `INSERT INTO series (asset_id, interval_minutes, expected_from)
        SELECT a, i, to_timestamp(f) FROM unnest($1::int[], $2::int[], $3::bigint[]) AS u(a, i, f)
-       ON CONFLICT (asset_id, interval_minutes) DO UPDATE SET expected_from = LEAST(series.expected_from, EXCLUDED.expected_from)`,
+       ON CONFLICT (asset_id, interval_minutes) DO UPDATE ` +
+        `SET expected_from = LEAST(series.expected_from, EXCLUDED.expected_from)`,
       [starts.map((s) => s.assetId), starts.map((s) => s.intervalMinutes), starts.map((s) => s.from)],
     );
   }
@@ -72,11 +72,17 @@ export class SeriesRepository {
    * dropped") so that ingesting them again loads them again. Returns what was
    * removed.
    */
-  async drop(series: SeriesKey, when: Date): Promise<{ gaps: number; ranges: number; files: number; expected: boolean }> {
+  async drop(
+    series: SeriesKey,
+    when: Date,
+  ): Promise<{ gaps: number; ranges: number; files: number; expected: boolean }> {
     return this.dataSource.transaction(async (em) => {
       const params = [series.assetId, series.intervalMinutes];
       const count = async (sql: string, p: unknown[] = params) => {
-        const rows = await em.query<Array<{ n: number }>>(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, p);
+        const rows = await em.query<Array<{ n: number }>>(
+          `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+          p,
+        );
         return rows[0]?.n ?? 0;
       };
       const gaps = await count(`DELETE FROM gap_records WHERE asset_id = $1 AND interval_minutes = $2`);
@@ -91,7 +97,10 @@ export class SeriesRepository {
     });
   }
 
-  /** The series held of these assets: expected, or with coverage (written before it was expected), ordered by asset then interval. */
+  /**
+   * The series held of these assets: expected, or with coverage (written before it was expected), ordered by asset then
+   * interval.
+   */
   async heldOf(assetIds: readonly number[]): Promise<SeriesKey[]> {
     if (assetIds.length === 0) return [];
     const rows: Array<{ a: number; i: number }> = await this.dataSource.query(

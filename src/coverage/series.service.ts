@@ -56,7 +56,10 @@ export class SeriesService {
     const assets = symbols?.length ? await this.catalog.resolveAll(symbols) : await this.assets.findAll();
     const byId = new Map(assets.map((a) => [a.id, a]));
     const rows = await this.expected.listForAssets(assets.map((a) => a.id));
-    const ranges = await this.coverage.listForAssets([...byId.keys()], [...new Set(rows.map((r) => r.intervalMinutes))]);
+    const ranges = await this.coverage.listForAssets(
+      [...byId.keys()],
+      [...new Set(rows.map((r) => r.intervalMinutes))],
+    );
     return rows
       .map((r) => {
         const own = ranges.filter((c) => c.assetId === r.assetId && c.intervalMinutes === r.intervalMinutes);
@@ -87,10 +90,14 @@ export class SeriesService {
     if (!removed.expected && removed.ranges === 0 && removed.gaps === 0) {
       throw new SeriesNotFoundError(`${asset.symbol} ${intervalMinutes}m is not a series candlekeep holds or expects`);
     }
-    // Candles after the state: a failure here leaves candles no coverage claims, which the next load rewrites harmlessly.
-    const candles = deleteCandles ? await this.candles.deleteRange({ ...key, symbol: asset.symbol }, { from: 0, to: FAR_FUTURE }) : null;
+    // Candles after the state: a failure here leaves candles no coverage claims, which the next load rewrites
+    // harmlessly.
+    const candles = deleteCandles
+      ? await this.candles.deleteRange({ ...key, symbol: asset.symbol }, { from: 0, to: FAR_FUTURE })
+      : null;
     this.logger.log(
-      `${asset.symbol} ${intervalMinutes}m dropped: ${removed.ranges} coverage range(s), ${removed.gaps} gap record(s)` +
+      `${asset.symbol} ${intervalMinutes}m dropped: ${removed.ranges} coverage range(s), ` +
+        `${removed.gaps} gap record(s)` +
         `${candles === null ? '' : `, ${candles} candle(s)`}; ${removed.files} file(s) may be ingested again`,
     );
     return {

@@ -11,7 +11,10 @@ export interface LockOptions {
   waitMs: number;
 }
 
-/** A session lock being held: further keys can be taken with it once they are known (e.g. a file's content, after reading it). */
+/**
+ * A session lock being held: further keys can be taken with it once they are known (e.g. a file's content, after
+ * reading it).
+ */
 export interface HeldLock {
   /**
    * Takes `key` too on the lock's session, waiting as long as it takes; released with the lock. No deadlock:

@@ -132,18 +132,21 @@ describe('GapRecord transitions', () => {
     expect(g.status).toBe('DETECTED');
   });
 
-  it('an attempt that never reached the source is undone: status and attempts as before, unless its cursor moved', () => {
-    const failed = Object.assign(gap(), { status: 'FAILED', attempts: 2, lastError: 'HTTP 500' });
-    expect(() => failed.abandonAttempt()).toThrow(StateTransitionError);
-    failed.startFilling();
-    failed.abandonAttempt();
-    expect(failed).toMatchObject({ status: 'FAILED', attempts: 2, lastError: 'HTTP 500' });
-    expect(() => failed.abandonAttempt()).toThrow(StateTransitionError); // once per attempt
+  it(
+    'an attempt that never reached the source is undone: ' + 'status and attempts as before, unless its cursor moved',
+    () => {
+      const failed = Object.assign(gap(), { status: 'FAILED', attempts: 2, lastError: 'HTTP 500' });
+      expect(() => failed.abandonAttempt()).toThrow(StateTransitionError);
+      failed.startFilling();
+      failed.abandonAttempt();
+      expect(failed).toMatchObject({ status: 'FAILED', attempts: 2, lastError: 'HTTP 500' });
+      expect(() => failed.abandonAttempt()).toThrow(StateTransitionError); // once per attempt
 
-    const paged = gap();
-    paged.startFilling();
-    paged.cursor = '1711843200000000000';
-    paged.abandonAttempt();
-    expect(paged).toMatchObject({ status: 'PARTIAL', attempts: 1, cursor: '1711843200000000000' });
-  });
+      const paged = gap();
+      paged.startFilling();
+      paged.cursor = '1711843200000000000';
+      paged.abandonAttempt();
+      expect(paged).toMatchObject({ status: 'PARTIAL', attempts: 1, cursor: '1711843200000000000' });
+    },
+  );
 });

@@ -93,7 +93,8 @@ export class FileIngestionRecord {
       throw new StateTransitionError(`file ${this.path} is ${this.status}, not PROCESSING`);
     if (counts.rowsRead !== counts.rowsIngested + counts.rowsRejected) {
       throw new StateTransitionError(
-        `file ${this.path}: rows_read ${counts.rowsRead} != ingested ${counts.rowsIngested} + rejected ${counts.rowsRejected}`,
+        `file ${this.path}: rows_read ${counts.rowsRead} ` +
+          `!= ingested ${counts.rowsIngested} + rejected ${counts.rowsRejected}`,
       );
     }
     Object.assign(this, counts);

@@ -31,7 +31,9 @@ export class GapRecord {
     return GapRecord.opened(series, 'gap', 'DETECTED', null, span, fillability, now, archiveHint);
   }
 
-  /** A new record (no id yet) of kind `suspect`: a covered span without candles whose "no trades" `reason` contradicts. */
+  /**
+   * A new record (no id yet) of kind `suspect`: a covered span without candles whose "no trades" `reason` contradicts.
+   */
   static suspected(
     series: SeriesKey,
     span: Span,
@@ -213,7 +215,10 @@ export class GapRecord {
     this.nextAttemptAt = retryAt;
   }
 
-  /** A FILLING gap whose filler vanished goes back to DETECTED (SUSPECT), or PARTIAL when it has a cursor to resume from. */
+  /**
+   * A FILLING gap whose filler vanished goes back to DETECTED (SUSPECT), or PARTIAL when it has a cursor to resume
+   * from.
+   */
   releaseStuck(): void {
     if (this.status !== 'FILLING') throw new StateTransitionError(`gap ${this.id} is ${this.status}, not FILLING`);
     if (this.cursor !== null) {
@@ -235,7 +240,9 @@ export class GapRecord {
     this.resolvedAt = now;
   }
 
-  /** Back to work: an IGNORED, UNFILLABLE or FAILED record (attempts and backoff reset), or a verified-empty suspect. */
+  /**
+   * Back to work: an IGNORED, UNFILLABLE or FAILED record (attempts and backoff reset), or a verified-empty suspect.
+   */
   reopen(): void {
     const reopenable =
       this.status === 'IGNORED' ||
@@ -244,7 +251,8 @@ export class GapRecord {
       (this.kind === 'suspect' && this.status === 'VERIFIED_EMPTY');
     if (!reopenable)
       throw new StateTransitionError(
-        `gap ${this.id} is ${this.status}; only IGNORED, UNFILLABLE, FAILED records and verified suspects can be reopened`,
+        `gap ${this.id} is ${this.status}; only IGNORED, UNFILLABLE, ` +
+          `FAILED records and verified suspects can be reopened`,
       );
     this.status = this.initialStatus;
     this.reason = null;

@@ -95,7 +95,10 @@ export class IngestionJob {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  /** The run's own summary (what its command prints with --json); null for ingest jobs, whose files and rows are their record. */
+  /**
+   * The run's own summary (what its command prints with --json); null for ingest jobs, whose files and rows are their
+   * record.
+   */
   @Column({ type: 'jsonb', nullable: true })
   result!: object | null;
 
@@ -109,7 +112,10 @@ export class IngestionJob {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  /** `origin` defaults as the column does: every job before the HTTP API and the scheduler recorded runs came from a command. */
+  /**
+   * `origin` defaults as the column does: every job before the HTTP API and the scheduler recorded runs came from a
+   * command.
+   */
   static create(kind: JobKind, params: JobParams, origin: JobOrigin = { trigger: 'cli' }): IngestionJob {
     const job = new IngestionJob();
     job.kind = kind;

@@ -101,8 +101,10 @@ export class GapChangeWriter {
     const ids = await this.takeIds(gaps.length);
     this.copy ??= new BinaryCopyStream(
       this.client,
-      `COPY gap_records (id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, reason, attempts,
-                         last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, next_attempt_at)
+      `COPY gap_records (id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, ` +
+        `reason, attempts,
+                         last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, ` +
+        `next_attempt_at)
        FROM STDIN (FORMAT binary)`,
     );
     const copy = this.copy;
@@ -180,10 +182,12 @@ export class GapChangeWriter {
   private async updateAll(gaps: readonly GapRecord[]): Promise<void> {
     await this.runner.query(
       `UPDATE gap_records g
-          SET start_ts = to_timestamp(u.s), end_ts = to_timestamp(u.e), missing_intervals = u.m, fillability = u.f, status = u.st,
+          SET start_ts = to_timestamp(u.s), end_ts = to_timestamp(u.e), missing_intervals = u.m, fillability = u.f, ` +
+        `status = u.st,
               reason = u.r, attempts = u.a, last_error = u.le, candles_filled = u.cf, cursor = u.c, archive_hint = u.h,
               resolved_at = to_timestamp(u.ra), next_attempt_at = to_timestamp(u.na)
-         FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[],
+         FROM unnest($1::int[], $2::float8[], $3::float8[], $4::bigint[], $5::text[], $6::text[], $7::text[], ` +
+        `$8::int[], $9::text[],
                      $10::bigint[], $11::text[], $12::text[], $13::float8[], $14::float8[])
               AS u(id, s, e, m, f, st, r, a, le, cf, c, h, ra, na)
         WHERE g.id = u.id`,

@@ -197,12 +197,14 @@ export class GapDetectorService {
       if (!(r.inserted || r.updated || r.resolved)) continue;
       changed++;
       this.logger.debug(
-        `${r.asset.symbol} ${r.intervalMinutes}m: ${r.inserted} new, ${r.updated} changed, ${r.resolved} resolved gap(s); ${r.open.length} open`,
+        `${r.asset.symbol} ${r.intervalMinutes}m: ${r.inserted} new, ${r.updated} changed, ` +
+          `${r.resolved} resolved gap(s); ${r.open.length} open`,
       );
     }
     if (changed && !opts.dryRun) {
       this.logger.log(
-        `gap detection over ${results.length} series: ${inserted} new, ${changes.update.length} changed, ${changes.resolve.length} resolved gap record(s) in ${changed} series`,
+        `gap detection over ${results.length} series: ${inserted} new, ${changes.update.length} changed, ` +
+          `${changes.resolve.length} resolved gap record(s) in ${changed} series`,
       );
     }
     return {
@@ -213,7 +215,10 @@ export class GapDetectorService {
     };
   }
 
-  /** Settles a record whose span is now covered: FILLED, or VERIFIED_EMPTY when the store holds no candle there (a no-trade span). */
+  /**
+   * Settles a record whose span is now covered: FILLED, or VERIFIED_EMPTY when the store holds no candle there (a
+   * no-trade span).
+   */
   private async resolveCovered(
     asset: Asset,
     intervalMinutes: number,

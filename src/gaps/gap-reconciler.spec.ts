@@ -170,33 +170,40 @@ describe('reconcileGaps', () => {
     ]);
   });
 
-  it('a record whose source changed starts over: its initial status, no reason, cursor or retry time; attempts kept', () => {
-    const failed = record(0, 9, 'API_OHLC', 'FAILED');
-    Object.assign(failed, { attempts: 3, reason: 'r', lastError: 'e', cursor: '1', nextAttemptAt: new Date(1) });
-    const p = plan(routed([0, 9, 'API_TRADES']), [failed]);
-    expect(p.update).toEqual([failed]);
-    expect(failed).toMatchObject({
-      status: 'DETECTED',
-      fillability: 'API_TRADES',
-      reason: null,
-      cursor: null,
-      nextAttemptAt: null,
-      attempts: 3,
-      lastError: 'e',
-    });
-  });
+  it(
+    'a record whose source changed starts over: its initial status, no reason, cursor or retry time; ' +
+      'attempts kept',
+    () => {
+      const failed = record(0, 9, 'API_OHLC', 'FAILED');
+      Object.assign(failed, { attempts: 3, reason: 'r', lastError: 'e', cursor: '1', nextAttemptAt: new Date(1) });
+      const p = plan(routed([0, 9, 'API_TRADES']), [failed]);
+      expect(p.update).toEqual([failed]);
+      expect(failed).toMatchObject({
+        status: 'DETECTED',
+        fillability: 'API_TRADES',
+        reason: null,
+        cursor: null,
+        nextAttemptAt: null,
+        attempts: 3,
+        lastError: 'e',
+      });
+    },
+  );
 
-  it('a record shrunk at its end keeps its status, cursor and retry time; moved at its start, it loses its cursor', () => {
-    const shrunk = record(0, 9, 'API_TRADES', 'FAILED');
-    Object.assign(shrunk, { cursor: '1', nextAttemptAt: new Date(1) });
-    plan(routed([0, 5, 'API_TRADES']), [shrunk], [{ from: at(6), to: at(9) }]);
-    expect(shrunk).toMatchObject({ status: 'FAILED', cursor: '1', nextAttemptAt: new Date(1), missingIntervals: 6 });
-    const moved = record(0, 9, 'API_TRADES', 'PARTIAL');
-    moved.cursor = '1';
-    plan(routed([3, 9, 'API_TRADES']), [moved], [{ from: at(0), to: at(2) }]);
-    expect(moved).toMatchObject({ status: 'PARTIAL', cursor: null });
-    expect(hours(moved)).toEqual([3, 9, 'API_TRADES', 'PARTIAL']);
-  });
+  it(
+    'a record shrunk at its end keeps its status, cursor and retry time; ' + 'moved at its start, it loses its cursor',
+    () => {
+      const shrunk = record(0, 9, 'API_TRADES', 'FAILED');
+      Object.assign(shrunk, { cursor: '1', nextAttemptAt: new Date(1) });
+      plan(routed([0, 5, 'API_TRADES']), [shrunk], [{ from: at(6), to: at(9) }]);
+      expect(shrunk).toMatchObject({ status: 'FAILED', cursor: '1', nextAttemptAt: new Date(1), missingIntervals: 6 });
+      const moved = record(0, 9, 'API_TRADES', 'PARTIAL');
+      moved.cursor = '1';
+      plan(routed([3, 9, 'API_TRADES']), [moved], [{ from: at(0), to: at(2) }]);
+      expect(moved).toMatchObject({ status: 'PARTIAL', cursor: null });
+      expect(hours(moved)).toEqual([3, 9, 'API_TRADES', 'PARTIAL']);
+    },
+  );
 
   it('an IGNORED record whose source changed stays IGNORED with its reason', () => {
     const ignored = record(0, 9, 'API_OHLC', 'IGNORED');
@@ -224,45 +231,52 @@ describe('reconcileGaps', () => {
     expect(p.insert[0]).toMatchObject({ assetId: 1, intervalMinutes: 60, kind: 'gap', missingIntervals: 10 });
   });
 
-  it('keeps the ledger invariant over random histories: records = uncovered spans, no overlap, nothing uncovered lost', () => {
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % n;
-    };
-    for (let run = 0; run < 200; run++) {
-      const windowEnd = 100;
-      let covered: Span[] = [];
-      let ledger: GapRecord[] = [];
-      let boundary = rand(60);
-      for (let step = 0; step < 8; step++) {
-        const a = rand(windowEnd);
-        covered = mergeSpans([...covered, { from: at(a), to: at(Math.min(windowEnd, a + rand(15))) }], H);
-        boundary = Math.min(windowEnd, boundary + rand(10)); // the OHLC window moves on
-        const spans = subtractSpans({ from: at(0), to: at(windowEnd) }, covered, H).flatMap((g): RoutedSpan[] => {
-          const b = at(boundary);
-          if (g.to < b) return [{ ...g, fillability: 'API_TRADES' }];
-          if (g.from >= b) return [{ ...g, fillability: 'API_OHLC' }];
-          return [
-            { from: g.from, to: b - H, fillability: 'API_TRADES' },
-            { from: b, to: g.to, fillability: 'API_OHLC' },
-          ];
-        });
-        const p = plan(spans, ledger, covered);
-        ledger = p.ledger.map((g) => {
-          if (g.id === undefined) g.id = nextId++;
-          return g;
-        });
-        const bySpan = ledger
-          .map((g) => `${g.startTs.getTime() / 1000}-${g.endTs.getTime() / 1000}-${g.fillability}`)
-          .sort();
-        expect(bySpan).toEqual(spans.map((s) => `${s.from}-${s.to}-${s.fillability}`).sort());
-        expect(
-          ledger.reduce((n, g) => n + slots({ from: g.startTs.getTime() / 1000, to: g.endTs.getTime() / 1000 }, H), 0),
-        ).toBe(spans.reduce((n, s) => n + slots(s, H), 0));
+  it(
+    'keeps the ledger invariant over random histories: records = uncovered spans, no overlap, ' +
+      'nothing uncovered lost',
+    () => {
+      let seed = 42;
+      const rand = (n: number) => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed % n;
+      };
+      for (let run = 0; run < 200; run++) {
+        const windowEnd = 100;
+        let covered: Span[] = [];
+        let ledger: GapRecord[] = [];
+        let boundary = rand(60);
+        for (let step = 0; step < 8; step++) {
+          const a = rand(windowEnd);
+          covered = mergeSpans([...covered, { from: at(a), to: at(Math.min(windowEnd, a + rand(15))) }], H);
+          boundary = Math.min(windowEnd, boundary + rand(10)); // the OHLC window moves on
+          const spans = subtractSpans({ from: at(0), to: at(windowEnd) }, covered, H).flatMap((g): RoutedSpan[] => {
+            const b = at(boundary);
+            if (g.to < b) return [{ ...g, fillability: 'API_TRADES' }];
+            if (g.from >= b) return [{ ...g, fillability: 'API_OHLC' }];
+            return [
+              { from: g.from, to: b - H, fillability: 'API_TRADES' },
+              { from: b, to: g.to, fillability: 'API_OHLC' },
+            ];
+          });
+          const p = plan(spans, ledger, covered);
+          ledger = p.ledger.map((g) => {
+            if (g.id === undefined) g.id = nextId++;
+            return g;
+          });
+          const bySpan = ledger
+            .map((g) => `${g.startTs.getTime() / 1000}-${g.endTs.getTime() / 1000}-${g.fillability}`)
+            .sort();
+          expect(bySpan).toEqual(spans.map((s) => `${s.from}-${s.to}-${s.fillability}`).sort());
+          expect(
+            ledger.reduce(
+              (n, g) => n + slots({ from: g.startTs.getTime() / 1000, to: g.endTs.getTime() / 1000 }, H),
+              0,
+            ),
+          ).toBe(spans.reduce((n, s) => n + slots(s, H), 0));
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('reconcileSeriesGaps', () => {
@@ -279,20 +293,25 @@ describe('reconcileSeriesGaps', () => {
       tradesBackfill,
       archiveHint: () => 'hint',
     });
-  const boundary = (ohlcWindowStart(KRAKEN_CAPABILITIES, now, 60) - T) / H; // 281: the oldest candle the OHLC endpoint serves
+  // 281: the oldest candle the OHLC endpoint serves
+  const boundary = (ohlcWindowStart(KRAKEN_CAPABILITIES, now, 60) - T) / H;
 
-  it('the window runs from the expected start to the last closed candle; its uncovered spans are split at the OHLC window', () => {
-    const { window, plan } = input(at(0), [{ from: at(100), to: at(500) }]);
-    expect(window).toEqual({ from: at(0), to: at(999) });
-    expect(plan.insert.map(hours)).toEqual([
-      [0, 99, 'API_TRADES', 'DETECTED'],
-      [501, 999, 'API_OHLC', 'DETECTED'],
-    ]);
-    expect(input(at(0), [], [], false).plan.insert.map(hours)).toEqual([
-      [0, boundary - 1, 'ARCHIVE_ONLY', 'DETECTED'],
-      [boundary, 999, 'API_OHLC', 'DETECTED'],
-    ]);
-  });
+  it(
+    'the window runs from the expected start to the last closed candle; ' +
+      'its uncovered spans are split at the OHLC window',
+    () => {
+      const { window, plan } = input(at(0), [{ from: at(100), to: at(500) }]);
+      expect(window).toEqual({ from: at(0), to: at(999) });
+      expect(plan.insert.map(hours)).toEqual([
+        [0, 99, 'API_TRADES', 'DETECTED'],
+        [501, 999, 'API_OHLC', 'DETECTED'],
+      ]);
+      expect(input(at(0), [], [], false).plan.insert.map(hours)).toEqual([
+        [0, boundary - 1, 'ARCHIVE_ONLY', 'DETECTED'],
+        [boundary, 999, 'API_OHLC', 'DETECTED'],
+      ]);
+    },
+  );
 
   it('coverage older than the expected start widens the window', () => {
     expect(input(at(10), [{ from: at(5), to: at(6) }]).window).toEqual({ from: at(5), to: at(999) });
@@ -350,24 +369,28 @@ describe('planExpectedStarts', () => {
     expect(fresh.fresh).toEqual([{ assetId: 2, intervalMinutes: 60, from: at(953) }]);
   });
 
-  it('expectFrom moves a later recorded start back (logged), keeps an earlier one, and expects a new series from it', () => {
-    const p = planExpectedStarts({
-      exchange: KRAKEN_CAPABILITIES,
-      series: [a, b, { ...a, assetId: 3, symbol: 'C-USD-SPOT' }],
-      recorded: new Map([
-        ['1:60', at(50)],
-        ['2:60', at(5)],
-      ]),
-      coverage: new Map(),
-      now,
-      expectFrom: at(10) - 1,
-    });
-    expect(p.extended).toEqual([
-      { assetId: 1, intervalMinutes: 60, from: at(10) },
-      { assetId: 3, intervalMinutes: 60, from: at(10) },
-    ]);
-    expect(p.fresh).toEqual([]);
-    expect(p.log).toEqual([`A-USD-SPOT 60m: expected from ${iso(10)} on (was ${iso(50)})`]);
-    expect(p.starts.get('2:60')).toBe(at(5));
-  });
+  it(
+    'expectFrom moves a later recorded start back (logged), keeps an earlier one, ' +
+      'and expects a new series from it',
+    () => {
+      const p = planExpectedStarts({
+        exchange: KRAKEN_CAPABILITIES,
+        series: [a, b, { ...a, assetId: 3, symbol: 'C-USD-SPOT' }],
+        recorded: new Map([
+          ['1:60', at(50)],
+          ['2:60', at(5)],
+        ]),
+        coverage: new Map(),
+        now,
+        expectFrom: at(10) - 1,
+      });
+      expect(p.extended).toEqual([
+        { assetId: 1, intervalMinutes: 60, from: at(10) },
+        { assetId: 3, intervalMinutes: 60, from: at(10) },
+      ]);
+      expect(p.fresh).toEqual([]);
+      expect(p.log).toEqual([`A-USD-SPOT 60m: expected from ${iso(10)} on (was ${iso(50)})`]);
+      expect(p.starts.get('2:60')).toBe(at(5));
+    },
+  );
 });

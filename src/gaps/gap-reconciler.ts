@@ -80,7 +80,10 @@ export function planExpectedStarts(input: StartsInput): StartsPlan {
   return plan;
 }
 
-/** Where the expected window of a series not expected yet starts: `lookbackDays` before now, else the OHLC window's start. */
+/**
+ * Where the expected window of a series not expected yet starts: `lookbackDays` before now, else the OHLC window's
+ * start.
+ */
 export function defaultWindowStart(
   exchange: ExchangeCapabilities,
   now: number,

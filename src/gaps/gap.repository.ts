@@ -36,7 +36,9 @@ export interface GapWithSymbol {
   tier: Tier;
 }
 
-/** One gap record from a binary COPY of GAP_COLUMNS (the same values TypeORM would hydrate; times to the millisecond). */
+/**
+ * One gap record from a binary COPY of GAP_COLUMNS (the same values TypeORM would hydrate; times to the millisecond).
+ */
 function readGapRecord(r: BinaryTupleReader): GapRecord {
   const g = new GapRecord();
   g.id = r.int4();
@@ -81,8 +83,9 @@ export function isOpenGapConflict(e: unknown): boolean {
 }
 
 /** The columns readGapRecord reads, in its order. */
-const GAP_COLUMNS = `id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, reason, attempts,
-  last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, next_attempt_at`;
+const GAP_COLUMNS =
+  `id, asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, reason, attempts,\n` +
+  `  last_error, candles_filled, cursor, archive_hint, detected_at, resolved_at, kind, next_attempt_at`;
 
 @Injectable()
 export class GapRepository {
@@ -252,9 +255,12 @@ export class GapRepository {
     return withPooledClient(this.dataSource, (client) =>
       copyOut(
         client,
-        `SELECT asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, kind FROM gap_records
+        `SELECT asset_id, interval_minutes, start_ts, end_ts, missing_intervals, fillability, status, kind ` +
+          `FROM gap_records
           WHERE asset_id = ANY(${intArrayLiteral(assetIds)}) AND interval_minutes = ANY(${intArrayLiteral(intervals)})
-            ${includeResolved ? `AND status <> 'MERGED'` : `AND status = ANY(${textArrayLiteral(LEDGER_GAP_STATUSES)})`}`,
+            ${
+              includeResolved ? `AND status <> 'MERGED'` : `AND status = ANY(${textArrayLiteral(LEDGER_GAP_STATUSES)})`
+            }`,
         (r) => ({
           assetId: r.int4(),
           intervalMinutes: r.int4(),

@@ -124,7 +124,8 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
 
   @Option({
     flags: '--kind <kind>',
-    description: `list: only ${GAP_KINDS.join(' or ')} records (suspect: covered spans whose "no trades" is contradicted)`,
+    description:
+      `list: only ${GAP_KINDS.join(' or ')} records ` + `(suspect: covered spans whose "no trades" is contradicted)`,
   })
   parseKind(v: string): GapKind {
     if (!(GAP_KINDS as readonly string[]).includes(v))

@@ -52,7 +52,10 @@ export class GapsService {
     return (await this.gaps.list({ ...rest, assetIds })).map(view);
   }
 
-  /** Marks the records IGNORED with the reason: they keep standing for their spans, counted apart and out of completeness. */
+  /**
+   * Marks the records IGNORED with the reason: they keep standing for their spans, counted apart and out of
+   * completeness.
+   */
   ignore(ids: readonly number[], reason: string): Promise<GapView[]> {
     return this.change(ids, 'ignore', (g) => g.ignore(this.clock.now(), reason));
   }

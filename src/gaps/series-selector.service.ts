@@ -54,7 +54,8 @@ export class SeriesSelectorService {
     if (empty.length) {
       const names = empty.map((a) => a.symbol).join(',');
       throw new SeriesSelectionError(
-        `${names}: no series held${intervals ? ` at ${intervals.join(',')}` : ''}; to start one, name its intervals: --symbols ${names} --intervals ${intervals?.join(',') ?? '60,1440'}`,
+        `${names}: no series held${intervals ? ` at ${intervals.join(',')}` : ''}; to start one, ` +
+          `name its intervals: --symbols ${names} --intervals ${intervals?.join(',') ?? '60,1440'}`,
       );
     }
     return held;

@@ -80,7 +80,9 @@ export class SuspectService {
         fileCoverage.flatMap((c) => {
           const part = intersect(r, c);
           if (!part) return [];
-          const reason = `${r.missing} candle(s) missing in a row inside the file while the candles around hold ~${r.tradesPerCandle} trades each`;
+          const reason =
+            `${r.missing} candle(s) missing in a row inside the file while the candles around hold ` +
+            `~${r.tradesPerCandle} trades each`;
           return [
             { ...part, reason: slots(part, step) === r.missing ? reason : `${reason} (the part the file covers)` },
           ];
@@ -180,13 +182,17 @@ export class SuspectService {
           coarseFlags.push({
             from: b,
             to: b,
-            reason: `no ${coarse.intervalMinutes}m candle while the ${fine.intervalMinutes}m candles of ${iso(b)} hold ${f.trades} trades`,
+            reason:
+              `no ${coarse.intervalMinutes}m candle while the ${fine.intervalMinutes}m candles of ${iso(b)} ` +
+              `hold ${f.trades} trades`,
           });
         } else if (c && c.trades > 0 && !f) {
           fineFlags.push({
             from: b,
             to: b + sC - sF,
-            reason: `no ${fine.intervalMinutes}m candle while the ${coarse.intervalMinutes}m candle of ${iso(b)} holds ${c.trades} trades`,
+            reason:
+              `no ${fine.intervalMinutes}m candle while the ${coarse.intervalMinutes}m candle of ${iso(b)} ` +
+              `holds ${c.trades} trades`,
           });
         }
       }
@@ -240,7 +246,8 @@ export class SuspectService {
     if (records.length === 0) return 0;
     await this.gaps.saveAll(records);
     this.logger.log(
-      `${series.symbol} ${series.intervalMinutes}m: ${records.length} suspect no-trade span(s) flagged: ${spans[0]!.reason}${spans.length > 1 ? ', …' : ''}`,
+      `${series.symbol} ${series.intervalMinutes}m: ${records.length} suspect no-trade span(s) flagged: ` +
+        `${spans[0]!.reason}${spans.length > 1 ? ', …' : ''}`,
     );
     return records.length;
   }

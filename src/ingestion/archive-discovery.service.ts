@@ -173,7 +173,8 @@ export class ArchiveDiscoveryService {
     await new Promise<void>((done, fail) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         const raw = entry.fileNameRaw;
-        const decoded = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true); // strict: backslashes kept, then refused
+        // strict: backslashes kept, then refused
+        const decoded = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true);
         const refused = memberNameProblem(decoded, raw.length);
         const name = refused ? printable(decoded) : decoded;
         if (refused) out.skipped.push({ path: `${path}!${name}`, reason: `refused member name: ${refused}` });

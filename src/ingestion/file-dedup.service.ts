@@ -67,7 +67,10 @@ export class FileDedupService {
     return record;
   }
 
-  /** A completed file this one is known to repeat without reading it: same loose file (path, size, mtime) or same member CRC-32 and size. */
+  /**
+   * A completed file this one is known to repeat without reading it: same loose file (path, size, mtime) or same member
+   * CRC-32 and size.
+   */
   knownFile(file: DiscoveredFile): Promise<FileIngestionRecord | null> {
     if (file.archive === null && file.mtimeMs !== null)
       return this.ledger.findCompletedByStat(file.path, file.sizeBytes, file.mtimeMs);
@@ -81,7 +84,10 @@ export class FileDedupService {
     return this.ledger.findCompletedBySha(sha256);
   }
 
-  /** Records the file as a duplicate of `of`; true: its rows are held (by `of`). `read`: its content was streamed already (progress advanced). */
+  /**
+   * Records the file as a duplicate of `of`; true: its rows are held (by `of`). `read`: its content was streamed
+   * already (progress advanced).
+   */
   async skipDuplicate(
     ctx: RunContext,
     record: FileIngestionRecord,
@@ -94,7 +100,8 @@ export class FileDedupService {
     ctx.job.add('filesSkipped', 1);
     if (!read) ctx.progress.advance(file.sizeBytes, 0);
     this.logger.debug(
-      `${file.name}: already ingested (file record ${of.id}), skipped${read ? ' after reading it: its writes rolled back' : ''}`,
+      `${file.name}: already ingested (file record ${of.id}), skipped` +
+        `${read ? ' after reading it: its writes rolled back' : ''}`,
     );
     return true;
   }

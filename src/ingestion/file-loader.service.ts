@@ -84,9 +84,10 @@ export class FileLoaderService {
   ) {}
 
   /**
-   * Marks the file PROCESSING, then parses and writes it in one store transaction, hashing the very chunks it
-   * parses (one read of the file); coverage only after it is committed. A content found COMPLETED once the pass has hashed it rolls the file back
-   * and is recorded a duplicate. True when the file's rows are held (loaded, or by the file it repeats).
+   * Marks the file PROCESSING, then parses and writes it in one store transaction, hashing the very chunks it parses
+   * (one read of the file); coverage only after it is committed. A content found COMPLETED once the pass has hashed it
+   * rolls the file back and is recorded a duplicate. True when the file's rows are held (loaded, or by the file it
+   * repeats).
    */
   async load(
     ctx: RunContext,
@@ -142,7 +143,8 @@ export class FileLoaderService {
       batch.candles.length = 0;
       for (const r of batch.rejects) {
         summarise(rejectSummary, file.name, r);
-        // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the disk.
+        // Beyond the cap a reject is counted (rows_rejected), not stored: a small ZIP of bad lines cannot fill the
+        // disk.
         if (stored < this.config.ingest.maxStoredRejects) {
           pendingRejects.push({ file: storableName, ...r });
           stored++;
@@ -189,7 +191,9 @@ export class FileLoaderService {
         pendingRejects.push({
           file: storableName,
           line: 0,
-          reason: `rejects_not_stored: ${notStored} more rejected row(s) counted, not stored (INGEST_MAX_STORED_REJECTS=${this.config.ingest.maxStoredRejects})`,
+          reason:
+            `rejects_not_stored: ${notStored} more rejected row(s) counted, ` +
+            `not stored (INGEST_MAX_STORED_REJECTS=${this.config.ingest.maxStoredRejects})`,
           raw: '',
         });
       }
@@ -211,13 +215,16 @@ export class FileLoaderService {
         parser.rowsRead === 0
           ? 'empty file: no rows'
           : parser.rowsRejected / parser.rowsRead > ctx.request.maxRejectRatio
-            ? `${parser.rowsRejected} of ${parser.rowsRead} rows rejected (${((100 * parser.rowsRejected) / parser.rowsRead).toFixed(1)}% > ${ctx.request.maxRejectRatio * 100}%)${shape ? ` — ${shape}` : ''}: none of its rows were kept`
+            ? `${parser.rowsRejected} of ${parser.rowsRead} rows rejected ` +
+              `(${((100 * parser.rowsRejected) / parser.rowsRead).toFixed(1)}% > ` +
+              `${ctx.request.maxRejectRatio * 100}%)${shape ? ` — ${shape}` : ''}: none of its rows were kept`
             : parser.rowsAccepted === 0
               ? 'no valid row'
               : noTrade.mislabel(series.intervalMinutes);
       if (failure) {
         await writer.abort();
-        // None of a failed file's rows are kept: its valid rows count as rejected too, with one file-level reject saying why.
+        // None of a failed file's rows are kept: its valid rows count as rejected too, with one file-level reject
+        // saying why.
         job.add('rowsIngested', -parser.rowsAccepted);
         job.add('rowsRejected', parser.rowsAccepted);
         if (parser.rowsRead > 0)
@@ -256,7 +263,8 @@ export class FileLoaderService {
       job.add('filesDone', 1);
       this.logger.debug(
         `${file.name}: ${parser.rowsAccepted} rows ingested, ${parser.rowsRejected} rejected, read and hashed once ` +
-          `(read+hash+parse+write ${parsed - started} ms, commit ${stored - parsed} ms, coverage ${Date.now() - stored} ms)`,
+          `(read+hash+parse+write ${parsed - started} ms, commit ${stored - parsed} ms, ` +
+          `coverage ${Date.now() - stored} ms)`,
       );
       return true;
     } catch (e) {

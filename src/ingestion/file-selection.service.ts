@@ -63,7 +63,10 @@ export class FileSelectionService {
     return selected;
   }
 
-  /** Selects discovered files by the request's --intervals, --tier and --symbols: `select` gives the file's symbol, or null. */
+  /**
+   * Selects discovered files by the request's --intervals, --tier and --symbols: `select` gives the file's symbol, or
+   * null.
+   */
   private async selection(
     request: IngestRequest,
   ): Promise<{ symbols?: Set<string>; select(file: DiscoveredFile): Promise<string | null> }> {

@@ -69,9 +69,9 @@ export class IngestJobRunner {
   }
 
   /**
-   * Runs `work` over the RUNNING job with its heartbeat going (its result returned), then finishes it: COMPLETED or PARTIAL, PARTIAL
-   * whatever was done when `signal` interrupted it; FAILED when `work` throws (rethrown), its unfinished files
-   * too; CANCELLED when another process cancelled it meanwhile.
+   * Runs `work` over the RUNNING job with its heartbeat going (its result returned), then finishes it: COMPLETED or
+   * PARTIAL, PARTIAL whatever was done when `signal` interrupted it; FAILED when `work` throws (rethrown), its
+   * unfinished files too; CANCELLED when another process cancelled it meanwhile.
    */
   async run<T>(
     job: IngestionJob,

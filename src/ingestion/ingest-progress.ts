@@ -48,7 +48,8 @@ export class TtyIngestProgress implements IngestProgress {
   private readonly bar = new SingleBar({
     stream: process.stderr,
     format:
-      'ingest [{bar}] {percentage}% | files {filesDone}/{files} | rows {rows} | {rate} rows/s | ETA {etaText} | {current}',
+      'ingest [{bar}] {percentage}% | files {filesDone}/{files} | rows {rows} | ' +
+      '{rate} rows/s | ETA {etaText} | {current}',
     hideCursor: true,
     clearOnComplete: false,
     etaBuffer: 50,
@@ -132,7 +133,8 @@ export class LogIngestProgress implements IngestProgress {
     const s = this.state;
     const pct = s.bytes > 0 ? Math.round((100 * s.bytesDone) / s.bytes) : 100;
     this.logger.log(
-      `files ${s.filesDone}/${s.files}, rows ${fmt(s.rows)}, ${fmt(s.rowsPerSecond())} rows/s, ${pct}% of bytes, ETA ${eta(s.etaSeconds())}${s.current ? `, at ${s.current}` : ''}`,
+      `files ${s.filesDone}/${s.files}, rows ${fmt(s.rows)}, ${fmt(s.rowsPerSecond())} rows/s, ${pct}% of bytes, ` +
+        `ETA ${eta(s.etaSeconds())}${s.current ? `, at ${s.current}` : ''}`,
     );
   }
 }

@@ -41,7 +41,10 @@ export interface IngestResult extends JobCounts {
   job_id: string;
   status: string;
   unrecognized: string[];
-  /** Entries not followed or refused, with why (symlink loops, dangling links, unreadable entries, hostile ZIP member names). */
+  /**
+   * Entries not followed or refused, with why (symlink loops, dangling links, unreadable entries, hostile ZIP member
+   * names).
+   */
   skipped: SkippedEntry[];
   /** Files whose first line was a header (skipped, not a row). */
   headers_skipped: string[];

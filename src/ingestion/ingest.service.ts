@@ -120,7 +120,8 @@ export class IngestService {
             intervalMinutes: file.member.intervalMinutes,
           };
           progress.fileStarted(file.name);
-          // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers none.
+          // A series is the run's (and expected) only through a file that holds rows of it: a FAILED file registers
+          // none.
           if (await this.ingestFile(run, file, series)) run.series.set(`${asset.id}/${series.intervalMinutes}`, series);
           progress.fileFinished();
           await attempt.heartbeat.write();

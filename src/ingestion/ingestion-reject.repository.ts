@@ -17,7 +17,8 @@ export class IngestionRejectRepository {
     if (rejects.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO ingestion_rejects (job_id, file_record_id, file, line, reason, raw)
-       SELECT $1, $2, u.file, u.line, u.reason, u.raw FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(file, line, reason, raw)`,
+       SELECT $1, $2, u.file, u.line, u.reason, u.raw ` +
+        `FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(file, line, reason, raw)`,
       [
         jobId,
         fileRecordId,

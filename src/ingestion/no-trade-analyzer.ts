@@ -104,7 +104,10 @@ export class NoTradeAnalyzer {
       }
     }
     if (medianSteps <= 1) return null;
-    return `rows are ${medianSteps * intervalMinutes} minutes apart, the name says ${intervalMinutes}: the file does not hold ${intervalMinutes}-minute candles`;
+    return (
+      `rows are ${medianSteps * intervalMinutes} minutes apart, the name says ${intervalMinutes}: ` +
+      `the file does not hold ${intervalMinutes}-minute candles`
+    );
   }
 
   private feedPending(trades: number): void {

@@ -102,17 +102,21 @@ describe('OhlcvtParser', () => {
     expect(empty.parser.coverage()).toEqual([]);
   });
 
-  it('skips a first line that is a header (not a row), and rejects rows whose period has not ended at now (the open candle)', () => {
-    const { candles, rejects, parser } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, {
-      now: T0 + H + 1,
-    });
-    expect(candles.map((c) => c.ts)).toEqual([T0]);
-    expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(['open_candle']);
-    expect([parser.header, parser.rowsRead]).toEqual(['time,open,high,low,close,volume,trades', 2]);
-    // Only a first line of names is a header: later, or with too few fields, it is a bad row.
-    expect(parse(`not,a,row\n${row(0)}\n`).rejects.map((r) => r.line)).toEqual([1]);
-    expect(parse(`${row(0)}\ntime,open,high,low,close,volume,trades\n`).rejects.map((r) => r.line)).toEqual([2]);
-  });
+  it(
+    'skips a first line that is a header (not a row), ' +
+      'and rejects rows whose period has not ended at now (the open candle)',
+    () => {
+      const { candles, rejects, parser } = parse(`time,open,high,low,close,volume,trades\n${row(0)}\n${row(1)}\n`, {
+        now: T0 + H + 1,
+      });
+      expect(candles.map((c) => c.ts)).toEqual([T0]);
+      expect(rejects.map((r) => r.reason.split(':')[0])).toEqual(['open_candle']);
+      expect([parser.header, parser.rowsRead]).toEqual(['time,open,high,low,close,volume,trades', 2]);
+      // Only a first line of names is a header: later, or with too few fields, it is a bad row.
+      expect(parse(`not,a,row\n${row(0)}\n`).rejects.map((r) => r.line)).toEqual([1]);
+      expect(parse(`${row(0)}\ntime,open,high,low,close,volume,trades\n`).rejects.map((r) => r.line)).toEqual([2]);
+    },
+  );
 
   it('reports coverage: the accepted span, broken where a rejected row hides an unknown slot', () => {
     expect(parse([row(0), row(1), row(4)].join('\n')).parser.coverage()).toEqual([{ from: T0, to: T0 + 4 * H }]);
@@ -156,7 +160,8 @@ describe('OhlcvtParser', () => {
       const exp = rnd() < 0.2 ? `e${Math.floor(rnd() * 60) - 30}` : '';
       samples.push(`${digits.slice(0, point) || '0'}.${digits.slice(point) || '0'}${exp}`);
     }
-    // Prices must be positive (a zero stands in the volume only); every sample is read as a volume and, when positive, a price.
+    // Prices must be positive (a zero stands in the volume only); every sample is read as a volume and, when positive,
+    // a price.
     const price = (v: string) => (Number(v) > 0 ? v : '1');
     const rows = samples
       .map((v, i) => `${T0 + i * H},${price(v)},${price(v)},${price(v)},${price(v)},${v},1`)
@@ -177,30 +182,34 @@ describe('OhlcvtParser', () => {
     expect(rejects[0]!.raw.length).toBeLessThanOrEqual(512);
   });
 
-  it('a timestamp claimed twice with other values is ambiguous: both rows rejected, the slot not covered (a third claim too)', () => {
-    const { candles, rejects, parser } = parse(
-      [row(0), row(1), row(1, '20,20,20,20,1,1'), row(1, '30,30,30,30,1,1'), row(2)].join('\n'),
-    );
-    expect(candles.map((c) => c.ts)).toEqual([T0, T0 + 2 * H]);
-    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
-      [2, `duplicate_timestamp: ts ${T0 + H} appears again on line 3 with other values`],
-      [3, `duplicate_timestamp: ts ${T0 + H} appears on line 2 with other values`],
-      [4, `duplicate_timestamp: ts ${T0 + H} is ambiguous (rows with other values claim it)`],
-    ]);
-    expect(parser.rowsRead).toBe(parser.rowsAccepted + parser.rowsRejected);
-    expect(parser.coverage()).toEqual([
-      { from: T0, to: T0 },
-      { from: T0 + 2 * H, to: T0 + 2 * H },
-    ]);
-    // The same values again are a harmless repeat: one reject, the slot stays covered.
-    const repeat = parse([row(0), row(1), row(1), row(2)].join('\n'));
-    expect(repeat.candles.map((c) => c.ts)).toEqual([T0, T0 + H, T0 + 2 * H]);
-    expect(repeat.rejects.map((r) => r.line)).toEqual([3]);
-    expect(repeat.parser.coverage()).toEqual([{ from: T0, to: T0 + 2 * H }]);
-    // The last row taken back: the file's last accepted row is the one before.
-    const last = parse([row(0), row(1), row(1, '20,20,20,20,1,1')].join('\n'));
-    expect([last.parser.rowsAccepted, last.parser.lastAcceptedTs]).toEqual([1, T0]);
-  });
+  it(
+    'a timestamp claimed twice with other values is ambiguous: both rows rejected, ' +
+      'the slot not covered (a third claim too)',
+    () => {
+      const { candles, rejects, parser } = parse(
+        [row(0), row(1), row(1, '20,20,20,20,1,1'), row(1, '30,30,30,30,1,1'), row(2)].join('\n'),
+      );
+      expect(candles.map((c) => c.ts)).toEqual([T0, T0 + 2 * H]);
+      expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+        [2, `duplicate_timestamp: ts ${T0 + H} appears again on line 3 with other values`],
+        [3, `duplicate_timestamp: ts ${T0 + H} appears on line 2 with other values`],
+        [4, `duplicate_timestamp: ts ${T0 + H} is ambiguous (rows with other values claim it)`],
+      ]);
+      expect(parser.rowsRead).toBe(parser.rowsAccepted + parser.rowsRejected);
+      expect(parser.coverage()).toEqual([
+        { from: T0, to: T0 },
+        { from: T0 + 2 * H, to: T0 + 2 * H },
+      ]);
+      // The same values again are a harmless repeat: one reject, the slot stays covered.
+      const repeat = parse([row(0), row(1), row(1), row(2)].join('\n'));
+      expect(repeat.candles.map((c) => c.ts)).toEqual([T0, T0 + H, T0 + 2 * H]);
+      expect(repeat.rejects.map((r) => r.line)).toEqual([3]);
+      expect(repeat.parser.coverage()).toEqual([{ from: T0, to: T0 + 2 * H }]);
+      // The last row taken back: the file's last accepted row is the one before.
+      const last = parse([row(0), row(1), row(1, '20,20,20,20,1,1')].join('\n'));
+      expect([last.parser.rowsAccepted, last.parser.lastAcceptedTs]).toEqual([1, T0]);
+    },
+  );
 
   it('rejects non-positive prices, as every source does', () => {
     const { candles, rejects } = parse([row(0, '0,0,0,0,0,0'), row(1, '-1,12,-2,11,1,7'), row(2)].join('\n'));
@@ -211,11 +220,19 @@ describe('OhlcvtParser', () => {
     ]);
   });
 
-  it('keeps the raw text of a rejected line storable: NUL and invalid UTF-8 as \\xHH, a backslash doubled, valid UTF-8 as it is', () => {
-    const bad = Buffer.concat([Buffer.from(`${T0 + H},1`), Buffer.from([0x00, 0xff, 0xc3]), Buffer.from(',ü\\€,x\n')]);
-    const { rejects } = parse(Buffer.concat([Buffer.from(row(0) + '\n'), bad, Buffer.from(row(2) + '\n')]));
-    expect(rejects).toHaveLength(1);
-    expect(rejects[0]!.raw).toBe(`${T0 + H},1\\x00\\xff\\xc3,ü\\\\€,x`);
-    expect(rejects[0]!.raw).not.toContain('\u0000');
-  });
+  it(
+    'keeps the raw text of a rejected line storable: NUL and invalid UTF-8 as \\xHH, a backslash doubled, ' +
+      'valid UTF-8 as it is',
+    () => {
+      const bad = Buffer.concat([
+        Buffer.from(`${T0 + H},1`),
+        Buffer.from([0x00, 0xff, 0xc3]),
+        Buffer.from(',ü\\€,x\n'),
+      ]);
+      const { rejects } = parse(Buffer.concat([Buffer.from(row(0) + '\n'), bad, Buffer.from(row(2) + '\n')]));
+      expect(rejects).toHaveLength(1);
+      expect(rejects[0]!.raw).toBe(`${T0 + H},1\\x00\\xff\\xc3,ü\\\\€,x`);
+      expect(rejects[0]!.raw).not.toContain('\u0000');
+    },
+  );
 });

@@ -88,7 +88,9 @@ export class OhlcvtParser {
    * ambiguous, and then neither is kept (both are rejected).
    */
   private pending: Candle | null = null;
-  /** Where the held row came from (its reject's line and text if it turns out ambiguous): fields, not an object per row. */
+  /**
+   * Where the held row came from (its reject's line and text if it turns out ambiguous): fields, not an object per row.
+   */
   private pendingLine = 0;
   private pendingBuf: Buffer | null = null;
   private pendingStart = 0;
@@ -150,7 +152,10 @@ export class OhlcvtParser {
     if (pos < chunk.length) this.appendCarry(chunk.subarray(pos), out);
   }
 
-  /** End of input: a last line without newline is parsed (and named truncated if it is incomplete); the held row is emitted. */
+  /**
+   * End of input: a last line without newline is parsed (and named truncated if it is incomplete); the held row is
+   * emitted.
+   */
   end(out: ParseBatch): void {
     if (this.carry !== null) {
       const last = this.carry;
@@ -423,7 +428,9 @@ function parseUint(buf: Buffer, start: number, end: number, maxDigits: number): 
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-/** Largest mantissa for which mantissa and 10^k (k <= 22) are exact doubles: the fast path is then correctly rounded. */
+/**
+ * Largest mantissa for which mantissa and 10^k (k <= 22) are exact doubles: the fast path is then correctly rounded.
+ */
 const EXACT_MANTISSA = 2 ** 53;
 
 /**

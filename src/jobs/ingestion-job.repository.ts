@@ -31,7 +31,10 @@ export class IngestionJobRepository {
     return this.repo.findOneBy({ id });
   }
 
-  /** The job whose id is `id` or starts with it (4+ characters); a prefix several jobs share is a usage error naming them. */
+  /**
+   * The job whose id is `id` or starts with it (4+ characters); a prefix several jobs share is a usage error naming
+   * them.
+   */
   async findByIdOrPrefix(id: string): Promise<IngestionJob | null> {
     const text = id.trim().toLowerCase();
     if (!/^[0-9a-f-]{4,36}$/.test(text))

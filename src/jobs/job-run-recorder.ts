@@ -19,7 +19,9 @@ export interface JobRunSpec {
 /** What a run that returned leaves in its job row besides its result. */
 export interface JobRunOutcome {
   counts?: Partial<GapCounts>;
-  /** Work left undone (gaps failed, partial, deferred or held by another process; interrupted): PARTIAL, not COMPLETED. */
+  /**
+   * Work left undone (gaps failed, partial, deferred or held by another process; interrupted): PARTIAL, not COMPLETED.
+   */
   incomplete: boolean;
 }
 

@@ -131,7 +131,9 @@ export class IngestCommand extends CandlekeepCommand<IngestOptions> {
 
   @Option({
     flags: '--max-reject-ratio <ratio>',
-    description: `a file with a larger share of rejected rows fails and keeps none of its rows (default ${DEFAULT_MAX_REJECT_RATIO})`,
+    description:
+      `a file with a larger share of rejected rows fails ` +
+      `and keeps none of its rows (default ${DEFAULT_MAX_REJECT_RATIO})`,
   })
   parseMaxRejectRatio(value: string): number {
     return parseRatio(value, '--max-reject-ratio');

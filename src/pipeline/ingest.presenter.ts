@@ -23,7 +23,8 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     (backfill === undefined || backfillExitCode(backfill) === EXIT_OK);
   const lines = [
     `job ${result.job_id}: ${result.status}`,
-    `files: ${result.files_total} total, ${result.files_ingested} ingested, ${result.files_skipped} skipped (already ingested), ${result.files_failed} failed`,
+    `files: ${result.files_total} total, ${result.files_ingested} ingested, ` +
+      `${result.files_skipped} skipped (already ingested), ${result.files_failed} failed`,
     `rows: ${result.rows_read} read, ${result.rows_ingested} ingested, ${result.rows_rejected} rejected`,
     ...result.series.map(
       (s) => `  ${s.symbol} ${s.interval}m: ${s.candles} candles ${s.first_ts ?? '-'} .. ${s.last_ts ?? '-'}`,
@@ -38,7 +39,9 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
           'rejected rows:',
           ...result.reject_summary.map(
             (r) =>
-              `  ${r.file}: ${r.reason} ×${r.count} (line${r.count > 1 ? 's' : ''} ${r.first_lines.join(', ')}${r.count > r.first_lines.length ? ', …' : ''}${r.first_time ? `; first ${r.first_time}` : ''})`,
+              `  ${r.file}: ${r.reason} ×${r.count} (line${r.count > 1 ? 's' : ''} ` +
+              `${r.first_lines.join(', ')}${r.count > r.first_lines.length ? ', …' : ''}` +
+              `${r.first_time ? `; first ${r.first_time}` : ''})`,
           ),
           ...result.rejects.filter((r) => r.line === 0).map((r) => `  ${r.file}: ${r.reason}`),
         ]
@@ -46,8 +49,10 @@ export function ingestOutcome(result: IngestResult | UnifiedIngestResult): Comma
     ...(backfill
       ? [
           backfillText({ ...backfill, interrupted: null }), // an interruption is said once, below
-          `series complete: ${backfill.completeness.complete_series} of ${backfill.completeness.series}; intervals covered: ${backfill.completeness.completeness_pct}% ` +
-            `(${backfill.completeness.missing_intervals} missing, ${backfill.completeness.open_gaps} open gap(s), ${backfill.completeness.suspect_gaps} suspect)`,
+          `series complete: ${backfill.completeness.complete_series} of ${backfill.completeness.series}; ` +
+            `intervals covered: ${backfill.completeness.completeness_pct}% ` +
+            `(${backfill.completeness.missing_intervals} missing, ${backfill.completeness.open_gaps} open gap(s), ` +
+            `${backfill.completeness.suspect_gaps} suspect)`,
         ]
       : []),
   ];

@@ -20,12 +20,14 @@ const work = (j: JobSummary) =>
   [
     ...(j.kind === 'ingest'
       ? [
-          `files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)`,
+          `files ${j.files_ingested}/${j.files_total} (+${j.files_skipped} skipped, ${j.files_failed} failed)` +
+            `  rows ${j.rows_ingested}/${j.rows_read} (${j.rows_rejected} rejected)`,
         ]
       : []),
     ...(j.kind !== 'ingest' || j.gaps_detected || j.api_calls
       ? [
-          `gaps ${j.gaps_detected} detected, ${j.gaps_filled} filled, ${j.gaps_unfillable} unfillable  API calls ${j.api_calls}`,
+          `gaps ${j.gaps_detected} detected, ${j.gaps_filled} filled, ${j.gaps_unfillable} unfillable` +
+            `  API calls ${j.api_calls}`,
         ]
       : []),
   ].join('  ');
@@ -44,13 +46,15 @@ const line = (j: JobSummary) =>
 function detailText(d: JobDetail): string {
   return [
     line(d),
-    `trigger ${d.trigger}${d.task ? `, task ${d.task}` : ''}; started ${d.started_at ?? '-'}, finished ${d.finished_at ?? '-'}, took ${durationText(d.duration_ms) ?? '-'}`,
+    `trigger ${d.trigger}${d.task ? `, task ${d.task}` : ''}; started ${d.started_at ?? '-'}, ` +
+      `finished ${d.finished_at ?? '-'}, took ${durationText(d.duration_ms) ?? '-'}`,
     ...(d.error ? [`error: ${d.error}`] : []),
     ...(d.result ? [`result: ${JSON.stringify(d.result, null, 2)}`] : []),
     'files:',
     ...d.files.map(
       (f) =>
-        `  ${f.status.padEnd(17)} ${f.archive ? `${f.archive}!` : ''}${f.path}  rows ${f.rows_ingested}/${f.rows_read}${f.error ? `  (${f.error})` : ''}`,
+        `  ${f.status.padEnd(17)} ${f.archive ? `${f.archive}!` : ''}${f.path}` +
+        `  rows ${f.rows_ingested}/${f.rows_read}${f.error ? `  (${f.error})` : ''}`,
     ),
     `rejected rows: ${d.rejects_total}`,
     ...d.rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}: ${r.raw}`),
@@ -61,7 +65,8 @@ function detailText(d: JobDetail): string {
   name: 'jobs',
   arguments: '[action] [id]',
   description:
-    'jobs (ingest, backfill, update-market-data and task runs): list [--kind K] | show ID (with rejected rows) | resume ID | cancel ID',
+    'jobs (ingest, backfill, update-market-data and task runs): list [--kind K] | show ID (with rejected rows) ' +
+    '| resume ID | cancel ID',
 })
 export class JobsCommand extends CandlekeepCommand<JobsOptions> {
   constructor(

@@ -138,7 +138,8 @@ export class UnifiedIngestService {
       await this.reports.build({ tier: filter.tier, intervals: filter.intervals, symbols: filter.symbols })
     ).summary;
     this.logger.log(
-      `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
+      `job ${ingested.job_id}: ${backfill.gaps_detected} gap(s) detected, ${backfill.gaps_filled} filled, ` +
+        `${backfill.download_list.length} to download; completeness ${completeness.completeness_pct}%`,
     );
     const interrupted = ingested.interrupted ?? backfill.interrupted;
     const resume = ingested.interrupted

@@ -39,7 +39,8 @@ export class BackfillTask implements ScheduledTask<BackfillSetsResult> {
         signal,
       });
       this.logger.log(
-        `${set.tier} ${set.intervals.join(',')}: ${result.gaps_detected} gap(s), ${result.gaps_filled} filled, ${result.gaps_failed} failed, ${result.api_calls} call(s)`,
+        `${set.tier} ${set.intervals.join(',')}: ${result.gaps_detected} gap(s), ${result.gaps_filled} filled, ` +
+          `${result.gaps_failed} failed, ${result.api_calls} call(s)`,
       );
       sets.push({ ...set, result });
     }

@@ -37,7 +37,8 @@ export class ReportTask implements ScheduledTask {
       .map((t) => `${t.tier} ${t.complete ? 'complete' : 'incomplete'} ${t.completeness_pct}%`)
       .join(', ');
     this.logger.log(
-      `completeness: ${report.summary.complete_series}/${report.summary.series} series complete, ${report.summary.open_gaps} open gaps, ${report.summary.stale_series} stale; ${verdicts}; wrote ${html}`,
+      `completeness: ${report.summary.complete_series}/${report.summary.series} series complete, ` +
+        `${report.summary.open_gaps} open gaps, ${report.summary.stale_series} stale; ${verdicts}; wrote ${html}`,
     );
     return { json, html, summary: report.summary };
   }

@@ -48,7 +48,9 @@ async function ingestUntilMidFile(
   }
 }
 
-/** Polls until the killed job's heartbeat is stale (older than 3 heartbeats by the wall clock, as candlekeep judges it). */
+/**
+ * Polls until the killed job's heartbeat is stale (older than 3 heartbeats by the wall clock, as candlekeep judges it).
+ */
 async function untilStale(db: Db, jobId: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const [job] = await db.rows<{ heartbeat_at: Date | null }>(
@@ -97,34 +99,38 @@ describe('ingest survives kill -9', () => {
     ]);
   }
 
-  it('re-running the same command completes the work: no duplicates, the completed file skipped, the interrupted one redone', async () => {
-    const { url, db } = await freshDb();
-    const killed = await ingestAndKill(url, db, dir);
-    // The interrupted file's transaction died with the process: nothing of it is stored or covered.
-    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
-    expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
-    expect(await db.candles('BTC-USD-SPOT', 60)).toBe(3000);
+  it(
+    're-running the same command completes the work: no duplicates, the completed file skipped, ' +
+      'the interrupted one redone',
+    async () => {
+      const { url, db } = await freshDb();
+      const killed = await ingestAndKill(url, db, dir);
+      // The interrupted file's transaction died with the process: nothing of it is stored or covered.
+      expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+      expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
+      expect(await db.candles('BTC-USD-SPOT', 60)).toBe(3000);
 
-    await untilStale(db, killed);
-    const { run, out } = await ingest(url, ['--csv', dir], { JOB_HEARTBEAT_MS: HEARTBEAT_MS });
-    expect(run.code).toBe(0);
-    expect(out).toMatchObject<Partial<IngestOutput>>({
-      status: 'COMPLETED',
-      files_total: 2,
-      files_skipped: 1,
-      files_ingested: 1,
-      rows_ingested: ROWS,
-    });
-    await expectComplete(db);
+      await untilStale(db, killed);
+      const { run, out } = await ingest(url, ['--csv', dir], { JOB_HEARTBEAT_MS: HEARTBEAT_MS });
+      expect(run.code).toBe(0);
+      expect(out).toMatchObject<Partial<IngestOutput>>({
+        status: 'COMPLETED',
+        files_total: 2,
+        files_skipped: 1,
+        files_ingested: 1,
+        rows_ingested: ROWS,
+      });
+      await expectComplete(db);
 
-    const [old] = await db.rows<{ status: string; error: string }>(
-      `SELECT status, error FROM ingestion_jobs WHERE id = $1`,
-      [killed],
-    );
-    expect(old).toMatchObject({ status: 'PARTIAL', error: expect.stringMatching(/^abandoned/) });
-    const oldFiles = await db.records(killed);
-    expect(oldFiles.map((f) => f.status)).toEqual(['COMPLETED', 'FAILED']);
-  });
+      const [old] = await db.rows<{ status: string; error: string }>(
+        `SELECT status, error FROM ingestion_jobs WHERE id = $1`,
+        [killed],
+      );
+      expect(old).toMatchObject({ status: 'PARTIAL', error: expect.stringMatching(/^abandoned/) });
+      const oldFiles = await db.records(killed);
+      expect(oldFiles.map((f) => f.status)).toEqual(['COMPLETED', 'FAILED']);
+    },
+  );
 
   it('`jobs resume ID` finishes the killed job itself; a later re-run skips everything', async () => {
     const { url, db } = await freshDb();
@@ -154,58 +160,65 @@ describe('ingest survives kill -9', () => {
     expect(again.out).toMatchObject({ files_skipped: 2, rows_read: 0 });
   });
 
-  it('Ctrl-C (SIGINT) mid-file: the file rolled back, the job PARTIAL (not left RUNNING), exit 130 naming `jobs resume ID`, which finishes it', async () => {
-    const { url, db } = await freshDb();
-    const run = await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGINT'));
-    expect(run.code).toBe(130);
-    const out = JSON.parse(run.stdout) as IngestOutput & { interrupted: string; resume: string };
-    expect(out).toMatchObject({
-      job_id: run.jobId,
-      status: 'PARTIAL',
-      interrupted: 'SIGINT',
-      resume: `candlekeep jobs resume ${run.jobId}`,
-      api_calls: 0,
-    });
-    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
-    expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
-    const [job] = await db.rows<{ status: string; finished_at: Date | null }>(
-      `SELECT status, finished_at FROM ingestion_jobs WHERE id = $1`,
-      [run.jobId],
-    );
-    expect(job).toMatchObject({ status: 'PARTIAL', finished_at: expect.any(Date) });
-    const files = await db.records(run.jobId);
-    expect(files.map((f) => [f.status, f.error])).toEqual([
-      ['COMPLETED', null],
-      ['FAILED', 'interrupted by SIGINT: rolled back'],
-    ]);
+  it(
+    'Ctrl-C (SIGINT) mid-file: the file rolled back, the job PARTIAL (not left RUNNING), ' +
+      'exit 130 naming `jobs resume ID`, which finishes it',
+    async () => {
+      const { url, db } = await freshDb();
+      const run = await ingestUntilMidFile(url, db, dir, async (child) => void child.kill('SIGINT'));
+      expect(run.code).toBe(130);
+      const out = JSON.parse(run.stdout) as IngestOutput & { interrupted: string; resume: string };
+      expect(out).toMatchObject({
+        job_id: run.jobId,
+        status: 'PARTIAL',
+        interrupted: 'SIGINT',
+        resume: `candlekeep jobs resume ${run.jobId}`,
+        api_calls: 0,
+      });
+      expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+      expect(await db.coverage('ETH-USD-SPOT', 1)).toEqual([]);
+      const [job] = await db.rows<{ status: string; finished_at: Date | null }>(
+        `SELECT status, finished_at FROM ingestion_jobs WHERE id = $1`,
+        [run.jobId],
+      );
+      expect(job).toMatchObject({ status: 'PARTIAL', finished_at: expect.any(Date) });
+      const files = await db.records(run.jobId);
+      expect(files.map((f) => [f.status, f.error])).toEqual([
+        ['COMPLETED', null],
+        ['FAILED', 'interrupted by SIGINT: rolled back'],
+      ]);
 
-    const resumed = await runCli(['jobs', 'resume', run.jobId, '--json'], {
-      DATABASE_URL: url,
-      JOB_HEARTBEAT_MS: HEARTBEAT_MS,
-    });
-    expect(resumed.code).toBe(0);
-    expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: run.jobId, status: 'COMPLETED' });
-    await expectComplete(db);
-  });
+      const resumed = await runCli(['jobs', 'resume', run.jobId, '--json'], {
+        DATABASE_URL: url,
+        JOB_HEARTBEAT_MS: HEARTBEAT_MS,
+      });
+      expect(resumed.code).toBe(0);
+      expect(resumed.json<IngestOutput>()).toMatchObject({ job_id: run.jobId, status: 'COMPLETED' });
+      await expectComplete(db);
+    },
+  );
 
-  it('`jobs cancel ID` stops a running ingest: the current file is rolled back, the job ends CANCELLED (exit 1)', async () => {
-    const { url, db } = await freshDb();
-    const run = await ingestUntilMidFile(url, db, dir, async (child, jobId) => {
-      // Hold the ingest mid-file while the cancel runs, so that a loaded machine cannot let it finish first.
-      child.kill('SIGSTOP');
-      try {
-        const cancel = await runCli(['jobs', 'cancel', jobId, '--json'], { DATABASE_URL: url });
-        expect(cancel.code).toBe(0);
-      } finally {
-        child.kill('SIGCONT');
-      }
-    });
-    expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ job_id: run.jobId, status: 'CANCELLED' });
-    expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
-    expect((await db.records(run.jobId)).map((f) => [f.status, f.error])).toEqual([
-      ['COMPLETED', null],
-      ['FAILED', 'cancelled'],
-    ]);
-  });
+  it(
+    '`jobs cancel ID` stops a running ingest: the current file is rolled back, ' + 'the job ends CANCELLED (exit 1)',
+    async () => {
+      const { url, db } = await freshDb();
+      const run = await ingestUntilMidFile(url, db, dir, async (child, jobId) => {
+        // Hold the ingest mid-file while the cancel runs, so that a loaded machine cannot let it finish first.
+        child.kill('SIGSTOP');
+        try {
+          const cancel = await runCli(['jobs', 'cancel', jobId, '--json'], { DATABASE_URL: url });
+          expect(cancel.code).toBe(0);
+        } finally {
+          child.kill('SIGCONT');
+        }
+      });
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ job_id: run.jobId, status: 'CANCELLED' });
+      expect(await db.candles('ETH-USD-SPOT', 1)).toBe(0);
+      expect((await db.records(run.jobId)).map((f) => [f.status, f.error])).toEqual([
+        ['COMPLETED', null],
+        ['FAILED', 'cancelled'],
+      ]);
+    },
+  );
 });

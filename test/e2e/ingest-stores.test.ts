@@ -72,36 +72,40 @@ describe.each(STORES)('ingest of the real Kraken samples, candles in $kind', (st
     }
   });
 
-  it('a file over the reject threshold keeps none of its rows, though they went to the store in several requests', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ck-reject-'));
-    try {
-      const good = readFileSync(join(FIXTURES, 'XBTUSD_720.csv'), 'utf8').trim().split('\n').slice(0, 3000);
-      const path = join(dir, 'ETHUSD_720.csv');
-      writeFileSync(
-        path,
-        [...good, ...Array.from({ length: 1000 }, () => 'not,a,candle,row,at,all,!')].join('\n') + '\n',
-      );
-      // Small batches: the accepted rows are sent (and acknowledged) long before the file is found over the threshold.
-      const env = {
-        DATABASE_URL: database.url,
-        CANDLEKEEP_NOW: NOW,
-        QUESTDB_BATCH_ROWS: '500',
-        ...store.env(database),
-      };
-      const r = await runCli(['ingest', '--csv', path, '--no-api', '--json'], env);
-      expect(r.code).toBe(1);
-      expect(r.json<{ files_failed: number; rows_ingested: number }>()).toMatchObject({
-        files_failed: 1,
-        rows_ingested: 0,
-      });
-      const first = Number(good[0]!.split(',')[0]);
-      const last = Number(good[good.length - 1]!.split(',')[0]);
-      expect(await store.readStored(database, 'ETH-USD-SPOT', 720, { from: first, to: last })).toEqual([]);
-      expect(await db.coverage('ETH-USD-SPOT', 720)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'a file over the reject threshold keeps none of its rows, ' + 'though they went to the store in several requests',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ck-reject-'));
+      try {
+        const good = readFileSync(join(FIXTURES, 'XBTUSD_720.csv'), 'utf8').trim().split('\n').slice(0, 3000);
+        const path = join(dir, 'ETHUSD_720.csv');
+        writeFileSync(
+          path,
+          [...good, ...Array.from({ length: 1000 }, () => 'not,a,candle,row,at,all,!')].join('\n') + '\n',
+        );
+        // Small batches: the accepted rows are sent (and acknowledged) long before the file is found over the
+        // threshold.
+        const env = {
+          DATABASE_URL: database.url,
+          CANDLEKEEP_NOW: NOW,
+          QUESTDB_BATCH_ROWS: '500',
+          ...store.env(database),
+        };
+        const r = await runCli(['ingest', '--csv', path, '--no-api', '--json'], env);
+        expect(r.code).toBe(1);
+        expect(r.json<{ files_failed: number; rows_ingested: number }>()).toMatchObject({
+          files_failed: 1,
+          rows_ingested: 0,
+        });
+        const first = Number(good[0]!.split(',')[0]);
+        const last = Number(good[good.length - 1]!.split(',')[0]);
+        expect(await store.readStored(database, 'ETH-USD-SPOT', 720, { from: first, to: last })).toEqual([]);
+        expect(await db.coverage('ETH-USD-SPOT', 720)).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('records the coverage of every file and exactly the gaps between and after them', async () => {
     for (const s of SAMPLES) expect(await db.coverage(s.symbol, s.interval)).toContainEqual([s.first, s.last, s.rows]);

@@ -37,11 +37,13 @@ describe('GapRepository bulk reads and writes', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = new DataSource({ ...dataSourceOptions(db.url), logging: false }); // the refused insert below would log 100 KB of parameters
+    // the refused insert below would log 100 KB of parameters
+    ds = new DataSource({ ...dataSourceOptions(db.url), logging: false });
     await ds.initialize();
     repo = new GapRepository(ds.getRepository(GapRecord), ds);
     const [row] = await ds.query(
-      `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`,
+      `INSERT INTO assets (symbol, base, quote, native_symbol) ` +
+        `VALUES ('ETH-USD-SPOT', 'ETH', 'USD', 'XETHZUSD') RETURNING id`,
     );
     assetId = row.id;
   });
@@ -78,11 +80,13 @@ describe('GapRepository bulk reads and writes', () => {
     await write({ resolve: [], update: [], insert: gaps });
     expect(new Set(gaps.map((g) => g.id)).size).toBe(2500);
     const viaTypeorm = await ds.getRepository(GapRecord).find({ order: { startTs: 'ASC' } });
-    expect(viaTypeorm).toEqual(gaps); // every column as written: text with tabs, quotes and non-ASCII, bigints beyond 2^32, times to the ms
+    // every column as written: text with tabs, quotes and non-ASCII, bigints beyond 2^32, times to the ms
+    expect(viaTypeorm).toEqual(gaps);
 
     // Times the database set itself carry microseconds: both reads cut them to the millisecond.
     await ds.query(
-      `UPDATE gap_records SET detected_at = '2025-01-02 03:04:05.678999+00', resolved_at = '2025-01-02 03:04:05.0009+00' WHERE id = $1`,
+      `UPDATE gap_records SET detected_at = '2025-01-02 03:04:05.678999+00', ` +
+        `resolved_at = '2025-01-02 03:04:05.0009+00' WHERE id = $1`,
       [gaps[0]!.id],
     );
     const reread = await ds.getRepository(GapRecord).find({ order: { startTs: 'ASC' } });
@@ -127,15 +131,19 @@ describe('GapRepository bulk reads and writes', () => {
     expect(n).toBe(0);
   });
 
-  it('a new record colliding with an open one fails the whole write with the open-gap index named, and nothing of it lands', async () => {
-    const before = Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n);
-    const fresh = Array.from({ length: 3000 }, (_, i) => gap(assetId, 10_000 + i));
-    const clash = gap(assetId, 30); // gap 30 is still open from the first test
-    const failure = write({ resolve: [], update: [], insert: [...fresh, clash] });
-    await expect(failure).rejects.toMatchObject({ code: '23505', constraint: 'uq_gap_records_open_start' });
-    expect(Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n)).toBe(before);
-    // The connection went back to the pool usable.
-    await write({ resolve: [], update: [], insert: fresh.slice(0, 10) });
-    expect(Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n)).toBe(before + 10);
-  });
+  it(
+    'a new record colliding with an open one fails the whole write with the open-gap index named, ' +
+      'and nothing of it lands',
+    async () => {
+      const before = Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n);
+      const fresh = Array.from({ length: 3000 }, (_, i) => gap(assetId, 10_000 + i));
+      const clash = gap(assetId, 30); // gap 30 is still open from the first test
+      const failure = write({ resolve: [], update: [], insert: [...fresh, clash] });
+      await expect(failure).rejects.toMatchObject({ code: '23505', constraint: 'uq_gap_records_open_start' });
+      expect(Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n)).toBe(before);
+      // The connection went back to the pool usable.
+      await write({ resolve: [], update: [], insert: fresh.slice(0, 10) });
+      expect(Number((await ds.query(`SELECT count(*) AS n FROM gap_records`))[0].n)).toBe(before + 10);
+    },
+  );
 });

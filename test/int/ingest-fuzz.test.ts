@@ -186,11 +186,14 @@ describe(`archive ingestion fuzz (${CASES} seeded cases over windows of the real
           rejects: number;
           bad_rejects: number;
         }>(
-          `SELECT f.path, f.status, f.error, f.rows_read AS read, f.rows_ingested AS ingested, f.rows_rejected AS rejected, f.asset_id AS asset,
+          `SELECT f.path, f.status, f.error, f.rows_read AS read, f.rows_ingested AS ingested, ` +
+            `f.rows_rejected AS rejected, f.asset_id AS asset,
                 f.interval_minutes AS iv,
-                (SELECT count(*)::int FROM candles c WHERE c.asset_id = f.asset_id AND c.interval_minutes = f.interval_minutes) AS stored,
+                (SELECT count(*)::int FROM candles c WHERE c.asset_id = f.asset_id ` +
+            `AND c.interval_minutes = f.interval_minutes) AS stored,
                 (SELECT count(*)::int FROM ingestion_rejects x WHERE x.file_record_id = f.id AND x.line > 0) AS rejects,
-                (SELECT count(*)::int FROM ingestion_rejects x WHERE x.file_record_id = f.id AND (x.line < 0 OR x.reason = '')) AS bad_rejects
+                (SELECT count(*)::int FROM ingestion_rejects x WHERE x.file_record_id = f.id ` +
+            `AND (x.line < 0 OR x.reason = '')) AS bad_rejects
            FROM file_ingestion_records f`,
         )
       ).rows;
@@ -221,15 +224,20 @@ describe(`archive ingestion fuzz (${CASES} seeded cases over windows of the real
       const claimed = await pg.query<{ path: string; ts: string; raw: string; same: boolean }>(
         `SELECT f.path, x.raw, ts.v AS ts,
               EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = f.asset_id AND c.interval_minutes = f.interval_minutes
-                         AND c.ts = to_timestamp(ts.v) AND concat_ws(',', extract(epoch FROM c.ts)::bigint, c.open, c.high, c.low, c.close, c.volume, c.trades)
-                             = concat_ws(',', split_part(x.raw, ',', 1), split_part(x.raw, ',', 2)::float8, split_part(x.raw, ',', 3)::float8,
-                                         split_part(x.raw, ',', 4)::float8, split_part(x.raw, ',', 5)::float8, split_part(x.raw, ',', 6)::float8,
+                         AND c.ts = to_timestamp(ts.v) AND ` +
+          `concat_ws(',', extract(epoch FROM c.ts)::bigint, c.open, c.high, c.low, c.close, c.volume, c.trades)
+                             = concat_ws(',', split_part(x.raw, ',', 1), split_part(x.raw, ',', 2)::float8, ` +
+          `split_part(x.raw, ',', 3)::float8,
+                                         split_part(x.raw, ',', 4)::float8, split_part(x.raw, ',', 5)::float8, ` +
+          `split_part(x.raw, ',', 6)::float8,
                                          split_part(x.raw, ',', 7)::int)) AS same
          FROM ingestion_rejects x JOIN file_ingestion_records f ON f.id = x.file_record_id
-         CROSS JOIN LATERAL (SELECT CASE WHEN x.raw ~ '^[0-9]{9,11},' THEN split_part(x.raw, ',', 1)::bigint END AS v) ts
+         CROSS JOIN LATERAL (SELECT CASE ` +
+          `WHEN x.raw ~ '^[0-9]{9,11},' THEN split_part(x.raw, ',', 1)::bigint END AS v) ts
         WHERE f.status = 'COMPLETED' AND ts.v IS NOT NULL AND ts.v % (f.interval_minutes * 60) = 0
           AND x.raw ~ '^[0-9]+(,-?[0-9.eE+-]+){5},[0-9]{1,9}$'
-          AND EXISTS (SELECT 1 FROM data_coverage_ranges r WHERE r.asset_id = f.asset_id AND r.interval_minutes = f.interval_minutes
+          AND EXISTS (SELECT 1 FROM data_coverage_ranges r WHERE r.asset_id = f.asset_id ` +
+          `AND r.interval_minutes = f.interval_minutes
                          AND to_timestamp(ts.v) BETWEEN r.start_ts AND r.end_ts)`,
       );
       for (const c of claimed.rows)

@@ -74,7 +74,8 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
     ).n,
     coverage: (
       await pg.query(
-        `SELECT extract(epoch FROM r.start_ts)::bigint::int AS s, extract(epoch FROM r.end_ts)::bigint::int AS e, r.candle_count::int AS n
+        `SELECT extract(epoch FROM r.start_ts)::bigint::int AS s, ` +
+          `extract(epoch FROM r.end_ts)::bigint::int AS e, r.candle_count::int AS n
            FROM data_coverage_ranges r JOIN assets a ON a.id = r.asset_id WHERE a.symbol = $1 ORDER BY r.start_ts`,
         [symbol],
       )
@@ -101,139 +102,154 @@ describe('ingest: one pass reads, hashes, parses and writes a file', () => {
     await db.drop();
   });
 
-  it('content ingested already, under names the stat shortcut does not know (a new mtime; a renamed copy, another series): read once, rolled back, SKIPPED_DUPLICATE, nothing of it kept', async () => {
-    // A small file first: what the first run in this process loads (modules, the catalog) is not counted below.
-    mkdirSync(join(dir, 'warm'), { recursive: true });
-    writeFileSync(join(dir, 'warm', 'LTCUSD_1.csv'), `${T0},70,71,69,70.5,2,4\n`);
-    await ingest(join(dir, 'warm', 'LTCUSD_1.csv'), 0);
+  it(
+    'content ingested already, under names the stat shortcut does not know (a new mtime; a renamed copy, ' +
+      'another series): read once, rolled back, SKIPPED_DUPLICATE, nothing of it kept',
+    async () => {
+      // A small file first: what the first run in this process loads (modules, the catalog) is not counted below.
+      mkdirSync(join(dir, 'warm'), { recursive: true });
+      writeFileSync(join(dir, 'warm', 'LTCUSD_1.csv'), `${T0},70,71,69,70.5,2,4\n`);
+      await ingest(join(dir, 'warm', 'LTCUSD_1.csv'), 0);
 
-    const before = measuring ? bytesRead() : 0;
-    const first = await ingest(file, 1);
-    // Read once: hashed in the pass that parses it, no pass of its own before (that read it twice).
-    if (measuring) expect(bytesRead() - before).toBeLessThan(1.5 * statSync(file).size);
-    expect(first).toMatchObject({
-      files_ingested: 1,
-      files_skipped: 0,
-      rows_read: ROWS + BAD,
-      rows_ingested: ROWS,
-      rows_rejected: BAD,
-    });
-    const original = await one<{ id: number; sha256: string; status: string }>(
-      `SELECT id, sha256, status FROM file_ingestion_records WHERE job_id = $1`,
-      [first.job_id],
-    );
-    expect(original.status).toBe('COMPLETED');
-    const btc = await held('BTC-USD-SPOT');
-    expect(btc).toEqual({ candles: ROWS, coverage: [{ s: T0, e: T0 + (ROWS - 1) * 60, n: ROWS }] });
-    const rejects = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects`)).n;
-    expect(rejects).toBe(BAD);
-
-    // Re-downloaded (same bytes, new mtime: the stat shortcut misses), and copied under another pair's name.
-    const later = new Date(statSync(file).mtimeMs + 60_000);
-    utimesSync(file, later, later);
-    mkdirSync(join(dir, 'b'));
-    const renamed = join(dir, 'b', 'ETHUSD_1.csv');
-    copyFileSync(file, renamed);
-
-    for (const path of [file, renamed]) {
-      const inserted = await candlesInserted();
       const before = measuring ? bytesRead() : 0;
-      const out = await ingest(path, 0);
-      const read = measuring ? bytesRead() - before : 0;
-      // What a duplicate looked like when it was found before loading: skipped, no row counted, no reject listed.
-      expect(out).toMatchObject({
-        status: 'COMPLETED',
-        files_total: 1,
-        files_ingested: 0,
-        files_skipped: 1,
-        files_failed: 0,
-        rows_read: 0,
-        rows_ingested: 0,
-        rows_rejected: 0,
-        reject_summary: [],
-        rejects: [],
+      const first = await ingest(file, 1);
+      // Read once: hashed in the pass that parses it, no pass of its own before (that read it twice).
+      if (measuring) expect(bytesRead() - before).toBeLessThan(1.5 * statSync(file).size);
+      expect(first).toMatchObject({
+        files_ingested: 1,
+        files_skipped: 0,
+        rows_read: ROWS + BAD,
+        rows_ingested: ROWS,
+        rows_rejected: BAD,
       });
-      const record = await one<{ id: number; status: string; checkpoint: unknown; sha256: string; rows_read: string }>(
-        `SELECT id, status, checkpoint, sha256, rows_read FROM file_ingestion_records WHERE job_id = $1`,
-        [out.job_id],
+      const original = await one<{ id: number; sha256: string; status: string }>(
+        `SELECT id, sha256, status FROM file_ingestion_records WHERE job_id = $1`,
+        [first.job_id],
       );
-      expect(record).toMatchObject({
-        status: 'SKIPPED_DUPLICATE',
-        checkpoint: { duplicate_of: String(original.id) },
-        sha256: original.sha256,
-        rows_read: '0',
-      });
-      const job = await one(
-        `SELECT status, files_skipped::int, files_done::int, rows_read::int, rows_ingested::int, rows_rejected::int FROM ingestion_jobs WHERE id = $1`,
-        [out.job_id],
-      );
-      expect(job).toEqual({
-        status: 'COMPLETED',
-        files_skipped: 1,
-        files_done: 0,
-        rows_read: 0,
-        rows_ingested: 0,
-        rows_rejected: 0,
-      });
-      expect(
-        (
-          await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects WHERE file_record_id = $1`, [
-            record.id,
-          ])
-        ).n,
-      ).toBe(0);
-      expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects`)).n).toBe(rejects);
-      // Read once (found a duplicate by reading it, not by the shortcut), a little more for the database's answers.
-      if (measuring) {
-        expect(read).toBeGreaterThanOrEqual(statSync(path).size);
-        expect(read).toBeLessThan(1.5 * statSync(path).size);
-      }
-      // The renamed copy's series held nothing: its rows went straight into candles, then were rolled back (below)
-      // (all but what the server still buffered when the COPY was failed).
-      if (path === renamed) await until(async () => (await candlesInserted()) - inserted >= 0.9 * ROWS);
-    }
-    // The rows written in the rolled-back transactions are gone: the series are as the first run left them.
-    expect(await held('BTC-USD-SPOT')).toEqual(btc);
-    expect(await held('ETH-USD-SPOT')).toEqual({ candles: 0, coverage: [] });
-    const ledger = await pg.query(
-      `SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`,
-    );
-    expect(ledger.rows).toEqual([
-      { status: 'COMPLETED', n: 2 }, // the file and the small one
-      { status: 'SKIPPED_DUPLICATE', n: 2 },
-    ]);
-  }, 120_000);
-  it('a ZIP member that cannot be read to its end: FAILED as unreadable, the rows written before the failure rolled back', async () => {
-    const rows = 100_000;
-    const lines: string[] = [];
-    for (let i = 0; i < rows; i++) lines.push(`${T0 + i * 60},100,101,99,100.5,1.5,${1 + (i % 9)}`);
-    const zip = join(dir, 'cut.zip');
-    const content = Buffer.from(`${lines.join('\n')}\n`);
-    writeZip(zip, [{ name: 'XBTUSD_1.csv', data: content }]);
-    // Its directory says half the size: the member's stream fails (too many bytes) halfway through the pass.
-    const bytes = readFileSync(zip);
-    const directory = bytes.readUInt32LE(bytes.length - 22 + 16);
-    bytes.writeUInt32LE(content.length >> 1, 22);
-    bytes.writeUInt32LE(content.length >> 1, directory + 24);
-    writeFileSync(zip, bytes);
+      expect(original.status).toBe('COMPLETED');
+      const btc = await held('BTC-USD-SPOT');
+      expect(btc).toEqual({ candles: ROWS, coverage: [{ s: T0, e: T0 + (ROWS - 1) * 60, n: ROWS }] });
+      const rejects = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects`)).n;
+      expect(rejects).toBe(BAD);
 
-    const inserted = await candlesInserted();
-    const r = await runCliInProcess(['ingest', '--csv', zip, '--no-api', '--json'], {
-      DATABASE_URL: db.url,
-      CANDLEKEEP_NOW: NOW,
-    });
-    expect(r.code).toBe(1);
-    expect(r.json<IngestResult>()).toMatchObject({ files_failed: 1, files_ingested: 0, rows_ingested: 0 });
-    const record = await one<{ status: string; error: string; rows_ingested: string }>(
-      `SELECT status, error, rows_ingested FROM file_ingestion_records`,
-    );
-    expect(record).toEqual({
-      status: 'FAILED',
-      error: expect.stringMatching(/^unreadable: too many bytes in the stream/),
-      rows_ingested: '0',
-    });
-    // Rows were written before the read failed, and are gone with the rolled-back transaction.
-    await until(async () => (await candlesInserted()) - inserted > 0);
-    expect(await held('BTC-USD-SPOT')).toEqual({ candles: 0, coverage: [] });
-  });
+      // Re-downloaded (same bytes, new mtime: the stat shortcut misses), and copied under another pair's name.
+      const later = new Date(statSync(file).mtimeMs + 60_000);
+      utimesSync(file, later, later);
+      mkdirSync(join(dir, 'b'));
+      const renamed = join(dir, 'b', 'ETHUSD_1.csv');
+      copyFileSync(file, renamed);
+
+      for (const path of [file, renamed]) {
+        const inserted = await candlesInserted();
+        const before = measuring ? bytesRead() : 0;
+        const out = await ingest(path, 0);
+        const read = measuring ? bytesRead() - before : 0;
+        // What a duplicate looked like when it was found before loading: skipped, no row counted, no reject listed.
+        expect(out).toMatchObject({
+          status: 'COMPLETED',
+          files_total: 1,
+          files_ingested: 0,
+          files_skipped: 1,
+          files_failed: 0,
+          rows_read: 0,
+          rows_ingested: 0,
+          rows_rejected: 0,
+          reject_summary: [],
+          rejects: [],
+        });
+        const record = await one<{
+          id: number;
+          status: string;
+          checkpoint: unknown;
+          sha256: string;
+          rows_read: string;
+        }>(`SELECT id, status, checkpoint, sha256, rows_read FROM file_ingestion_records WHERE job_id = $1`, [
+          out.job_id,
+        ]);
+        expect(record).toMatchObject({
+          status: 'SKIPPED_DUPLICATE',
+          checkpoint: { duplicate_of: String(original.id) },
+          sha256: original.sha256,
+          rows_read: '0',
+        });
+        const job = await one(
+          `SELECT status, files_skipped::int, files_done::int, rows_read::int, rows_ingested::int, ` +
+            `rows_rejected::int FROM ingestion_jobs WHERE id = $1`,
+          [out.job_id],
+        );
+        expect(job).toEqual({
+          status: 'COMPLETED',
+          files_skipped: 1,
+          files_done: 0,
+          rows_read: 0,
+          rows_ingested: 0,
+          rows_rejected: 0,
+        });
+        expect(
+          (
+            await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects WHERE file_record_id = $1`, [
+              record.id,
+            ])
+          ).n,
+        ).toBe(0);
+        expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM ingestion_rejects`)).n).toBe(rejects);
+        // Read once (found a duplicate by reading it, not by the shortcut), a little more for the database's answers.
+        if (measuring) {
+          expect(read).toBeGreaterThanOrEqual(statSync(path).size);
+          expect(read).toBeLessThan(1.5 * statSync(path).size);
+        }
+        // The renamed copy's series held nothing: its rows went straight into candles, then were rolled back (below)
+        // (all but what the server still buffered when the COPY was failed).
+        if (path === renamed) await until(async () => (await candlesInserted()) - inserted >= 0.9 * ROWS);
+      }
+      // The rows written in the rolled-back transactions are gone: the series are as the first run left them.
+      expect(await held('BTC-USD-SPOT')).toEqual(btc);
+      expect(await held('ETH-USD-SPOT')).toEqual({ candles: 0, coverage: [] });
+      const ledger = await pg.query(
+        `SELECT status, count(*)::int AS n FROM file_ingestion_records GROUP BY status ORDER BY status`,
+      );
+      expect(ledger.rows).toEqual([
+        { status: 'COMPLETED', n: 2 }, // the file and the small one
+        { status: 'SKIPPED_DUPLICATE', n: 2 },
+      ]);
+    },
+    120_000,
+  );
+  it(
+    'a ZIP member that cannot be read to its end: FAILED as unreadable, ' +
+      'the rows written before the failure rolled back',
+    async () => {
+      const rows = 100_000;
+      const lines: string[] = [];
+      for (let i = 0; i < rows; i++) lines.push(`${T0 + i * 60},100,101,99,100.5,1.5,${1 + (i % 9)}`);
+      const zip = join(dir, 'cut.zip');
+      const content = Buffer.from(`${lines.join('\n')}\n`);
+      writeZip(zip, [{ name: 'XBTUSD_1.csv', data: content }]);
+      // Its directory says half the size: the member's stream fails (too many bytes) halfway through the pass.
+      const bytes = readFileSync(zip);
+      const directory = bytes.readUInt32LE(bytes.length - 22 + 16);
+      bytes.writeUInt32LE(content.length >> 1, 22);
+      bytes.writeUInt32LE(content.length >> 1, directory + 24);
+      writeFileSync(zip, bytes);
+
+      const inserted = await candlesInserted();
+      const r = await runCliInProcess(['ingest', '--csv', zip, '--no-api', '--json'], {
+        DATABASE_URL: db.url,
+        CANDLEKEEP_NOW: NOW,
+      });
+      expect(r.code).toBe(1);
+      expect(r.json<IngestResult>()).toMatchObject({ files_failed: 1, files_ingested: 0, rows_ingested: 0 });
+      const record = await one<{ status: string; error: string; rows_ingested: string }>(
+        `SELECT status, error, rows_ingested FROM file_ingestion_records`,
+      );
+      expect(record).toEqual({
+        status: 'FAILED',
+        error: expect.stringMatching(/^unreadable: too many bytes in the stream/),
+        rows_ingested: '0',
+      });
+      // Rows were written before the read failed, and are gone with the rolled-back transaction.
+      await until(async () => (await candlesInserted()) - inserted > 0);
+      expect(await held('BTC-USD-SPOT')).toEqual({ candles: 0, coverage: [] });
+    },
+  );
 });

@@ -126,25 +126,28 @@ describe('jobs resume of an ingest job', () => {
     }
   });
 
-  it('keeps the options the job was started with: after `ingest --no-api` the gaps are detected, no API call', async () => {
-    const path = failingFile('no-api');
-    const first = await run(['ingest', '--csv', join(dir, 'no-api'), '--no-api']);
-    expect(first.code).toBe(1);
-    const job = first.json<UnifiedIngestResult>();
-    expect(job.status).toBe('PARTIAL');
+  it(
+    'keeps the options the job was started with: ' + 'after `ingest --no-api` the gaps are detected, no API call',
+    async () => {
+      const path = failingFile('no-api');
+      const first = await run(['ingest', '--csv', join(dir, 'no-api'), '--no-api']);
+      expect(first.code).toBe(1);
+      const job = first.json<UnifiedIngestResult>();
+      expect(job.status).toBe('PARTIAL');
 
-    fix(path);
-    server.resetCounters();
-    const resumed = await run(['jobs', 'resume', job.job_id]);
-    expect(resumed.json<UnifiedIngestResult>()).toMatchObject({
-      status: 'COMPLETED',
-      gaps_detected: 1,
-      gaps_filled: 0,
-      api_calls: 0,
-    });
-    expect(server.requestCount()).toBe(0);
-    const found = await gaps();
-    expect(found).toContainEqual(['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'DETECTED']);
-    expect(found.filter((g) => g[5] === 'FILLED' || g[5] === 'VERIFIED_EMPTY')).toEqual([]);
-  });
+      fix(path);
+      server.resetCounters();
+      const resumed = await run(['jobs', 'resume', job.job_id]);
+      expect(resumed.json<UnifiedIngestResult>()).toMatchObject({
+        status: 'COMPLETED',
+        gaps_detected: 1,
+        gaps_filled: 0,
+        api_calls: 0,
+      });
+      expect(server.requestCount()).toBe(0);
+      const found = await gaps();
+      expect(found).toContainEqual(['BTC-USD-SPOT', 720, '2025-01-10T00:00', '2025-03-31T12:00', 162, 'DETECTED']);
+      expect(found.filter((g) => g[5] === 'FILLED' || g[5] === 'VERIFIED_EMPTY')).toEqual([]);
+    },
+  );
 });

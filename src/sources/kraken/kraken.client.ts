@@ -202,7 +202,8 @@ export class KrakenClient {
       }
       const delay = this.backoff(attempt, outcome.retryAfterMs);
       this.logger.warn(
-        `Kraken ${endpoint}${context} attempt ${attempt}/${attempts} failed (${outcome.message}); retrying in ${delay} ms`,
+        `Kraken ${endpoint}${context} attempt ${attempt}/${attempts} failed (${outcome.message}); ` +
+          `retrying in ${delay} ms`,
       );
       await this.timer.sleep(delay);
     }

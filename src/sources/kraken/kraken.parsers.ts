@@ -105,7 +105,8 @@ class Reader {
   fail(expected: string): never {
     const got = JSON.stringify(this.value);
     throw new KrakenResponseError(
-      `Kraken ${this.endpoint}: unexpected response: ${this.path} should be ${expected}, got ${got === undefined ? 'nothing' : got.slice(0, 80)}`,
+      `Kraken ${this.endpoint}: unexpected response: ${this.path} should be ${expected}, ` +
+        `got ${got === undefined ? 'nothing' : got.slice(0, 80)}`,
     );
   }
 }
