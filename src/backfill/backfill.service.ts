@@ -519,7 +519,9 @@ export class BackfillService {
     // One transaction: at no moment does part of the span lack its record.
     await this.gapRepo.saveAllInTransaction([gap, recent]);
     this.logger.log(
-      `${asset.symbol} ${gap.intervalMinutes}m: gap ${gap.id} split at the fill window: gap ${recent.id} takes ${recent.startTs.toISOString()}..${recent.endTs.toISOString()}, gap ${gap.id} keeps ..${gap.endTs.toISOString()}`,
+      `${asset.symbol} ${gap.intervalMinutes}m: gap ${gap.id} split at the fill window: ` +
+        `gap ${recent.id} takes ${recent.startTs.toISOString()}..${recent.endTs.toISOString()}, ` +
+        `gap ${gap.id} keeps ..${gap.endTs.toISOString()}`,
     );
     return [gap, recent];
   }

@@ -10,7 +10,7 @@ import { lastClosedCandle, ohlcWindowStart, route, RoutedSpan } from './fillabil
 import { SeriesKey, seriesKey, SeriesRef, Span } from '../common/series';
 import { ExpectedStart } from '../coverage/series.repository';
 import { ExchangeCapabilities } from '../sources/exchange-capabilities';
-import { fromSeconds, toSeconds } from '../common/time';
+import { isoOfSeconds, toSeconds } from '../common/time';
 
 const DAY = 86_400;
 
@@ -59,7 +59,7 @@ export function planExpectedStarts(input: StartsInput): StartsPlan {
       if (known !== undefined && known <= from) continue;
       if (known !== undefined)
         plan.log.push(
-          `${s.symbol} ${s.intervalMinutes}m: expected from ${fromSeconds(from).toISOString()} on (was ${fromSeconds(known).toISOString()})`,
+          `${s.symbol} ${s.intervalMinutes}m: expected from ${isoOfSeconds(from)} on (was ${isoOfSeconds(known)})`,
         );
       plan.extended.push({ assetId: s.assetId, intervalMinutes: s.intervalMinutes, from });
       starts.set(key, from);
@@ -186,7 +186,7 @@ export interface ReconcileInput {
 }
 
 const spanOf = (g: GapRecord): Span => ({ from: toSeconds(g.startTs), to: toSeconds(g.endTs) });
-const fmt = (s: Span) => `${fromSeconds(s.from).toISOString()}..${fromSeconds(s.to).toISOString()}`;
+const fmt = (s: Span) => `${isoOfSeconds(s.from)}..${isoOfSeconds(s.to)}`;
 
 /**
  * Reconciles one series' gap records with its uncovered spans so that the
