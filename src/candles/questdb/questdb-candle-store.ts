@@ -91,17 +91,7 @@ function toCandle(r: CandleRow): Candle {
 }
 
 function toStoredCandle(r: CandleRow): StoredCandle {
-  return {
-    ts: secondsFromMicros(r[0]),
-    open: r[1],
-    high: r[2],
-    low: r[3],
-    close: r[4],
-    vwap: vwapOf(r[5]),
-    volume: r[6],
-    trades: Number(r[7]),
-    source: r[8] as CandleSource,
-  };
+  return { ...toCandle(r), source: r[8] as CandleSource };
 }
 
 /**
