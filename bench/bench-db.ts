@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -109,4 +109,35 @@ export async function timedProcess(
   if (code !== expectCode)
     throw new Error(`node ${args.join(' ')} exited ${code}, expected ${expectCode}: ${stderr.trim()}`);
   return { seconds, stdout };
+}
+
+/**
+ * An N-row 1-minute OHLCVT file from `t0`: a deterministic random walk with Kraken-like formatting (the volumes
+ * are sometimes in scientific notation). Kept beside a `.rows` marker so an unchanged file is not rewritten.
+ */
+export async function writeRandomWalk(path: string, rows: number, t0: number): Promise<void> {
+  if (existsSync(path) && existsSync(`${path}.rows`) && readFileSync(`${path}.rows`, 'utf8') === String(rows)) return;
+  const out = createWriteStream(path);
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  let price = 5000;
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const open = price;
+    price = Math.max(1, price + (rnd() - 0.5) * 5);
+    const high = Math.max(open, price) + rnd();
+    const low = Math.max(0.1, Math.min(open, price) - rnd());
+    const volume = i % 97 === 0 ? '1E+1' : (rnd() * 10).toFixed(8);
+    lines.push(
+      `${t0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},` +
+        `${volume},${1 + (i % 50)}`,
+    );
+    if (lines.length === 10_000) {
+      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+      lines.length = 0;
+    }
+  }
+  out.end(lines.length ? `${lines.join('\n')}\n` : '');
+  await once(out, 'finish');
+  writeFileSync(`${path}.rows`, String(rows));
 }

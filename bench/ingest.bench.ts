@@ -23,7 +23,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,7 +32,7 @@ import { createAssetpriceSql } from '../src/candles/questdb/assetprice';
 import { IlpCandleEncoder } from '../src/candles/questdb/ilp-candle-encoder';
 import { IlpChannel } from '../src/candles/questdb/ilp-channel';
 import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
-import { arg, benchServer, CLI, DATA, dropDatabase, freshDatabase, round } from './bench-db';
+import { arg, benchServer, CLI, DATA, dropDatabase, freshDatabase, round, writeRandomWalk } from './bench-db';
 
 const BENCH_DB = 'ck_bench';
 /** 1985-01-01: 20M one-minute candles end in 2023, all closed. */
@@ -56,34 +56,6 @@ interface Measurement {
   ingestRowsPerSecond: number;
   ratio: number;
   ingestPeakRssMb: number;
-}
-
-/** A deterministic random walk with Kraken-like formatting (the volumes are sometimes in scientific notation). */
-async function generate(path: string, rows: number): Promise<void> {
-  if (existsSync(path) && existsSync(`${path}.rows`) && readFileSync(`${path}.rows`, 'utf8') === String(rows)) return;
-  const out = createWriteStream(path);
-  let seed = 42;
-  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-  let price = 5000;
-  const lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const open = price;
-    price = Math.max(1, price + (rnd() - 0.5) * 5);
-    const high = Math.max(open, price) + rnd();
-    const low = Math.max(0.1, Math.min(open, price) - rnd());
-    const volume = i % 97 === 0 ? '1E+1' : (rnd() * 10).toFixed(8);
-    lines.push(
-      `${T0 + i * 60},${open.toFixed(1)},${high.toFixed(1)},${low.toFixed(1)},${price.toFixed(1)},` +
-        `${volume},${1 + (i % 50)}`,
-    );
-    if (lines.length === 10_000) {
-      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      lines.length = 0;
-    }
-  }
-  out.end(lines.length ? `${lines.join('\n')}\n` : '');
-  await once(out, 'finish');
-  writeFileSync(`${path}.rows`, String(rows));
 }
 
 function psqlCopy(url: string, file: string): number {
@@ -288,7 +260,7 @@ async function main(): Promise<void> {
       const file = join(DATA, `bench-${rows}`, 'XBTUSD_1.csv');
       mkdirSync(join(DATA, `bench-${rows}`), { recursive: true });
       process.stderr.write(`generating ${rows.toLocaleString('en-US')} rows ...\n`);
-      await generate(file, rows);
+      await writeRandomWalk(file, rows, T0);
       // Each load gets its own fresh database, dropped right after: no autovacuum debt of one run slows the other.
       process.stderr.write(`psql \\copy ...\n`);
       const psqlSeconds = psqlCopy(await freshDatabase(serverUrl, BENCH_DB), file);
