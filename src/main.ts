@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { configureHttp } from './api/api.module';
+import { openApiDocument, serveOpenApi } from './api/openapi';
 import { AppModule } from './app.module';
 import { withConfig } from './config/config.module';
 import { errorBody, exitCodeFor } from './common/error-map';
@@ -20,6 +22,9 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // helmet, the /api/v1 prefix; the guards (tokens, throttling), the error filter and validation are ApiModule's.
+  configureHttp(app);
+  serveOpenApi(app, openApiDocument(app));
   const migrations = app.get(MigrationService);
   const { applied } = await migrations.migrate();
   if (applied.length) log.log(`applied ${applied.length} migration(s)`);
@@ -30,7 +35,8 @@ async function bootstrap(): Promise<void> {
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   log.log(
-    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'})`,
+    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'}, ` +
+      `API auth ${config.server.auth ? 'on' : 'OFF'})`,
   );
 }
 
