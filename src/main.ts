@@ -31,12 +31,12 @@ async function bootstrap(): Promise<void> {
   // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
   const candleStore = await migrations.migrateCandleStore();
   if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
+  if (!config.server.auth) log.warn(`API_AUTH=off: every route answers without a token (HOST ${config.server.host})`);
   await app.listen(config.server.port, config.server.host);
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   log.log(
-    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'}, ` +
-      `API auth ${config.server.auth ? 'on' : 'OFF'})`,
+    `candlekeep listening on http://${host}:${address.port} (schedules ${config.schedules.enabled ? 'on' : 'off'})`,
   );
 }
 
