@@ -1,4 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { API_SCOPES, ApiScope } from '../entities/api-token.entity';
 import { ApiTokenEntry } from '../tokens/api-tokens.service';
 
@@ -14,4 +16,13 @@ class ApiTokenDto implements ApiTokenEntry {
 export class ApiTokenListDto {
   @ApiProperty() total!: number;
   @ApiProperty({ type: ApiTokenDto, isArray: true }) tokens!: ApiTokenDto[];
+}
+
+/** The query of GET /api/v1/tokens. */
+export class TokenListQueryDto {
+  @ApiPropertyOptional({ description: 'true: only the tokens not revoked; false: only the revoked ones' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
 }

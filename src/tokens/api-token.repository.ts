@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { ApiToken } from '../entities/api-token.entity';
 import { isUniqueViolation } from '../database/pg-errors';
 import { TokenExistsError } from './tokens.errors';
@@ -26,9 +26,10 @@ export class ApiTokenRepository {
     return this.repo.findOneBy({ name });
   }
 
-  /** Every token, revoked ones included, oldest first. */
-  list(): Promise<ApiToken[]> {
-    return this.repo.find({ order: { createdAt: 'ASC', name: 'ASC' } });
+  /** The tokens, oldest first: every one, or only the active (not revoked) ones, or only the revoked ones. */
+  list(filter: { active?: boolean } = {}): Promise<ApiToken[]> {
+    const where = filter.active === undefined ? {} : { revokedAt: filter.active ? IsNull() : Not(IsNull()) };
+    return this.repo.find({ where, order: { createdAt: 'ASC', name: 'ASC' } });
   }
 
   async markRevoked(token: ApiToken): Promise<void> {

@@ -60,8 +60,9 @@ export class ApiTokensService {
     return { token, entry: entryOf(row) };
   }
 
-  async list(): Promise<ApiTokenEntry[]> {
-    return (await this.tokens.list()).map(entryOf);
+  /** Every token, or only the active ones (`active: true`), or only the revoked ones (`active: false`). */
+  async list(filter: { active?: boolean } = {}): Promise<ApiTokenEntry[]> {
+    return (await this.tokens.list(filter)).map(entryOf);
   }
 
   async revoke(name: string): Promise<ApiTokenEntry> {

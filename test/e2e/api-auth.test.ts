@@ -114,6 +114,20 @@ describe('HTTP API: bearer tokens, scopes, throttling, helmet, errors (built ser
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toBe('Bearer realm="candlekeep", error="invalid_token"');
     expect(r.body.error.code).toBe('TOKEN_REVOKED');
+    const revoked = await apiGet<TokenList>(port, '/api/v1/tokens?active=false', admin);
+    expect(revoked.body.tokens.map((t) => t.name)).toEqual(['short-lived']);
+  });
+
+  it('validates queries (ValidationPipe, whitelist): a bad value or an unknown parameter is 400 BAD_REQUEST naming it', async () => {
+    const active = await apiGet<TokenList>(port, '/api/v1/tokens?active=true', admin);
+    expect(active.status).toBe(200);
+    expect(active.body.tokens.map((t) => t.name)).toEqual(['ops', 'charts']); // short-lived (revoked above) left out
+    const bad = await apiGet<ApiErrorAnswerBody>(port, '/api/v1/tokens?active=maybe', admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'active must be true or false' } });
+    const unknown = await apiGet<ApiErrorAnswerBody>(port, '/api/v1/tokens?colour=red', admin);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'property colour should not exist' } });
   });
 
   it('answers an unknown route 404 with the {error} body, whatever the method', async () => {
