@@ -102,4 +102,17 @@ describe('candlekeep tokens', () => {
     const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM api_tokens`);
     expect(rows[0]!.n).toBe('2');
   });
+
+  it('has the table refuse what the service never writes: unknown or no scopes, a digest not 32 bytes, a bad name', async () => {
+    const insert = (name: string, digest: Buffer, scopes: string[]) =>
+      client.query(`INSERT INTO api_tokens (name, token_sha256, scopes) VALUES ($1, $2, $3)`, [name, digest, scopes]);
+    const digest = createHash('sha256').update('x').digest();
+    await expect(insert('a', digest, ['root'])).rejects.toMatchObject({ constraint: 'ck_api_tokens_scopes' });
+    await expect(insert('a', digest, [])).rejects.toMatchObject({ constraint: 'ck_api_tokens_scopes' });
+    await expect(insert('a', digest.subarray(0, 16), ['read'])).rejects.toMatchObject({
+      constraint: 'ck_api_tokens_sha256',
+    });
+    await expect(insert('no spaces', digest, ['read'])).rejects.toMatchObject({ constraint: 'ck_api_tokens_name' });
+    await expect(insert('grafana', digest, ['read'])).rejects.toMatchObject({ constraint: 'uq_api_tokens_name' });
+  });
 });
