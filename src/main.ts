@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { configureHttp } from './api/api.module';
+import { openApiDocument, serveOpenApi } from './api/openapi';
 import { AppModule } from './app.module';
 import { withConfig } from './config/config.module';
 import { errorBody, exitCodeFor } from './common/error-map';
@@ -20,12 +22,16 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // helmet, the /api/v1 prefix; the guards (tokens, throttling), the error filter and validation are ApiModule's.
+  configureHttp(app);
+  serveOpenApi(app, openApiDocument(app));
   const migrations = app.get(MigrationService);
   const { applied } = await migrations.migrate();
   if (applied.length) log.log(`applied ${applied.length} migration(s)`);
   // An unreachable candle store does not stop the service: GET /health reports it (503) until it is back.
   const candleStore = await migrations.migrateCandleStore();
   if (!candleStore.reachable) log.warn(`candle store ${candleStore.store} not ready: ${candleStore.error}`);
+  if (!config.server.auth) log.warn(`API_AUTH=off: every route answers without a token (HOST ${config.server.host})`);
   await app.listen(config.server.port, config.server.host);
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;

@@ -9,6 +9,7 @@ import type * as GapsCli from '../gaps/gaps-cli.module';
 import type * as PipelineCli from '../pipeline/pipeline-cli.module';
 import type * as ReportsCli from '../reports/reports-cli.module';
 import type * as TasksCli from '../tasks/tasks-cli.module';
+import type * as TokensCli from '../tokens/tokens-cli.module';
 
 // Each loader requires its module file on call, not before (as src/candles/questdb/questdb-client.ts does).
 const gaps = () => require('../gaps/gaps-cli.module') as typeof GapsCli;
@@ -35,6 +36,7 @@ export const VERB_MODULES: ReadonlyMap<string, () => Type> = new Map<string, () 
   ['cleanup', () => gaps().CleanupCliModule],
   ['tasks', () => (require('../tasks/tasks-cli.module') as typeof TasksCli).TasksCliModule],
   ['candles', () => (require('../reports/candles-cli.module') as typeof CandlesCli).CandlesCliModule],
+  ['tokens', () => (require('../tokens/tokens-cli.module') as typeof TokensCli).TokensCliModule],
 ]);
 
 /**

@@ -5,9 +5,13 @@
  */
 export type ErrorKind =
   | 'usage' // bad input or configuration: CLI exit 2, HTTP 400
+  | 'unauthenticated' // no, an unknown or a revoked API token: CLI exit 2, HTTP 401
+  | 'forbidden' // the API token lacks the scope the route needs: CLI exit 2, HTTP 403
   | 'not_found' // unknown symbol, job, ...: CLI exit 2, HTTP 404
   | 'conflict' // state does not allow the action: CLI exit 1, HTTP 409
+  | 'throttled' // too many requests for the token's rate limit: CLI exit 1, HTTP 429
   | 'upstream' // a source (Kraken, QuestDB) failed: CLI exit 1, HTTP 502
+  | 'unavailable' // the state database or the candle store is down: CLI exit 1, HTTP 503
   | 'internal'; // a bug or an invariant broken: CLI exit 1, HTTP 500
 
 export abstract class CandlekeepError extends Error {

@@ -1,4 +1,5 @@
 import { validateSync, ValidationError } from 'class-validator';
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from '../common/errors';
 import { ASSET_CATEGORIES, AssetCategory, INTERVALS, IntervalMinutes, isInterval, Tier, TIERS } from '../common/enums';
@@ -348,6 +349,28 @@ export class ServerConfig {
     message: 'must be an IP address or a host name',
   })
   readonly host!: string;
+
+  /** Bearer tokens on the HTTP API (`candlekeep tokens create`); off is refused unless HOST is a loopback address. */
+  @EnvBool('API_AUTH', { default: true, message: 'must be on or off' })
+  readonly auth!: boolean;
+
+  /** Requests one API token (or one client address, on public routes or with API_AUTH=off) may make per window. */
+  @EnvInt('API_RATE_LIMIT', { default: 1000, unit: 'requests', min: 1, max: 1_000_000 })
+  readonly rateLimit!: number;
+
+  @EnvInt('API_RATE_WINDOW_SECONDS', { default: 60, unit: 'seconds', min: 1, max: 86_400, maxNote: 'a day' })
+  readonly rateWindowSeconds!: number;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** localhost, 127.0.0.0/8 or ::1: an address only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const family = isIP(host);
+  if (family === 0) return host.toLowerCase() === 'localhost';
+  return LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -429,6 +452,21 @@ function storeProblems(config: AppConfig, env: NodeJS.ProcessEnv): { invalid: Pr
   return out;
 }
 
+/** API_AUTH=off on an address other machines reach would serve every route to anyone. */
+function serverProblems(config: AppConfig, env: NodeJS.ProcessEnv): Problem[] {
+  const { auth, host } = config.server;
+  if (auth !== false || typeof host !== 'string' || isLoopbackHost(host)) return [];
+  return [
+    {
+      variable: 'API_AUTH',
+      value: env.API_AUTH,
+      problem:
+        `off is refused with HOST=${host}: the API would answer anyone without a token; ` +
+        'bind a loopback address (HOST=127.0.0.1) or keep API_AUTH=on and create tokens (candlekeep tokens create)',
+    },
+  ];
+}
+
 function freeze(config: AppConfig): AppConfig {
   for (const value of Object.values(config))
     if (typeof value === 'object' && !(value instanceof Date)) Object.freeze(value);
@@ -449,7 +487,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return { variable, value: env[variable], problem: Object.values(e.constraints ?? {}).reverse()[0] ?? 'invalid' };
   });
   const store = storeProblems(config, env);
-  invalid.push(...store.invalid);
+  invalid.push(...store.invalid, ...serverProblems(config, env));
   const order = envSettings(AppConfig).map((s) => s.variable);
   invalid.sort((a, b) => order.indexOf(a.variable) - order.indexOf(b.variable));
   const problems = [...invalid, ...store.missing];

@@ -8,7 +8,7 @@ export class DatabaseError extends CandlekeepError {
 /** The connection to PostgreSQL went away mid-work (server restart, network, backend terminated). */
 export class DatabaseConnectionLostError extends CandlekeepError {
   readonly code = 'DATABASE_CONNECTION_LOST';
-  readonly kind = 'upstream' as const;
+  readonly kind = 'unavailable' as const;
 }
 
 /** SQLSTATEs of a connection the server closed or never gave (class 08, admin/crash shutdown 57P01-57P03). */

@@ -8,7 +8,7 @@ import { CandleStoreUnusableError } from '../candle-store.errors';
  */
 export class QuestDbUnavailableError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_UNAVAILABLE';
-  readonly kind = 'upstream' as const;
+  readonly kind = 'unavailable' as const;
 
   constructor(
     message: string,
@@ -51,7 +51,7 @@ export function writeRefusal(status: number, reason: string, what: string, cause
 /** Table `assetprice` differs from what candlekeep writes (column types, designated timestamp, dedup keys). */
 export class QuestDbSchemaMismatchError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_SCHEMA_MISMATCH';
-  readonly kind = 'upstream' as const;
+  readonly kind = 'unavailable' as const;
 }
 
 /** A PG-wire query failed for a reason other than reachability. */
@@ -63,7 +63,7 @@ export class QuestDbQueryError extends CandlekeepError {
 /** An acknowledged write did not become visible to reads in time (WAL apply lagging or suspended). */
 export class QuestDbVisibilityError extends CandleStoreUnusableError {
   readonly code = 'QUESTDB_NOT_VISIBLE';
-  readonly kind = 'upstream' as const;
+  readonly kind = 'unavailable' as const;
 }
 
 /**
