@@ -190,8 +190,9 @@ export class PostgresCandleStore extends CandleStore {
    * One hash aggregate over the span (no sort: the planner's group estimate for a computed key is far too high,
    * and an ordered aggregate such as `(array_agg(open ORDER BY ts))[1]` sorts all rows, spilling to disk), which
    * also yields each bucket's first and last open time; their open and close are then one batched primary-key
-   * lookup — exact, since a series holds one candle per ts. Measured on 525,600 1-minute rows (a year → 1h):
-   * about 2.5× faster than the ordered aggregate, and close to the cost of merely reading the rows.
+   * lookup — exact, since a series holds one candle per ts. Measured on a year of 1-minute rows (525,600):
+   * 2× (→ 1h) to 4× (→ 1d) faster than the ordered aggregate, and ahead of a window (first_value/last_value),
+   * min(ARRAY[epoch, open]) and per-bucket scalar subqueries; what remains is mostly reading the rows.
    * Buckets are computed on timestamptz with explicit UTC origins, so the session time zone plays no part.
    */
   async aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]> {
