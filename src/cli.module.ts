@@ -8,6 +8,7 @@ import { CleanupCliModule, GapsCliModule } from './gaps/gaps-cli.module';
 import { IngestCliModule, JobsCliModule } from './pipeline/pipeline-cli.module';
 import { ReportCliModule, SeriesCliModule, ValidateCliModule } from './reports/reports-cli.module';
 import { TasksCliModule } from './tasks/tasks-cli.module';
+import { CompareCliModule, LatestCliModule } from './timeseries/timeseries-cli.module';
 
 /**
  * Root module of the whole CLI: every verb, the same feature modules as the server, no HTTP, no schedules.
@@ -31,6 +32,8 @@ import { TasksCliModule } from './tasks/tasks-cli.module';
     CleanupCliModule,
     TasksCliModule,
     CandlesCliModule,
+    CompareCliModule,
+    LatestCliModule,
   ],
 })
 export class CliModule {}
