@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CandleStore } from '../candles/candle-store';
+import { fixedBucket } from '../common/aggregation-window';
 import { Asset } from '../entities/asset.entity';
 import { SeriesRepository } from '../coverage/series.repository';
 import { EXCHANGE_CAPABILITIES, ExchangeCapabilities } from '../sources/exchange-capabilities';
@@ -39,7 +40,7 @@ export class TradesEstimatorService {
       if (!extent) continue;
       const step = interval * 60;
       const from = Math.max(extent.first, extent.last - RECENT_DAYS * DAY + step);
-      const buckets = await this.candles.aggregate(ref, { from, to: extent.last }, DAY);
+      const buckets = await this.candles.aggregate(ref, { from, to: extent.last }, fixedBucket(DAY));
       const trades = buckets.reduce((n, b) => n + b.trades, 0);
       return { perSecond: trades / (extent.last + step - from), measuredOn: interval };
     }

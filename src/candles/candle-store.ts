@@ -1,3 +1,4 @@
+import { BucketSpec } from '../common/aggregation-window';
 import { SeriesRef, Span } from '../common/series';
 import { CandleSource } from '../common/enums';
 
@@ -26,17 +27,12 @@ export interface StoredExtent {
 }
 
 /**
- * The candles of one epoch-aligned bucket: open of the first, extremes, close
- * of the last, sums, the volume-weighted vwap (null when a candle in it has
- * none, or no volume) and how many candles it holds.
+ * The candles of one bucket (`ts` is the bucket's start, see bucketStart): open of the first, extremes, close
+ * of the last, sums, the volume-weighted vwap (null when a candle in it has none, or no volume) and how many
+ * candles it holds.
  */
 export interface CandleBucket extends Candle {
   candles: number;
-}
-
-/** Bucket lengths the stores aggregate natively: those dividing a day (epoch-aligned = UTC-day-aligned). */
-export function isNativeBucket(seconds: number): boolean {
-  return Number.isInteger(seconds) && seconds >= 60 && 86_400 % seconds === 0;
 }
 
 export interface CandleStoreHealth {
@@ -88,11 +84,11 @@ export abstract class CandleStore {
   abstract readStored(series: SeriesRef, span: Span, limit?: number): Promise<StoredCandle[]>;
 
   /**
-   * The series' candles in the span aggregated into epoch-aligned buckets of
-   * `bucketSeconds` (a length dividing a day, see isNativeBucket; longer ones
-   * are folded from days by the caller), ascending; empty buckets are absent.
+   * The series' candles with an open time in the inclusive span, grouped by `bucketStart(bucket, ts)` (UTC:
+   * epoch-aligned fixed lengths, Monday or Thursday weeks, calendar months), ascending; empty buckets are absent.
+   * A bucket straddling an edge of the span holds only the candles inside it.
    */
-  abstract aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]>;
+  abstract aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]>;
 
   /** Deletes the candles in the span; returns how many were removed. */
   abstract deleteRange(series: SeriesRef, span: Span): Promise<number>;

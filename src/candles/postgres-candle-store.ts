@@ -18,13 +18,13 @@ import {
   CandleBulkWriter,
   CandleStore,
   CandleStoreHealth,
-  isNativeBucket,
   StoredCandle,
   StoredExtent,
 } from './candle-store';
 import { checkCandle } from './candle-check';
 import { CandleStoreError } from './candle-store.errors';
 import { SeriesRef, Span } from '../common/series';
+import { BucketSpec, fixedBucket } from '../common/aggregation-window';
 
 /** Upper bound of one binary COPY tuple: field count, 11 lengths, values, source text. */
 const TUPLE_BYTES = 128;
@@ -35,6 +35,23 @@ const IN_SPAN = `${SERIES} AND ts >= to_timestamp($3) AND ts <= to_timestamp($4)
 
 function spanParams(series: SeriesRef, span?: Span): unknown[] {
   return span ? [series.assetId, series.intervalMinutes, span.from, span.to] : [series.assetId, series.intervalMinutes];
+}
+
+/**
+ * The start of the bucket holding `ts`, a timestamptz: date_bin from a UTC origin (the epoch; 1970-01-05, a
+ * Monday, for Monday weeks; 1970-01-01 was a Thursday) or date_trunc in UTC. The length is checked to divide
+ * a day (fixedBucket) and is an integer, so it is put into the text.
+ */
+function bucketSql(bucket: BucketSpec): string {
+  switch (bucket.kind) {
+    case 'fixed':
+      fixedBucket(bucket.seconds);
+      return `date_bin('${bucket.seconds} seconds', ts, timestamptz '1970-01-01 00:00:00+00')`;
+    case 'week':
+      return `date_bin('7 days', ts, timestamptz '${bucket.start === 'monday' ? '1970-01-05' : '1970-01-01'} 00:00:00+00')`;
+    case 'month':
+      return `date_trunc('month', ts, 'UTC')`;
+  }
 }
 
 function wrap(action: string, e: unknown): CandleStoreError {
@@ -167,9 +184,15 @@ export class PostgresCandleStore extends CandleStore {
     );
   }
 
-  async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
-    if (!isNativeBucket(bucketSeconds))
-      throw new CandleStoreError(`candle store (postgres): bucket of ${bucketSeconds} s does not divide a day`);
+  /**
+   * One hash aggregate over the span (no sort: the planner's group estimate for a computed key is far too high,
+   * and an ordered aggregate such as `(array_agg(open ORDER BY ts))[1]` sorts all rows, spilling to disk), which
+   * also yields each bucket's first and last open time; their open and close are then one batched primary-key
+   * lookup — exact, since a series holds one candle per ts. Measured on 525,600 1-minute rows (a year → 1h):
+   * about 2.5× faster than the ordered aggregate, and close to the cost of merely reading the rows.
+   * Buckets are computed on timestamptz with explicit UTC origins, so the session time zone plays no part.
+   */
+  async aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]> {
     const rows = await this.query<{
       b: string;
       open: number;
@@ -182,13 +205,18 @@ export class PostgresCandleStore extends CandleStore {
       n: number;
     }>(
       'aggregate',
-      `SELECT (extract(epoch FROM ts)::bigint / $5) * $5 AS b,
-              (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low, ` +
-        `(array_agg(close ORDER BY ts DESC))[1] AS close,
-              sum(volume) AS volume, sum(trades) AS trades, count(*)::int AS n,
-              CASE WHEN count(vwap) = count(*) AND sum(volume) > 0 THEN sum(vwap * volume) / sum(volume) END AS vwap
-         FROM candles WHERE ${IN_SPAN} GROUP BY 1 ORDER BY 1`,
-      [...spanParams(series, span), bucketSeconds],
+      `WITH g AS MATERIALIZED (
+         SELECT ${bucketSql(bucket)} AS b, min(ts) AS f, max(ts) AS l, max(high) AS high, min(low) AS low,
+                sum(volume) AS volume, sum(trades) AS trades, count(*)::int AS n,
+                CASE WHEN count(vwap) = count(*) AND sum(volume) > 0 THEN sum(vwap * volume) / sum(volume) END AS vwap
+           FROM candles WHERE ${IN_SPAN} GROUP BY 1),
+       e AS MATERIALIZED (
+         SELECT ts, open, close FROM candles
+          WHERE ${SERIES} AND ts = ANY (ARRAY(SELECT f FROM g UNION ALL SELECT l FROM g)))
+       SELECT date_part('epoch', g.b)::bigint AS b, o.open, g.high, g.low, c.close, g.volume, g.trades, g.n, g.vwap
+         FROM g JOIN e o ON o.ts = g.f JOIN e c ON c.ts = g.l
+        ORDER BY g.b`,
+      spanParams(series, span),
     );
     return rows.map((r) => ({
       ts: Number(r.b),

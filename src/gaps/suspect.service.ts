@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AssetRepository } from '../assets/asset.repository';
-import { CandleBucket, CandleStore, isNativeBucket } from '../candles/candle-store';
+import { CandleBucket, CandleStore } from '../candles/candle-store';
+import { fixedBucket } from '../common/aggregation-window';
 import { Clock } from '../common/clock';
 import { Asset } from '../entities/asset.entity';
 import { AppConfig } from '../config/app-config';
@@ -25,6 +26,7 @@ export interface LoadedSeries {
 }
 
 const DAY = 86_400;
+const WEEK = 7 * DAY;
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
 /**
@@ -200,11 +202,16 @@ export class SuspectService {
     return (await this.flag(fine, fineFlags)) + (await this.flag(coarse, coarseFlags));
   }
 
-  /** The fine series' candles aggregated into buckets of `bucket` seconds (days folded in Node beyond a day). */
+  /**
+   * The fine series' candles aggregated into epoch-aligned buckets of `bucket` seconds: by the store when a
+   * BucketSpec lays them out — a length dividing a day, or a week (epoch-aligned weeks are Thursday weeks,
+   * 1970-01-01 being a Thursday) — else days folded in Node.
+   */
   private async buckets(series: SeriesRef, span: Span, bucket: number): Promise<CandleBucket[]> {
-    if (isNativeBucket(bucket)) return this.candles.aggregate(series, span, bucket);
+    if (DAY % bucket === 0) return this.candles.aggregate(series, span, fixedBucket(bucket));
+    if (bucket === WEEK) return this.candles.aggregate(series, span, { kind: 'week', start: 'thursday' });
     const out = new Map<number, CandleBucket>();
-    for (const d of await this.candles.aggregate(series, span, DAY)) {
+    for (const d of await this.candles.aggregate(series, span, fixedBucket(DAY))) {
       const ts = alignDown(d.ts, bucket);
       const b = out.get(ts);
       if (!b) out.set(ts, { ...d, ts });

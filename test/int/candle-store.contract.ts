@@ -1,5 +1,6 @@
 import { Candle, CandleStore } from '../../src/candles/candle-store';
 import { CandlekeepError } from '../../src/common/errors';
+import { fixedBucket } from '../../src/common/aggregation-window';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KRAKEN_CSV_FIXTURES } from '../helpers/fixtures';
@@ -227,7 +228,7 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
               vwap: null,
             }));
         await store.upsert(twelveHours, rows('XBTUSD_720.csv'), 'csv');
-        const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, 86_400);
+        const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, fixedBucket(86_400));
         const daily = new Map(rows('XBTUSD_1440.csv').map((c) => [c.ts, c]));
         // Every daily row is the aggregate of its two 12-hour rows; the one aggregated day without a daily row is
         // 2024-03-31, which the daily archive lacks (its 720 file holds only that day's first half).
@@ -266,7 +267,7 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
           [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
           'api',
         );
-        const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, 7200);
+        const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, fixedBucket(7200));
         expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
         expect(bucket!.vwap).toBeCloseTo(17.5, 10);
       },

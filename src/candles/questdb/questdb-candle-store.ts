@@ -9,7 +9,6 @@ import {
   CandleBulkWriter,
   CandleStore,
   CandleStoreHealth,
-  isNativeBucket,
   StoredCandle,
   StoredExtent,
 } from '../candle-store';
@@ -30,6 +29,7 @@ import { tcpProblem } from './tcp-probe';
 import { waitUntilApplied, walSuspendedError, WalState } from './wal-visibility';
 import { SeriesRef, Span } from '../../common/series';
 import { isoOfSeconds } from '../../common/time';
+import { BucketSpec, bucketStart, fixedBucket } from '../../common/aggregation-window';
 
 export interface QuestDbSettings {
   /** ILP client config string (QUESTDB_ILP), HTTP or HTTPS. */
@@ -88,6 +88,71 @@ function toCandle(r: CandleRow): Candle {
     volume: r[6],
     trades: Number(r[7]),
   };
+}
+
+const DAY = 86_400;
+
+/** One SAMPLE BY row: LONG sums and counts arrive as text. */
+interface SampleRow {
+  ts_us: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: string;
+  n: string;
+  vwap_volume: number | null;
+  vwap_n: string;
+}
+
+/** A sampled bucket with what its vwap is made of: Σ vwap·volume, and whether every candle in it had one. */
+interface BucketPart extends CandleBucket {
+  vwapVolume: number;
+  vwapComplete: boolean;
+}
+
+function toPart(r: SampleRow): BucketPart {
+  const n = Number(r.n);
+  const vwapComplete = Number(r.vwap_n) === n && r.vwap_volume !== null && !Number.isNaN(r.vwap_volume);
+  return {
+    ts: secondsFromMicros(r.ts_us),
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+    trades: Number(r.trades),
+    vwap: null,
+    candles: n,
+    vwapVolume: vwapComplete ? r.vwap_volume! : 0,
+    vwapComplete,
+  };
+}
+
+/** Ascending parts merged by `bucketStart(bucket, part.ts)` (a no-op grouping when they already are buckets). */
+function foldParts(bucket: BucketSpec, parts: readonly BucketPart[]): CandleBucket[] {
+  const out: BucketPart[] = [];
+  for (const p of parts) {
+    const ts = bucketStart(bucket, p.ts);
+    const last = out[out.length - 1];
+    if (last?.ts !== ts) {
+      out.push({ ...p, ts });
+      continue;
+    }
+    last.high = Math.max(last.high, p.high);
+    last.low = Math.min(last.low, p.low);
+    last.close = p.close;
+    last.volume += p.volume;
+    last.trades += p.trades;
+    last.candles += p.candles;
+    last.vwapVolume += p.vwapVolume;
+    last.vwapComplete &&= p.vwapComplete;
+  }
+  return out.map(({ vwapVolume, vwapComplete, ...b }) => ({
+    ...b,
+    vwap: vwapComplete && b.volume > 0 ? vwapVolume / b.volume : null,
+  }));
 }
 
 function toStoredCandle(r: CandleRow): StoredCandle {
@@ -273,49 +338,28 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     );
   }
 
-  async aggregate(series: SeriesRef, span: Span, bucketSeconds: number): Promise<CandleBucket[]> {
+  /**
+   * SAMPLE BY over the designated timestamp (first()/last() follow its order), ALIGN TO CALENDAR in UTC: a
+   * fixed length dividing a day then starts at UTC midnight, i.e. epoch-aligned. Weeks and months are folded
+   * in Node from days (each day lies inside one week and one month).
+   */
+  async aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]> {
     await this.ready();
-    if (!isNativeBucket(bucketSeconds))
-      throw new QuestDbQueryError(`bucket of ${bucketSeconds} s does not divide a day`);
+    if (bucket.kind === 'fixed') fixedBucket(bucket.seconds); // refuses a length not dividing a day
+    const seconds = bucket.kind === 'fixed' ? bucket.seconds : DAY;
     const { where, params } = seriesFilter(series, span);
-    // SAMPLE BY ... ALIGN TO CALENDAR starts buckets at UTC midnight; a bucket dividing a day is then epoch-aligned.
     // The length is an integer checked above; QuestDB takes it as a literal.
-    const rows = await this.query<{
-      ts_us: string;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-      trades: string;
-      n: string;
-      vwap_volume: number | null;
-      vwap_n: string;
-    }>(
+    const rows = await this.query<SampleRow>(
       `SELECT cast(ts AS LONG) ts_us, first(open) open, max(high) high, min(low) low, last(close) close, ` +
-        `sum(volume) volume,
-              sum(trades) trades, count() n, sum(vwap * volume) vwap_volume, count(vwap) vwap_n
-         FROM ${this.table} WHERE ${where} SAMPLE BY ${bucketSeconds}s ALIGN TO CALENDAR`,
+        `sum(volume) volume, sum(trades) trades, count() n, sum(vwap * volume) vwap_volume, count(vwap) vwap_n
+         FROM ${this.table} WHERE ${where} SAMPLE BY ${seconds}s ALIGN TO CALENDAR`,
       params,
     );
-    return rows
-      .map((r) => {
-        const n = Number(r.n);
-        const vwap = Number(r.vwap_n) === n && r.volume > 0 && r.vwap_volume !== null ? r.vwap_volume / r.volume : null;
-        return {
-          ts: secondsFromMicros(r.ts_us),
-          open: r.open,
-          high: r.high,
-          low: r.low,
-          close: r.close,
-          volume: r.volume,
-          trades: Number(r.trades),
-          vwap,
-          candles: n,
-        };
-      })
-      .filter((b) => b.candles > 0)
+    const parts = rows
+      .map(toPart)
+      .filter((p) => p.candles > 0)
       .sort((a, b) => a.ts - b.ts);
+    return foldParts(bucket, parts);
   }
 
   async deleteRange(series: SeriesRef, span: Span): Promise<number> {
