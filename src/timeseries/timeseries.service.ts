@@ -23,6 +23,7 @@ import { Asset } from '../entities/asset.entity';
 import { lastClosedCandle } from '../gaps/fillability';
 import { GapRepository } from '../gaps/gap.repository';
 import { assembleBuckets, BucketBounds, BucketView, coveredSeconds, FillMode } from './bucket-completeness';
+import { OhlcvColumns, toOhlcvColumns } from './ohlcv-columns';
 import { alignSeries, CompareAlign, CompareField } from './compare-alignment';
 import { tilingIntervals } from './source-interval';
 import { isStale } from './staleness-rule';
@@ -225,6 +226,12 @@ export class TimeseriesService {
       data,
       next_cursor: more && last ? encodeCursor(spec, last.ts) : null,
     };
+  }
+
+  /** The same query, as columns for charting. */
+  async ohlcv(q: TimeseriesQuery): Promise<OhlcvColumns> {
+    const r = await this.query(q);
+    return toOhlcvColumns(r.data, r.next_cursor);
   }
 
   async compare(q: CompareQuery): Promise<CompareResult> {
