@@ -95,8 +95,7 @@ describe.each(storesUnderTest('timeseries'))('time series on the $kind store', (
   let moduleRef: TestingModule;
   let ts: TimeseriesService;
   const env = () => ({ DATABASE_URL: db.url, CANDLEKEEP_NOW: NOW, LOG_LEVEL: 'error', ...store.env(db) });
-  const query = (q: Partial<TimeseriesQuery>) =>
-    ts.query({ symbol: 'BTC-USDT', window: '5m', ...q } as TimeseriesQuery);
+  const query = (q: Partial<TimeseriesQuery>) => ts.query({ symbol: 'BTC-USDT', window: '5m', ...q });
 
   beforeAll(async () => {
     db = await createTestDatabase();
