@@ -28,7 +28,7 @@ import { alignSeries, CompareAlign, CompareField } from './compare-alignment';
 import { tilingIntervals } from './source-interval';
 import { isStale } from './staleness-rule';
 import { decodeCursor, encodeCursor } from './timeseries-input';
-import { NoClosedCandleError, NoSourceSeriesError } from './timeseries.errors';
+import { InvalidCursorError, NoClosedCandleError, NoSourceSeriesError } from './timeseries.errors';
 
 export const DEFAULT_LIMIT = 1000;
 export const MAX_LIMIT = 5000;
@@ -188,7 +188,7 @@ export class TimeseriesService {
     if (q.cursor !== undefined) {
       const after = decodeCursor(spec, q.cursor);
       if (after < first || after > lastStart || bucketStart(spec, after) !== after)
-        throw new UsageError(`cursor: it points outside the requested span`);
+        throw new InvalidCursorError(`cursor ${JSON.stringify(q.cursor)} points outside the requested span`);
       pos = nextBucketStart(spec, after);
     }
     const coverage = await this.summary(source, { start: first, end }, now);

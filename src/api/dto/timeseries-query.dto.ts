@@ -81,7 +81,9 @@ export class CompareQueryDto extends TimeseriesSpanDto {
     description: 'symbols=A&symbols=B (or A,B): any accepted symbol form',
   })
   @Transform(({ value }: { value: unknown }) =>
-    (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).filter(Boolean),
+    value === undefined
+      ? value
+      : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).filter(Boolean),
   )
   @IsArray()
   @ArrayMinSize(2)
