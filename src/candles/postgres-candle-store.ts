@@ -38,9 +38,11 @@ function spanParams(series: SeriesRef, span?: Span): unknown[] {
 }
 
 /**
- * The start of the bucket holding `ts`, a timestamptz: date_bin from a UTC origin (the epoch; 1970-01-05, a
- * Monday, for Monday weeks; 1970-01-01 was a Thursday) or date_trunc in UTC. The length is checked to divide
- * a day (fixedBucket) and is an integer, so it is put into the text.
+ * The start of the bucket holding `ts` (a timestamptz), never depending on the session time zone: date_bin
+ * from an explicit UTC origin (the epoch; 1970-01-05, a Monday, for Monday weeks; 1970-01-01 was a Thursday),
+ * or for months date_trunc of the UTC wall time — a timestamp, whose epoch is read as UTC (measured 1.7× faster
+ * than date_trunc's time-zone form). The length is checked to divide a day (fixedBucket) and is an integer, so
+ * it is put into the text.
  */
 function bucketSql(bucket: BucketSpec): string {
   switch (bucket.kind) {
@@ -50,7 +52,7 @@ function bucketSql(bucket: BucketSpec): string {
     case 'week':
       return `date_bin('7 days', ts, timestamptz '${bucket.start === 'monday' ? '1970-01-05' : '1970-01-01'} 00:00:00+00')`;
     case 'month':
-      return `date_trunc('month', ts, 'UTC')`;
+      return `date_trunc('month', ts AT TIME ZONE 'UTC')`;
   }
 }
 
@@ -188,8 +190,9 @@ export class PostgresCandleStore extends CandleStore {
    * One hash aggregate over the span (no sort: the planner's group estimate for a computed key is far too high,
    * and an ordered aggregate such as `(array_agg(open ORDER BY ts))[1]` sorts all rows, spilling to disk), which
    * also yields each bucket's first and last open time; their open and close are then one batched primary-key
-   * lookup — exact, since a series holds one candle per ts. Measured on 525,600 1-minute rows (a year → 1h):
-   * about 2.5× faster than the ordered aggregate, and close to the cost of merely reading the rows.
+   * lookup — exact, since a series holds one candle per ts. Measured on a year of 1-minute rows (525,600):
+   * 2× (→ 1h) to 4× (→ 1d) faster than the ordered aggregate, and ahead of a window (first_value/last_value),
+   * min(ARRAY[epoch, open]) and per-bucket scalar subqueries; what remains is mostly reading the rows.
    * Buckets are computed on timestamptz with explicit UTC origins, so the session time zone plays no part.
    */
   async aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]> {

@@ -1,9 +1,9 @@
-import { Candle, CandleStore } from '../../src/candles/candle-store';
+import { Candle, CandleBucket, CandleStore } from '../../src/candles/candle-store';
 import { CandlekeepError } from '../../src/common/errors';
-import { fixedBucket } from '../../src/common/aggregation-window';
+import { BucketSpec, fixedBucket } from '../../src/common/aggregation-window';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KRAKEN_CSV_FIXTURES } from '../helpers/fixtures';
+import { KRAKEN_API_FIXTURES, KRAKEN_CSV_FIXTURES } from '../helpers/fixtures';
 import { candleStoreEdgeCases } from './candle-store-edge-cases.contract';
 import { SeriesRef } from '../../src/common/series';
 
@@ -35,6 +35,93 @@ function candle(hour: number, price = 100 + hour, extra: Partial<Candle> = {}): 
 const hours = (from: number, to: number, price?: (h: number) => number) =>
   Array.from({ length: to - from + 1 }, (_, i) => candle(from + i, price?.(from + i)));
 const hourly = (s: SeriesRef): SeriesRef => s;
+
+const DAY = 86_400;
+
+/** A Kraken OHLCVT archive's rows (time,open,high,low,close,volume,trades; no vwap) with open time in [from, to]. */
+function csvCandles(file: string, from = -Infinity, to = Infinity): Candle[] {
+  return readFileSync(join(KRAKEN_CSV_FIXTURES, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number))
+    .filter(([ts]) => ts! >= from && ts! <= to)
+    .map(([ts, open, high, low, close, volume, trades]): Candle => ({
+      ts: ts!,
+      open: open!,
+      high: high!,
+      low: low!,
+      close: close!,
+      volume: volume!,
+      trades: trades!,
+      vwap: null,
+    }));
+}
+
+/** Kraken's recorded 1-minute OHLC answer (with vwap), without its last row: the candle still open then. */
+function apiMinuteCandles(): Candle[] {
+  const body = JSON.parse(readFileSync(join(KRAKEN_API_FIXTURES, 'ohlc_XBTUSDT_1m_2025-11-11.json'), 'utf8')) as {
+    result: Record<string, Array<[number, string, string, string, string, string, string, number]>>;
+  };
+  const rows = body.result['XBTUSDT']!;
+  return rows.slice(0, -1).map(([ts, open, high, low, close, vwap, volume, trades]) => ({
+    ts,
+    open: Number(open),
+    high: Number(high),
+    low: Number(low),
+    close: Number(close),
+    vwap: Number(vwap),
+    volume: Number(volume),
+    trades,
+  }));
+}
+
+/** Volume as Kraken writes it, 8 decimals: a sum of 8-decimal volumes equals its oracle once rounded so. */
+const kraken8 = (v: number) => Math.round(v * 1e8) / 1e8;
+
+/** A bucket's fields as compared with an oracle: volume at Kraken's 8 decimals, vwap at 12 significant digits. */
+function comparable(b: CandleBucket): CandleBucket {
+  return { ...b, volume: kraken8(b.volume), vwap: b.vwap === null ? null : Number(b.vwap.toPrecision(12)) };
+}
+
+/**
+ * The oracle computed in the test from the rows themselves: grouped by `key` (not by bucketStart, which is what
+ * the stores are checked against), in ts order, by the rule of CandleStore.aggregate.
+ */
+function aggregateRows(rows: readonly Candle[], key: (ts: number) => number): CandleBucket[] {
+  const groups = new Map<number, Candle[]>();
+  for (const c of [...rows].sort((a, b) => a.ts - b.ts)) {
+    const k = key(c.ts);
+    groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([ts, cs]) => {
+      const volume = cs.reduce((v, c) => v + c.volume, 0);
+      const vwap =
+        cs.every((c) => c.vwap !== null) && volume > 0 ? cs.reduce((v, c) => v + c.vwap! * c.volume, 0) / volume : null;
+      return comparable({
+        ts,
+        open: cs[0]!.open,
+        high: Math.max(...cs.map((c) => c.high)),
+        low: Math.min(...cs.map((c) => c.low)),
+        close: cs[cs.length - 1]!.close,
+        volume,
+        trades: cs.reduce((n, c) => n + c.trades, 0),
+        vwap,
+        candles: cs.length,
+      });
+    });
+}
+
+/** The UTC midnight starting the week holding `ts` that starts on `weekday` (0 Sunday … 6 Saturday). */
+const weekFrom = (weekday: number) => (ts: number) => {
+  const day = Math.floor(ts / DAY) * DAY;
+  return day - ((new Date(day * 1000).getUTCDay() - weekday + 7) % 7) * DAY;
+};
+const monthOf = (ts: number) => {
+  const d = new Date(ts * 1000);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
+};
 
 /**
  * The behaviour every CandleStore must have (ARCHITECTURE.md, "Adding a candle store"): idempotent writes
@@ -206,30 +293,15 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
     });
 
     it(
-      'aggregates into epoch-aligned buckets exactly: ' + "Kraken's own 720-minute rows make its 1440-minute rows",
+      'aggregates into epoch-aligned buckets exactly: ' +
+        "Kraken's own 720-minute rows make its 1440-minute rows, and its 60-minute archives its 720-minute rows",
       async () => {
         const twelveHours = { ...(await fx.newSeries()), intervalMinutes: 720 };
         const from = Date.UTC(2024, 0, 1) / 1000;
         const to = Date.UTC(2024, 5, 30) / 1000;
-        const rows = (file: string) =>
-          readFileSync(join(KRAKEN_CSV_FIXTURES, file), 'utf8')
-            .trim()
-            .split('\n')
-            .map((l) => l.split(',').map(Number))
-            .filter(([ts]) => ts! >= from && ts! <= to + 43_200)
-            .map(([ts, open, high, low, close, volume, trades]): Candle => ({
-              ts: ts!,
-              open: open!,
-              high: high!,
-              low: low!,
-              close: close!,
-              volume: volume!,
-              trades: trades!,
-              vwap: null,
-            }));
-        await store.upsert(twelveHours, rows('XBTUSD_720.csv'), 'csv');
-        const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, fixedBucket(86_400));
-        const daily = new Map(rows('XBTUSD_1440.csv').map((c) => [c.ts, c]));
+        await store.upsert(twelveHours, csvCandles('XBTUSD_720.csv', from, to + 43_200), 'csv');
+        const days = await store.aggregate(twelveHours, { from, to: to + 43_200 }, fixedBucket(DAY));
+        const daily = new Map(csvCandles('XBTUSD_1440.csv', from, to).map((c) => [c.ts, c]));
         // Every daily row is the aggregate of its two 12-hour rows; the one aggregated day without a daily row is
         // 2024-03-31, which the daily archive lacks (its 720 file holds only that day's first half).
         expect(days.filter((d) => !daily.has(d.ts)).map((d) => [d.ts, d.candles])).toEqual([
@@ -238,40 +310,145 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
         expect(days.length).toBe(daily.size + 1);
         for (const d of days) {
           const k = daily.get(d.ts);
-          if (!k) continue;
-          expect({
-            ts: d.ts,
-            open: d.open,
-            high: d.high,
-            low: d.low,
-            close: d.close,
-            trades: d.trades,
-            candles: d.candles,
-            vwap: d.vwap,
-          }).toEqual({
-            ts: k.ts,
-            open: k.open,
-            high: k.high,
-            low: k.low,
-            close: k.close,
-            trades: k.trades,
-            candles: 2,
-            vwap: null,
-          });
-          expect(Math.abs(d.volume - k.volume)).toBeLessThanOrEqual(1e-8 * Math.max(1, k.volume));
+          if (k) expect(comparable(d)).toEqual({ ...k, volume: kraken8(k.volume), candles: 2 });
         }
-        // With vwap on every candle: the volume-weighted mean of the parts.
-        const hourly = await fx.newSeries();
-        await store.upsert(
-          hourly,
-          [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
-          'api',
-        );
-        const [bucket] = await store.aggregate(hourly, { from: T0, to: T0 + H }, fixedBucket(7200));
-        expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
-        expect(bucket!.vwap).toBeCloseTo(17.5, 10);
+
+        // The 60-minute archives overlap the 720 file on 2013-10-06 21:00 → 2014-04-28 23:00 (aironav) and
+        // 2022-09-04 10:00 → 2023-01-07 09:00 (avkhimen). Every 12-hour bucket inside them is exactly the 720 row
+        // (hours without trades have no row, so a bucket holds up to 12). The only rows that differ are the two
+        // buckets the avkhimen slice cuts: 2022-09-04 00:00 (the slice has its last 2 hours) and 2023-01-07 00:00
+        // (its first 10): those are the aggregate of the hours present, and the 720 row holds the whole bucket.
+        const hourly60 = await fx.newSeries();
+        const twelve = new Map(csvCandles('XBTUSD_720.csv').map((c) => [c.ts, c]));
+        let exact = 0;
+        for (const file of ['aironav-bitcoin/XBTUSD_60.csv', 'avkhimen-crypto_trader/XBTUSD_60.csv']) {
+          const hours60 = csvCandles(file);
+          await store.upsert(hourly60, hours60, 'csv');
+          const span = { from: hours60[0]!.ts, to: hours60[hours60.length - 1]!.ts };
+          const buckets = await store.aggregate(hourly60, span, fixedBucket(43_200));
+          expect(buckets.map(comparable)).toEqual(aggregateRows(hours60, (ts) => Math.floor(ts / 43_200) * 43_200));
+          const differing = buckets.filter((b) => {
+            const k = twelve.get(b.ts)!;
+            const { candles, ...rest } = comparable(b);
+            expect(candles).toBeLessThanOrEqual(12);
+            return JSON.stringify(rest) !== JSON.stringify({ ...k, volume: kraken8(k.volume) });
+          });
+          exact += buckets.length - differing.length;
+          expect(differing.map((b) => [new Date(b.ts * 1000).toISOString(), b.candles])).toEqual(
+            file.startsWith('avkhimen')
+              ? [
+                  ['2022-09-04T00:00:00.000Z', 2],
+                  ['2023-01-07T00:00:00.000Z', 10],
+                ]
+              : [],
+          );
+        }
+        expect(exact).toBe(395 + 249);
       },
     );
+
+    it("aggregates into Monday weeks and Thursday weeks (Kraken's, epoch-aligned) on real daily rows", async () => {
+      const daily = { ...(await fx.newSeries()), intervalMinutes: 1440 };
+      const rows = csvCandles('XBTUSD_1440.csv');
+      await store.upsert(daily, rows, 'csv');
+      const span = { from: rows[0]!.ts, to: rows[rows.length - 1]!.ts };
+      const cases: Array<[BucketSpec, number]> = [
+        [{ kind: 'week', start: 'monday' }, 1],
+        [{ kind: 'week', start: 'thursday' }, 4],
+      ];
+      for (const [spec, weekday] of cases) {
+        const weeks = await store.aggregate(daily, span, spec);
+        expect(weeks.map((w) => new Date(w.ts * 1000).getUTCDay()).every((d) => d === weekday)).toBe(true);
+        expect(weeks.map(comparable)).toEqual(aggregateRows(rows, weekFrom(weekday)));
+        // The first daily row, Sunday 2013-10-06, ends a Monday week and starts none of the Thursday ones.
+        expect(weeks[0]!.ts).toBe(weekday === 1 ? Date.UTC(2013, 8, 30) / 1000 : Date.UTC(2013, 9, 3) / 1000);
+      }
+    });
+
+    it('aggregates into calendar months (UTC): a leap February, 31-day months, a month missing a day', async () => {
+      const daily = { ...(await fx.newSeries()), intervalMinutes: 1440 };
+      const rows = csvCandles('XBTUSD_1440.csv', Date.UTC(2023, 11, 1) / 1000, Date.UTC(2024, 4, 31) / 1000);
+      await store.upsert(daily, rows, 'csv');
+      const months = await store.aggregate(
+        daily,
+        { from: Date.UTC(2023, 11, 1) / 1000, to: Date.UTC(2024, 4, 31) / 1000 },
+        { kind: 'month' },
+      );
+      expect(months.map((m) => [new Date(m.ts * 1000).toISOString().slice(0, 10), m.candles])).toEqual([
+        ['2023-12-01', 31],
+        ['2024-01-01', 31],
+        ['2024-02-01', 29],
+        ['2024-03-01', 30], // the daily archive lacks 2024-03-31
+        ['2024-04-01', 30],
+        ['2024-05-01', 31],
+      ]);
+      expect(months.map(comparable)).toEqual(aggregateRows(rows, monthOf));
+    });
+
+    it('a bucket straddling an edge of the span holds only the candles inside it; empty buckets are absent', async () => {
+      const hourly60 = await fx.newSeries();
+      const rows = csvCandles('aironav-bitcoin/XBTUSD_60.csv');
+      await store.upsert(hourly60, rows, 'csv');
+      // 2013-11-20 05:00 (a Wednesday) → 2013-12-20 17:00: both edges inside a day, a week and a 4-hour bucket.
+      const span = { from: Date.UTC(2013, 10, 20, 5) / 1000, to: Date.UTC(2013, 11, 20, 17) / 1000 };
+      const inSpan = rows.filter((c) => c.ts >= span.from && c.ts <= span.to);
+      const cases: Array<[BucketSpec, (ts: number) => number]> = [
+        [fixedBucket(DAY), (ts) => Math.floor(ts / DAY) * DAY],
+        [{ kind: 'week', start: 'monday' }, weekFrom(1)],
+        [fixedBucket(4 * H), (ts) => Math.floor(ts / (4 * H)) * 4 * H],
+      ];
+      for (const [spec, key] of cases) {
+        expect((await store.aggregate(hourly60, span, spec)).map(comparable)).toEqual(aggregateRows(inSpan, key));
+      }
+      const [first] = await store.aggregate(hourly60, span, fixedBucket(DAY));
+      // The bucket's start, not the span's; 19 of the day's 24 hourly rows.
+      expect(first).toMatchObject({ ts: Date.UTC(2013, 10, 20) / 1000, candles: 19 });
+      expect(rows.filter((c) => c.ts >= first!.ts && c.ts < first!.ts + DAY)).toHaveLength(24);
+      // 2013's archive has hours without trades, hence without rows: their 1-hour buckets are absent, not empty.
+      const hours = await store.aggregate(hourly60, span, fixedBucket(H));
+      expect(hours.map((b) => b.ts)).toEqual(inSpan.map((c) => c.ts));
+      expect((span.to - span.from) / H + 1 - hours.length).toBe(68); // of 733 hours, 665 have a row
+      expect(hours.every((b) => b.candles === 1)).toBe(true);
+    });
+
+    it('vwap is volume-weighted over the parts, null when a part has none or the bucket has no volume', async () => {
+      const minutes = { ...(await fx.newSeries()), intervalMinutes: 1 };
+      const rows = apiMinuteCandles();
+      await store.upsert(minutes, rows, 'api');
+      const span = { from: rows[0]!.ts, to: rows[rows.length - 1]!.ts };
+      const hour = (ts: number) => Math.floor(ts / H) * H;
+      expect((await store.aggregate(minutes, span, fixedBucket(H))).map(comparable)).toEqual(aggregateRows(rows, hour));
+      // One minute of 2025-11-10 18:00 re-written from an archive, without vwap: that hour's vwap is unknown.
+      const lacking = rows.find((c) => c.ts === Date.UTC(2025, 10, 10, 18, 30) / 1000)!;
+      await store.upsert(minutes, [{ ...lacking, vwap: null }], 'csv');
+      const rewritten = rows.map((c) => (c === lacking ? { ...c, vwap: null } : c));
+      const hours = await store.aggregate(minutes, span, fixedBucket(H));
+      expect(hours.map(comparable)).toEqual(aggregateRows(rewritten, hour));
+      expect(hours.filter((b) => b.vwap === null).map((b) => b.ts)).toEqual([hour(lacking.ts)]);
+      // Kraken's count-0 minutes (volume 0, vwap 0): a bucket of only those has no volume-weighted price.
+      const idle = rows.filter((c) => c.volume === 0).slice(0, 2);
+      const quiet = { ...(await fx.newSeries()), intervalMinutes: 1 };
+      await store.upsert(quiet, idle, 'api');
+      const [still] = await store.aggregate(quiet, { from: idle[0]!.ts, to: idle[1]!.ts }, fixedBucket(DAY));
+      expect(still).toMatchObject({ candles: 2, volume: 0, trades: 0, vwap: null });
+      // With vwap on every candle: the volume-weighted mean of the parts.
+      const two = await fx.newSeries();
+      await store.upsert(
+        two,
+        [candle(0, 100, { vwap: 10, volume: 1 }), candle(1, 100, { vwap: 20, volume: 3 })],
+        'api',
+      );
+      const [bucket] = await store.aggregate(two, { from: T0, to: T0 + H }, fixedBucket(7200));
+      expect(bucket).toMatchObject({ ts: T0, candles: 2, volume: 4, trades: 6 });
+      expect(bucket!.vwap).toBeCloseTo(17.5, 10);
+    });
+
+    it('refuses a fixed bucket that does not divide a day, as a typed error', async () => {
+      const s = await fx.newSeries();
+      await expect(
+        store.aggregate(s, { from: T0, to: T0 + DAY }, { kind: 'fixed', seconds: 7 * H }),
+      ).rejects.toBeInstanceOf(CandlekeepError);
+    });
   });
   candleStoreEdgeCases(name, setup);
 }

@@ -3,6 +3,7 @@ import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { candleStoreContract } from './candle-store.contract';
 import { createTestDatabase } from '../helpers/test-database';
+import { BucketSpec, fixedBucket } from '../../src/common/aggregation-window';
 
 candleStoreContract('postgres', async () => {
   const db = await createTestDatabase();
@@ -54,4 +55,71 @@ describe('postgres bulk writer', () => {
       }
     },
   );
+});
+
+describe('postgres aggregate', () => {
+  it("buckets in UTC whatever the session's time zone (timestamptz column; Pacific/Chatham is UTC+13:45)", async () => {
+    const db = await createTestDatabase();
+    const utc = new DataSource({ ...dataSourceOptions(db.url), extra: { max: 1, options: '-c TimeZone=UTC' } });
+    const chatham = new DataSource({
+      ...dataSourceOptions(db.url),
+      extra: { max: 1, options: '-c TimeZone=Pacific/Chatham' },
+    });
+    await Promise.all([utc.initialize(), chatham.initialize()]);
+    try {
+      const [{ zone }] = await chatham.query(`SELECT current_setting('TimeZone') AS zone`);
+      expect(zone).toBe('Pacific/Chatham');
+      const [row] = await utc.query(
+        `INSERT INTO assets (symbol, base, quote, native_symbol) VALUES ('TZ-USD-SPOT', 'TZ', 'USD', 'TZUSD') RETURNING id`,
+      );
+      const series = { assetId: row.id as number, symbol: 'TZ-USD-SPOT', intervalMinutes: 60 };
+      // 2024-02-28 00:00 → 2024-03-06 23:00 UTC, every hour: a month end, a Monday (03-04), a Thursday (02-29).
+      const from = Date.UTC(2024, 1, 28) / 1000;
+      const candles = Array.from({ length: 8 * 24 }, (_, i) => {
+        const p = 100 + i;
+        return { ts: from + i * 3600, open: p, high: p + 1, low: p - 1, close: p, vwap: null, volume: 1, trades: 1 };
+      });
+      await new PostgresCandleStore(utc).upsert(series, candles, 'csv');
+      const span = { from, to: from + 8 * 86_400 - 3600 };
+      const starts = async (ds: DataSource, spec: BucketSpec) =>
+        (await new PostgresCandleStore(ds).aggregate(series, span, spec)).map((b) => [
+          new Date(b.ts * 1000).toISOString(),
+          b.candles,
+        ]);
+      const expected: Array<[BucketSpec, Array<[string, number]>]> = [
+        [
+          { kind: 'month' },
+          [
+            ['2024-02-01T00:00:00.000Z', 48],
+            ['2024-03-01T00:00:00.000Z', 144],
+          ],
+        ],
+        [
+          { kind: 'week', start: 'monday' },
+          [
+            ['2024-02-26T00:00:00.000Z', 120],
+            ['2024-03-04T00:00:00.000Z', 72],
+          ],
+        ],
+        [
+          { kind: 'week', start: 'thursday' },
+          [
+            ['2024-02-22T00:00:00.000Z', 24],
+            ['2024-02-29T00:00:00.000Z', 168],
+          ],
+        ],
+        [
+          fixedBucket(86_400),
+          Array.from({ length: 8 }, (_, d) => [new Date((from + d * 86_400) * 1000).toISOString(), 24]),
+        ],
+      ];
+      for (const [spec, buckets] of expected) {
+        expect(await starts(chatham, spec)).toEqual(buckets);
+        expect(await starts(utc, spec)).toEqual(buckets);
+      }
+    } finally {
+      await Promise.all([utc.destroy(), chatham.destroy()]);
+      await db.drop();
+    }
+  });
 });
