@@ -194,7 +194,7 @@ export class SeriesCommand extends CandlekeepCommand<SeriesOptions> {
 
   @Option({
     flags: '--format <format>',
-    description: `list: output format, ${LIST_FORMATS.join(', ')} (default table)`,
+    description: `list, SYMBOL: output format, ${LIST_FORMATS.join(', ')} (default table)`,
   })
   parseFormat(v: string): ListFormat {
     return parseListFormat(v);
