@@ -9,6 +9,7 @@ import { IngestCliModule, JobsCliModule } from './pipeline/pipeline-cli.module';
 import { ReportCliModule, SeriesCliModule, ValidateCliModule } from './reports/reports-cli.module';
 import { TasksCliModule } from './tasks/tasks-cli.module';
 import { TokensCliModule } from './tokens/tokens-cli.module';
+import { CompareCliModule, LatestCliModule } from './timeseries/timeseries-cli.module';
 
 /**
  * Root module of the whole CLI: every verb, the same feature modules as the server, no HTTP, no schedules.
@@ -33,6 +34,8 @@ import { TokensCliModule } from './tokens/tokens-cli.module';
     TasksCliModule,
     CandlesCliModule,
     TokensCliModule,
+    CompareCliModule,
+    LatestCliModule,
   ],
 })
 export class CliModule {}

@@ -10,6 +10,7 @@ import { RequestValidationError } from './api-errors';
 import { ApiRequest, AuthGuard } from './auth.guard';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
+import { TimeseriesApiModule } from './timeseries-api.module';
 import { TokensController } from './tokens.controller';
 
 /** Every route but GET /health is under it. */
@@ -53,6 +54,7 @@ function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   imports: [
     CandlesModule,
     TokensModule,
+    TimeseriesApiModule,
     ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: throttlerOptions }),
   ],
   controllers: [HealthController, TokensController],

@@ -10,12 +10,14 @@ import type * as PipelineCli from '../pipeline/pipeline-cli.module';
 import type * as ReportsCli from '../reports/reports-cli.module';
 import type * as TasksCli from '../tasks/tasks-cli.module';
 import type * as TokensCli from '../tokens/tokens-cli.module';
+import type * as TimeseriesCli from '../timeseries/timeseries-cli.module';
 
 // Each loader requires its module file on call, not before (as src/candles/questdb/questdb-client.ts does).
 const gaps = () => require('../gaps/gaps-cli.module') as typeof GapsCli;
 const reports = () => require('../reports/reports-cli.module') as typeof ReportsCli;
 const pipeline = () => require('../pipeline/pipeline-cli.module') as typeof PipelineCli;
 const backfill = () => require('../backfill/backfill-cli.module') as typeof BackfillCli;
+const timeseries = () => require('../timeseries/timeseries-cli.module') as typeof TimeseriesCli;
 
 /**
  * Each verb's own module, loaded only when that verb runs: `gaps` does not load (nor Nest scan) ingestion,
@@ -37,6 +39,8 @@ export const VERB_MODULES: ReadonlyMap<string, () => Type> = new Map<string, () 
   ['tasks', () => (require('../tasks/tasks-cli.module') as typeof TasksCli).TasksCliModule],
   ['candles', () => (require('../reports/candles-cli.module') as typeof CandlesCli).CandlesCliModule],
   ['tokens', () => (require('../tokens/tokens-cli.module') as typeof TokensCli).TokensCliModule],
+  ['compare', () => timeseries().CompareCliModule],
+  ['latest', () => timeseries().LatestCliModule],
 ]);
 
 /**
