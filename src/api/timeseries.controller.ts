@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Param, Query, Res, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -50,7 +50,6 @@ function marketDataQuery(symbol: string, q: MarketDataQueryDto): TimeseriesQuery
  */
 @ApiTags('timeseries')
 @Controller('timeseries')
-@UsePipes(new ValidationPipe({ whitelist: true, transform: true }))
 export class TimeseriesController {
   constructor(private readonly timeseries: TimeseriesService) {}
 

@@ -13,7 +13,7 @@ import {
 
 export class UnknownSymbolError extends CandlekeepError {
   readonly code = 'UNKNOWN_SYMBOL';
-  readonly kind = 'usage' as const;
+  readonly kind = 'not_found' as const;
 }
 
 /** BASE-QUOTE-TYPE, e.g. BTC-USD-SPOT. */

@@ -15,6 +15,7 @@ import {
 } from '../common/enums';
 import { alignUp, intersect, mergeSpans, slots, subtractSpans } from '../coverage/coverage-math';
 import { CoverageRepository } from '../coverage/coverage.repository';
+import { isStale } from '../coverage/staleness-rule';
 import { SeriesRepository } from '../coverage/series.repository';
 import { lastClosedCandle } from '../gaps/fillability';
 import { seriesKey, Span } from '../common/series';
@@ -224,7 +225,7 @@ export class CompletenessReportService {
         ignored_gaps: ignored.filter((g) => inWindow(g)).length,
         ignored_intervals: ignoredSlots,
         intervals_behind: behind,
-        stale: last === null || lastClosed - last > staleHours * 3600,
+        stale: isStale(last, lastClosed, staleHours),
         complete: missing === 0 && openInWindow === 0 && suspects === 0,
         ...(opts.timelines
           ? {

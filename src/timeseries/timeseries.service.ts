@@ -26,7 +26,7 @@ import { assembleBuckets, BucketBounds, BucketView, coveredSeconds, FillMode } f
 import { OhlcvColumns, toOhlcvColumns } from './ohlcv-columns';
 import { alignSeries, CompareAlign, CompareField } from './compare-alignment';
 import { tilingIntervals } from './source-interval';
-import { isStale } from './staleness-rule';
+import { isStale } from '../coverage/staleness-rule';
 import { decodeCursor, encodeCursor } from './timeseries-input';
 import { InvalidCursorError, NoClosedCandleError, NoSourceSeriesError } from './timeseries.errors';
 

@@ -35,9 +35,7 @@ describe.each(storesUnderTest('timeseries over HTTP'))('GET /timeseries/… on t
     const port = await freePort();
     server = startServer({ ...env, PORT: String(port), HOST: '127.0.0.1', API_AUTH: 'off' });
     await waitForHealth(port, server);
-    // The API's global prefix (/api/v1) is set by the server's bootstrap: the routes answer under it when it is.
-    const prefixed = await fetch(`http://127.0.0.1:${port}/api/v1/timeseries/health`);
-    base = `http://127.0.0.1:${port}${prefixed.status === 404 ? '' : '/api/v1'}`;
+    base = `http://127.0.0.1:${port}/api/v1`;
   });
   afterAll(async () => {
     if (server) {
@@ -147,5 +145,21 @@ describe.each(storesUnderTest('timeseries over HTTP'))('GET /timeseries/… on t
     expect((await get('/timeseries/market-data/XBTUSD/latest?interval=7')).status).toBe(400);
     expect((await get('/timeseries/market-data/XBTUSD?limit=5001')).status).toBe(400);
     expect((await get('/timeseries/market-data/compare?symbols=XBTUSD')).status).toBe(400);
+  });
+
+  it('typed errors answer their status with {error: {code, message}}', async () => {
+    const expectError = async (path: string, status: number, code: string) => {
+      const r = await get(path);
+      expect({ status: r.status, code: (r.body as { error?: { code: string } }).error?.code }).toEqual({
+        status,
+        code,
+      });
+    };
+    await expectError('/timeseries/market-data/DOGE-XYZ-SPOT', 404, 'UNKNOWN_SYMBOL');
+    // Only daily series are held: no stored interval tiles an hour.
+    await expectError('/timeseries/market-data/XBTUSD?aggregation_window=1h', 404, 'NO_SOURCE_SERIES');
+    await expectError('/timeseries/market-data/XBTUSD?cursor=not-a-cursor', 400, 'INVALID_CURSOR');
+    await expectError('/timeseries/market-data/XBTUSD/latest?interval=60', 404, 'NO_CLOSED_CANDLE');
+    await expectError('/timeseries/market-data/XBTUSD?aggregation_window=2h', 400, 'BAD_REQUEST');
   });
 });
