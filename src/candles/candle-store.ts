@@ -77,6 +77,12 @@ export abstract class CandleStore {
   /** First/last open time and count of the stored candles in the span, or null when none. */
   abstract extent(series: SeriesRef, span?: Span): Promise<StoredExtent | null>;
 
+  /**
+   * The first (or last) stored candle in the span, or null: one index probe, however long the span — unlike
+   * extent(), which counts every candle in it.
+   */
+  abstract edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null>;
+
   /** Candles in the span, ascending by ts. */
   abstract read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]>;
 

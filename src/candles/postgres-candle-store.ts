@@ -162,6 +162,11 @@ export class PostgresCandleStore extends CandleStore {
     return { first: Number(row.first), last: Number(row.last), count: Number(row.n) };
   }
 
+  async edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null> {
+    const [row] = await this.readRows<CandleDbRow>(series, span, 1, false, edge === 'last');
+    return row ? { ...row, ts: Number(row.ts) } : null;
+  }
+
   async read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
     const rows = await this.readRows<CandleDbRow>(series, span, limit, false);
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
@@ -176,12 +181,19 @@ export class PostgresCandleStore extends CandleStore {
    * `ORDER BY candles.ts`, qualified: a bare `ts` would name the output column (the epoch seconds computed from
    * it), which no index orders — every page of an export then sorted the whole series (0.8 s a page at 5M rows).
    */
-  private readRows<T>(series: SeriesRef, span: Span, limit: number | undefined, withSource: boolean): Promise<T[]> {
+  private readRows<T>(
+    series: SeriesRef,
+    span: Span,
+    limit: number | undefined,
+    withSource: boolean,
+    descending = false,
+  ): Promise<T[]> {
     return this.query<T>(
       'read',
       `SELECT extract(epoch FROM ts)::bigint AS ts, open, high, low, close, vwap, volume, ` +
         `trades${withSource ? ', source' : ''}
-       FROM candles WHERE ${IN_SPAN} ORDER BY candles.ts${limit !== undefined ? ' LIMIT $5' : ''}`,
+       FROM candles WHERE ${IN_SPAN} ORDER BY candles.ts${descending ? ' DESC' : ''}` +
+        (limit !== undefined ? ' LIMIT $5' : ''),
       limit !== undefined ? [...spanParams(series, span), limit] : spanParams(series, span),
     );
   }

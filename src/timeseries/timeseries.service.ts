@@ -132,6 +132,8 @@ interface SourceSeries {
 
 /** 9999-12-31T23:59:59Z: the far end of "before" and "after" reads. */
 const FAR_FUTURE = 253_402_300_799;
+/** Every open time a candle can have. */
+const EVER: Span = { from: 0, to: FAR_FUTURE };
 
 /** The first bucket opening at or after `ts`. */
 function firstStartFrom(spec: BucketSpec, ts: number): number {
@@ -278,8 +280,7 @@ export class TimeseriesService {
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
     const step = intervalMinutes * 60;
     const lastClosed = lastClosedCandle(this.clock.nowSeconds(), intervalMinutes);
-    const extent = await this.store.extent(series, { from: 0, to: lastClosed });
-    const [candle] = extent ? await this.store.read(series, { from: extent.last, to: extent.last }, 1) : [];
+    const candle = await this.store.edgeCandle(series, { from: 0, to: lastClosed }, 'last');
     if (!candle) throw new NoClosedCandleError(`${asset.symbol} ${intervalMinutes}m holds no closed candle`);
     const ranges = await this.coverage.listForSeries(series);
     const lastCovered = ranges.length ? rangeSpan(ranges[ranges.length - 1]!).to : null;
@@ -343,7 +344,7 @@ export class TimeseriesService {
     const covered = new Set((await this.coverage.coveredSeries([asset.id])).map((s) => s.intervalMinutes));
     for (const intervalMinutes of tilingIntervals(spec)) {
       const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
-      if (!covered.has(intervalMinutes) && (await this.store.extent(series)) === null) continue;
+      if (!covered.has(intervalMinutes) && !(await this.store.edgeCandle(series, EVER, 'first'))) continue;
       const step = intervalMinutes * 60;
       const ranges = await this.coverage.listForSeries(series);
       return { asset, series, step, covered: mergeSpans(ranges.map(rangeSpan), step) };
@@ -357,7 +358,8 @@ export class TimeseriesService {
 
   /** The requested span, its start defaulting to the first held candle of the source series, its end to now. */
   private async span(source: SourceSeries, from: number | undefined, to: number | undefined, now: number) {
-    const start = from ?? source.covered[0]?.from ?? (await this.store.extent(source.series))?.first ?? now;
+    const start =
+      from ?? source.covered[0]?.from ?? (await this.store.edgeCandle(source.series, EVER, 'first'))?.ts ?? now;
     const end = to ?? now;
     if (start > end) throw new UsageError(`the start ${isoOfSeconds(start)} is after the end ${isoOfSeconds(end)}`);
     return { from: start, to: end };
@@ -402,8 +404,8 @@ export class TimeseriesService {
     fill: FillMode,
   ): Promise<number> {
     if (fill === 'null' || pos >= end) return pos;
-    const extent = await this.store.extent(source.series, { from: pos, to: end - source.step });
-    let next = extent ? bucketStart(spec, extent.first) : FAR_FUTURE;
+    const candle = await this.store.edgeCandle(source.series, { from: pos, to: end - source.step }, 'first');
+    let next = candle ? bucketStart(spec, candle.ts) : FAR_FUTURE;
     if (fill === 'prev') {
       const span = source.covered.find((s) => s.to >= pos);
       if (span) next = Math.min(next, bucketStart(spec, Math.max(pos, span.from)));
@@ -413,9 +415,6 @@ export class TimeseriesService {
 
   /** The close of the last stored candle opening before `ts`, or null. */
   private async closeBefore(series: SeriesRef, ts: number): Promise<number | null> {
-    const extent = await this.store.extent(series, { from: 0, to: ts - 1 });
-    if (!extent) return null;
-    const [candle] = await this.store.read(series, { from: extent.last, to: extent.last }, 1);
-    return candle?.close ?? null;
+    return (await this.store.edgeCandle(series, { from: 0, to: ts - 1 }, 'last'))?.close ?? null;
   }
 }

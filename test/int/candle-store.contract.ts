@@ -210,6 +210,20 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect(await store.count({ ...s, intervalMinutes: 1440 })).toBe(0);
     });
 
+    it('finds the first and last stored candle of a span, per series, null when none', async () => {
+      const s = await fx.newSeries();
+      const other = await fx.newSeries();
+      await store.upsert(s, [...hours(0, 4), ...hours(10, 14)], 'csv');
+      await store.upsert(other, hours(0, 99), 'csv');
+      const whole = { from: 0, to: T0 + 1000 * H };
+      expect(await store.edgeCandle(s, whole, 'first')).toEqual(hours(0, 0)[0]);
+      expect(await store.edgeCandle(s, whole, 'last')).toEqual(hours(14, 14)[0]);
+      expect((await store.edgeCandle(s, { from: T0 + 5 * H, to: T0 + 12 * H }, 'first'))?.ts).toBe(T0 + 10 * H);
+      expect((await store.edgeCandle(s, { from: T0 + 2 * H, to: T0 + 9 * H }, 'last'))?.ts).toBe(T0 + 4 * H);
+      expect(await store.edgeCandle(s, { from: T0 + 5 * H, to: T0 + 9 * H }, 'first')).toBeNull();
+      expect(await store.edgeCandle(s, { from: T0 + 5 * H, to: T0 + 9 * H }, 'last')).toBeNull();
+    });
+
     it('deletes a span and reports how many candles it removed', async () => {
       const s = await fx.newSeries();
       await store.upsert(s, hours(0, 9), 'csv');

@@ -284,6 +284,11 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     return { first: secondsFromMicros(row.first_us), last: secondsFromMicros(row.last_us), count: Number(row.n) };
   }
 
+  async edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null> {
+    const [row] = await this.readRows(series, span, 1, false, edge === 'last');
+    return row ? toCandle(row) : null;
+  }
+
   async read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
     const rows = await this.readRows(series, span, limit, false);
     return rows.map(toCandle);
@@ -299,6 +304,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     span: Span,
     limit: number | undefined,
     withSource: boolean,
+    descending = false,
   ): Promise<CandleRow[]> {
     await this.ready();
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
@@ -308,7 +314,7 @@ export class QuestDbCandleStore extends CandleStore implements OnApplicationShut
     // LIMIT is an integer checked above; QuestDB takes it as a literal.
     return this.query<CandleRow>(
       `SELECT cast(ts AS LONG) ts_us, open, high, low, close, vwap, volume, trades${withSource ? ', source' : ''} ` +
-        `FROM ${this.table} WHERE ${where} ORDER BY ts` +
+        `FROM ${this.table} WHERE ${where} ORDER BY ts${descending ? ' DESC' : ''}` +
         (limit !== undefined ? ` LIMIT ${limit}` : ''),
       params,
       'array',
