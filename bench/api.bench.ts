@@ -18,6 +18,7 @@
  * PostgreSQL under bench/.data/home. QuestDB: QUESTDB_ILP and QUESTDB_PG_URL (`npm run questdb:start`).
  */
 import { spawn } from 'node:child_process';
+import type { IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import autocannon from 'autocannon';
 import { DataSource } from 'typeorm';
-import { Candle, CandleStore } from '../src/candles/candle-store';
+import { CandleStore } from '../src/candles/candle-store';
 import { PostgresCandleStore } from '../src/candles/postgres-candle-store';
 import { QuestDbCandleStore } from '../src/candles/questdb/questdb-candle-store';
 import { bucketSpec, BucketSpec } from '../src/common/aggregation-window';
@@ -93,15 +94,26 @@ async function load(
   seconds: number,
   connections: number,
 ): Promise<Latency> {
+  let refused: string | undefined;
+  const watched = requests.map((r) => ({
+    ...r,
+    onResponse: (status: number, body: string, context: object, headers?: IncomingHttpHeaders) => {
+      if (status >= 300) refused ??= `${status} ${body.slice(0, 300)}`;
+      if (typeof r.onResponse === 'function') r.onResponse(status, body, context, headers);
+    },
+  }));
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
     headers: { authorization: `Bearer ${token}` },
-    requests,
+    requests: watched,
   });
   if (result.non2xx || result.errors || result.timeouts)
-    throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts` +
+        (refused ? `; first refusal: ${refused}` : ''),
+    );
   return {
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -266,15 +278,7 @@ async function benchStore(kind: StoreKind, serverUrl: string, file: string, seco
       store: kind,
       request: 'latest (interval 1)',
       api: await load(port, token, [{ path: latestPath }], seconds, connections),
-      direct: await direct(
-        async () => {
-          const extent = await opened.store.extent(series);
-          const last: Candle[] = extent ? await opened.store.read(series, { from: extent.last, to: extent.last }) : [];
-          return last;
-        },
-        seconds,
-        connections,
-      ),
+      direct: await direct(() => opened.store.edgeCandle(series, { from: 0, to: END }, 'last'), seconds, connections),
     });
   } finally {
     await opened.close();
