@@ -11,9 +11,10 @@ import {
   StandardSymbolParts,
 } from '../sources/standard-symbol-parts';
 
+/** A name that is no symbol, or no asset of the catalog: CLI exit 2, HTTP 404. */
 export class UnknownSymbolError extends CandlekeepError {
   readonly code = 'UNKNOWN_SYMBOL';
-  readonly kind = 'usage' as const;
+  readonly kind = 'not_found' as const;
 }
 
 /** BASE-QUOTE-TYPE, e.g. BTC-USD-SPOT. */
