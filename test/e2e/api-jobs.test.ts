@@ -126,6 +126,7 @@ describe('HTTP API: ingest triggers, task runs, jobs (the built server, the Krak
       API_AUTH: 'off',
       SCHEDULES_ENABLED: 'false',
       JOB_HEARTBEAT_MS: '200',
+      KRAKEN_UNREACHABLE_AFTER: '3', // one request's attempts (KRAKEN_MAX_RETRIES 2)
       LOG_LEVEL: 'warn',
     });
     await waitForHealth(port, server);
@@ -308,6 +309,18 @@ describe('HTTP API: ingest triggers, task runs, jobs (the built server, the Krak
     await refused('DELETE', '/jobs/00000000-0000-4000-8000-000000000000', undefined, 404, 'JOB_NOT_FOUND');
     await refused('GET', '/jobs/zz', undefined, 400, 'USAGE');
     expect(await jobRows()).toEqual([]);
+  });
+
+  it('a background run that throws is FAILED with the error, logged, and the server goes on', async () => {
+    kraken.fault('OHLC', { kind: 'reset', times: 10 });
+    const { job_id } = await started('/ingest/batch', { symbols: ['XBTUSD'], intervals: [1440] });
+    const done = await ended(job_id);
+    expect(done).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/Kraken unreachable/) });
+    expect(server.log()).toContain(`backfill: job ${job_id} failed`);
+    expect(server.child.exitCode).toBeNull();
+    kraken.clearFaults();
+    const again = await started('/ingest/batch', { symbols: ['XBTUSD'], intervals: [1440] });
+    expect((await ended(again.job_id)).status).toBe('COMPLETED');
   });
 
   // Last: the server stops.
