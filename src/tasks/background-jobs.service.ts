@@ -46,7 +46,7 @@ export class BackgroundJobsService implements BeforeApplicationShutdown {
    * selected is refused at once, not a failed job.
    */
   async backfill(opts: BackfillOptions): Promise<StartedJob> {
-    const series = opts.series ?? (await this.selector.select(opts));
+    const series = await this.selector.select(opts);
     const task = this.backfillTask.name;
     const busy = `a backfill is running (it holds the lock of task ${task}): try again once it has finished`;
     return this.launch('backfill', busy, async (hooks) => {
