@@ -10,6 +10,8 @@ import { RequestValidationError } from './api-errors';
 import { ApiRequest, AuthGuard } from './auth.guard';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
+import { JobsApiModule } from './jobs-api.module';
+import { StateApiModule } from './state-api.module';
 import { TimeseriesApiModule } from './timeseries-api.module';
 import { TokensController } from './tokens.controller';
 
@@ -55,6 +57,8 @@ function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
     CandlesModule,
     TokensModule,
     TimeseriesApiModule,
+    StateApiModule,
+    JobsApiModule,
     ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: throttlerOptions }),
   ],
   controllers: [HealthController, TokensController],

@@ -1,6 +1,6 @@
 import { Option, SubCommand } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { ListFormat, LIST_FORMATS, parseCategory, parseListFormat, parseTier } from '../cli/option-parsers';
+import { ListFormat, LIST_FORMATS, parseCategory, parseListFormat, parseTier } from '../common/option-parsers';
 import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';

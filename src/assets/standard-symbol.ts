@@ -11,6 +11,7 @@ import {
   StandardSymbolParts,
 } from '../sources/standard-symbol-parts';
 
+/** A name that is no symbol, or no asset of the catalog: CLI exit 2, HTTP 404. */
 export class UnknownSymbolError extends CandlekeepError {
   readonly code = 'UNKNOWN_SYMBOL';
   readonly kind = 'not_found' as const;

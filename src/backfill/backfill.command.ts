@@ -8,7 +8,7 @@ import {
   parseSymbols,
   parseTier,
   SYMBOLS_FLAG_HELP,
-} from '../cli/option-parsers';
+} from '../common/option-parsers';
 import { UsageError } from '../common/errors';
 import { interruptible } from '../common/interruption';
 import { Tier } from '../common/enums';

@@ -52,7 +52,12 @@ export class RecordedRunsService {
     private readonly recorder: JobRunRecorder,
   ) {}
 
-  backfill(trigger: JobTrigger, opts: BackfillOptions): Promise<Recorded<BackfillSummary>> {
+  /** `onStarted` is told the job's id once its row exists (JobRunSpec). */
+  backfill(
+    trigger: JobTrigger,
+    opts: BackfillOptions,
+    onStarted?: (jobId: string) => void,
+  ): Promise<Recorded<BackfillSummary>> {
     const params: JobParams = {
       tier: opts.tier,
       intervals: opts.intervals && [...opts.intervals],
@@ -67,7 +72,7 @@ export class RecordedRunsService {
       }),
     };
     return this.recorder.record(
-      { kind: 'backfill', trigger, params, signal: opts.signal },
+      { kind: 'backfill', trigger, params, signal: opts.signal, onStarted },
       (signal) => this.backfiller.run({ ...opts, signal }),
       (summary) => backfillOutcome(summary),
     );

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { MAX_DAYS, parsePositiveInt } from '../cli/option-parsers';
+import { MAX_DAYS, parsePositiveInt } from '../common/option-parsers';
 import { AppConfig } from '../config/app-config';
 import { CleanupService } from './retention.service';
 

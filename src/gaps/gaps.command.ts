@@ -1,6 +1,13 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import {
+  parseGapKind,
+  parseGapStatuses,
+  parseIntervals,
+  parseSymbols,
+  parseTier,
+  SYMBOLS_FLAG_HELP,
+} from '../common/option-parsers';
 import { renderTable } from '../common/table';
 import { UsageError } from '../common/errors';
 import { GAP_KINDS, GAP_STATUSES, GapKind, GapStatus, Tier } from '../common/enums';
@@ -108,18 +115,7 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
     description: `list: comma-separated statuses (${GAP_STATUSES.join(', ')}), "open" or "all"`,
   })
   parseStatus(v: string): readonly GapStatus[] {
-    const out: GapStatus[] = [];
-    for (const part of v
-      .split(',')
-      .map((s) => s.trim().toUpperCase())
-      .filter(Boolean)) {
-      if (part === 'ALL') out.push(...GAP_STATUSES);
-      else if (part === 'OPEN') out.push(...OPEN_GAP_STATUSES);
-      else if ((GAP_STATUSES as readonly string[]).includes(part)) out.push(part as GapStatus);
-      else
-        throw new UsageError(`--status: ${JSON.stringify(part)} is not one of ${GAP_STATUSES.join(', ')}, open, all`);
-    }
-    return [...new Set(out)];
+    return parseGapStatuses(v);
   }
 
   @Option({
@@ -128,9 +124,7 @@ export class GapsCommand extends CandlekeepCommand<GapsOptions> {
       `list: only ${GAP_KINDS.join(' or ')} records ` + `(suspect: covered spans whose "no trades" is contradicted)`,
   })
   parseKind(v: string): GapKind {
-    if (!(GAP_KINDS as readonly string[]).includes(v))
-      throw new UsageError(`--kind: ${JSON.stringify(v)} is not one of ${GAP_KINDS.join(', ')}`);
-    return v as GapKind;
+    return parseGapKind(v);
   }
 
   @Option({ flags: '--reason <text>', description: 'ignore: why the records are not to be filled (required)' })

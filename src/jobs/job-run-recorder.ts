@@ -14,6 +14,8 @@ export interface JobRunSpec {
   params?: JobParams;
   /** The caller's own stop signal (SIGINT, SIGTERM); the run's signal aborts on it or when the job is cancelled. */
   signal?: AbortSignal;
+  /** Told the job's id once its row exists, before the run begins (the HTTP API answers 202 with it). */
+  onStarted?: (jobId: string) => void;
 }
 
 /** What a run that returned leaves in its job row besides its result. */
@@ -56,6 +58,7 @@ export class JobRunRecorder {
     const job = IngestionJob.create(spec.kind, spec.params ?? {}, { trigger: spec.trigger, task: spec.task });
     job.start(this.clock.now(), wallClock());
     await this.jobs.insert(job);
+    spec.onStarted?.(job.id);
     const heartbeat = new JobHeartbeat(this.jobs, job, 'at the next safe point of the run');
     heartbeat.start(this.config.jobs.heartbeatMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, heartbeat.signal]) : heartbeat.signal;

@@ -8,7 +8,7 @@ import {
   parseSymbols,
   parseTier,
   SYMBOLS_FLAG_HELP,
-} from '../cli/option-parsers';
+} from '../common/option-parsers';
 import { DEFAULT_LOOKBACK_DAYS } from '../backfill/backfill.service';
 import { ingestOutcome, progressFor } from './ingest.presenter';
 import { UnifiedIngestService } from './unified-ingest.service';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseJobKind, parsePositiveInt } from '../cli/option-parsers';
+import { parseJobKind, parsePositiveInt } from '../common/option-parsers';
 import { durationText } from '../common/table';
 import { UsageError } from '../common/errors';
 import { JOB_KINDS, JobKind } from '../common/enums';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseDate, parseInterval } from '../cli/option-parsers';
+import { parseDate, parseInterval } from '../common/option-parsers';
 import { UsageError } from '../common/errors';
 import { IntervalMinutes } from '../common/enums';
 import {

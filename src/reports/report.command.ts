@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseDate, parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import { parseDate, parseIntervals, parseSymbols, parseTier, SYMBOLS_FLAG_HELP } from '../common/option-parsers';
 import { UsageError } from '../common/errors';
 import { Tier } from '../common/enums';
 import { CompletenessReportService } from './completeness-report.service';

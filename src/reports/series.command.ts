@@ -9,7 +9,7 @@ import {
   parsePositiveInt,
   parseSymbols,
   SYMBOLS_FLAG_HELP,
-} from '../cli/option-parsers';
+} from '../common/option-parsers';
 import { renderTable } from '../common/table';
 import { renderCsvRows } from '../common/csv';
 import { UsageError } from '../common/errors';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { MAX_DAYS, parsePositiveInt, parseSymbols, SYMBOLS_FLAG_HELP } from '../cli/option-parsers';
+import { MAX_DAYS, parsePositiveInt, parseSymbols, SYMBOLS_FLAG_HELP } from '../common/option-parsers';
 import { renderTable } from '../common/table';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { StalenessService } from './staleness.service';

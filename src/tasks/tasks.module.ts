@@ -5,6 +5,7 @@ import { IngestionModule } from '../ingestion/ingestion.module';
 import { JobRunsModule } from '../jobs/job-runs.module';
 import { ReportsModule } from '../reports/reports.module';
 import { BackfillTask } from './backfill.task';
+import { BackgroundJobsService } from './background-jobs.service';
 import { CleanupTask } from './cleanup.task';
 import { RecoverStaleJobsTask } from './recover-stale-jobs.task';
 import { ReportTask } from './report.task';
@@ -22,7 +23,8 @@ const TASKS = [BackfillTask, CleanupTask, ReportTask, ValidateTask, UpdateMarket
     ...TASKS,
     { provide: SCHEDULED_TASKS, inject: TASKS, useFactory: (...tasks: ScheduledTask[]) => tasks },
     TasksService,
+    BackgroundJobsService,
   ],
-  exports: [TasksService],
+  exports: [TasksService, BackgroundJobsService],
 })
 export class TasksModule {}

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { JobStatus, JobTrigger } from '../common/enums';
 import { IngestionJob } from '../entities/ingestion-job.entity';
 import { IngestionJobRepository } from '../jobs/ingestion-job.repository';
-import { completed, JobRunRecorder } from '../jobs/job-run-recorder';
+import { completed, JobRunRecorder, JobRunSpec } from '../jobs/job-run-recorder';
 import { SCHEDULED_TASKS, ScheduledTask } from './scheduled-task';
 import { UnknownTaskError } from './task.errors';
 import { AdvisoryLockRepository } from '../database/advisory-lock.repository';
@@ -40,6 +40,9 @@ export interface TaskRun {
   duration_ms: number;
   result?: object;
 }
+
+/** What a caller of TasksService.run may add: its own stop signal, and to be told the job's id once it exists. */
+export type TaskRunHooks = Pick<JobRunSpec, 'signal' | 'onStarted'>;
 
 @Injectable()
 export class TasksService {
@@ -94,13 +97,13 @@ export class TasksService {
    * Runs a task under its advisory lock, recorded as a job of the task's kind; skips (no job) when another
    * process is running it.
    */
-  async run(name: string, trigger: JobTrigger): Promise<TaskRun> {
+  async run(name: string, trigger: JobTrigger, hooks: TaskRunHooks = {}): Promise<TaskRun> {
     const task = this.get(name);
     const started = Date.now();
     const startedAt = this.clock.now().toISOString();
     const outcome = await this.locks.tryWithLock(LockKeys.task(task.name), () =>
       this.recorder.record(
-        { kind: task.kind, trigger, task: task.name },
+        { kind: task.kind, trigger, task: task.name, ...hooks },
         (signal) => task.run(signal),
         (r) => task.outcome?.(r) ?? completed(),
       ),

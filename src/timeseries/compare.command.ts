@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { LIST_FORMATS, ListFormat, parseListFormat } from '../cli/option-parsers';
+import { LIST_FORMATS, ListFormat, parseListFormat } from '../common/option-parsers';
 import {
   AGGREGATION_WINDOWS,
   AggregationWindow,

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { CandlekeepCommand, CommandOutcome, JsonOption } from '../cli/candlekeep-command';
-import { parseInterval } from '../cli/option-parsers';
+import { parseInterval } from '../common/option-parsers';
 import { EXIT_INCOMPLETE, EXIT_OK } from '../common/error-map';
 import { IntervalMinutes } from '../common/enums';
 import { UsageError } from '../common/errors';

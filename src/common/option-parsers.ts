@@ -1,16 +1,21 @@
-import { UsageError } from '../common/errors';
+import { UsageError } from './errors';
 import {
   ASSET_CATEGORIES,
   AssetCategory,
+  GAP_KINDS,
+  GAP_STATUSES,
+  GapKind,
+  GapStatus,
   INTERVALS,
   IntervalMinutes,
   isInterval,
   isJobKind,
   JOB_KINDS,
   JobKind,
+  OPEN_GAP_STATUSES,
   Tier,
   TIERS,
-} from '../common/enums';
+} from './enums';
 
 /** Interval aliases accepted beside decimal minutes. */
 export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
@@ -26,7 +31,10 @@ export const INTERVAL_ALIASES: Readonly<Record<string, IntervalMinutes>> = {
   '15d': 21600,
 };
 
-/** Shared parsers for CLI flags: each throws UsageError (exit 2) naming the flag and value. */
+/**
+ * Shared parsers of CLI flags and HTTP API parameters: each throws UsageError (exit 2, HTTP 400) naming the flag or
+ * parameter and the value.
+ */
 export function parseIntervals(value: string, flag = '--intervals'): IntervalMinutes[] {
   const parts = value
     .split(',')
@@ -141,4 +149,25 @@ export function parseListFormat(value: string, flag = '--format'): ListFormat {
   if (!(LIST_FORMATS as readonly string[]).includes(value))
     throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${LIST_FORMATS.join(', ')}`);
   return value as ListFormat;
+}
+
+/** Gap statuses, comma-separated: names, "open" (OPEN_GAP_STATUSES) or "all", each status once. */
+export function parseGapStatuses(value: string, flag = '--status'): GapStatus[] {
+  const out: GapStatus[] = [];
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean)) {
+    if (part === 'ALL') out.push(...GAP_STATUSES);
+    else if (part === 'OPEN') out.push(...OPEN_GAP_STATUSES);
+    else if ((GAP_STATUSES as readonly string[]).includes(part)) out.push(part as GapStatus);
+    else throw new UsageError(`${flag}: ${JSON.stringify(part)} is not one of ${GAP_STATUSES.join(', ')}, open, all`);
+  }
+  return [...new Set(out)];
+}
+
+export function parseGapKind(value: string, flag = '--kind'): GapKind {
+  if (!(GAP_KINDS as readonly string[]).includes(value))
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not one of ${GAP_KINDS.join(', ')}`);
+  return value as GapKind;
 }
