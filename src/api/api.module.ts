@@ -6,6 +6,7 @@ import { CandlesModule } from '../candles/candles.module';
 import { AppConfig } from '../config/app-config';
 import { TokensModule } from '../tokens/tokens.module';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { API_PREFIX } from './api-prefix';
 import { RequestValidationError } from './api-errors';
 import { ApiRequest, AuthGuard } from './auth.guard';
 import { HealthController } from './health.controller';
@@ -14,9 +15,6 @@ import { JobsApiModule } from './jobs-api.module';
 import { StateApiModule } from './state-api.module';
 import { TimeseriesApiModule } from './timeseries-api.module';
 import { TokensController } from './tokens.controller';
-
-/** Every route but GET /health is under it. */
-export const API_PREFIX = 'api/v1';
 
 /**
  * The HTTP conventions of the service, applied by main.ts (and by the OpenAPI document's generation, which must see

@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AssetCatalogService } from '../assets/asset-catalog.service';
@@ -13,7 +14,7 @@ export class AssetsController {
 
   @Get()
   @ApiOkResponse({ type: AssetListDto, description: 'active assets (inactive=true: every one), by symbol' })
-  @ApiBadRequestResponse({ description: 'a malformed category or tier' })
+  @ApiBadRequestResponse({ description: 'a malformed category or tier', type: ApiErrorResponse })
   async list(@Query() q: AssetsQueryDto): Promise<AssetListDto> {
     const assets = await this.catalog.list({
       category: q.category === undefined ? undefined : parseCategory(q.category, 'category'),

@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -21,8 +22,11 @@ export class CoverageController {
   @Get(':symbol/coverage')
   @ApiParam({ name: 'symbol', description: 'any accepted symbol form: BTC-USD-SPOT, BTC-USD, XBTUSD, XXBTZUSD' })
   @ApiOkResponse({ type: SymbolCoverageDto, description: 'per series: its coverage ranges and its gap records' })
-  @ApiBadRequestResponse({ description: 'a malformed interval' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL), or no series at that interval' })
+  @ApiBadRequestResponse({ description: 'a malformed interval', type: ApiErrorResponse })
+  @ApiNotFoundResponse({
+    description: 'an unknown symbol (UNKNOWN_SYMBOL), or no series at that interval',
+    type: ApiErrorResponse,
+  })
   get(@Param('symbol') symbol: string, @Query() q: CoverageQueryDto): Promise<SymbolCoverageDto> {
     return this.coverage.of(symbol, q.interval === undefined ? undefined : parseInterval(q.interval, 'interval'));
   }

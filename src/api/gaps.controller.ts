@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { OPEN_GAP_STATUSES } from '../common/enums';
@@ -14,8 +15,8 @@ export class GapsController {
 
   @Get()
   @ApiOkResponse({ type: GapListDto, description: 'gap records by symbol, interval and start (`gaps --json`)' })
-  @ApiBadRequestResponse({ description: 'a malformed tier, interval, status or kind' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)' })
+  @ApiBadRequestResponse({ description: 'a malformed tier, interval, status or kind', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)', type: ApiErrorResponse })
   async list(@Query() q: GapsQueryDto): Promise<GapListDto> {
     const gaps = await this.gaps.list({
       tier: q.tier === undefined ? undefined : parseTier(q.tier, 'tier'),

@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -30,9 +31,12 @@ export class IngestController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Scopes('ingest')
   @ApiAcceptedResponse({ type: StartedJobDto, description: STARTED })
-  @ApiBadRequestResponse({ description: 'a malformed field, or named symbols without series and without intervals' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)' })
-  @ApiConflictResponse({ description: LOCKED })
+  @ApiBadRequestResponse({
+    description: 'a malformed field, or named symbols without series and without intervals',
+    type: ApiErrorResponse,
+  })
+  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)', type: ApiErrorResponse })
+  @ApiConflictResponse({ description: LOCKED, type: ApiErrorResponse })
   async batch(@Body() body: IngestBatchDto): Promise<StartedJobDto> {
     return startedJobBody(
       await this.background.backfill({
@@ -51,9 +55,12 @@ export class IngestController {
   @Scopes('ingest')
   @ApiParam({ name: 'symbol', description: 'any accepted symbol form: BTC-USD-SPOT, BTC-USD, XBTUSD, XXBTZUSD' })
   @ApiAcceptedResponse({ type: StartedJobDto, description: STARTED })
-  @ApiBadRequestResponse({ description: 'a malformed field, start_time after end_time, or no series and no intervals' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)' })
-  @ApiConflictResponse({ description: LOCKED })
+  @ApiBadRequestResponse({
+    description: 'a malformed field, start_time after end_time, or no series and no intervals',
+    type: ApiErrorResponse,
+  })
+  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)', type: ApiErrorResponse })
+  @ApiConflictResponse({ description: LOCKED, type: ApiErrorResponse })
   async symbol(@Param('symbol') symbol: string, @Body() body: IngestSymbolDto): Promise<StartedJobDto> {
     const from = body.start_time === undefined ? undefined : parseDate(body.start_time, 'start_time');
     const to = body.end_time === undefined ? undefined : parseDate(body.end_time, 'end_time');

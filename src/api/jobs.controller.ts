@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Delete, Get, Param } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -28,8 +29,8 @@ export class JobsController {
   @Get(':id')
   @ApiParam(ID)
   @ApiOkResponse({ type: JobDetailDto, description: 'the job with its counts, result, files and rejected rows' })
-  @ApiBadRequestResponse({ description: 'not a job id, or a prefix several jobs share' })
-  @ApiNotFoundResponse({ description: 'no such job (JOB_NOT_FOUND)' })
+  @ApiBadRequestResponse({ description: 'not a job id, or a prefix several jobs share', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'no such job (JOB_NOT_FOUND)', type: ApiErrorResponse })
   show(@Param('id') id: string): Promise<JobDetailDto> {
     return this.jobs.show(id);
   }
@@ -41,9 +42,9 @@ export class JobsController {
     type: JobSummaryDto,
     description: 'CANCELLED; the run stops at its next safe point (after the request in hand)',
   })
-  @ApiBadRequestResponse({ description: 'not a job id, or a prefix several jobs share' })
-  @ApiNotFoundResponse({ description: 'no such job (JOB_NOT_FOUND)' })
-  @ApiConflictResponse({ description: 'the job has finished already (JOB_FINISHED)' })
+  @ApiBadRequestResponse({ description: 'not a job id, or a prefix several jobs share', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'no such job (JOB_NOT_FOUND)', type: ApiErrorResponse })
+  @ApiConflictResponse({ description: 'the job has finished already (JOB_FINISHED)', type: ApiErrorResponse })
   cancel(@Param('id') id: string): Promise<JobSummaryDto> {
     return this.background.cancel(id);
   }

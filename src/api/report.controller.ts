@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { parseDate, parseIntervals, parseSymbols, parseTier } from '../common/option-parsers';
@@ -13,8 +14,8 @@ export class ReportController {
 
   @Get()
   @ApiOkResponse({ type: CompletenessReportDto, description: 'completeness per tier and interval, and per series' })
-  @ApiBadRequestResponse({ description: 'a malformed tier, interval or date' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)' })
+  @ApiBadRequestResponse({ description: 'a malformed tier, interval or date', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)', type: ApiErrorResponse })
   get(@Query() q: ReportQueryDto): Promise<CompletenessReportDto> {
     return this.reports.build({
       tier: q.tier === undefined ? undefined : parseTier(q.tier, 'tier'),

@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { parseIntervals, parseSymbols } from '../common/option-parsers';
@@ -16,8 +17,8 @@ export class SeriesController {
     type: SeriesListDto,
     description: 'the expected series: first, last, candles, coverage %, open gaps (`series list --json`)',
   })
-  @ApiBadRequestResponse({ description: 'a malformed interval' })
-  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)' })
+  @ApiBadRequestResponse({ description: 'a malformed interval', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'an unknown symbol (UNKNOWN_SYMBOL)', type: ApiErrorResponse })
   async list(@Query() q: SeriesQueryDto): Promise<SeriesListDto> {
     const series = await this.overview.list({
       symbols: q.symbols === undefined ? undefined : parseSymbols(q.symbols, 'symbols'),

@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -26,8 +27,11 @@ export class TasksController {
     type: StartedJobDto,
     description: 'the job row exists and the task runs in the background: follow links.self',
   })
-  @ApiNotFoundResponse({ description: 'no such task (UNKNOWN_TASK)' })
-  @ApiConflictResponse({ description: 'the task is running, here or in another replica (TASK_LOCKED)' })
+  @ApiNotFoundResponse({ description: 'no such task (UNKNOWN_TASK)', type: ApiErrorResponse })
+  @ApiConflictResponse({
+    description: 'the task is running, here or in another replica (TASK_LOCKED)',
+    type: ApiErrorResponse,
+  })
   async run(@Param('name') name: string): Promise<StartedJobDto> {
     return startedJobBody(await this.background.runTask(name));
   }

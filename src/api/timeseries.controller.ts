@@ -1,3 +1,4 @@
+import { ApiErrorResponse } from './api-errors';
 import { Controller, Get, HttpStatus, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -57,8 +58,14 @@ export class TimeseriesController {
   @Get('market-data/compare')
   @ApiBearerAuth()
   @ApiOkResponse({ type: CompareResponseDto, description: 'one time axis, one array of values per symbol' })
-  @ApiBadRequestResponse({ description: 'bad input; normalize with no common bucket or a zero/absent base value' })
-  @ApiNotFoundResponse({ description: 'a symbol holds no series whose interval tiles the window' })
+  @ApiBadRequestResponse({
+    description: 'bad input; normalize with no common bucket or a zero/absent base value',
+    type: ApiErrorResponse,
+  })
+  @ApiNotFoundResponse({
+    description: 'a symbol holds no series whose interval tiles the window',
+    type: ApiErrorResponse,
+  })
   compare(@Query() q: CompareQueryDto): Promise<CompareResult> {
     return this.timeseries.compare({
       symbols: q.symbols,
@@ -72,8 +79,8 @@ export class TimeseriesController {
   @Get('market-data/:symbol')
   @ApiBearerAuth()
   @ApiOkResponse({ type: MarketDataResponseDto, description: 'buckets with complete/closed and a coverage summary' })
-  @ApiBadRequestResponse({ description: 'bad input (window, times, limit above 5000, cursor)' })
-  @ApiNotFoundResponse({ description: 'no held series has an interval tiling the window' })
+  @ApiBadRequestResponse({ description: 'bad input (window, times, limit above 5000, cursor)', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'no held series has an interval tiling the window', type: ApiErrorResponse })
   marketData(@Param('symbol') symbol: string, @Query() q: MarketDataQueryDto): Promise<TimeseriesResult> {
     return this.timeseries.query(marketDataQuery(symbol, q));
   }
@@ -81,8 +88,8 @@ export class TimeseriesController {
   @Get('market-data/:symbol/ohlcv')
   @ApiBearerAuth()
   @ApiOkResponse({ type: OhlcvResponseDto, description: `the same query as columns for charting (${SYMBOL})` })
-  @ApiBadRequestResponse({ description: 'bad input' })
-  @ApiNotFoundResponse({ description: 'no held series has an interval tiling the window' })
+  @ApiBadRequestResponse({ description: 'bad input', type: ApiErrorResponse })
+  @ApiNotFoundResponse({ description: 'no held series has an interval tiling the window', type: ApiErrorResponse })
   ohlcv(@Param('symbol') symbol: string, @Query() q: MarketDataQueryDto): Promise<OhlcvColumns> {
     return this.timeseries.ohlcv(marketDataQuery(symbol, q));
   }
@@ -90,7 +97,7 @@ export class TimeseriesController {
   @Get('market-data/:symbol/latest')
   @ApiBearerAuth()
   @ApiOkResponse({ type: LatestResponseDto, description: 'the last closed stored candle, intervals behind, stale' })
-  @ApiNotFoundResponse({ description: 'the series holds no closed candle' })
+  @ApiNotFoundResponse({ description: 'the series holds no closed candle', type: ApiErrorResponse })
   latest(@Param('symbol') symbol: string, @Query() q: LatestQueryDto): Promise<LatestResult> {
     return this.timeseries.latest(symbol, q.interval ?? 60);
   }

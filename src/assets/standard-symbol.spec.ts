@@ -60,7 +60,7 @@ describe('parseSymbol', () => {
   });
 
   it.each(['', 'BTC', 'USD', 'BTC/USD/EUR', 'BTC-USD-FUTURE', 'XBT USD', 'XBT/', '/USD', 'ABCDEFG', '--', 'nonsense!'])(
-    'rejects %j with UnknownSymbolError (usage: exit 2)',
+    'rejects %j with UnknownSymbolError (not_found: exit 2, HTTP 404)',
     (name) => {
       let caught: unknown;
       try {

@@ -29,7 +29,7 @@ export function isJobKind(s: string): s is JobKind {
   return (JOB_KINDS as readonly string[]).includes(s);
 }
 
-/** Who started a run: a command, the server's scheduler, or (to come) the HTTP API. */
+/** Who started a run: a command, the server's scheduler, or the HTTP API. */
 export const JOB_TRIGGERS = ['cli', 'schedule', 'api'] as const;
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
 

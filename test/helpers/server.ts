@@ -40,5 +40,8 @@ export async function waitForHealth(port: number, server: RunningServer): Promis
   throw new Error(`server did not answer:\n${server.log()}`);
 }
 
+/** The child's exit code once it has exited (null when a signal ended it). */
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  new Promise((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+  );

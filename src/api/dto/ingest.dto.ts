@@ -1,3 +1,4 @@
+import { API_PREFIX } from '../api-prefix';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -125,8 +126,8 @@ export class StartedJobDto implements StartedJob {
   @ApiProperty({ type: JobLinksDto }) links!: JobLinksDto;
 }
 
-/** Where a job is followed: the global prefix is ApiModule's (api/v1). */
-const JOBS_PATH = '/api/v1/jobs';
+/** Where a job is followed. */
+const JOBS_PATH = `/${API_PREFIX}/jobs`;
 
 /** The 202 body of a trigger. */
 export function startedJobBody(job: StartedJob): StartedJobDto {
