@@ -36,28 +36,32 @@ describe('aggregate chunks', () => {
     expect(() => planAggregate({ kind: 'fixed', seconds: 7 * H }, { from: 0, to: 86_400 }, H)).toThrow(UsageError);
   });
 
-  it('lays chunks out aligned and adjacent, each made of whole buckets: 512 fixed, 52 weeks, a calendar year', () => {
-    const specs: Array<[BucketSpec, number]> = [
-      [bucketSpec('1h'), 512],
-      [bucketSpec('1d'), 512],
-      [bucketSpec('1w', 'monday'), 52],
-      [bucketSpec('1w', 'thursday'), 52],
+  it('lays chunks out aligned and adjacent, each made of whole buckets: up to 512 fixed, 52 weeks, a year', () => {
+    const specs: Array<[BucketSpec, number, number]> = [
+      [bucketSpec('1h'), 60, 512], // 30,720 candles
+      [bucketSpec('1h'), H, 512],
+      [bucketSpec('4h'), 60, 128], // 30,720 candles, not 122,880
+      [bucketSpec('1d'), 60, 16], // 23,040 candles, not 737,280
+      [bucketSpec('1d'), H, 512],
+      [bucketSpec('1w', 'monday'), 60, 52],
+      [bucketSpec('1w', 'thursday'), 86_400, 52],
     ];
-    for (const [spec, n] of specs) {
-      const c = chunkStart(spec, at('2025-06-15T07:00:00Z'));
+    for (const [spec, step, n] of specs) {
+      const c = chunkStart(spec, at('2025-06-15T07:00:00Z'), step);
       expect(bucketStart(spec, c)).toBe(c);
       expect(c).toBeLessThanOrEqual(at('2025-06-15T07:00:00Z'));
-      const next = nextChunkStart(spec, c);
-      expect(chunkStart(spec, next)).toBe(next);
-      expect(chunkStart(spec, next - 1)).toBe(c);
+      const next = nextChunkStart(spec, c, step);
+      expect(next).toBeGreaterThan(at('2025-06-15T07:00:00Z'));
+      expect(chunkStart(spec, next, step)).toBe(next);
+      expect(chunkStart(spec, next - 1, step)).toBe(c);
       let buckets = 0;
       for (let b = c; b < next; b = nextBucketStart(spec, b)) buckets++;
       expect(buckets).toBe(n);
     }
-    expect(chunkStart(bucketSpec('1h'), 0)).toBe(0);
-    expect(new Date(chunkStart(bucketSpec('1w', 'monday'), at('2025-06-15T07:00:00Z')) * 1000).getUTCDay()).toBe(1);
+    expect(chunkStart(bucketSpec('1h'), 0, 60)).toBe(0);
+    expect(new Date(chunkStart(bucketSpec('1w', 'monday'), at('2025-06-15T07:00:00Z'), 60) * 1000).getUTCDay()).toBe(1);
     const month = bucketSpec('1mo');
-    expect(chunkStart(month, at('2024-02-29T12:00:00Z'))).toBe(at('2024-01-01T00:00:00Z'));
-    expect(nextChunkStart(month, at('2024-01-01T00:00:00Z'))).toBe(at('2025-01-01T00:00:00Z'));
+    expect(chunkStart(month, at('2024-02-29T12:00:00Z'), 60)).toBe(at('2024-01-01T00:00:00Z'));
+    expect(nextChunkStart(month, at('2024-01-01T00:00:00Z'), 60)).toBe(at('2025-01-01T00:00:00Z'));
   });
 });

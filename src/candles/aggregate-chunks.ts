@@ -1,8 +1,13 @@
 import { BucketSpec, bucketStart, fixedBucket, nextBucketStart } from '../common/aggregation-window';
 import { Span } from '../common/series';
 
-/** Buckets of a fixed length per cached chunk. */
+/** Buckets of a fixed length per cached chunk, at most; fewer where they would hold more candles than below. */
 const FIXED_CHUNK_BUCKETS = 512;
+/**
+ * Candles of the series a fixed chunk spans at most: computing a chunk reads all of them, so that a short request
+ * of long buckets over 1-minute candles (30 days of 1d) does not read 512 days.
+ */
+const CHUNK_CANDLES = 32_768;
 /** Weeks per cached chunk. */
 const WEEK_CHUNK_WEEKS = 52;
 const WEEK = 7 * 86_400;
@@ -37,13 +42,25 @@ export function planAggregate(spec: BucketSpec, span: Span, step: number): Aggre
 }
 
 /**
- * The aligned chunk of buckets holding the bucket opening at `ts`: 512 fixed buckets from a multiple of 512 of
- * their length since the epoch, 52 weeks from a week start of 1970, a calendar year of months.
+ * Seconds of a chunk of fixed buckets over candles of `step` seconds: 512 buckets, halved while they would span
+ * more than CHUNK_CANDLES candles (1h over 1-minute candles: 512; 1d over them: 16) — always the same for one
+ * series and window, so chunks stay aligned.
  */
-export function chunkStart(spec: BucketSpec, ts: number): number {
+function fixedChunkSeconds(seconds: number, step: number): number {
+  let buckets = FIXED_CHUNK_BUCKETS;
+  while (buckets > 1 && (buckets * seconds) / step > CHUNK_CANDLES) buckets /= 2;
+  return buckets * seconds;
+}
+
+/**
+ * The aligned chunk of buckets holding the bucket opening at `ts`, for candles of `step` seconds: fixed buckets
+ * from a multiple of the chunk's length (fixedChunkSeconds) since the epoch, 52 weeks from a week start of 1970,
+ * a calendar year of months.
+ */
+export function chunkStart(spec: BucketSpec, ts: number, step: number): number {
   switch (spec.kind) {
     case 'fixed': {
-      const length = FIXED_CHUNK_BUCKETS * spec.seconds;
+      const length = fixedChunkSeconds(spec.seconds, step);
       return Math.floor(ts / length) * length;
     }
     case 'week': {
@@ -57,10 +74,10 @@ export function chunkStart(spec: BucketSpec, ts: number): number {
 }
 
 /** The start of the chunk after the one starting at `start` (its exclusive end). */
-export function nextChunkStart(spec: BucketSpec, start: number): number {
+export function nextChunkStart(spec: BucketSpec, start: number, step: number): number {
   switch (spec.kind) {
     case 'fixed':
-      return start + FIXED_CHUNK_BUCKETS * spec.seconds;
+      return start + fixedChunkSeconds(spec.seconds, step);
     case 'week':
       return start + WEEK_CHUNK_WEEKS * WEEK;
     case 'month':

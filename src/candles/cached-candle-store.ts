@@ -142,21 +142,22 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
   async aggregate(series: SeriesRef, span: Span, bucket: BucketSpec): Promise<CandleBucket[]> {
     const cache = this.cache;
     if (!cache) return this.inner.aggregate(series, span, bucket);
-    const plan = planAggregate(bucket, span, series.intervalMinutes * 60);
+    const step = series.intervalMinutes * 60;
+    const plan = planAggregate(bucket, span, step);
     const whole = plan.whole;
     if (!whole) return this.inner.aggregate(series, span, bucket);
     const version = await this.versions.current(series);
     const prefix = `${series.assetId}:${series.intervalMinutes}|${specKey(bucket)}|${version}|`;
     const chunks: Array<Promise<readonly CandleBucket[]>> = [];
     let hits = 0;
-    for (let c = chunkStart(bucket, whole.start); c < whole.end; c = nextChunkStart(bucket, c)) {
+    for (let c = chunkStart(bucket, whole.start, step); c < whole.end; c = nextChunkStart(bucket, c, step)) {
       const key = prefix + c;
       const cached = cache.get(key);
       if (cached) hits++;
       chunks.push(
         cached
           ? Promise.resolve(cached)
-          : this.compute(cache, key, series, { from: c, to: nextChunkStart(bucket, c) - 1 }, bucket),
+          : this.compute(cache, key, series, { from: c, to: nextChunkStart(bucket, c, step) - 1 }, bucket),
       );
     }
     const [head, tail, ...parts] = await Promise.all([

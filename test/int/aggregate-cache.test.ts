@@ -13,6 +13,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { dropQuestDbTable, QUESTDB, reportQuestDbSkipped } from '../helpers/candle-stores';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { apiMinuteCandles, csvCandles } from './candle-store.contract';
+import { chunkStart, nextChunkStart } from '../../src/candles/aggregate-chunks';
 
 /** One candlekeep process: its own connections, store and cache over the shared database (and QuestDB table). */
 interface Process {
@@ -125,11 +126,13 @@ describe.each(KINDS)('aggregate cache over %s', (kind) => {
   it("serves exactly the store's buckets for whole, cut, empty and chunk-crossing spans, cold and then warm", async () => {
     const h1 = bucketSpec('1h');
     const d1 = bucketSpec('1d');
-    // 2014-01-15 08:00, a boundary of 512-hour chunks; 2014-11-10, one of 512-day chunks.
-    const hourChunk = 512 * H * Math.ceil(utc(2014, 1, 1) / (512 * H));
+    // 2014-01-15 08:00, a boundary of 512-hour chunks (of 1h buckets of hourly candles); 2014-11-10, one of
+    // 512-day chunks (daily candles).
+    const hourChunk = chunkStart(h1, utc(2014, 1, 15, 12), H);
     expect(new Date(hourChunk * 1000).toISOString()).toBe('2014-01-15T08:00:00.000Z');
-    const dayChunk = 512 * DAY * Math.ceil(utc(2014, 1, 1) / (512 * DAY));
-    expect(dayChunk).toBe(utc(2014, 11, 10));
+    expect(nextChunkStart(h1, hourChunk, H) - hourChunk).toBe(512 * H);
+    expect(chunkStart(d1, utc(2014, 11, 10), DAY)).toBe(utc(2014, 11, 10));
+    expect(nextChunkStart(d1, utc(2014, 11, 10), DAY) - utc(2014, 11, 10)).toBe(512 * DAY);
     const cut = { from: utc(2013, 11, 20, 5), to: utc(2013, 12, 20, 17) }; // a Wednesday 05:00 → 17:00
     const cases: Array<[SeriesRef, Span, BucketSpec]> = [
       [hourly, hourSpan, h1],
