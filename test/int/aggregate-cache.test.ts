@@ -237,7 +237,7 @@ describe.each(KINDS)('aggregate cache over %s', (kind) => {
   });
 
   it('evicts the least recently used chunks to stay within its byte bound', async () => {
-    const bound = 200_000; // two chunks of 512 buckets
+    const bound = 250_000; // two chunks of 512 buckets
     const small = await open(bound);
     const h1 = bucketSpec('1h');
     const expected = await small.inner.aggregate(hourly, hourSpan, h1);
