@@ -360,6 +360,13 @@ export class ServerConfig {
 
   @EnvInt('API_RATE_WINDOW_SECONDS', { default: 60, unit: 'seconds', min: 1, max: 86_400, maxNote: 'a day' })
   readonly rateWindowSeconds!: number;
+
+  /**
+   * Memory for aggregated buckets of the past, served instead of re-reading their candles (README "Aggregate
+   * cache"); 0 turns the cache off.
+   */
+  @EnvInt('AGGREGATE_CACHE_MB', { default: 64, unit: 'megabytes', min: 0, max: 65_536 })
+  readonly aggregateCacheMb!: number;
 }
 
 const LOOPBACK = new BlockList();

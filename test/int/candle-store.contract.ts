@@ -39,7 +39,7 @@ const hourly = (s: SeriesRef): SeriesRef => s;
 const DAY = 86_400;
 
 /** A Kraken OHLCVT archive's rows (time,open,high,low,close,volume,trades; no vwap) with open time in [from, to]. */
-function csvCandles(file: string, from = -Infinity, to = Infinity): Candle[] {
+export function csvCandles(file: string, from = -Infinity, to = Infinity): Candle[] {
   return readFileSync(join(KRAKEN_CSV_FIXTURES, file), 'utf8')
     .trim()
     .split('\n')
@@ -58,7 +58,7 @@ function csvCandles(file: string, from = -Infinity, to = Infinity): Candle[] {
 }
 
 /** Kraken's recorded 1-minute OHLC answer (with vwap), without its last row: the candle still open then. */
-function apiMinuteCandles(): Candle[] {
+export function apiMinuteCandles(): Candle[] {
   const body = JSON.parse(readFileSync(join(KRAKEN_API_FIXTURES, 'ohlc_XBTUSDT_1m_2025-11-11.json'), 'utf8')) as {
     result: Record<string, Array<[number, string, string, string, string, string, string, number]>>;
   };
@@ -305,6 +305,25 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       expect(await store.count(s)).toBe(0);
       expect((await store.health()).reachable).toBe(true);
     });
+  });
+  candleStoreAggregationContract(name, setup);
+  candleStoreEdgeCases(name, setup);
+}
+
+/**
+ * CandleStore.aggregate on real rows (the oracles of ARCHITECTURE.md): part of the contract, and run alone on
+ * stores that only change how aggregates are served (CachedCandleStore).
+ */
+export function candleStoreAggregationContract(name: string, setup: () => Promise<CandleStoreFixture>): void {
+  describe(`CandleStore contract, aggregation: ${name}`, () => {
+    let fx: CandleStoreFixture;
+    let store: CandleStore;
+
+    beforeAll(async () => {
+      fx = await setup();
+      store = fx.store;
+    });
+    afterAll(() => fx?.teardown());
 
     it(
       'aggregates into epoch-aligned buckets exactly: ' +
@@ -464,5 +483,4 @@ export function candleStoreContract(name: string, setup: () => Promise<CandleSto
       ).rejects.toBeInstanceOf(CandlekeepError);
     });
   });
-  candleStoreEdgeCases(name, setup);
 }

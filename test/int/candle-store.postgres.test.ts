@@ -1,17 +1,21 @@
 import { DataSource } from 'typeorm';
 import { PostgresCandleStore } from '../../src/candles/postgres-candle-store';
 import { dataSourceOptions } from '../../src/database/data-source-options';
-import { candleStoreContract } from './candle-store.contract';
+import { candleStoreAggregationContract, candleStoreContract, CandleStoreFixture } from './candle-store.contract';
+import { CandleStore } from '../../src/candles/candle-store';
+import { CachedCandleStore } from '../../src/candles/cached-candle-store';
+import { CandleWriteVersionRepository } from '../../src/candles/candle-write-version.repository';
 import { createTestDatabase } from '../helpers/test-database';
 import { BucketSpec, fixedBucket } from '../../src/common/aggregation-window';
 
-candleStoreContract('postgres', async () => {
+/** The contract's fixture over a fresh test database; `wrap` decorates the store (the aggregate cache). */
+async function postgresFixture(wrap: (store: CandleStore, ds: DataSource) => CandleStore): Promise<CandleStoreFixture> {
   const db = await createTestDatabase();
   const ds = new DataSource(dataSourceOptions(db.url));
   await ds.initialize();
   let n = 0;
   return {
-    store: new PostgresCandleStore(ds),
+    store: wrap(new PostgresCandleStore(ds), ds),
     async newSeries() {
       n++;
       const symbol = `T${n}-USD-SPOT`;
@@ -26,7 +30,12 @@ candleStoreContract('postgres', async () => {
       await db.drop();
     },
   };
-});
+}
+
+candleStoreContract('postgres', () => postgresFixture((store) => store));
+candleStoreAggregationContract('postgres behind the aggregate cache', () =>
+  postgresFixture((store, ds) => new CachedCandleStore(store, new CandleWriteVersionRepository(ds), 64 << 20)),
+);
 
 describe('postgres bulk writer', () => {
   it(
