@@ -121,6 +121,10 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
     return this.inner.extent(series, span);
   }
 
+  edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null> {
+    return this.inner.edgeCandle(series, span, edge);
+  }
+
   read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
     return this.inner.read(series, span, limit);
   }
