@@ -89,15 +89,18 @@ export function assembleBuckets(input: {
   fill: FillMode;
   prevClose: number | null;
 }): { buckets: BucketView[]; prevClose: number | null } {
-  const byStart = new Map(input.aggregated.map((b) => [b.ts, b]));
+  const { aggregated } = input;
   let prevClose = input.prevClose;
   const buckets: BucketView[] = [];
+  // Both lists ascend: one walk pairs each bound with its aggregated bucket (a page holds up to 5000 of each).
+  let next = 0;
   for (const bounds of input.bounds) {
     const complete = bucketComplete(bounds, input.covered, input.step);
     const closed = bounds.end <= input.now;
     const ts = bounds.start;
     const time = isoOfSeconds(ts);
-    const b = byStart.get(ts);
+    while (next < aggregated.length && aggregated[next]!.ts < ts) next++;
+    const b = aggregated[next]?.ts === ts ? aggregated[next] : undefined;
     if (b) {
       const { open, high, low, close, volume, trades, vwap, candles } = b;
       buckets.push({ ts, time, open, high, low, close, volume, trades, vwap, candles, complete, closed });

@@ -197,8 +197,12 @@ export class TimeseriesService {
 
     const data: BucketView[] = [];
     let prevClose: number | null | undefined;
+    // The first run of buckets is read as it stands; only a stretch after it that emitted too little is skipped
+    // with a probe of the store (a dense page, the common case, asks the store nothing but its buckets).
+    let probe = false;
     while (data.length < limit) {
-      pos = await this.nextEmitting(source, spec, pos, end, fill);
+      if (probe) pos = await this.nextEmitting(source, spec, pos, end, fill);
+      probe = true;
       if (pos > lastStart) break;
       const bounds: BucketBounds[] = [];
       for (let b = pos; b <= lastStart && bounds.length < limit - data.length; b = nextBucketStart(spec, b))
@@ -280,9 +284,11 @@ export class TimeseriesService {
     const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
     const step = intervalMinutes * 60;
     const lastClosed = lastClosedCandle(this.clock.nowSeconds(), intervalMinutes);
-    const candle = await this.store.edgeCandle(series, { from: 0, to: lastClosed }, 'last');
+    const [candle, ranges] = await Promise.all([
+      this.store.edgeCandle(series, { from: 0, to: lastClosed }, 'last'),
+      this.coverage.listForSeries(series),
+    ]);
     if (!candle) throw new NoClosedCandleError(`${asset.symbol} ${intervalMinutes}m holds no closed candle`);
-    const ranges = await this.coverage.listForSeries(series);
     const lastCovered = ranges.length ? rangeSpan(ranges[ranges.length - 1]!).to : null;
     const { ts, open, high, low, close, volume, trades, vwap } = candle;
     return {
