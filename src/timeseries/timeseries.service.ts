@@ -343,22 +343,28 @@ export class TimeseriesService {
   }
 
   /**
-   * The coarsest interval held for the asset (coverage or stored candles) that tiles the buckets; none: a
-   * not-found error naming what is held.
+   * The coarsest interval held for the asset that tiles the buckets: one with coverage, else an expected one the
+   * store holds candles of (the store is asked about expected series only: an unindexed probe of QuestDB for a
+   * series nobody holds scans the table); none: a not-found error naming what is held.
    */
   private async sourceSeries(asset: Asset, spec: BucketSpec, window: AggregationWindow): Promise<SourceSeries> {
-    const covered = new Set((await this.coverage.coveredSeries([asset.id])).map((s) => s.intervalMinutes));
+    const [heldSeries, coveredSeries] = await Promise.all([
+      this.expected.heldOf([asset.id]),
+      this.coverage.coveredSeries([asset.id]),
+    ]);
+    const held = new Set(heldSeries.map((s) => s.intervalMinutes));
+    const covered = new Set(coveredSeries.map((s) => s.intervalMinutes));
     for (const intervalMinutes of tilingIntervals(spec)) {
+      if (!held.has(intervalMinutes)) continue;
       const series: SeriesRef = { assetId: asset.id, symbol: asset.symbol, intervalMinutes };
       if (!covered.has(intervalMinutes) && !(await this.store.edgeCandle(series, EVER, 'first'))) continue;
       const step = intervalMinutes * 60;
       const ranges = await this.coverage.listForSeries(series);
       return { asset, series, step, covered: mergeSpans(ranges.map(rangeSpan), step) };
     }
-    const held = (await this.expected.heldOf([asset.id])).map((s) => `${s.intervalMinutes}m`);
     throw new NoSourceSeriesError(
       `${asset.symbol}: no held series has an interval tiling ${window} buckets ` +
-        `(held: ${held.length ? held.join(', ') : 'nothing'})`,
+        `(held: ${held.size ? [...held].map((i) => `${i}m`).join(', ') : 'nothing'})`,
     );
   }
 
