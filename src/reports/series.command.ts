@@ -24,22 +24,16 @@ import {
 import { SeriesService } from '../coverage/series.service';
 import { BucketView, FILL_MODES, FillMode } from '../timeseries/bucket-completeness';
 import { parseFill, parseInstant } from '../timeseries/timeseries-input';
-import { MAX_LIMIT, TimeseriesResult, TimeseriesService } from '../timeseries/timeseries.service';
+import { MAX_LIMIT, TimeseriesQuery, TimeseriesResult, TimeseriesService } from '../timeseries/timeseries.service';
 import { SeriesOverview, SeriesOverviewService } from './series-overview.service';
 
-interface SeriesOptions extends JsonOption {
+/** list and drop's flags, and the aggregation query's (`series SYMBOL`). */
+interface SeriesOptions extends JsonOption, Partial<Omit<TimeseriesQuery, 'symbol'>> {
   interval?: IntervalMinutes;
   intervals?: IntervalMinutes[];
   symbols?: string[];
   format?: ListFormat;
   deleteCandles?: boolean;
-  window?: AggregationWindow;
-  weekStart?: WeekStart;
-  from?: number;
-  to?: number;
-  fill?: FillMode;
-  limit?: number;
-  cursor?: string;
 }
 
 const BUCKET_COLUMNS = [

@@ -1,4 +1,4 @@
-import { CandleBucket } from '../candles/candle-store';
+import { Candle, CandleBucket } from '../candles/candle-store';
 import { Span } from '../common/series';
 import { isoOfSeconds } from '../common/time';
 
@@ -12,17 +12,13 @@ export interface BucketBounds {
   end: number;
 }
 
-/** A bucket holding candles (or, with fill=prev, a flat no-trade candle at the previous close: candles 0). */
-export interface CandleBucketView {
-  ts: number;
+/** A candle as the time-series answers print it: with its open time in ISO-8601 beside `ts`. */
+export interface TimedCandle extends Candle {
   time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
-  vwap: number | null;
+}
+
+/** A bucket holding candles (or, with fill=prev, a flat no-trade candle at the previous close: candles 0). */
+export interface CandleBucketView extends TimedCandle {
   candles: number;
   /** Coverage spans every candle open time of the bucket at the source interval. */
   complete: boolean;

@@ -22,7 +22,14 @@ import { SeriesRepository } from '../coverage/series.repository';
 import { Asset } from '../entities/asset.entity';
 import { lastClosedCandle } from '../gaps/fillability';
 import { GapRepository } from '../gaps/gap.repository';
-import { assembleBuckets, BucketBounds, BucketView, coveredSeconds, FillMode } from './bucket-completeness';
+import {
+  assembleBuckets,
+  BucketBounds,
+  BucketView,
+  coveredSeconds,
+  FillMode,
+  TimedCandle,
+} from './bucket-completeness';
 import { OhlcvColumns, toOhlcvColumns } from './ohlcv-columns';
 import { alignSeries, CompareAlign, CompareField } from './compare-alignment';
 import { tilingIntervals } from './source-interval';
@@ -95,18 +102,9 @@ export interface CompareResult {
   series: Array<{ symbol: string; values: Array<number | null> }>;
 }
 
-export interface LatestResult {
+export interface LatestResult extends TimedCandle {
   symbol: string;
   interval: number;
-  ts: number;
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
-  vwap: number | null;
   /** Whole intervals between the candle's close and the close of the newest closed interval at now. */
   intervals_behind: number;
   /** The rule of `validate`: the last covered candle is more than STALE_HOURS behind the last closed one. */
