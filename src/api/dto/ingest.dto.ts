@@ -1,4 +1,4 @@
-import { API_PREFIX } from '../api-prefix';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -17,13 +17,22 @@ import {
 import { INTERVALS, IntervalMinutes, JOB_STATUSES, JobStatus, Tier, TIERS } from '../../common/enums';
 import { MAX_DAYS } from '../../common/option-parsers';
 import { StartedJob } from '../../tasks/background-jobs.service';
+import { API_PREFIX } from '../api-prefix';
 
-const INTERVALS_FIELD = {
-  description: 'intervals in minutes; with symbols, those series even when not held yet',
-  enum: INTERVALS,
-  isArray: true,
-  example: [60, 1440],
-} as const;
+/** The optional `intervals` of both triggers: a non-empty list of candlekeep's intervals in minutes. */
+const IntervalsField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: 'intervals in minutes; with symbols, those series even when not held yet',
+      enum: INTERVALS,
+      isArray: true,
+      example: [60, 1440],
+    }),
+    IsOptional(),
+    IsArray(),
+    ArrayNotEmpty(),
+    IsIn(INTERVALS, { each: true }),
+  );
 
 /** Epoch seconds given as a JSON number are taken as the string the parser reads. */
 const instantText = ({ value }: { value: unknown }): unknown => (typeof value === 'number' ? String(value) : value);
@@ -43,11 +52,7 @@ export class IngestBatchDto {
   @IsNotEmpty({ each: true })
   symbols?: string[];
 
-  @ApiPropertyOptional(INTERVALS_FIELD)
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @IsIn(INTERVALS, { each: true })
+  @IntervalsField()
   intervals?: IntervalMinutes[];
 
   @ApiPropertyOptional({ enum: TIERS, description: 'only assets of this tier' })
@@ -86,11 +91,7 @@ export class IngestBatchDto {
 
 /** POST /ingest/:symbol: a backfill of one asset's series over a span (`candlekeep backfill --symbols S --from --to`). */
 export class IngestSymbolDto {
-  @ApiPropertyOptional(INTERVALS_FIELD)
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @IsIn(INTERVALS, { each: true })
+  @IntervalsField()
   intervals?: IntervalMinutes[];
 
   @ApiPropertyOptional({
