@@ -1,5 +1,5 @@
 import { KRAKEN_CAPABILITIES as kraken } from '../sources/kraken/kraken-capabilities';
-import { archiveHint, lastClosedCandle, ohlcWindowStart, quarterlyArchive, route } from './fillability';
+import { archiveHint, lastClosedCandle, ohlcWindowStart, route } from './fillability';
 
 const H = 3600;
 // 2026-01-15T10:30:00Z: the open 60-minute candle is 10:00.
@@ -35,8 +35,15 @@ describe('fillability', () => {
   });
 
   it('names the member and quarterly archives for an archive-only gap', () => {
-    expect(quarterlyArchive(kraken, Date.UTC(2024, 2, 31, 23) / 1000)).toBe('Kraken_OHLCVT_Q1_2024.zip');
-    expect(quarterlyArchive(kraken, Date.UTC(2024, 3, 1) / 1000)).toBe('Kraken_OHLCVT_Q2_2024.zip');
+    expect(
+      archiveHint(kraken, 'XBTUSD', 60, {
+        from: Date.UTC(2024, 2, 31, 23) / 1000,
+        to: Date.UTC(2024, 2, 31, 23) / 1000,
+      }),
+    ).toBe('XBTUSD_60.csv in Kraken_OHLCVT_Q1_2024.zip');
+    expect(
+      archiveHint(kraken, 'XBTUSD', 60, { from: Date.UTC(2024, 3, 1) / 1000, to: Date.UTC(2024, 3, 1) / 1000 }),
+    ).toBe('XBTUSD_60.csv in Kraken_OHLCVT_Q2_2024.zip');
     expect(
       archiveHint(kraken, 'XBTUSD', 60, { from: Date.UTC(2024, 4, 1) / 1000, to: Date.UTC(2024, 4, 2) / 1000 }),
     ).toBe('XBTUSD_60.csv in Kraken_OHLCVT_Q2_2024.zip');

@@ -10,9 +10,6 @@ import { alignDown, splitAt } from '../coverage/coverage-math';
 import { Span } from '../common/series';
 import { ExchangeCapabilities } from '../sources/exchange-capabilities';
 
-/** A hint naming more quarterly archives than this points at the full-history one instead. */
-const MAX_QUARTERLY_ARCHIVES = 4;
-
 export interface RoutedSpan extends Span {
   fillability: Fillability;
 }
@@ -45,35 +42,7 @@ export function route(
   return out;
 }
 
-/** The quarterly archive holding a given time, e.g. Kraken_OHLCVT_Q1_2024.zip. */
-export function quarterlyArchive(exchange: ExchangeCapabilities, ts: number): string {
-  const d = new Date(ts * 1000);
-  return exchange.archives.quarterly(d.getUTCFullYear(), Math.floor(d.getUTCMonth() / 3) + 1);
-}
-
-/**
- * Names what to download for an archive-only gap: the member (Kraken:
- * `PAIR_INTERVAL.csv`, PAIR being its altname) and the quarterly archive(s)
- * covering its dates; a span over more than four quarters points at the full
- * archive instead.
- */
+/** What to download to fill an archive-only gap: the exchange's archive names say (Kraken: member and quarters). */
 export function archiveHint(exchange: ExchangeCapabilities, pair: string, intervalMinutes: number, gap: Span): string {
-  const { archives } = exchange;
-  const member = archives.member(pair, intervalMinutes);
-  const quarters: string[] = [];
-  const start = new Date(gap.from * 1000);
-  let y = start.getUTCFullYear();
-  let q = Math.floor(start.getUTCMonth() / 3);
-  const end = new Date(gap.to * 1000);
-  const endKey = end.getUTCFullYear() * 4 + Math.floor(end.getUTCMonth() / 3);
-  while (y * 4 + q <= endKey) {
-    quarters.push(archives.quarterly(y, q + 1));
-    if (++q === 4) {
-      q = 0;
-      y++;
-    }
-  }
-  if (quarters.length > MAX_QUARTERLY_ARCHIVES)
-    return `${member} in ${archives.full} (full history; spans ${quarters.length} quarters from ${quarters[0]})`;
-  return `${member} in ${quarters.join(', ')}`;
+  return exchange.archives.hint(pair, intervalMinutes, gap);
 }

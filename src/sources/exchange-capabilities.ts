@@ -1,4 +1,5 @@
 import { IntervalMinutes } from '../common/enums';
+import { Span } from '../common/series';
 import { StandardSymbolParts } from './standard-symbol-parts';
 
 /** Nest token of the ExchangeCapabilities of the exchange candlekeep reads (KrakenModule provides it). */
@@ -24,14 +25,13 @@ export interface ArchiveMember {
 
 /** The names of the exchange's downloadable candle archives and of their members. */
 export interface ArchiveNames {
-  /** The member file name of a pair's interval, e.g. XBTUSD_60.csv. */
-  member(pair: string, intervalMinutes: number): string;
   /** Pair and interval of a member file name (no folder), or null when the name is not a member's. */
   parseMember(fileName: string): ArchiveMember | null;
-  /** The archive of one calendar quarter (1-4) of all pairs, e.g. Kraken_OHLCVT_Q1_2024.zip. */
-  quarterly(year: number, quarter: number): string;
-  /** The archive of every pair's full history, e.g. Kraken_OHLCVT.zip. */
-  readonly full: string;
+  /**
+   * What to download to fill a span of a pair's interval (the pair as archive names write it), e.g.
+   * "XBTUSD_60.csv in Kraken_OHLCVT_Q2_2024.zip".
+   */
+  hint(pair: string, intervalMinutes: number, gap: Span): string;
 }
 
 /** What the rest of candlekeep needs to know of an exchange: its numbers, intervals and names. */
