@@ -1,5 +1,5 @@
 import { ApiErrorResponse } from './api-errors';
-import { Controller, Get, HttpStatus, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -15,7 +15,6 @@ import {
   LatestResult,
   TimeseriesHealth,
   TimeseriesQuery,
-  TimeseriesResult,
   TimeseriesService,
 } from '../timeseries/timeseries.service';
 import { OhlcvColumns } from '../timeseries/ohlcv-columns';
@@ -28,6 +27,7 @@ import {
   TimeseriesHealthDto,
 } from './dto/timeseries-response.dto';
 import { Public } from './public.decorator';
+import { timeseriesJson } from './timeseries-json';
 
 const SYMBOL = 'any accepted symbol form: BTC-USD-SPOT, BTC-USD, XBTUSD, XXBTZUSD, XBT/USD';
 
@@ -81,8 +81,9 @@ export class TimeseriesController {
   @ApiOkResponse({ type: MarketDataResponseDto, description: 'buckets with complete/closed and a coverage summary' })
   @ApiBadRequestResponse({ description: 'bad input (window, times, limit above 5000, cursor)', type: ApiErrorResponse })
   @ApiNotFoundResponse({ description: 'no held series has an interval tiling the window', type: ApiErrorResponse })
-  marketData(@Param('symbol') symbol: string, @Query() q: MarketDataQueryDto): Promise<TimeseriesResult> {
-    return this.timeseries.query(marketDataQuery(symbol, q));
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async marketData(@Param('symbol') symbol: string, @Query() q: MarketDataQueryDto): Promise<string> {
+    return timeseriesJson(await this.timeseries.query(marketDataQuery(symbol, q)));
   }
 
   @Get('market-data/:symbol/ohlcv')

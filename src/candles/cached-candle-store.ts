@@ -21,6 +21,8 @@ import { CandleWriteVersionRepository } from './candle-write-version.repository'
  */
 const BUCKET_BYTES = 208;
 const ENTRY_BYTES = 256;
+/** Edge candles kept (first/last candle of a span, or none): a few hundred bytes each. */
+const MAX_EDGES = 10_000;
 
 const specKey = (b: BucketSpec) => (b.kind === 'fixed' ? `f${b.seconds}` : b.kind === 'week' ? `w${b.start}` : 'm');
 
@@ -54,6 +56,8 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
   private readonly cache: LRUCache<string, readonly CandleBucket[]> | null;
   /** Chunks being computed, by key: concurrent requests for one chunk share one query. */
   private readonly computing = new Map<string, Promise<readonly CandleBucket[]>>();
+  /** First/last candle of a span by series, span and write version; null: the span holds none. */
+  private readonly edges: LRUCache<string, { candle: Readonly<Candle> | null }> | null;
   private hits = 0;
   private misses = 0;
 
@@ -72,6 +76,7 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
             sizeCalculation: (buckets) => ENTRY_BYTES + buckets.length * BUCKET_BYTES,
           })
         : null;
+    this.edges = maxBytes > 0 ? new LRUCache({ max: MAX_EDGES }) : null;
   }
 
   /** Chunks served from the cache and computed by the store, since the start; the bytes the cache estimates. */
@@ -121,8 +126,20 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
     return this.inner.extent(series, span);
   }
 
-  edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null> {
-    return this.inner.edgeCandle(series, span, edge);
+  /**
+   * Cached under the series' write version like the aggregates (the version read first, the store after): the
+   * latest candle and the probes of a page ask the state database one indexed row instead of the store.
+   */
+  async edgeCandle(series: SeriesRef, span: Span, edge: 'first' | 'last'): Promise<Candle | null> {
+    const edges = this.edges;
+    if (!edges) return this.inner.edgeCandle(series, span, edge);
+    const version = await this.versions.current(series);
+    const key = `${series.assetId}:${series.intervalMinutes}|${edge}|${span.from}|${span.to}|${version}`;
+    const cached = edges.get(key);
+    if (cached) return cached.candle && { ...cached.candle };
+    const candle = await this.inner.edgeCandle(series, span, edge);
+    edges.set(key, { candle: candle && Object.freeze({ ...candle }) });
+    return candle;
   }
 
   read(series: SeriesRef, span: Span, limit?: number): Promise<Candle[]> {
@@ -139,6 +156,7 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.cache?.clear();
+    this.edges?.clear();
     const inner = this.inner as CandleStore & Partial<OnApplicationShutdown>;
     await inner.onApplicationShutdown?.(signal);
   }

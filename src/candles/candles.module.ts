@@ -19,10 +19,15 @@ import { QuestDbCandleStore } from './questdb/questdb-candle-store';
       provide: CandleStore,
       inject: [AppConfig, DataSource, CandleWriteVersionRepository],
       useFactory: (config: AppConfig, dataSource: DataSource, versions: CandleWriteVersionRepository): CandleStore =>
-        new CachedCandleStore(storeOf(config, dataSource), versions, config.server.aggregateCacheMb * 1024 * 1024),
+        new CachedCandleStore(
+          storeOf(config, dataSource),
+          versions,
+          // Three quarters of AGGREGATE_CACHE_MB; the page cache of the time series takes the other quarter.
+          Math.floor(config.server.aggregateCacheMb * 1024 * 1024 * 0.75),
+        ),
     },
   ],
-  exports: [CandleStore],
+  exports: [CandleStore, CandleWriteVersionRepository],
 })
 export class CandlesModule {}
 

@@ -30,6 +30,7 @@ import {
   FillMode,
   TimedCandle,
 } from './bucket-completeness';
+import { BucketPage, BucketPageCache } from './bucket-page-cache';
 import { OhlcvColumns, toOhlcvColumns } from './ohlcv-columns';
 import { alignSeries, CompareAlign, CompareField } from './compare-alignment';
 import { tilingIntervals } from './source-interval';
@@ -74,7 +75,8 @@ export interface TimeseriesResult {
   source_interval_minutes: number;
   count: number;
   coverage: CoverageSummary;
-  data: BucketView[];
+  /** Frozen: shared with the page cache. */
+  data: readonly BucketView[];
   next_cursor: string | null;
 }
 
@@ -157,6 +159,7 @@ export class TimeseriesService {
     private readonly gaps: GapRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly pages: BucketPageCache,
   ) {}
 
   async query(q: TimeseriesQuery): Promise<TimeseriesResult> {
@@ -191,8 +194,45 @@ export class TimeseriesService {
         throw new InvalidCursorError(`cursor ${JSON.stringify(q.cursor)} points outside the requested span`);
       pos = nextBucketStart(spec, after);
     }
-    const coverage = await this.summary(source, { start: first, end }, now);
+    const [coverage, key] = await Promise.all([
+      this.summary(source, { start: first, end }, now),
+      this.pages.keyOf(source.series, {
+        spec,
+        fill,
+        limit,
+        pos,
+        lastStart,
+        end,
+        step: source.step,
+        covered: source.covered,
+        now,
+      }),
+    ]);
+    const page =
+      (key === null ? undefined : this.pages.get(key)) ??
+      (await this.page(source, spec, fill, limit, pos, lastStart, now, key));
+    const last = page.data[page.data.length - 1];
+    return {
+      ...header,
+      count: page.data.length,
+      coverage,
+      data: page.data,
+      next_cursor: page.more && last ? encodeCursor(spec, last.ts) : null,
+    };
+  }
 
+  /** The buckets of a page from `pos` (at most `limit`), computed; kept under `key` unless it is null. */
+  private async page(
+    source: SourceSeries,
+    spec: BucketSpec,
+    fill: FillMode,
+    limit: number,
+    pos: number,
+    lastStart: number,
+    now: number,
+    key: string | null,
+  ): Promise<BucketPage> {
+    const end = nextBucketStart(spec, lastStart);
     const data: BucketView[] = [];
     let prevClose: number | null | undefined;
     // The first run of buckets is read as it stands; only a stretch after it that emitted too little is skipped
@@ -222,14 +262,7 @@ export class TimeseriesService {
       pos = chunkEnd;
     }
     const more = data.length === limit && (await this.nextEmitting(source, spec, pos, end, fill)) <= lastStart;
-    const last = data[data.length - 1];
-    return {
-      ...header,
-      count: data.length,
-      coverage,
-      data,
-      next_cursor: more && last ? encodeCursor(spec, last.ts) : null,
-    };
+    return key === null ? { data, more } : this.pages.set(key, data, more);
   }
 
   /** The same query, as columns for charting. */

@@ -201,6 +201,34 @@ describe.each(KINDS)('aggregate cache over %s', (kind) => {
     expectSame(await answer(), await truth());
   });
 
+  it('edge candles are cached under the write version: a write by another process moves them', async () => {
+    const b = await open();
+    const series = await newSeries('CACHEE-USD-SPOT', 60);
+    const rows = hourRows.slice(0, 100);
+    await b.store.upsert(series, rows, 'csv');
+    const span = { from: 0, to: rows[99]!.ts + 10 * H };
+    const last = () => a.store.edgeCandle(series, span, 'last');
+    const first = () => a.store.edgeCandle(series, span, 'first');
+    expect(await last()).toEqual(await a.inner.edgeCandle(series, span, 'last'));
+    expect((await last())!.ts).toBe(rows[99]!.ts);
+    // A caller may change what it is given: the next one is served the stored candle still.
+    const given = (await first())!;
+    given.close = -1;
+    expect(await first()).toEqual(rows[0]);
+
+    const newer: Candle = { ...rows[99]!, ts: rows[99]!.ts + 5 * H, close: rows[99]!.low };
+    await b.store.upsert(series, [newer], 'api');
+    expect(await last()).toEqual({ ...newer, vwap: newer.vwap ?? null });
+    await b.store.deleteRange(series, { from: newer.ts, to: newer.ts });
+    expect((await last())!.ts).toBe(rows[99]!.ts);
+    const empty = { from: rows[99]!.ts + H, to: rows[99]!.ts + 4 * H };
+    expect(await a.store.edgeCandle(series, empty, 'first')).toBeNull();
+    const writer = await b.store.bulkWriter(series, 'csv');
+    await writer.write({ ...rows[0]!, ts: empty.from });
+    expect(await writer.commit()).toBe(1);
+    expect((await a.store.edgeCandle(series, empty, 'first'))!.ts).toBe(empty.from);
+  });
+
   it('a write whose version cannot be raised fails, and so does an aggregate that cannot read it', async () => {
     const series = await newSeries('CACHEF-USD-SPOT', 60);
     const rows = hourRows.slice(0, 48);
