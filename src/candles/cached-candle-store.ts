@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { BucketSpec } from '../common/aggregation-window';
+import { BucketSpec, bucketSpecKey } from '../common/aggregation-window';
 import { CandleSource } from '../common/enums';
 import { SeriesRef, Span } from '../common/series';
 import { chunkStart, nextChunkStart, planAggregate } from './aggregate-chunks';
@@ -23,8 +23,6 @@ const BUCKET_BYTES = 208;
 const ENTRY_BYTES = 256;
 /** Edge candles kept (first/last candle of a span, or none): a few hundred bytes each. */
 const MAX_EDGES = 10_000;
-
-const specKey = (b: BucketSpec) => (b.kind === 'fixed' ? `f${b.seconds}` : b.kind === 'week' ? `w${b.start}` : 'm');
 
 /** The first index of `buckets` (ascending by ts) whose ts is at least `ts`. */
 function lowerBound(buckets: readonly CandleBucket[], ts: number): number {
@@ -169,7 +167,7 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
     const whole = plan.whole;
     if (!whole) return this.inner.aggregate(series, span, bucket);
     const version = await this.versions.current(series);
-    const prefix = `${series.assetId}:${series.intervalMinutes}|${specKey(bucket)}|${version}|`;
+    const prefix = `${series.assetId}:${series.intervalMinutes}|${bucketSpecKey(bucket)}|${version}|`;
     const chunks: Array<Promise<readonly CandleBucket[]>> = [];
     let hits = 0;
     for (let c = chunkStart(bucket, whole.start, step); c < whole.end; c = nextChunkStart(bucket, c, step)) {
@@ -190,7 +188,7 @@ export class CachedCandleStore extends CandleStore implements OnApplicationShutd
     this.hits += hits;
     this.misses += parts.length - hits;
     this.logger.debug(
-      `${series.symbol} ${series.intervalMinutes}m ${specKey(bucket)} v${version}: ${hits} of ${parts.length} ` +
+      `${series.symbol} ${series.intervalMinutes}m ${bucketSpecKey(bucket)} v${version}: ${hits} of ${parts.length} ` +
         `chunks cached (${cache.size} chunks, ~${Math.round(cache.calculatedSize / 1024)} KiB)`,
     );
     const out: CandleBucket[] = [...head];

@@ -17,6 +17,11 @@ export type BucketSpec = { kind: 'fixed'; seconds: number } | { kind: 'week'; st
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
+/** A short text naming a bucket spec (f3600, wmonday, m): cache keys and paging cursors. */
+export function bucketSpecKey(spec: BucketSpec): string {
+  return spec.kind === 'fixed' ? `f${spec.seconds}` : spec.kind === 'week' ? `w${spec.start}` : 'm';
+}
+
 /** 1970-01-01 was a Thursday: Thursday weeks start at multiples of a week, Monday weeks four days later. */
 const WEEK_ORIGIN: Record<WeekStart, number> = { thursday: 0, monday: 4 * DAY };
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { CandleWriteVersionRepository } from '../candles/candle-write-version.repository';
-import { BucketSpec, bucketStart } from '../common/aggregation-window';
+import { BucketSpec, bucketSpecKey, bucketStart } from '../common/aggregation-window';
 import { SeriesRef, Span } from '../common/series';
 import { AppConfig } from '../config/app-config';
 import { BucketView, FillMode } from './bucket-completeness';
@@ -35,8 +35,6 @@ export interface PageInputs {
 const PAGE_BUCKET_BYTES = 480;
 /** The share of AGGREGATE_CACHE_MB pages may take (the aggregate chunks they are built from have the rest). */
 const PAGE_CACHE_SHARE = 0.25;
-
-const specKey = (b: BucketSpec) => (b.kind === 'fixed' ? `f${b.seconds}` : b.kind === 'week' ? `w${b.start}` : 'm');
 
 /**
  * Whole pages of buckets kept exactly: the key holds everything a page is computed from — the series and its
@@ -76,7 +74,7 @@ export class BucketPageCache {
     for (const s of p.covered)
       if (s.to >= p.pos && s.from <= last) covered += `${Math.max(s.from, p.pos)}-${Math.min(s.to, last)},`;
     return (
-      `${series.assetId}:${series.intervalMinutes}|v${version}|${specKey(p.spec)}|${p.fill}|${p.limit}|` +
+      `${series.assetId}:${series.intervalMinutes}|v${version}|${bucketSpecKey(p.spec)}|${p.fill}|${p.limit}|` +
       `${p.pos}|${p.lastStart}|c${closedBefore}|${covered}`
     );
   }

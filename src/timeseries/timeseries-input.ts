@@ -1,4 +1,4 @@
-import { BucketSpec } from '../common/aggregation-window';
+import { BucketSpec, bucketSpecKey } from '../common/aggregation-window';
 import { UsageError } from '../common/errors';
 import { FILL_MODES, FillMode } from './bucket-completeness';
 import { InvalidCursorError } from './timeseries.errors';
@@ -20,18 +20,15 @@ export function parseInstant(value: string, name: string): number {
   return Math.floor(ms / 1000);
 }
 
-const specKey = (spec: BucketSpec): string =>
-  spec.kind === 'fixed' ? `f${spec.seconds}` : spec.kind === 'week' ? `w${spec.start}` : 'm';
-
 /** The opaque paging cursor: the open time of the last bucket returned, for these buckets. */
 export function encodeCursor(spec: BucketSpec, lastTs: number): string {
-  return Buffer.from(`${specKey(spec)}:${lastTs}`).toString('base64url');
+  return Buffer.from(`${bucketSpecKey(spec)}:${lastTs}`).toString('base64url');
 }
 
 /** The open time of the last bucket the previous page returned; refuses a cursor of other buckets. */
 export function decodeCursor(spec: BucketSpec, cursor: string): number {
   const [key, ts, ...rest] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (rest.length === 0 && key === specKey(spec) && ts !== undefined && /^\d{1,11}$/.test(ts)) return Number(ts);
+  if (rest.length === 0 && key === bucketSpecKey(spec) && ts !== undefined && /^\d{1,11}$/.test(ts)) return Number(ts);
   throw new InvalidCursorError(`cursor ${JSON.stringify(cursor)} was not handed out for these buckets`);
 }
 
